@@ -1,0 +1,90 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Kysely } from 'kysely'
+import type { Config } from './config.js'
+import type { DatabaseKind } from './db/database.js'
+import type { DB } from './db/schema.js'
+import auditModule from './modules/audit/routes.js'
+import officesModule from './modules/offices/routes.js'
+import authPlugin from './plugins/auth.js'
+import configPlugin from './plugins/config.js'
+import operationsPlugin from './plugins/operations.js'
+import problemsPlugin from './plugins/problems.js'
+import swaggerPlugin, { API_TAGS } from './plugins/swagger.js'
+import { isCountryCode, isCurrencyCode } from './shared/iso-codes.js'
+import { newId } from './shared/ids.js'
+import { COUNTRY_FORMAT, CURRENCY_FORMAT, sharedSchemas } from './shared/schemas.js'
+
+const ISO_FORMATS = {
+  [COUNTRY_FORMAT]: { type: 'string' as const, validate: isCountryCode },
+  [CURRENCY_FORMAT]: { type: 'string' as const, validate: isCurrencyCode },
+}
+
+interface FormatRegistry {
+  addFormat(name: string, format: { type: 'string'; validate: (value: string) => boolean }): unknown
+}
+
+function addIsoFormats<T extends FormatRegistry>(ajv: T): T {
+  for (const [name, format] of Object.entries(ISO_FORMATS)) ajv.addFormat(name, format)
+  return ajv
+}
+
+export interface AppOptions {
+  config: Config
+  db: Kysely<DB>
+  databaseKind: DatabaseKind
+  logger?: FastifyServerOptions['logger']
+}
+
+/** Personal fields never reach the logs, whichever object they appear in. */
+const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.given_name',
+  '*.family_name',
+  '*.date_of_birth',
+  '*.document_number',
+  '*.bank_details',
+]
+
+export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+  return { level: config.LOG_LEVEL, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }
+}
+
+/** Builds the application; never listens (server.ts does). */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config } = options
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => newId(),
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: {
+      customOptions: {
+        // Unknown properties are refused (400), not silently dropped: a typo must not pass for a write.
+        removeAdditional: false,
+        // Report every bad field at once; bodies are bounded by BODY_LIMIT_BYTES.
+        allErrors: true,
+      },
+      plugins: [addIsoFormats],
+    },
+    serializerOpts: { ajv: { formats: ISO_FORMATS } },
+  })
+
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id)
+  })
+
+  await app.register(configPlugin, { config, db: options.db, databaseKind: options.databaseKind })
+  await app.register(problemsPlugin)
+  for (const schema of sharedSchemas) app.addSchema(schema)
+  await app.register(swaggerPlugin, { tags: API_TAGS })
+  await app.register(authPlugin)
+  await app.register(operationsPlugin)
+
+  await app.register(officesModule)
+  await app.register(auditModule)
+
+  await app.ready()
+  return app
+}

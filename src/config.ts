@@ -1,0 +1,67 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 })
+
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], { default: 'development' }),
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  PORT: Type.Number({ ...Port, default: 3000 }),
+  PUBLIC_URL: Type.Optional(Type.String({ format: 'uri' })),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), { default: 'info' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  MIGRATE_ON_START: Type.Boolean({ default: true }),
+  AUTH_MODE: Type.Union([Type.Literal('local'), Type.Literal('jwks')], { default: 'local' }),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  JWT_ISSUER: Type.String({ default: 'avrr-local', minLength: 1 }),
+  JWT_AUDIENCE: Type.String({ default: 'avrr-api', minLength: 1 }),
+  JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 30, default: 24 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600 }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+/** Development secret used only when AUTH_MODE=local and no JWT_SECRET is set outside production. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789'
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/**
+ * Parses the environment once. Every bad or missing variable is named in one error,
+ * so an operator fixes them all in one pass rather than one per restart.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.keys(ConfigSchema.properties)
+  const raw: Record<string, unknown> = {}
+  for (const key of known) {
+    const value = env[key]
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw))
+  const problems = [...Value.Errors(ConfigSchema, converted)].map(
+    (error) => `${error.path.slice(1) || '(root)'}: ${error.message} (got ${JSON.stringify(error.value)})`,
+  )
+  const config = converted as Config
+  if (config.AUTH_MODE === 'jwks' && !config.JWKS_URL) problems.push('JWKS_URL: required when AUTH_MODE=jwks')
+  if (config.AUTH_MODE === 'local' && config.NODE_ENV === 'production' && !config.JWT_SECRET) {
+    problems.push('JWT_SECRET: required when AUTH_MODE=local in production')
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return config
+}
+
+export function jwtSecret(config: Config): string {
+  return config.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET
+}

@@ -1,0 +1,86 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { Kysely, PostgresDialect, type Dialect } from 'kysely'
+import pg from 'pg'
+import lockfile from 'proper-lockfile'
+import type { DB } from './schema.js'
+
+export type DatabaseKind = 'postgres' | 'embedded'
+
+export interface Database {
+  db: Kysely<DB>
+  kind: DatabaseKind
+  /** Human-readable location, safe to log (no credentials). */
+  location: string
+  close(): Promise<void>
+}
+
+// Postgres returns int8 (bigint) as text by default; every bigint column here holds
+// minor units or sequence numbers far below 2^53, so they are parsed as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+// Dates (not timestamps) stay ISO strings: a calendar date has no time zone to shift.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
+
+export function openPostgres(databaseUrl: string, poolSize: number): Database {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize })
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+  const url = new URL(databaseUrl)
+  return {
+    db,
+    kind: 'postgres',
+    location: `${url.hostname}:${url.port || 5432}${url.pathname}`,
+    close: () => db.destroy(),
+  }
+}
+
+export class DataDirectoryLockedError extends Error {
+  constructor(readonly directory: string) {
+    super(
+      `The embedded database directory ${directory} is in use by another process. ` +
+        'Stop that process, or set DATA_DIR to another directory (or DATABASE_URL to a PostgreSQL server).',
+    )
+    this.name = 'DataDirectoryLockedError'
+  }
+}
+
+/**
+ * Opens the embedded PostgreSQL (PGlite). PGlite itself does not guard its directory,
+ * and two processes writing the same files corrupt it, so the directory is locked
+ * for the life of the process. `dataDir` undefined means an in-memory database (tests).
+ */
+export async function openEmbedded(dataDir?: string): Promise<Database> {
+  const [{ PGlite }, { PGliteDialect }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('kysely-pglite-dialect'),
+  ])
+  let release: (() => Promise<void>) | undefined
+  let directory: string | undefined
+  if (dataDir) {
+    directory = path.resolve(dataDir)
+    mkdirSync(directory, { recursive: true })
+    try {
+      release = await lockfile.lock(directory, { lockfilePath: path.join(directory, '.lock'), stale: 10_000, update: 2_000 })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new DataDirectoryLockedError(directory)
+      throw error
+    }
+  }
+  // Same value shapes as node-pg above: calendar dates as ISO strings.
+  const options = { parsers: { 1082: (value: string) => value } }
+  const client = directory ? new PGlite(path.join(directory, 'pgdata'), options) : new PGlite(options)
+  await client.waitReady
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(client) as Dialect })
+  return {
+    db,
+    kind: 'embedded',
+    location: directory ? `embedded (${directory})` : 'embedded (in memory)',
+    async close() {
+      await db.destroy()
+      await release?.()
+    },
+  }
+}
+
+export async function openDatabase(options: { databaseUrl?: string; poolSize: number; dataDir?: string }): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize) : openEmbedded(options.dataDir)
+}

@@ -1,0 +1,33 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { AuditEventsTable, DB } from '../../db/schema.js'
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import type { AuditEventFilter, AuditEventRecord } from './schemas.js'
+
+function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEventRecord {
+  return {
+    id: row.id,
+    occurred_at: row.occurred_at.toISOString(),
+    actor: { sub: row.actor_sub, roles: row.actor_roles, office_id: row.actor_office_id },
+    request_id: row.request_id,
+    action: row.action,
+    entity_type: row.entity_type,
+    entity_id: row.entity_id,
+    case_id: row.case_id,
+    changes: row.changes,
+  }
+}
+
+export async function listAuditEvents(db: Kysely<DB>, filter: AuditEventFilter): Promise<Page<AuditEventRecord>> {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const before = decodeCursor(filter.cursor, 1)
+  let query = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(limit + 1)
+  if (before) query = query.where('id', '<', Number(before[0]))
+  if (filter.entity_type) query = query.where('entity_type', '=', filter.entity_type)
+  if (filter.entity_id) query = query.where('entity_id', '=', filter.entity_id)
+  if (filter.case_id) query = query.where('case_id', '=', filter.case_id)
+  if (filter.actor) query = query.where('actor_sub', '=', filter.actor)
+  if (filter.action) query = query.where('action', '=', filter.action)
+  if (filter.from) query = query.where('occurred_at', '>=', new Date(filter.from))
+  if (filter.to) query = query.where('occurred_at', '<', new Date(filter.to))
+  return toPage(await query.execute(), limit, (row) => [row.id], toAuditEvent)
+}

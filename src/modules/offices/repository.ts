@@ -1,0 +1,55 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { DB, OfficesTable } from '../../db/schema.js'
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import type { CreateOfficeInput, OfficeListFilter, OfficeRecord, UpdateOfficeInput } from './schemas.js'
+
+export function toOffice(row: Selectable<OfficesTable>): OfficeRecord {
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    country: row.country,
+    kind: row.kind,
+    version: row.version,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  }
+}
+
+export async function insertOffice(db: Kysely<DB>, id: string, input: CreateOfficeInput): Promise<OfficeRecord> {
+  const row = await db.insertInto('offices').values({ id, ...input }).returningAll().executeTakeFirstOrThrow()
+  return toOffice(row)
+}
+
+export async function findOffice(db: Kysely<DB>, id: string, options: { forUpdate?: boolean } = {}): Promise<OfficeRecord | undefined> {
+  let query = db.selectFrom('offices').selectAll().where('id', '=', id)
+  if (options.forUpdate) query = query.forUpdate()
+  const row = await query.executeTakeFirst()
+  return row && toOffice(row)
+}
+
+export async function updateOffice(db: Kysely<DB>, id: string, changes: UpdateOfficeInput): Promise<OfficeRecord> {
+  const row = await db
+    .updateTable('offices')
+    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return toOffice(row)
+}
+
+export async function listOffices(db: Kysely<DB>, filter: OfficeListFilter): Promise<Page<OfficeRecord>> {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const after = decodeCursor(filter.cursor, 1)
+  let query = db.selectFrom('offices').selectAll().orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', String(after[0]))
+  if (filter.kind) query = query.where('kind', '=', filter.kind)
+  if (filter.country) query = query.where('country', '=', filter.country)
+  return toPage(await query.execute(), limit, (row) => [row.id], toOffice)
+}
+
+/** Partner offices that cover returns to a country (for referral of cases). */
+export async function partnerOfficesIn(db: Kysely<DB>, country: string): Promise<OfficeRecord[]> {
+  const rows = await db.selectFrom('offices').selectAll().where('kind', '=', 'partner_office').where('country', '=', country).orderBy('id').execute()
+  return rows.map(toOffice)
+}

@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { runWrite } from '../../plugins/write.js'
+import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { ALL_ROLES } from '../../shared/roles.js'
+import { IdParams } from '../../shared/schemas.js'
+import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
+import * as repository from './repository.js'
+import { CreateOffice, Office, OfficeList, OfficeListQuery, UpdateOffice } from './schemas.js'
+import * as service from './service.js'
+
+export default async function officesModule(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  for (const schema of [Office, CreateOffice, UpdateOffice, OfficeList]) app.addSchema(schema)
+
+  app.post('/v1/offices', {
+    config: { roles: ['admin'] },
+    schema: {
+      tags: ['offices'],
+      operationId: 'createOffice',
+      summary: 'Register an office',
+      description: 'Registers the country office or a partner office. Office codes are unique and appear in case references.',
+      headers: IdempotencyKeyHeader,
+      body: Type.Ref(CreateOffice),
+      response: { 201: Type.Ref(Office), 400: PROBLEM_RESPONSES[400], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+    },
+    handler: (request, reply) =>
+      runWrite(request, reply, async (db, context) => {
+        const office = await service.createOffice(db, context, request.body)
+        return { status: 201, body: office, headers: { etag: etagOf(office.version), location: `/v1/offices/${office.id}` } }
+      }),
+  })
+
+  app.get('/v1/offices', {
+    config: { roles: ALL_ROLES },
+    schema: {
+      tags: ['offices'],
+      operationId: 'listOffices',
+      summary: 'List offices',
+      description: 'Offices ordered by creation, optionally filtered by kind and country.',
+      querystring: OfficeListQuery,
+      response: { 200: Type.Ref(OfficeList), 400: PROBLEM_RESPONSES[400] },
+    },
+    handler: (request) => repository.listOffices(app.db, request.query),
+  })
+
+  app.get('/v1/offices/:id', {
+    config: { roles: ALL_ROLES },
+    schema: {
+      tags: ['offices'],
+      operationId: 'getOffice',
+      summary: 'Get an office',
+      params: IdParams,
+      response: { 200: Type.Ref(Office), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: async (request, reply) => {
+      const office = await service.getOffice(app.db, request.params.id)
+      setEtag(reply, office.version)
+      return office
+    },
+  })
+
+  app.patch('/v1/offices/:id', {
+    config: { roles: ['admin'] },
+    schema: {
+      tags: ['offices'],
+      operationId: 'updateOffice',
+      summary: 'Edit an office',
+      description: 'Changes the given fields. Requires If-Match with the ETag of the last read.',
+      params: IdParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(UpdateOffice),
+      response: {
+        200: Type.Ref(Office),
+        400: PROBLEM_RESPONSES[400],
+        404: PROBLEM_RESPONSES[404],
+        409: PROBLEM_RESPONSES[409],
+        412: PROBLEM_RESPONSES[412],
+        422: PROBLEM_RESPONSES[422],
+        428: PROBLEM_RESPONSES[428],
+      },
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: true })
+      return runWrite(request, reply, async (db, context) => {
+        const office = await service.updateOffice(db, context, request.params.id, expected, request.body)
+        return { status: 200, body: office, headers: { etag: etagOf(office.version) } }
+      })
+    },
+  })
+}

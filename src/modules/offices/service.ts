@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import { recordAudit } from '../../shared/audit.js'
+import type { RequestContext } from '../../shared/context.js'
+import { assertVersion } from '../../shared/etag.js'
+import { newId } from '../../shared/ids.js'
+import { emitEvent } from '../../shared/outbox.js'
+import { ProblemError, notFound } from '../../shared/problems.js'
+import * as offices from './repository.js'
+import type { CreateOfficeInput, OfficeRecord, UpdateOfficeInput } from './schemas.js'
+
+async function assertCodeFree(db: Kysely<DB>, code: string, exceptId?: string): Promise<void> {
+  let query = db.selectFrom('offices').select('id').where('code', '=', code)
+  if (exceptId) query = query.where('id', '<>', exceptId)
+  if (await query.executeTakeFirst()) {
+    throw new ProblemError('duplicate-resource', `An office with code ${code} already exists`, { errors: [{ pointer: '/body/code', detail: 'already in use' }] })
+  }
+}
+
+export async function createOffice(db: Kysely<DB>, context: RequestContext, input: CreateOfficeInput): Promise<OfficeRecord> {
+  await assertCodeFree(db, input.code)
+  const office = await offices.insertOffice(db, newId(), input)
+  await recordAudit(db, context, { action: 'office.created', entityType: 'office', entityId: office.id, after: office })
+  await emitEvent(db, { type: 'office.created', entityType: 'office', entityId: office.id, payload: office })
+  return office
+}
+
+export async function updateOffice(
+  db: Kysely<DB>,
+  context: RequestContext,
+  id: string,
+  expectedVersion: number | undefined,
+  changes: UpdateOfficeInput,
+): Promise<OfficeRecord> {
+  const current = await offices.findOffice(db, id, { forUpdate: true })
+  if (!current) throw notFound('Office', id)
+  assertVersion(current.version, expectedVersion)
+  if (changes.code && changes.code !== current.code) await assertCodeFree(db, changes.code, id)
+  const updated = await offices.updateOffice(db, id, changes)
+  await recordAudit(db, context, { action: 'office.updated', entityType: 'office', entityId: id, before: current, after: updated })
+  await emitEvent(db, { type: 'office.updated', entityType: 'office', entityId: id, payload: updated })
+  return updated
+}
+
+export async function getOffice(db: Kysely<DB>, id: string): Promise<OfficeRecord> {
+  const office = await offices.findOffice(db, id)
+  if (!office) throw notFound('Office', id)
+  return office
+}

@@ -1,0 +1,75 @@
+/**
+ * Every problem type the API returns. The `type` URI is stable: clients branch on it,
+ * never on `title` or `detail`.
+ */
+export const PROBLEM_TYPES = {
+  'validation-error': { status: 400, title: 'The request is not valid' },
+  'bad-request': { status: 400, title: 'The request could not be understood' },
+  unauthenticated: { status: 401, title: 'Authentication is required' },
+  forbidden: { status: 403, title: 'This role may not do this' },
+  'maker-checker-violation': { status: 403, title: 'The same person cannot both request and approve' },
+  'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'not-acceptable': { status: 406, title: 'Not acceptable' },
+  conflict: { status: 409, title: 'The request conflicts with the current state' },
+  'invalid-transition': { status: 409, title: 'This action is not allowed in the current state' },
+  'duplicate-resource': { status: 409, title: 'The resource already exists' },
+  'budget-line-exhausted': { status: 409, title: 'The budget line cannot cover this amount' },
+  'travel-document-required': { status: 409, title: 'A valid travel document is required' },
+  'case-closed': { status: 409, title: 'The case is closed and read-only' },
+  'precondition-failed': { status: 412, title: 'The resource has changed since it was read' },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used with a different request' },
+  'unprocessable-entity': { status: 422, title: 'The request cannot be processed' },
+  'currency-mismatch': { status: 422, title: 'The currency does not match' },
+  'precondition-required': { status: 428, title: 'If-Match is required' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
+  'internal-error': { status: 500, title: 'Internal error' },
+  'service-unavailable': { status: 503, title: 'The service is temporarily unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>
+
+export type ProblemSlug = keyof typeof PROBLEM_TYPES
+
+export const PROBLEM_BASE_URI = '/problems/'
+
+export function problemTypeUri(slug: ProblemSlug): string {
+  return `${PROBLEM_BASE_URI}${slug}`
+}
+
+export interface ProblemBody {
+  type: string
+  title: string
+  status: number
+  detail: string
+  instance?: string
+  request_id?: string
+  errors?: Array<{ pointer: string; detail: string }>
+  [extension: string]: unknown
+}
+
+/** A domain error that maps to one problem type. Services throw these; one handler renders them. */
+export class ProblemError extends Error {
+  readonly status: number
+  constructor(
+    readonly slug: ProblemSlug,
+    readonly detail: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail)
+    this.name = 'ProblemError'
+    this.status = PROBLEM_TYPES[slug].status
+  }
+
+  toBody(): ProblemBody {
+    return { type: problemTypeUri(this.slug), title: PROBLEM_TYPES[this.slug].title, status: this.status, detail: this.detail, ...this.extensions }
+  }
+}
+
+export const notFound = (what: string, id: string) => new ProblemError('not-found', `${what} ${id} does not exist`)
+export const forbidden = (detail: string) => new ProblemError('forbidden', detail)
+export const conflict = (detail: string, extensions?: Record<string, unknown>) => new ProblemError('conflict', detail, extensions)
+export const unprocessable = (detail: string, errors?: Array<{ pointer: string; detail: string }>) =>
+  new ProblemError('unprocessable-entity', detail, errors ? { errors } : {})
+export const invalidField = (pointer: string, detail: string) =>
+  new ProblemError('validation-error', detail, { errors: [{ pointer, detail }] })

@@ -1,0 +1,38 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { buildApp } from '../../src/app.js'
+import { loadConfig, type Config } from '../../src/config.js'
+import type { Database } from '../../src/db/database.js'
+import type { Role } from '../../src/shared/roles.js'
+import { freshDatabase } from './database.js'
+
+interface Teardown {
+  teardown(fn: () => unknown): void
+}
+
+export const TEST_ENV = { NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000' }
+
+export interface TestApp {
+  app: FastifyInstance
+  database: Database & { url?: string }
+  config: Config
+  token(sub: string, roles: Role[], officeId?: string): string
+  /** app.inject with a bearer token for the given identity. */
+  as(sub: string, roles: Role[], officeId?: string): (options: InjectOptions) => Promise<LightMyRequestResponse>
+}
+
+export async function buildTestApp(t: Teardown, env: Record<string, string> = {}, database?: Database): Promise<TestApp> {
+  const db = database ?? (await freshDatabase(t))
+  const config = loadConfig({ ...TEST_ENV, ...env })
+  const app = await buildApp({ config, db: db.db, databaseKind: db.kind })
+  t.teardown(() => app.close())
+  const token = (sub: string, roles: Role[], officeId?: string) =>
+    app.jwt.sign(officeId ? { sub, roles, office_id: officeId } : { sub, roles })
+  return {
+    app,
+    database: db,
+    config,
+    token,
+    as: (sub, roles, officeId) => (options) =>
+      app.inject({ ...options, headers: { authorization: `Bearer ${token(sub, roles, officeId)}`, ...options.headers } }),
+  }
+}
