@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Config } from './config.js'
 import type { DatabaseKind } from './db/database.js'
@@ -32,7 +32,8 @@ export interface AppOptions {
   config: Config
   db: Kysely<DB>
   databaseKind: DatabaseKind
-  logger?: FastifyServerOptions['logger']
+  /** A ready pino logger (the server's); otherwise one is made from the configuration. */
+  loggerInstance?: FastifyBaseLogger
 }
 
 /** Personal fields never reach the logs, whichever object they appear in. */
@@ -54,7 +55,7 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
   const app = Fastify({
-    logger: options.logger ?? loggerOptions(config),
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: loggerOptions(config) }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
@@ -71,6 +72,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     serializerOpts: { ajv: { formats: ISO_FORMATS } },
   })
 
+  // The API speaks JSON only; any other body type is a 415 problem.
+  app.removeContentTypeParser(['text/plain'])
+
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id)
   })
@@ -79,8 +83,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(problemsPlugin)
   for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(swaggerPlugin, { tags: API_TAGS })
-  await app.register(authPlugin)
+  // Security headers, rate limits and load shedding apply before authentication, to every response.
   await app.register(operationsPlugin)
+  await app.register(authPlugin)
 
   await app.register(officesModule)
   await app.register(auditModule)

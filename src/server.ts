@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     for (const result of results ?? []) log.info({ migration: result.migrationName, status: result.status }, 'migration')
   }
 
-  const app = await buildApp({ config, db: database.db, databaseKind: database.kind, logger: log })
+  const app = await buildApp({ config, db: database.db, databaseKind: database.kind, loggerInstance: log })
   const purge = setInterval(() => {
     purgeExpiredIdempotencyKeys(database.db).then(
       (count) => count > 0 && log.info({ count }, 'expired idempotency keys purged'),

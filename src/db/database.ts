@@ -23,6 +23,9 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
 
 export function openPostgres(databaseUrl: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize })
+  // An idle connection dropped by the server (restart, failover) must not crash the process;
+  // the pool replaces it and the next query reports any lasting outage.
+  pool.on('error', (error) => console.error(`database connection lost: ${error.message}`))
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
   const url = new URL(databaseUrl)
   return {

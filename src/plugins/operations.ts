@@ -38,8 +38,15 @@ async function operationsPlugin(app: FastifyInstance): Promise<void> {
   await app.register(underPressure, {
     maxEventLoopDelay: app.config.MAX_EVENT_LOOP_DELAY_MS,
     retryAfter: 5,
-    pressureHandler: () => {
-      throw new ProblemError('service-unavailable', 'The service is overloaded; retry shortly')
+    // A database that stops answering sheds every request with a 503 until it answers again.
+    healthCheck: async () => {
+      await sql`select 1`.execute(app.db)
+      return true
+    },
+    healthCheckInterval: app.config.HEALTH_CHECK_INTERVAL_MS,
+    // A rejected promise hands the error to the error handler, which renders the 503 problem.
+    pressureHandler: async () => {
+      throw new ProblemError('service-unavailable', 'The service is overloaded or the database does not answer; retry shortly')
     },
   })
 

@@ -16,7 +16,8 @@ export const CurrencyCode = (description: string) =>
 export const DateOnly = (description: string) => Type.String({ format: 'date', description, examples: ['2026-12-01'] })
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description })
 export const Text = (description: string, maxLength = 2000) => Type.String({ minLength: 1, maxLength, description })
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+/** The schema or null; the description is lifted to the union so the spec shows it. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()], { description: schema.description })
 
 export const ProblemDetails = Type.Object(
   {

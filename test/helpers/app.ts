@@ -3,13 +3,15 @@ import { buildApp } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import type { Database } from '../../src/db/database.js'
 import type { Role } from '../../src/shared/roles.js'
-import { freshDatabase } from './database.js'
+import { createFreshDatabase } from './database.js'
 
 interface Teardown {
   teardown(fn: () => unknown): void
 }
 
-export const TEST_ENV = { NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000' }
+// The embedded database runs on the event loop, so load shedding by loop delay is off in tests
+// (a busy CI machine would shed test requests); the database health check stays on.
+export const TEST_ENV = { NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000', MAX_EVENT_LOOP_DELAY_MS: '0' }
 
 export interface TestApp {
   app: FastifyInstance
@@ -20,11 +22,16 @@ export interface TestApp {
   as(sub: string, roles: Role[], officeId?: string): (options: InjectOptions) => Promise<LightMyRequestResponse>
 }
 
+/** An app on a fresh database (or the given one); torn down app first, then the database it created. */
 export async function buildTestApp(t: Teardown, env: Record<string, string> = {}, database?: Database): Promise<TestApp> {
-  const db = database ?? (await freshDatabase(t))
+  const created = database ? undefined : await createFreshDatabase()
+  const db = database ?? (created as Database)
   const config = loadConfig({ ...TEST_ENV, ...env })
   const app = await buildApp({ config, db: db.db, databaseKind: db.kind })
-  t.teardown(() => app.close())
+  t.teardown(async () => {
+    await app.close()
+    await created?.dispose()
+  })
   const token = (sub: string, roles: Role[], officeId?: string) =>
     app.jwt.sign(officeId ? { sub, roles, office_id: officeId } : { sub, roles })
   return {

@@ -12,12 +12,18 @@ interface Teardown {
  * a new database on the PostgreSQL server of DATABASE_URL, or an in-memory embedded one.
  */
 export async function freshDatabase(t: Teardown, options: { poolSize?: number } = {}): Promise<Database & { url?: string }> {
+  const database = await createFreshDatabase(options)
+  t.teardown(() => database.dispose())
+  return database
+}
+
+/** Like freshDatabase, for callers that order their own teardown: `dispose` closes and drops it. */
+export async function createFreshDatabase(options: { poolSize?: number } = {}): Promise<Database & { url?: string; dispose(): Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL
   if (!serverUrl) {
     const database = await openEmbedded()
     await migrateToLatest(database.db)
-    t.teardown(() => database.close())
-    return database
+    return { ...database, dispose: () => database.close() }
   }
   const name = `avrr_test_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: serverUrl })
@@ -28,12 +34,12 @@ export async function freshDatabase(t: Teardown, options: { poolSize?: number } 
   url.pathname = `/${name}`
   const database = openPostgres(url.toString(), options.poolSize ?? 10)
   await migrateToLatest(database.db)
-  t.teardown(async () => {
+  const dispose = async () => {
     await database.close()
     const cleanup = new pg.Client({ connectionString: serverUrl })
     await cleanup.connect()
     await cleanup.query(`drop database if exists ${name} with (force)`)
     await cleanup.end()
-  })
-  return { ...database, url: url.toString() }
+  }
+  return { ...database, url: url.toString(), dispose }
 }

@@ -1,0 +1,103 @@
+import { Writable } from 'node:stream'
+import pino from 'pino'
+import { sql } from 'kysely'
+import t from 'tap'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import { buildTestApp, TEST_ENV } from '../helpers/app.js'
+import { createFreshDatabase, freshDatabase } from '../helpers/database.js'
+
+const PROBLEM_JSON = 'application/problem+json; charset=utf-8'
+
+t.test('unknown routes, bad JSON, wrong media type and large bodies are problem+json', async (t) => {
+  const { as } = await buildTestApp(t, { BODY_LIMIT_BYTES: '2048' })
+  const admin = as('ada', ['admin'])
+  const unknown = await admin({ method: 'GET', url: '/v1/nothing-here' })
+  t.equal(unknown.statusCode, 404)
+  t.equal(unknown.headers['content-type'], PROBLEM_JSON)
+  t.match(unknown.json(), { type: '/problems/not-found', status: 404, instance: '/v1/nothing-here' })
+  t.ok(unknown.json().request_id, 'problems carry the request id')
+  t.equal(unknown.headers['x-request-id'], unknown.json().request_id)
+
+  const badJson = await admin({ method: 'POST', url: '/v1/offices', headers: { 'content-type': 'application/json' }, payload: '{"code":' })
+  t.equal(badJson.statusCode, 400)
+  t.equal(badJson.json().type, '/problems/bad-request')
+
+  const text = await admin({ method: 'POST', url: '/v1/offices', headers: { 'content-type': 'text/plain' }, payload: 'hello' })
+  t.equal(text.statusCode, 415, text.body)
+  t.equal(text.json().type, '/problems/unsupported-media-type')
+
+  const large = await admin({ method: 'POST', url: '/v1/offices', payload: { code: 'AB', name: 'x'.repeat(4000), country: 'GE', kind: 'partner_office' } })
+  t.equal(large.statusCode, 413)
+  t.equal(large.json().type, '/problems/payload-too-large')
+
+  const unknownId = await admin({ method: 'GET', url: '/v1/offices/01900000-0000-7000-8000-000000000000' })
+  t.equal(unknownId.statusCode, 404)
+  t.equal(unknownId.json().type, '/problems/not-found')
+
+  const malformedId = await admin({ method: 'GET', url: '/v1/offices/not-a-uuid' })
+  t.equal(malformedId.statusCode, 400)
+  t.same(malformedId.json().errors, [{ pointer: '/params/id', detail: 'must match format "uuid"' }])
+})
+
+t.test('rate limits answer 429 problem+json', async (t) => {
+  const { as } = await buildTestApp(t, { RATE_LIMIT_MAX: '2' })
+  const admin = as('ada', ['admin'])
+  await admin({ method: 'GET', url: '/v1/offices' })
+  await admin({ method: 'GET', url: '/v1/offices' })
+  const limited = await admin({ method: 'GET', url: '/v1/offices' })
+  t.equal(limited.statusCode, 429)
+  t.equal(limited.headers['content-type'], PROBLEM_JSON)
+  t.equal(limited.json().type, '/problems/rate-limited')
+  t.ok(limited.headers['retry-after'])
+  t.equal((await as('other', ['admin'])({ method: 'GET', url: '/v1/offices' })).statusCode, 200, 'limits are per caller')
+})
+
+t.test('a 500 reveals nothing internal and is logged with the request id', async (t) => {
+  const lines: string[] = []
+  const stream = new Writable({ write(chunk, _encoding, done) { lines.push(chunk.toString()); done() } })
+  const database = await createFreshDatabase()
+  const config = loadConfig(TEST_ENV)
+  const app = await buildApp({ config, db: database.db, databaseKind: database.kind, loggerInstance: pino({ level: 'error' }, stream) })
+  t.teardown(async () => {
+    await app.close()
+    await database.dispose()
+  })
+  await sql`drop table offices cascade`.execute(database.db)
+  const response = await app.inject({ method: 'GET', url: '/v1/offices', headers: { authorization: `Bearer ${app.jwt.sign({ sub: 'ada', roles: ['admin'] })}` } })
+  t.equal(response.statusCode, 500)
+  t.equal(response.headers['content-type'], PROBLEM_JSON)
+  const body = response.json()
+  t.equal(body.type, '/problems/internal-error')
+  t.notMatch(body.detail, /offices|relation|select/i, 'no SQL or table names in the response')
+  t.notMatch(response.body, /stack|\.ts:\d|node_modules/, 'no stack trace in the response')
+  const logged = lines.map((line) => JSON.parse(line)).find((entry) => entry.reqId === body.request_id)
+  t.ok(logged, 'the error is logged with the request id')
+  t.match(logged?.err?.message ?? '', /offices/, 'the log has the detail the response hides')
+})
+
+t.test('readiness is a 503 problem when the database does not answer', async (t) => {
+  const database = await freshDatabase(t)
+  const { app } = await buildTestApp(t, {}, database)
+  t.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200)
+  await database.db.destroy()
+  const down = await app.inject({ method: 'GET', url: '/readyz' })
+  t.equal(down.statusCode, 503)
+  t.equal(down.headers['content-type'], PROBLEM_JSON)
+  t.equal(down.json().type, '/problems/service-unavailable')
+  t.ok(down.headers['retry-after'])
+})
+
+t.test('while the database does not answer, every request is shed with a 503 problem', async (t) => {
+  const database = await freshDatabase(t)
+  const { as } = await buildTestApp(t, { HEALTH_CHECK_INTERVAL_MS: '100' }, database)
+  const admin = as('ada', ['admin'])
+  t.equal((await admin({ method: 'GET', url: '/v1/offices' })).statusCode, 200)
+  await database.db.destroy()
+  await new Promise((resolve) => setTimeout(resolve, 400))
+  const shed = await admin({ method: 'GET', url: '/v1/offices' })
+  t.equal(shed.statusCode, 503, shed.body)
+  t.equal(shed.headers['content-type'], PROBLEM_JSON)
+  t.equal(shed.json().type, '/problems/service-unavailable')
+  t.equal(shed.headers['retry-after'], '5')
+})
