@@ -53,7 +53,8 @@ async function operationsPlugin(app: FastifyInstance): Promise<void> {
   app.addSchema(HealthStatus)
 
   app.get('/healthz', {
-    config: { public: true },
+    // Liveness is never shed: an overloaded process is still alive and must not be restarted for it.
+    config: { public: true, pressureHandler: () => undefined },
     schema: {
       tags: ['operations'],
       operationId: 'getLiveness',

@@ -57,12 +57,8 @@ export async function runWrite(request: FastifyRequest, reply: FastifyReply, wor
 
   const outcome = await request.server.db.transaction().execute(async (trx) => {
     if (key) {
-      await trx
-        .deleteFrom('idempotency_keys')
-        .where('caller', '=', context.actor.sub)
-        .where('key', '=', key)
-        .where('expires_at', '<', sql<Date>`now()`)
-        .execute()
+      // One statement claims the key: a new key is inserted; an expired one is taken over; a live
+      // one returns no row (after waiting for its transaction, if that is still running).
       const claimed = await trx
         .insertInto('idempotency_keys')
         .values({
@@ -73,7 +69,21 @@ export async function runWrite(request: FastifyRequest, reply: FastifyReply, wor
           path: request.url,
           expires_at: sql<Date>`now() + make_interval(hours => ${ttlHours})`,
         })
-        .onConflict((conflict) => conflict.columns(['caller', 'key']).doNothing())
+        .onConflict((conflict) =>
+          conflict
+            .columns(['caller', 'key'])
+            .doUpdateSet((eb) => ({
+              request_hash: eb.ref('excluded.request_hash'),
+              method: eb.ref('excluded.method'),
+              path: eb.ref('excluded.path'),
+              response_status: null,
+              response_body: null,
+              response_headers: null,
+              created_at: sql<Date>`now()`,
+              expires_at: eb.ref('excluded.expires_at'),
+            }))
+            .where('idempotency_keys.expires_at', '<', sql<Date>`now()`),
+        )
         .returning('key')
         .executeTakeFirst()
       if (!claimed) {

@@ -41,7 +41,12 @@ t.test('the server runs on the embedded database over real HTTP, guards its dire
   const base = /Swagger UI: (http:\/\/\S+)\/docs/.exec(server.output())?.[1] as string
   t.match(server.output(), /npm run token/, 'the log says how to get a token')
 
-  t.equal((await fetch(`${base}/healthz`)).status, 200)
+  t.equal((await fetch(`${base}/healthz`)).status, 200, 'liveness answers at once, even while start-up work sheds load')
+  // Start-up (migrations, schema compilation) blocks the event loop for a moment; until the load
+  // sampler catches up, requests may be shed with 503, so wait for readiness as a client would.
+  for (let attempt = 0; attempt < 50 && (await fetch(`${base}/readyz`)).status !== 200; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
   const docs = await fetch(`${base}/docs/`)
   t.equal(docs.status, 200)
   t.match(docs.headers.get('content-security-policy') ?? '', /default-src/, 'Swagger UI is served with a CSP')
