@@ -1,7 +1,17 @@
 import type { Migration } from 'kysely'
 import * as foundation from './20261123160000_foundation.js'
+import * as returnCases from './20261123170100_return_cases.js'
+import * as projectsLedger from './20261123170200_projects_ledger.js'
+import * as paymentsCashGrants from './20261123170300_payments_cash_grants.js'
+import * as travel from './20261123170400_travel.js'
+import * as reintegration from './20261123170500_reintegration.js'
 
 /** Every migration, in order. Names are timestamp-prefixed so they sort as they were written. */
 export const migrations: Record<string, Migration> = {
   '20261123160000_foundation': foundation,
+  '20261123170100_return_cases': returnCases,
+  '20261123170200_projects_ledger': projectsLedger,
+  '20261123170300_payments_cash_grants': paymentsCashGrants,
+  '20261123170400_travel': travel,
+  '20261123170500_reintegration': reintegration,
 }

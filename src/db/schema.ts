@@ -61,5 +61,691 @@ export interface FoundationTables {
   idempotency_keys: IdempotencyKeysTable
 }
 
+export type ProjectStatus = 'planned' | 'active' | 'closed'
+export type BudgetCategory = 'travel' | 'excess_baggage' | 'cash_grant' | 'in_kind_reintegration' | 'other'
+export type LedgerEntryKind = 'commit' | 'release' | 'spend'
+export type LedgerSourceType = 'ticket' | 'excess_baggage' | 'cash_grant' | 'disbursement' | 'reintegration_plan' | 'other'
+export type CashGrantRuleKind = 'per_person' | 'per_household'
+
+export interface ProjectsTable {
+  id: string
+  code: string
+  title: string
+  starts_on: string
+  ends_on: string
+  currency: string
+  total_minor: number
+  status: ColumnType<ProjectStatus, ProjectStatus | undefined, ProjectStatus>
+  /** Payments above this amount (project currency) need a second approval; null: never. */
+  second_approval_threshold_minor: number | null
+  /** Cash grant on arrival: per_person (adult and child amounts) or per_household (flat amount); null: no rule. */
+  cash_grant_rule_kind: CashGrantRuleKind | null
+  cash_grant_adult_minor: number | null
+  cash_grant_child_minor: number | null
+  cash_grant_flat_minor: number | null
+  target_persons: number | null
+  target_individuals: number | null
+  target_families: number | null
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface ProjectCoFundersTable {
+  project_id: string
+  position: number
+  name: string
+  /** Share in basis points; a project's shares sum to exactly 10000. */
+  share_bp: number
+}
+
+export interface BudgetLinesTable {
+  id: string
+  project_id: string
+  category: BudgetCategory
+  name: string
+  currency: string
+  accepts_commitments: Generated<boolean>
+  allocated_minor: number
+  /** Cache of the ledger: commits - releases - spends. */
+  committed_minor: Generated<number>
+  /** Cache of the ledger: spends. */
+  spent_minor: Generated<number>
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface LedgerEntriesTable {
+  id: string
+  budget_line_id: string
+  kind: LedgerEntryKind
+  amount_minor: number
+  currency: string
+  source_type: LedgerSourceType
+  source_id: string
+  case_id: string | null
+  payment_request_id: string | null
+  actor_sub: string
+  request_id: string | null
+  note: string | null
+  created_at: Timestamp
+}
+
+export interface ProjectsLedgerTables {
+  projects: ProjectsTable
+  project_co_funders: ProjectCoFundersTable
+  budget_lines: BudgetLinesTable
+  ledger_entries: LedgerEntriesTable
+}
+
+export type CaseStatus =
+  | 'draft'
+  | 'submitted'
+  | 'in_counselling'
+  | 'approved'
+  | 'rejected'
+  | 'withdrawn'
+  | 'travel_booked'
+  | 'departed'
+  | 'arrived'
+  | 'in_reintegration'
+  | 'closed'
+  | 'no_show'
+  | 'cancelled'
+
+export interface CaseReferenceCountersTable {
+  office_id: string
+  year: number
+  last_number: number
+}
+
+export interface ReturnCasesTable {
+  id: string
+  reference: string
+  office_id: string
+  partner_office_id: string | null
+  referred_at: Timestamp | null
+  project_id: string | null
+  status: ColumnType<CaseStatus, CaseStatus | undefined, CaseStatus>
+  legal_status: string
+  referral_source: string
+  external_reference: string | null
+  country_of_return: string
+  place_of_return: string | null
+  /** ISO date (YYYY-MM-DD). */
+  intended_departure_on: string | null
+  consent_given_at: Timestamp | null
+  consent_given_by: string | null
+  consent_scope: string[] | null
+  consent_recorded_by: string | null
+  notes: string | null
+  created_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+  closed_at: Timestamp | null
+}
+
+export interface CaseMembersTable {
+  id: string
+  case_id: string
+  relationship: string
+  is_principal: boolean
+  given_name: string
+  family_name: string
+  name_key: string
+  sex: string
+  /** ISO date (YYYY-MM-DD). */
+  date_of_birth: string | null
+  birth_year: number | null
+  nationality: string
+  identity_documents: ColumnType<unknown[], string | undefined, string>
+  created_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface MemberVulnerabilitiesTable {
+  id: string
+  case_id: string
+  member_id: string
+  code: string
+  notes: string | null
+  escort_needed: boolean | null
+  recorded_by: string
+  recorded_at: Timestamp
+  version: Generated<number>
+  updated_at: Timestamp
+}
+
+export interface CaseSearchTermsTable {
+  case_id: string
+  term: string
+}
+
+export interface CounsellingSessionsTable {
+  id: string
+  case_id: string
+  /** ISO date (YYYY-MM-DD). */
+  held_on: string
+  counsellor: string
+  mode: string
+  interpreter_language: string | null
+  topics: string[]
+  outcome: string
+  next_steps: string | null
+  created_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface CaseStatusHistoryTable {
+  id: Generated<number>
+  case_id: string
+  action: string
+  from_status: string | null
+  to_status: string
+  reason: string | null
+  actor_sub: string
+  actor_roles: string[]
+  request_id: string | null
+  occurred_at: Timestamp
+}
+
+export interface ReturnCasesTables {
+  case_reference_counters: CaseReferenceCountersTable
+  return_cases: ReturnCasesTable
+  case_members: CaseMembersTable
+  member_vulnerabilities: MemberVulnerabilitiesTable
+  case_search_terms: CaseSearchTermsTable
+  counselling_sessions: CounsellingSessionsTable
+  case_status_history: CaseStatusHistoryTable
+}
+
+export type PaymentKind = 'ticket' | 'excess_baggage' | 'cash_grant' | 'disbursement'
+export type PaymentStatus = 'requested' | 'awaiting_second_approval' | 'approved' | 'paid' | 'rejected' | 'cancelled'
+export type PayeeType = 'supplier' | 'carrier' | 'returnee' | 'other'
+export type CashGrantStatus = 'requested' | 'approved' | 'paid' | 'rejected' | 'cancelled'
+
+export interface PaymentRequestsTable {
+  id: string
+  kind: PaymentKind
+  status: PaymentStatus
+  project_id: string
+  budget_line_id: string
+  case_id: string | null
+  source_type: LedgerSourceType
+  source_id: string
+  commit_on_approval: boolean
+  commitment_source_type: LedgerSourceType
+  commitment_source_id: string
+  /** Requested and approved amount, project currency. */
+  amount_minor: number
+  currency: string
+  payee_type: PayeeType
+  payee_id: string | null
+  payee_name: string
+  description: string
+  requested_by: string
+  requested_at: Timestamp
+  second_approval_required: boolean | null
+  first_approved_by: string | null
+  first_approved_at: Timestamp | null
+  second_approved_by: string | null
+  second_approved_at: Timestamp | null
+  /** What the approval committed on the line. */
+  committed_minor: Generated<number>
+  rejected_by: string | null
+  rejected_at: Timestamp | null
+  rejection_reason: string | null
+  cancelled_by: string | null
+  cancelled_at: Timestamp | null
+  cancellation_reason: string | null
+  /** What the request gave back to the line (on cancel, or the unspent rest when paid less). */
+  released_minor: Generated<number>
+  paid_by: string | null
+  paid_recorded_at: Timestamp | null
+  /** ISO date (YYYY-MM-DD). */
+  paid_on: string | null
+  payment_reference: string | null
+  /** Paid amount, project currency (spent on the line). */
+  paid_amount_minor: number | null
+  local_amount_minor: number | null
+  local_currency: string | null
+  /** Local-currency units per one project-currency unit, as a decimal string. */
+  exchange_rate: string | null
+  /** ISO date (YYYY-MM-DD). */
+  rate_date: string | null
+  rate_source: string | null
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface CashGrantsTable {
+  id: string
+  case_id: string
+  project_id: string
+  payment_request_id: string
+  scope: 'household' | 'returnee'
+  member_id: string | null
+  basis: 'rule' | 'manual'
+  rule_kind: CashGrantRuleKind | null
+  /** ISO date (YYYY-MM-DD) at which ages were counted. */
+  reference_on: string | null
+  adults: number | null
+  children: number | null
+  amount_minor: number
+  currency: string
+  justification: string | null
+  status: CashGrantStatus
+  requested_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface PaymentsTables {
+  payment_requests: PaymentRequestsTable
+  cash_grants: CashGrantsTable
+}
+
+export type TravelDocumentKind = 'national_passport' | 'emergency_travel_document' | 'other'
+/** Stored status; `expired` is derived when a document is read, never stored. */
+export type TravelDocumentStatus = 'valid' | 'requested' | 'issued' | 'refused'
+export type BookingStatus = 'active' | 'cancelled'
+export type TicketStatus = 'requested' | 'issued' | 'used' | 'refunded' | 'voided'
+export type ExcessBaggageStatus = 'requested' | 'approved' | 'paid' | 'rejected' | 'cancelled'
+export type TravelPayeeType = 'carrier' | 'supplier'
+
+export interface TravelDocumentsTable {
+  id: string
+  case_id: string
+  member_id: string
+  kind: TravelDocumentKind
+  status: TravelDocumentStatus
+  description: string | null
+  document_number: string | null
+  issuing_country: string | null
+  issuing_authority: string | null
+  /** ISO dates (YYYY-MM-DD). */
+  issued_on: string | null
+  expires_on: string | null
+  requested_on: string | null
+  refused_on: string | null
+  refusal_reason: string | null
+  notes: string | null
+  created_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface BookingAssistanceValue {
+  stage: 'departure' | 'transit' | 'arrival'
+  airport: string
+  service: 'meet_and_assist' | 'wheelchair' | 'medical' | 'unaccompanied_minor' | 'other'
+  member_id: string | null
+  notes: string | null
+}
+
+export interface BookingEscortValue {
+  member_id: string
+  kind: 'medical' | 'other'
+  escort_name: string
+  organisation: string | null
+  notes: string | null
+}
+
+export interface BookingsTable {
+  id: string
+  case_id: string
+  booking_reference: string
+  status: BookingStatus
+  travel_starts_at: Timestamp
+  /** ISO date (YYYY-MM-DD): local date of the last scheduled arrival. */
+  travel_ends_on: string
+  assistance: ColumnType<BookingAssistanceValue[], string | undefined, string>
+  escorts: ColumnType<BookingEscortValue[], string | undefined, string>
+  notes: string | null
+  cancelled_by: string | null
+  cancelled_at: Timestamp | null
+  cancellation_reason: string | null
+  created_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface BookingSegmentsTable {
+  booking_id: string
+  position: number
+  from_airport: string
+  to_airport: string
+  carrier: string
+  flight_number: string
+  departs_at: Timestamp
+  departs_offset_minutes: number
+  arrives_at: Timestamp
+  arrives_offset_minutes: number
+}
+
+export interface TicketsTable {
+  id: string
+  case_id: string
+  booking_id: string
+  member_id: string
+  ticket_number: string
+  fare_minor: number
+  currency: string
+  payee_type: TravelPayeeType
+  payee_name: string
+  status: TicketStatus
+  payment_request_id: string
+  travel_document_id: string | null
+  issued_at: Timestamp | null
+  departed_at: Timestamp | null
+  departure_recorded_by: string | null
+  departure_recorded_at: Timestamp | null
+  arrived_at: Timestamp | null
+  arrival_recorded_by: string | null
+  arrival_recorded_at: Timestamp | null
+  no_show_recorded_by: string | null
+  no_show_recorded_at: Timestamp | null
+  ended_by: string | null
+  ended_at: Timestamp | null
+  end_reason: string | null
+  requested_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface ExcessBaggageTable {
+  id: string
+  case_id: string
+  member_id: string
+  ticket_id: string | null
+  kilograms: number
+  cost_minor: number
+  currency: string
+  reason: string
+  payee_type: TravelPayeeType
+  payee_name: string
+  status: ExcessBaggageStatus
+  payment_request_id: string
+  requested_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface TravelTables {
+  travel_documents: TravelDocumentsTable
+  bookings: BookingsTable
+  booking_segments: BookingSegmentsTable
+  tickets: TicketsTable
+  excess_baggage: ExcessBaggageTable
+}
+
+export type CrisisKind = 'war' | 'conflict' | 'disaster'
+export type FormOfHelp = 'small_business' | 'employment_assistance' | 'vocational_training' | 'other'
+export type OtherHelpKind = 'relocation' | 'accommodation' | 'continuing_education' | 'childrens_schooling' | 'medical_support' | 'vulnerable_person_support'
+export type ReintegrationRequestStatus = 'submitted' | 'assessed' | 'waitlisted' | 'approved' | 'rejected' | 'withdrawn'
+export type ReintegrationPlanStatus = 'active' | 'completed' | 'abandoned'
+export type DisbursementStatus = 'requested' | 'approved' | 'paid' | 'rejected' | 'cancelled'
+export type VisitMode = 'in_person' | 'phone' | 'video'
+
+export interface CrisisCountriesTable {
+  id: string
+  country: string
+  kind: CrisisKind
+  /** ISO date (YYYY-MM-DD). */
+  valid_from: string
+  /** ISO date (YYYY-MM-DD); null: still listed. */
+  valid_to: string | null
+  source: string
+  notes: string | null
+  created_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface ReintegrationScoringConfigurationsTable {
+  version: string
+  valid_from: string
+  feasibility_weight: number
+  urgency_weight: number
+  motivation_weight: number
+  description: string
+  created_by: string
+  created_at: Timestamp
+}
+
+/** An item or service on a request form, a plan or an invoice: unit prices in minor units of the project currency. */
+export interface ReintegrationItemValue {
+  description: string
+  quantity: number
+  unit_price_minor: number
+}
+
+export interface ReintegrationRequestsTable {
+  id: string
+  case_id: string
+  scope: 'household' | 'returnee'
+  member_id: string | null
+  filled_on: string
+  planned_activity: string
+  form_of_help: FormOfHelp
+  other_kind: OtherHelpKind | null
+  skills_and_experience: string
+  motivation_statement: string
+  items: Json<ReintegrationItemValue[]>
+  amount_requested_minor: number
+  currency: string
+  status: ReintegrationRequestStatus
+  current_assessment_id: string | null
+  withdrawn_by: string | null
+  withdrawn_at: Timestamp | null
+  withdrawal_reason: string | null
+  created_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface UrgencyBasisValue {
+  on_date: string
+  country: string
+  crisis: { id: string; kind: CrisisKind; valid_from: string; valid_to: string | null; source: string } | null
+  /** Distinct coded vulnerabilities of the household (`elderly` derived; restricted codes shown as `restricted`). */
+  vulnerabilities: string[]
+}
+
+export interface ReintegrationAssessmentsTable {
+  id: string
+  request_id: string
+  assessed_on: string
+  assessed_by: string
+  feasibility_score: number
+  feasibility_justification: string
+  motivation_score: number
+  motivation_justification: string
+  urgency_score: number
+  urgency_crisis_points: number
+  urgency_vulnerability_points: number
+  urgency_basis: Json<UrgencyBasisValue>
+  created_at: Timestamp
+}
+
+export interface ReintegrationDecisionsTable {
+  id: string
+  request_id: string
+  outcome: 'approved' | 'rejected' | 'waitlisted'
+  decided_by: string
+  decided_at: Timestamp
+  reason: string | null
+  budget_minor: number | null
+  available_minor: number | null
+  plan_id: string | null
+  assessment_id: string | null
+}
+
+export interface ReintegrationPlansTable {
+  id: string
+  request_id: string
+  case_id: string
+  project_id: string
+  budget_line_id: string
+  budget_minor: number
+  currency: string
+  items: Json<ReintegrationItemValue[]>
+  status: ReintegrationPlanStatus
+  approved_by: string
+  approved_at: Timestamp
+  closed_by: string | null
+  closed_at: Timestamp | null
+  closure_reason: string | null
+  released_minor: Generated<number>
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface SupplierContactValue {
+  person?: string
+  phone?: string
+  email?: string
+}
+
+export interface SupplierBankDetailsValue {
+  account_holder: string
+  bank_name: string
+  account_number: string
+  swift_bic?: string
+}
+
+export interface SuppliersTable {
+  id: string
+  office_id: string
+  country: string
+  name: string
+  registration_number: string
+  registration_key: string
+  address: string
+  contact: Json<SupplierContactValue>
+  bank_details: Json<SupplierBankDetailsValue> | null
+  created_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface ReintegrationDisbursementsTable {
+  id: string
+  plan_id: string
+  case_id: string
+  supplier_id: string
+  payment_request_id: string
+  items: Json<ReintegrationItemValue[]>
+  amount_minor: number
+  currency: string
+  invoice_number: string
+  invoice_date: string
+  status: DisbursementStatus
+  paid_amount_minor: number | null
+  delivered_on: string | null
+  delivered_items: string | null
+  delivery_notes: string | null
+  delivery_confirmed_by: string | null
+  delivery_confirmed_at: Timestamp | null
+  created_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface MonitoringVisitsTable {
+  id: string
+  case_id: string
+  plan_id: string | null
+  visited_on: string
+  visited_by: string
+  mode: VisitMode
+  findings: string
+  activity_running: boolean | null
+  recorded_by: string
+  recorded_by_office_id: string | null
+  created_at: Timestamp
+}
+
+export interface SatisfactionSurveysTable {
+  id: string
+  case_id: string
+  member_id: string
+  surveyed_on: string
+  counselling_score: number
+  travel_score: number
+  reintegration_score: number | null
+  comments: string | null
+  recorded_by: string
+  created_at: Timestamp
+}
+
+export interface SustainabilityInstrumentDefinition {
+  answer_scales: Array<{ code: string; options: Array<{ value: number; label: string }> }>
+  dimensions: Array<{
+    dimension: 'economic' | 'social' | 'psychosocial'
+    weight: number
+    indicators: Array<{ code: string; question: string; scale: string; weight: number }>
+  }>
+}
+
+export interface SustainabilityInstrumentsTable {
+  version: string
+  valid_from: string
+  description: string
+  definition: Json<SustainabilityInstrumentDefinition>
+  created_by: string
+  created_at: Timestamp
+}
+
+export interface SustainabilityAssessmentsTable {
+  id: string
+  case_id: string
+  member_id: string
+  sequence: number
+  assessed_on: string
+  instrument_version: string
+  answers: Json<Record<string, number>>
+  /** Hundredths of a point on 0-100. */
+  economic_score: number
+  social_score: number
+  psychosocial_score: number
+  composite_score: number
+  notes: string | null
+  recorded_by: string
+  created_at: Timestamp
+}
+
+export interface ReintegrationTables {
+  crisis_countries: CrisisCountriesTable
+  reintegration_scoring_configurations: ReintegrationScoringConfigurationsTable
+  reintegration_requests: ReintegrationRequestsTable
+  reintegration_assessments: ReintegrationAssessmentsTable
+  reintegration_decisions: ReintegrationDecisionsTable
+  reintegration_plans: ReintegrationPlansTable
+  suppliers: SuppliersTable
+  reintegration_disbursements: ReintegrationDisbursementsTable
+  monitoring_visits: MonitoringVisitsTable
+  satisfaction_surveys: SatisfactionSurveysTable
+  sustainability_instruments: SustainabilityInstrumentsTable
+  sustainability_assessments: SustainabilityAssessmentsTable
+}
+
 /** Every module contributes its tables here. */
-export interface DB extends FoundationTables {}
+export interface DB extends FoundationTables, ProjectsLedgerTables, ReturnCasesTables, PaymentsTables, TravelTables, ReintegrationTables {}

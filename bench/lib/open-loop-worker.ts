@@ -1,0 +1,56 @@
+import http from 'node:http'
+
+/**
+ * Child process of runOpenLoop: sends requests at a fixed rate on an even schedule (open loop:
+ * a slow response never delays the next send) and measures each latency from its scheduled
+ * send time, so queueing delay is counted rather than hidden (no coordinated omission).
+ */
+interface Spec {
+  url: string
+  paths: string[]
+  headers: Record<string, string>
+  ratePerSecond: number
+  durationSeconds: number
+}
+
+const spec = JSON.parse(process.argv[2] as string) as Spec
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
+const total = Math.round(spec.ratePerSecond * spec.durationSeconds)
+const intervalMs = 1000 / spec.ratePerSecond
+const latencies: number[] = []
+let failures = 0
+
+function send(path: string, scheduledAt: number): Promise<void> {
+  return new Promise((resolve) => {
+    const request = http.request(`${spec.url}${path}`, { agent, headers: spec.headers }, (response) => {
+      response.resume()
+      response.on('end', () => {
+        if (response.statusCode !== 200) failures += 1
+        latencies.push(performance.now() - scheduledAt)
+        resolve()
+      })
+    })
+    request.on('error', () => {
+      failures += 1
+      resolve()
+    })
+    request.end()
+  })
+}
+
+const start = performance.now() + 50
+const inFlight: Promise<void>[] = []
+for (let index = 0; index < total; index += 1) {
+  const scheduledAt = start + index * intervalMs
+  const wait = scheduledAt - performance.now()
+  if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait - 0.5))
+  while (performance.now() < scheduledAt) {
+    // spin the last fraction of a millisecond: timers are not finer than that
+  }
+  inFlight.push(send(spec.paths[index % spec.paths.length] as string, scheduledAt))
+}
+await Promise.all(inFlight)
+agent.destroy()
+latencies.sort((a, b) => a - b)
+const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN
+console.log(JSON.stringify({ sent: total, failures, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? Number.NaN }))

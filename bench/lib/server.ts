@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { pinned } from './pinning.js'
+
+export interface RunningServer {
+  url: string
+  /** The server's process id (taskset execs the command, so it is node's own). */
+  pid: number
+  pinned: boolean
+  stop(): Promise<void>
+}
+
+/**
+ * Starts the real server as `npm start` runs it (the compiled dist/src/server.js; bench/run.ts
+ * builds it first) in its own process pinned to `core`, and waits until /readyz answers.
+ */
+export async function startServer(options: { core: number; port: number; env: Record<string, string> }): Promise<RunningServer> {
+  const launch = pinned(options.core, process.execPath, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), 'dist/src/server.js'])
+  const child: ChildProcess = spawn(launch.command, launch.args, {
+    env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const url = `http://127.0.0.1:${options.port}`
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`)
+    try {
+      const response = await fetch(`${url}/readyz`)
+      if (response.ok) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`server did not become ready: ${stderr}`)
+    }
+    await sleep(200)
+  }
+  return {
+    url,
+    pid: child.pid as number,
+    pinned: launch.pinned,
+    stop: async () => {
+      if (child.exitCode !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))])
+    },
+  }
+}

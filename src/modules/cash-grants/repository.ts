@@ -1,0 +1,93 @@
+import type { Insertable, Kysely, Selectable } from 'kysely'
+import type { CashGrantStatus, CashGrantsTable, DB } from '../../db/schema.js'
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { toPaymentDetails, type PaymentRequestRow } from '../payments/repository.js'
+import type { CashGrantListFilter, CashGrantRecord } from './schemas.js'
+
+export type CashGrantRow = Selectable<CashGrantsTable>
+
+/** Grants that still count for their recipient: one live grant per household or returnee. */
+export const LIVE_GRANT_STATUSES: readonly CashGrantStatus[] = ['requested', 'approved', 'paid']
+
+export function toCashGrant(row: CashGrantRow, payment: PaymentRequestRow): CashGrantRecord {
+  return {
+    id: row.id,
+    case_id: row.case_id,
+    project_id: row.project_id,
+    payment_request_id: row.payment_request_id,
+    scope: row.scope,
+    member_id: row.member_id,
+    basis: row.basis,
+    rule:
+      row.basis === 'rule' && row.rule_kind && row.reference_on && row.adults !== null && row.children !== null
+        ? { kind: row.rule_kind, reference_on: row.reference_on, adults: row.adults, children: row.children }
+        : null,
+    amount: { amount_minor: row.amount_minor, currency: row.currency },
+    justification: row.justification,
+    status: row.status,
+    payment_status: payment.status,
+    payment: toPaymentDetails(payment),
+    requested_by: row.requested_by,
+    version: row.version,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  }
+}
+
+async function paymentsOf(db: Kysely<DB>, rows: readonly CashGrantRow[]): Promise<Map<string, PaymentRequestRow>> {
+  if (rows.length === 0) return new Map()
+  const payments = await db
+    .selectFrom('payment_requests')
+    .selectAll()
+    .where('id', 'in', rows.map((row) => row.payment_request_id))
+    .execute()
+  return new Map(payments.map((payment) => [payment.id, payment]))
+}
+
+/** Grants with their payment requests, as API records. */
+export async function withPayments(db: Kysely<DB>, rows: readonly CashGrantRow[]): Promise<CashGrantRecord[]> {
+  const payments = await paymentsOf(db, rows)
+  return rows.map((row) => {
+    const payment = payments.get(row.payment_request_id)
+    if (!payment) throw new Error(`Cash grant ${row.id} has no payment request ${row.payment_request_id}`)
+    return toCashGrant(row, payment)
+  })
+}
+
+export async function insertCashGrant(db: Kysely<DB>, values: Insertable<CashGrantsTable>): Promise<CashGrantRow> {
+  return db.insertInto('cash_grants').values(values).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function findCashGrant(db: Kysely<DB>, caseId: string, grantId: string): Promise<CashGrantRow | undefined> {
+  return db.selectFrom('cash_grants').selectAll().where('id', '=', grantId).where('case_id', '=', caseId).executeTakeFirst()
+}
+
+export async function findCashGrantByPayment(db: Kysely<DB>, paymentRequestId: string, options: { forUpdate?: boolean } = {}): Promise<CashGrantRow | undefined> {
+  let query = db.selectFrom('cash_grants').selectAll().where('payment_request_id', '=', paymentRequestId)
+  if (options.forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+export async function liveGrantsOfCase(db: Kysely<DB>, caseId: string): Promise<CashGrantRow[]> {
+  return db.selectFrom('cash_grants').selectAll().where('case_id', '=', caseId).where('status', 'in', LIVE_GRANT_STATUSES).orderBy('id').execute()
+}
+
+export async function setCashGrantStatus(db: Kysely<DB>, id: string, status: CashGrantStatus): Promise<CashGrantRow> {
+  return db
+    .updateTable('cash_grants')
+    .set((eb) => ({ status, version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export async function listCashGrants(db: Kysely<DB>, caseId: string, filter: CashGrantListFilter): Promise<Page<CashGrantRecord>> {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const after = decodeCursor(filter.cursor, 1)
+  let query = db.selectFrom('cash_grants').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', String(after[0]))
+  if (filter.status) query = query.where('status', '=', filter.status)
+  const rows = await query.execute()
+  const page = toPage(rows, limit, (row) => [row.id], (row) => row)
+  return { items: await withPayments(db, page.items), next_cursor: page.next_cursor }
+}

@@ -1,0 +1,118 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { runWrite } from '../../plugins/write.js'
+import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
+import type { Role } from '../../shared/roles.js'
+import { MarkPaymentPaid, PaymentDetails } from '../payments/schemas.js'
+import { CaseParams, CashGrant, CashGrantList, CashGrantListQuery, CashGrantParams, CreateCashGrant } from './schemas.js'
+import * as service from './service.js'
+
+const READERS: readonly Role[] = ['counsellor', 'operations', 'finance', 'approver', 'auditor', 'admin', 'partner']
+const COLLECTION = '/v1/return-cases/:id(^[0-9a-f-]{36})/cash-grants'
+const ITEM = `${COLLECTION}/:grant_id(^[0-9a-f-]{36})`
+
+export default async function cashGrantsModule(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  // Payment schemas are registered again in this module's (encapsulated) context, which refers to them.
+  for (const schema of [PaymentDetails, MarkPaymentPaid, CashGrant, CreateCashGrant, CashGrantList]) app.addSchema(schema)
+
+  app.post(COLLECTION, {
+    config: { roles: ['counsellor', 'operations', 'finance'] },
+    schema: {
+      tags: ['cash-grants'],
+      operationId: 'requestCashGrant',
+      summary: 'Request a cash grant on arrival',
+      description:
+        'Requests a grant for basic needs on arrival, for the household or one returnee. Without `amount` the project\'s rule applies: an amount ' +
+        'per adult and per child (ages counted at the arrival date, else the departure date, else the intended departure date; a child is under 18), ' +
+        'or a flat amount per household. A manual `amount` (project currency) needs a `justification`. Creates the payment request (kind ' +
+        '`cash_grant`) on the project\'s cash-grant budget line, to be approved by someone other than the requester (maker-checker); approval ' +
+        'commits it. One live grant per household or returnee: a household grant excludes per-returnee grants and the reverse (409).',
+      params: CaseParams,
+      headers: IdempotencyKeyHeader,
+      body: Type.Ref(CreateCashGrant),
+      response: {
+        201: Type.Ref(CashGrant),
+        400: PROBLEM_RESPONSES[400],
+        404: PROBLEM_RESPONSES[404],
+        409: PROBLEM_RESPONSES[409],
+        422: PROBLEM_RESPONSES[422],
+      },
+    },
+    handler: (request, reply) =>
+      runWrite(request, reply, async (db, context) => {
+        const grant = await service.requestCashGrant(db, context, request.params.id, request.body)
+        return {
+          status: 201,
+          body: grant,
+          headers: { etag: etagOf(grant.version), location: `/v1/return-cases/${grant.case_id}/cash-grants/${grant.id}` },
+        }
+      }),
+  })
+
+  app.get(COLLECTION, {
+    config: { roles: READERS },
+    schema: {
+      tags: ['cash-grants'],
+      operationId: 'listCashGrants',
+      summary: 'List the cash grants of a case',
+      description: 'A partner office sees only the grants of cases referred to it (404 otherwise).',
+      params: CaseParams,
+      querystring: CashGrantListQuery,
+      response: { 200: Type.Ref(CashGrantList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: (request) => service.listCashGrants(app.db, request.context.actor, request.params.id, request.query),
+  })
+
+  app.get(ITEM, {
+    config: { roles: READERS },
+    schema: {
+      tags: ['cash-grants'],
+      operationId: 'getCashGrant',
+      summary: 'Get a cash grant',
+      params: CashGrantParams,
+      response: { 200: Type.Ref(CashGrant), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: async (request, reply) => {
+      const grant = await service.getCashGrant(app.db, request.context.actor, request.params.id, request.params.grant_id)
+      setEtag(reply, grant.version)
+      return grant
+    },
+  })
+
+  app.post(`${ITEM}::pay`, {
+    config: { roles: ['partner'] },
+    schema: {
+      tags: ['cash-grants'],
+      operationId: 'payCashGrant',
+      summary: 'Record the payment of an approved cash grant (partner office)',
+      description:
+        'The partner office the case is referred to records that it paid the grant, once the case has arrived (`arrived` or `in_reintegration`; ' +
+        '409 before): reference, date, and either the project-currency amount (default: the approved amount; less releases the rest, more is 409) ' +
+        'or `local_payment` with the local amount and currency, the rate (local units per one project unit), its date and source, from which the ' +
+        'project-currency amount is derived (local ÷ rate, rounded once to the nearest minor unit, an exact half up). A grant is paid once: a ' +
+        'second payment is 409 and a retry with the same `Idempotency-Key` replays the first response. `If-Match` (the grant\'s ETag) is optional.',
+      params: CashGrantParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(MarkPaymentPaid),
+      response: {
+        200: Type.Ref(CashGrant),
+        400: PROBLEM_RESPONSES[400],
+        404: PROBLEM_RESPONSES[404],
+        409: PROBLEM_RESPONSES[409],
+        412: PROBLEM_RESPONSES[412],
+        422: PROBLEM_RESPONSES[422],
+      },
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const grant = await service.payCashGrant(db, context, request.params.id, request.params.grant_id, request.body, expected)
+        return { status: 200, body: grant, headers: { etag: etagOf(grant.version) } }
+      })
+    },
+  })
+}

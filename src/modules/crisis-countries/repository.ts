@@ -1,0 +1,89 @@
+import { sql, type Kysely, type Selectable } from 'kysely'
+import type { CrisisCountriesTable, DB } from '../../db/schema.js'
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import type { CrisisCountryListFilter, CrisisCountryRecord } from './schemas.js'
+
+export type CrisisCountryRow = Selectable<CrisisCountriesTable>
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export function toCrisisCountry(row: CrisisCountryRow): CrisisCountryRecord {
+  return {
+    id: row.id,
+    country: row.country,
+    kind: row.kind,
+    valid_from: row.valid_from,
+    valid_to: row.valid_to,
+    source: row.source,
+    notes: row.notes,
+    created_by: row.created_by,
+    version: row.version,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  }
+}
+
+export async function findCrisisCountry(db: Kysely<DB>, id: string, options: { forUpdate?: boolean } = {}): Promise<CrisisCountryRow | undefined> {
+  if (!UUID_PATTERN.test(id)) return undefined
+  let query = db.selectFrom('crisis_countries').selectAll().where('id', '=', id)
+  if (options.forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+/** Listings of the same country and kind whose period overlaps [from, to] (to null: open-ended). */
+export async function overlappingListings(
+  db: Kysely<DB>,
+  listing: { country: string; kind: string; valid_from: string; valid_to: string | null },
+  exceptId?: string,
+): Promise<CrisisCountryRow[]> {
+  let query = db
+    .selectFrom('crisis_countries')
+    .selectAll()
+    .where('country', '=', listing.country)
+    .where('kind', '=', listing.kind as CrisisCountryRow['kind'])
+    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', listing.valid_from)]))
+    .orderBy('id')
+  if (listing.valid_to !== null) query = query.where('valid_from', '<=', listing.valid_to)
+  if (exceptId) query = query.where('id', '<>', exceptId)
+  return query.execute()
+}
+
+/**
+ * Serialises changes to the listings of one country (there may be no row to lock yet): the lock
+ * is held until the calling transaction ends.
+ */
+export async function lockCountryListings(db: Kysely<DB>, country: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`crisis_countries:${country}`}))`.execute(db)
+}
+
+/** Severity order when several listings apply on one date: a war before a conflict before a disaster. */
+const SEVERITY = sql<number>`case kind when 'war' then 0 when 'conflict' then 1 else 2 end`
+
+/** The listing that makes a return to `country` urgent on `onDate` (an ISO date), if any. */
+export async function crisisListingOn(db: Kysely<DB>, country: string, onDate: string): Promise<CrisisCountryRow | undefined> {
+  return db
+    .selectFrom('crisis_countries')
+    .selectAll()
+    .where('country', '=', country)
+    .where('valid_from', '<=', onDate)
+    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', onDate)]))
+    .orderBy(SEVERITY)
+    .orderBy('valid_from', 'desc')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst()
+}
+
+export async function listCrisisCountries(db: Kysely<DB>, filter: CrisisCountryListFilter): Promise<Page<CrisisCountryRecord>> {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const after = decodeCursor(filter.cursor, 1)
+  let query = db.selectFrom('crisis_countries').selectAll().orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', String(after[0]))
+  if (filter.country) query = query.where('country', '=', filter.country)
+  if (filter.kind) query = query.where('kind', '=', filter.kind)
+  if (filter.on) {
+    const on = filter.on
+    query = query.where('valid_from', '<=', on).where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', on)]))
+  }
+  return toPage(await query.execute(), limit, (row) => [row.id], toCrisisCountry)
+}

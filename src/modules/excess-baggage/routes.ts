@@ -1,0 +1,101 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { runWrite } from '../../plugins/write.js'
+import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
+import { CaseParams, ReasonBody, TravelPayee } from '../travel/schemas.js'
+import { TRAVEL_ROLES } from '../travel/routes.js'
+import { ExcessBaggage, ExcessBaggageList, ExcessBaggageListQuery, ExcessBaggageParams, excessBaggageSchemas, RequestExcessBaggage } from './schemas.js'
+import * as service from './service.js'
+
+const TAG = 'excess-baggage'
+const COLLECTION = '/v1/return-cases/:id(^[0-9a-f-]{36})/excess-baggage'
+const ITEM = `${COLLECTION}/:baggage_id(^[0-9a-f-]{36})`
+
+export default async function excessBaggageModule(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  // The travel schemas this module refers to are registered again in its own (encapsulated) context.
+  for (const schema of [TravelPayee, ReasonBody, ...excessBaggageSchemas]) app.addSchema(schema)
+
+  app.post(COLLECTION, {
+    config: { roles: TRAVEL_ROLES.arrange },
+    schema: {
+      tags: [TAG],
+      operationId: 'requestExcessBaggage',
+      summary: 'Request excess baggage for a traveller or ticket',
+      description:
+        'Kilograms, cost (project currency) and reason, for a household member of this case or on one of its live tickets (422 otherwise). ' +
+        'Creates its own payment request (kind `excess_baggage`) on the project\'s excess-baggage line, paid separately from the ticket: ' +
+        'someone other than the requester approves it (maker-checker), which commits the cost. Needs an approved (or travel-booked) case.',
+      params: CaseParams,
+      headers: IdempotencyKeyHeader,
+      body: Type.Ref(RequestExcessBaggage),
+      response: { 201: Type.Ref(ExcessBaggage), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+    },
+    handler: (request, reply) =>
+      runWrite(request, reply, async (db, context) => {
+        const baggage = await service.requestExcessBaggage(db, context, request.params.id, request.body)
+        return { status: 201, body: baggage, headers: { etag: etagOf(baggage.version), location: `/v1/return-cases/${baggage.case_id}/excess-baggage/${baggage.id}` } }
+      }),
+  })
+
+  app.get(COLLECTION, {
+    config: { roles: TRAVEL_ROLES.read },
+    schema: {
+      tags: [TAG],
+      operationId: 'listExcessBaggage',
+      summary: 'List the excess baggage of a case',
+      description: 'A partner office sees only the cases referred to it (404 otherwise).',
+      params: CaseParams,
+      querystring: ExcessBaggageListQuery,
+      response: { 200: Type.Ref(ExcessBaggageList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: (request) => service.listExcessBaggage(app.db, request.context.actor, request.params.id, request.query),
+  })
+
+  app.get(ITEM, {
+    config: { roles: TRAVEL_ROLES.read },
+    schema: {
+      tags: [TAG],
+      operationId: 'getExcessBaggage',
+      summary: 'Get an excess-baggage charge',
+      params: ExcessBaggageParams,
+      response: { 200: Type.Ref(ExcessBaggage), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: async (request, reply) => {
+      const baggage = await service.getExcessBaggage(app.db, request.context.actor, request.params.id, request.params.baggage_id)
+      setEtag(reply, baggage.version)
+      return baggage
+    },
+  })
+
+  app.post(`${ITEM}::cancel`, {
+    config: { roles: TRAVEL_ROLES.arrange },
+    schema: {
+      tags: [TAG],
+      operationId: 'cancelExcessBaggage',
+      summary: 'Cancel an excess-baggage charge',
+      description: 'Cancels a charge not yet paid, with a reason: its payment request is cancelled and what its approval committed is released. If-Match is optional.',
+      params: ExcessBaggageParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(ReasonBody),
+      response: {
+        200: Type.Ref(ExcessBaggage),
+        400: PROBLEM_RESPONSES[400],
+        404: PROBLEM_RESPONSES[404],
+        409: PROBLEM_RESPONSES[409],
+        412: PROBLEM_RESPONSES[412],
+        422: PROBLEM_RESPONSES[422],
+      },
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const baggage = await service.cancelExcessBaggage(db, context, request.params.id, request.params.baggage_id, expected, request.body.reason)
+        return { status: 200, body: baggage, headers: { etag: etagOf(baggage.version) } }
+      })
+    },
+  })
+}

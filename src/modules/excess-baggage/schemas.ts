@@ -1,0 +1,71 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { PositiveMoney, TravelPayee } from '../travel/schemas.js'
+
+export const EXCESS_BAGGAGE_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
+
+const ExcessBaggageStatusSchema = StringEnum(EXCESS_BAGGAGE_STATUSES, {
+  description:
+    'Follows its payment request: `requested` → `approved` (maker-checker; the cost committed on the excess-baggage line) → `paid`; ' +
+    '`requested` → `rejected`; `requested` | `approved` → `cancelled` (what was committed is released).',
+})
+
+export const RequestExcessBaggage = Type.Object(
+  {
+    member_id: Type.Optional(Uuid('The traveller (a household member of this case); may be left out when `ticket_id` is given.')),
+    ticket_id: Type.Optional(Uuid('The ticket the baggage travels on (a live ticket of this case); its traveller is the one charged.')),
+    kilograms: Type.Integer({ minimum: 1, maximum: 500, description: 'Weight above the allowance, in whole kilograms.', examples: [15] }),
+    cost: PositiveMoney('What the carrier charges for it, in the project\'s currency.'),
+    reason: Text('Why the excess is needed (e.g. tools for the reintegration plan, medical equipment).', 500),
+    payee: Type.Ref(TravelPayee),
+  },
+  {
+    $id: 'RequestExcessBaggage',
+    additionalProperties: false,
+    description: 'Excess baggage of one traveller, or on one ticket. Give `member_id`, `ticket_id`, or both (then they must match).',
+    examples: [{ ticket_id: '01933b3e-7100-7c1e-9a35-0a5e3b1f2c4d', kilograms: 15, cost: { amount_minor: 12_000, currency: 'EUR' }, reason: 'Tiling tools for the reintegration plan', payee: { type: 'carrier', name: 'Turkish Airlines' } }],
+  },
+)
+
+export const ExcessBaggage = Type.Object(
+  {
+    id: Uuid('Excess-baggage charge id.'),
+    case_id: Uuid('Return case.'),
+    member_id: Uuid('The traveller.'),
+    ticket_id: Nullable(Uuid('The ticket it travels on, if given.')),
+    kilograms: Type.Integer({ description: 'Weight above the allowance, in kilograms.' }),
+    cost: Type.Ref('Money', { description: 'The cost, in the project currency.' }),
+    reason: Type.String({ description: 'Why the excess is needed.' }),
+    payee: Type.Ref(TravelPayee),
+    status: ExcessBaggageStatusSchema,
+    payment_request_id: Uuid('The payment request (kind `excess_baggage`) that pays it, separately from the ticket.'),
+    requested_by: Type.String({ description: 'Who requested it (the payment\'s maker).' }),
+    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
+    created_at: Timestamp('When it was requested.'),
+    updated_at: Timestamp('When it last changed.'),
+  },
+  { $id: 'ExcessBaggage', additionalProperties: false, description: 'An excess-baggage charge, paid separately from the ticket.' },
+)
+
+export const ExcessBaggageList = Type.Object(
+  { items: Type.Array(Type.Ref(ExcessBaggage), { description: 'Charges in the order requested.' }), next_cursor: NextCursor },
+  { $id: 'ExcessBaggageList', additionalProperties: false },
+)
+
+export const ExcessBaggageListQuery = Type.Object(
+  {
+    ...PaginationQuery,
+    status: Type.Optional(ExcessBaggageStatusSchema),
+    member_id: Type.Optional(Uuid('Only this traveller\'s charges.')),
+    ticket_id: Type.Optional(Uuid('Only the charges on this ticket.')),
+  },
+  { additionalProperties: false },
+)
+
+export const ExcessBaggageParams = Type.Object({ id: Uuid('Return case id.'), baggage_id: Uuid('Excess-baggage charge id.') })
+
+export const excessBaggageSchemas: TSchema[] = [RequestExcessBaggage, ExcessBaggage, ExcessBaggageList]
+
+export type RequestExcessBaggageInput = Static<typeof RequestExcessBaggage>
+export type ExcessBaggageRecord = Static<typeof ExcessBaggage>
+export type ExcessBaggageListFilter = Static<typeof ExcessBaggageListQuery>

@@ -1,0 +1,62 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { runWrite } from '../../plugins/write.js'
+import { IdempotencyKeyHeader } from '../../shared/headers.js'
+import { notFound } from '../../shared/problems.js'
+import { PROJECT_MANAGERS, PROJECT_READERS } from '../projects/routes.js'
+import { BudgetLineParams } from '../projects/schemas.js'
+import { listLedgerEntries, toLedgerEntry } from './repository.js'
+import { LedgerEntry, LedgerEntryList, LedgerEntryListQuery, ManualLedgerPosting } from './schemas.js'
+import { postManualEntry } from './service.js'
+
+export default async function ledgerModule(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  for (const schema of [LedgerEntry, LedgerEntryList, ManualLedgerPosting]) app.addSchema(schema)
+
+  app.get('/v1/projects/:id/budget-lines/:line_id/ledger-entries', {
+    config: { roles: PROJECT_READERS },
+    schema: {
+      tags: ['ledger'],
+      operationId: 'listLedgerEntries',
+      summary: 'List a budget line\'s ledger',
+      description: 'The line\'s append-only entries, oldest first, optionally filtered by kind, source or case. The line\'s balances are the sums of these entries.',
+      params: BudgetLineParams,
+      querystring: LedgerEntryListQuery,
+      response: { 200: Type.Ref(LedgerEntryList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: async (request) => {
+      const { id, line_id: lineId } = request.params
+      const line = await app.db.selectFrom('budget_lines').select('id').where('id', '=', lineId).where('project_id', '=', id).executeTakeFirst()
+      if (!line) throw notFound('Budget line', lineId)
+      return listLedgerEntries(app.db, lineId, request.query)
+    },
+  })
+
+  app.post('/v1/projects/:id/budget-lines/:line_id/ledger-entries', {
+    config: { roles: PROJECT_MANAGERS },
+    schema: {
+      tags: ['ledger'],
+      operationId: 'postManualLedgerEntry',
+      summary: 'Commit or release money for a cost handled outside this service',
+      description:
+        'Records a `commit` or a `release` with source type `other`, e.g. for a framework contract managed elsewhere. A commitment that does not fit the line\'s available balance is refused with 409 `budget-line-exhausted` (naming `available`) and nothing is written; another currency than the project\'s is 422 `currency-mismatch`; a release of more than the source\'s open commitment is 409 `conflict`. Money is spent only through payments (maker-checker), never here.',
+      params: BudgetLineParams,
+      headers: IdempotencyKeyHeader,
+      body: Type.Ref(ManualLedgerPosting),
+      response: {
+        201: Type.Ref(LedgerEntry),
+        400: PROBLEM_RESPONSES[400],
+        404: PROBLEM_RESPONSES[404],
+        409: PROBLEM_RESPONSES[409],
+        422: PROBLEM_RESPONSES[422],
+      },
+    },
+    handler: (request, reply) =>
+      runWrite(request, reply, async (db, context) => {
+        const entry = await postManualEntry(db, context, request.params.id, request.params.line_id, request.body)
+        return { status: 201, body: toLedgerEntry(entry) }
+      }),
+  })
+}

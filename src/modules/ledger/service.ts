@@ -1,0 +1,43 @@
+import type { Kysely } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import type { RequestContext } from '../../shared/context.js'
+import { newId } from '../../shared/ids.js'
+import { ProblemError } from '../../shared/problems.js'
+import { commitFunds, releaseFunds, type LedgerEntryRow } from './ledger.js'
+import type { ManualLedgerPostingInput } from './schemas.js'
+
+/**
+ * A commitment or release that finance records by hand for a cost handled outside this
+ * service (source type `other`). Spending always goes through a payment with maker-checker,
+ * never through here. The line's project and the audit entry are checked and written by the
+ * posting's own statement: a commitment is one round trip between BEGIN and COMMIT.
+ */
+export async function postManualEntry(
+  db: Kysely<DB>,
+  context: RequestContext,
+  projectId: string,
+  lineId: string,
+  input: ManualLedgerPostingInput,
+): Promise<LedgerEntryRow> {
+  if (input.amount.amount_minor < 1) {
+    throw new ProblemError('validation-error', 'The amount must be at least 1 minor unit', { errors: [{ pointer: '/body/amount/amount_minor', detail: 'must be at least 1' }] })
+  }
+  if (input.kind === 'release' && input.source_id === undefined) {
+    throw new ProblemError('validation-error', 'A release names the commitment it gives back', { errors: [{ pointer: '/body/source_id', detail: 'is required for a release' }] })
+  }
+  const source = { type: 'other' as const, id: input.source_id ?? newId() }
+  const posting = {
+    budgetLineId: lineId,
+    projectId,
+    amount: input.amount,
+    source,
+    note: input.note,
+    audit: {
+      action: input.kind === 'commit' ? 'budget_line.manual_commit' : 'budget_line.manual_release',
+      entityType: 'budget_line',
+      entityId: lineId,
+      after: { amount: input.amount, source_id: source.id, note: input.note },
+    },
+  }
+  return input.kind === 'commit' ? commitFunds(db, context, posting) : releaseFunds(db, context, posting)
+}

@@ -1,0 +1,409 @@
+import type { Kysely, Selectable } from 'kysely'
+import type {
+  CaseStatus,
+  DB,
+  MonitoringVisitsTable,
+  SatisfactionSurveysTable,
+  SustainabilityAssessmentsTable,
+  SustainabilityInstrumentsTable,
+} from '../../db/schema.js'
+import { recordAudit, type AuditInput } from '../../shared/audit.js'
+import type { RequestContext } from '../../shared/context.js'
+import { newId } from '../../shared/ids.js'
+import { emitEvent } from '../../shared/outbox.js'
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { ProblemError, conflict, invalidField, notFound, unprocessable } from '../../shared/problems.js'
+import { isPartnerOnly, type Actor } from '../../shared/roles.js'
+import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/access.js'
+import { todayIso } from '../return-cases/household.js'
+import type {
+  CreateMonitoringVisitInput,
+  CreateSatisfactionSurveyInput,
+  CreateSustainabilityAssessmentInput,
+  CreateSustainabilityInstrumentInput,
+  MonitoringVisitRecord,
+  SatisfactionSurveyRecord,
+  SustainabilityAssessmentRecord,
+  SustainabilityInstrumentRecord,
+} from './schemas.js'
+import { answerErrors, definitionErrors, scoreAnswers, toPoints } from './scoring.js'
+
+type VisitRow = Selectable<MonitoringVisitsTable>
+type SurveyRow = Selectable<SatisfactionSurveysTable>
+type InstrumentRow = Selectable<SustainabilityInstrumentsTable>
+type AssessmentRow = Selectable<SustainabilityAssessmentsTable>
+
+/** Monitoring follows the return: it is recorded once the returnees have arrived, until the case is closed. */
+const MONITORED_CASE_STATUSES: readonly CaseStatus[] = ['arrived', 'in_reintegration']
+
+const iso = (value: Date) => value.toISOString()
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+async function monitoredCase(db: Kysely<DB>, context: RequestContext, caseId: string): Promise<ReturnCaseRow> {
+  // The case lock orders these inserts after a concurrent closure (and numbers assessments one at a time).
+  const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
+  assertCaseOpen(caseRow)
+  if (!MONITORED_CASE_STATUSES.includes(caseRow.status)) {
+    throw conflict(`Monitoring is recorded after return; return case ${caseRow.reference} is ${caseRow.status}`, {
+      current_status: caseRow.status,
+      allowed_case_statuses: MONITORED_CASE_STATUSES,
+    })
+  }
+  return caseRow
+}
+
+async function assertMember(db: Kysely<DB>, caseRow: ReturnCaseRow, memberId: string): Promise<void> {
+  const members = await listCaseMembers(db, caseRow.id)
+  if (!members.some((member) => member.id === memberId)) {
+    throw unprocessable(`Member ${memberId} is not in the household of case ${caseRow.reference}`, [{ pointer: '/body/member_id', detail: 'not a member of this case' }])
+  }
+}
+
+function assertNotInFuture(date: string, pointer: string): void {
+  if (date > todayIso()) throw invalidField(pointer, 'must not be in the future')
+}
+
+async function record(db: Kysely<DB>, context: RequestContext, audit: AuditInput & { caseId: string }, payload: Record<string, unknown>): Promise<void> {
+  await recordAudit(db, context, audit)
+  await emitEvent(db, { type: audit.action, entityType: audit.entityType, entityId: audit.entityId, caseId: audit.caseId, payload })
+}
+
+// ---------------------------------------------------------------- monitoring visits
+
+function toVisit(row: VisitRow): MonitoringVisitRecord {
+  return {
+    id: row.id,
+    case_id: row.case_id,
+    plan_id: row.plan_id,
+    visited_on: row.visited_on,
+    visited_by: row.visited_by,
+    mode: row.mode,
+    findings: row.findings,
+    activity_running: row.activity_running,
+    recorded_by: row.recorded_by,
+    recorded_by_office_id: row.recorded_by_office_id,
+    created_at: iso(row.created_at),
+  }
+}
+
+/** Records a monitoring visit: the partner office of the case, or country-office staff. */
+export async function createVisit(db: Kysely<DB>, context: RequestContext, caseId: string, input: CreateMonitoringVisitInput): Promise<MonitoringVisitRecord> {
+  const caseRow = await monitoredCase(db, context, caseId)
+  assertNotInFuture(input.visited_on, '/body/visited_on')
+  if (input.plan_id) {
+    const plan = await db.selectFrom('reintegration_plans').select('id').where('id', '=', input.plan_id).where('case_id', '=', caseRow.id).executeTakeFirst()
+    if (!plan) throw unprocessable(`Plan ${input.plan_id} is not a reintegration plan of case ${caseRow.reference}`, [{ pointer: '/body/plan_id', detail: 'not a plan of this case' }])
+    if (input.activity_running === undefined || input.activity_running === null) {
+      throw unprocessable('A visit that follows up a plan says whether its activity is running', [{ pointer: '/body/activity_running', detail: 'required with plan_id' }])
+    }
+  }
+  const row = await db
+    .insertInto('monitoring_visits')
+    .values({
+      id: newId(),
+      case_id: caseRow.id,
+      plan_id: input.plan_id ?? null,
+      visited_on: input.visited_on,
+      visited_by: input.visited_by.trim(),
+      mode: input.mode,
+      findings: input.findings.trim(),
+      activity_running: input.activity_running ?? null,
+      recorded_by: context.actor.sub,
+      recorded_by_office_id: isPartnerOnly(context.actor) ? caseRow.partner_office_id : null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  const visit = toVisit(row)
+  const { findings: _findings, ...payload } = visit
+  await record(
+    db,
+    context,
+    { action: 'monitoring_visit.recorded', entityType: 'monitoring_visit', entityId: row.id, caseId: caseRow.id, after: visit, maskedFields: ['findings'] },
+    payload,
+  )
+  return visit
+}
+
+export async function listVisits(db: Kysely<DB>, actor: Actor, caseId: string, page: { limit?: number; cursor?: string }): Promise<Page<MonitoringVisitRecord>> {
+  const caseRow = await findCaseForActor(db, actor, caseId)
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE
+  const after = decodeCursor(page.cursor, 1)
+  let query = db.selectFrom('monitoring_visits').selectAll().where('case_id', '=', caseRow.id).orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', String(after[0]))
+  return toPage(await query.execute(), limit, (row) => [row.id], toVisit)
+}
+
+export async function getVisit(db: Kysely<DB>, actor: Actor, caseId: string, visitId: string): Promise<MonitoringVisitRecord> {
+  const caseRow = await findCaseForActor(db, actor, caseId)
+  const row = UUID_PATTERN.test(visitId)
+    ? await db.selectFrom('monitoring_visits').selectAll().where('id', '=', visitId).where('case_id', '=', caseRow.id).executeTakeFirst()
+    : undefined
+  if (!row) throw notFound('Monitoring visit', visitId)
+  return toVisit(row)
+}
+
+// ---------------------------------------------------------------- satisfaction surveys
+
+function toSurvey(row: SurveyRow): SatisfactionSurveyRecord {
+  return {
+    id: row.id,
+    case_id: row.case_id,
+    member_id: row.member_id,
+    surveyed_on: row.surveyed_on,
+    counselling: row.counselling_score,
+    travel_arrangements: row.travel_score,
+    reintegration_assistance: row.reintegration_score,
+    comments: row.comments,
+    recorded_by: row.recorded_by,
+    created_at: iso(row.created_at),
+  }
+}
+
+/** Records a returnee's satisfaction survey, once per returnee (409 `duplicate-resource` after). */
+export async function createSurvey(db: Kysely<DB>, context: RequestContext, caseId: string, input: CreateSatisfactionSurveyInput): Promise<SatisfactionSurveyRecord> {
+  const caseRow = await monitoredCase(db, context, caseId)
+  await assertMember(db, caseRow, input.member_id)
+  assertNotInFuture(input.surveyed_on, '/body/surveyed_on')
+  const existing = await db.selectFrom('satisfaction_surveys').select('id').where('member_id', '=', input.member_id).executeTakeFirst()
+  if (existing) {
+    throw new ProblemError('duplicate-resource', `Returnee ${input.member_id} already answered survey ${existing.id}`, {
+      existing_id: existing.id,
+      errors: [{ pointer: '/body/member_id', detail: 'already surveyed' }],
+    })
+  }
+  const row = await db
+    .insertInto('satisfaction_surveys')
+    .values({
+      id: newId(),
+      case_id: caseRow.id,
+      member_id: input.member_id,
+      surveyed_on: input.surveyed_on,
+      counselling_score: input.counselling,
+      travel_score: input.travel_arrangements,
+      reintegration_score: input.reintegration_assistance ?? null,
+      comments: input.comments?.trim() ?? null,
+      recorded_by: context.actor.sub,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  const survey = toSurvey(row)
+  const { comments: _comments, ...payload } = survey
+  await record(
+    db,
+    context,
+    { action: 'satisfaction_survey.recorded', entityType: 'satisfaction_survey', entityId: row.id, caseId: caseRow.id, after: survey, maskedFields: ['comments'] },
+    payload,
+  )
+  return survey
+}
+
+export async function listSurveys(db: Kysely<DB>, actor: Actor, caseId: string, page: { limit?: number; cursor?: string }): Promise<Page<SatisfactionSurveyRecord>> {
+  const caseRow = await findCaseForActor(db, actor, caseId)
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE
+  const after = decodeCursor(page.cursor, 1)
+  let query = db.selectFrom('satisfaction_surveys').selectAll().where('case_id', '=', caseRow.id).orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', String(after[0]))
+  return toPage(await query.execute(), limit, (row) => [row.id], toSurvey)
+}
+
+// ---------------------------------------------------------------- sustainability instruments
+
+function toInstrument(row: InstrumentRow): SustainabilityInstrumentRecord {
+  return {
+    version: row.version,
+    valid_from: row.valid_from,
+    description: row.description,
+    definition: row.definition,
+    created_by: row.created_by,
+    created_at: iso(row.created_at),
+  }
+}
+
+async function instrumentByVersion(db: Kysely<DB>, version: string): Promise<InstrumentRow | undefined> {
+  return db.selectFrom('sustainability_instruments').selectAll().where('version', '=', version).executeTakeFirst()
+}
+
+/** Adds a version of the instrument; versions never change, and a new one applies from `valid_from` (today or later). */
+export async function createInstrument(db: Kysely<DB>, context: RequestContext, input: CreateSustainabilityInstrumentInput): Promise<SustainabilityInstrumentRecord> {
+  const errors = definitionErrors(input.definition, '/body/definition')
+  if (errors.length > 0) throw unprocessable('The instrument definition is not consistent', errors)
+  if (input.valid_from < todayIso()) throw unprocessable('A new version cannot apply in the past', [{ pointer: '/body/valid_from', detail: 'must be today or later' }])
+  if (await instrumentByVersion(db, input.version)) {
+    throw new ProblemError('duplicate-resource', `Instrument ${input.version} already exists`, { errors: [{ pointer: '/body/version', detail: 'already exists' }] })
+  }
+  const clash = await db.selectFrom('sustainability_instruments').select('version').where('valid_from', '=', input.valid_from).executeTakeFirst()
+  if (clash) {
+    throw new ProblemError('duplicate-resource', `Instrument ${clash.version} already applies from ${input.valid_from}`, {
+      errors: [{ pointer: '/body/valid_from', detail: 'another version applies from that day' }],
+    })
+  }
+  const row = await db
+    .insertInto('sustainability_instruments')
+    .values({ version: input.version, valid_from: input.valid_from, description: input.description.trim(), definition: JSON.stringify(input.definition), created_by: context.actor.sub })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  const instrument = toInstrument(row)
+  await recordAudit(db, context, { action: 'sustainability_instrument.created', entityType: 'sustainability_instrument', entityId: row.version, after: instrument })
+  await emitEvent(db, { type: 'sustainability_instrument.created', entityType: 'sustainability_instrument', entityId: row.version, payload: instrument })
+  return instrument
+}
+
+export async function listInstruments(db: Kysely<DB>): Promise<{ items: SustainabilityInstrumentRecord[] }> {
+  const rows = await db.selectFrom('sustainability_instruments').selectAll().orderBy('valid_from').execute()
+  return { items: rows.map(toInstrument) }
+}
+
+export async function getInstrument(db: Kysely<DB>, version: string): Promise<SustainabilityInstrumentRecord> {
+  const row = await instrumentByVersion(db, version)
+  if (!row) throw notFound('Sustainability instrument', version)
+  return toInstrument(row)
+}
+
+// ---------------------------------------------------------------- sustainability assessments
+
+function scoresOf(row: AssessmentRow) {
+  return {
+    economic: toPoints(row.economic_score),
+    social: toPoints(row.social_score),
+    psychosocial: toPoints(row.psychosocial_score),
+    composite: toPoints(row.composite_score),
+  }
+}
+
+function toAssessment(row: AssessmentRow, baseline: AssessmentRow | undefined): SustainabilityAssessmentRecord {
+  const followUp = baseline !== undefined && baseline.id !== row.id
+  return {
+    id: row.id,
+    case_id: row.case_id,
+    member_id: row.member_id,
+    sequence: row.sequence,
+    is_baseline: row.sequence === 1,
+    assessed_on: row.assessed_on,
+    instrument_version: row.instrument_version,
+    answers: row.answers,
+    scores: scoresOf(row),
+    baseline: followUp ? { assessment_id: baseline.id, assessed_on: baseline.assessed_on, instrument_version: baseline.instrument_version, scores: scoresOf(baseline) } : null,
+    change_from_baseline: followUp
+      ? {
+          economic: toPoints(row.economic_score - baseline.economic_score),
+          social: toPoints(row.social_score - baseline.social_score),
+          psychosocial: toPoints(row.psychosocial_score - baseline.psychosocial_score),
+          composite: toPoints(row.composite_score - baseline.composite_score),
+          same_instrument: row.instrument_version === baseline.instrument_version,
+        }
+      : null,
+    notes: row.notes,
+    recorded_by: row.recorded_by,
+    created_at: iso(row.created_at),
+  }
+}
+
+async function baselinesOf(db: Kysely<DB>, memberIds: readonly string[]): Promise<Map<string, AssessmentRow>> {
+  if (memberIds.length === 0) return new Map()
+  const rows = await db.selectFrom('sustainability_assessments').selectAll().where('member_id', 'in', [...new Set(memberIds)]).where('sequence', '=', 1).execute()
+  return new Map(rows.map((row) => [row.member_id, row]))
+}
+
+/**
+ * Scores a returnee's answers with the instrument given (or the one in force on the date) and
+ * records the assessment: the returnee's first is the baseline, later ones are follow-ups compared
+ * with it. Follow-ups are not dated before the returnee's previous assessment.
+ */
+export async function createAssessment(
+  db: Kysely<DB>,
+  context: RequestContext,
+  caseId: string,
+  input: CreateSustainabilityAssessmentInput,
+): Promise<SustainabilityAssessmentRecord> {
+  const caseRow = await monitoredCase(db, context, caseId)
+  await assertMember(db, caseRow, input.member_id)
+  assertNotInFuture(input.assessed_on, '/body/assessed_on')
+  const instrument = input.instrument_version
+    ? await instrumentByVersion(db, input.instrument_version)
+    : await db
+        .selectFrom('sustainability_instruments')
+        .selectAll()
+        .where('valid_from', '<=', input.assessed_on)
+        .orderBy('valid_from', 'desc')
+        .limit(1)
+        .executeTakeFirst()
+  if (!instrument) {
+    throw unprocessable(`No sustainability instrument ${input.instrument_version ?? `applies on ${input.assessed_on}`}`, [
+      { pointer: input.instrument_version ? '/body/instrument_version' : '/body/assessed_on', detail: 'no such instrument' },
+    ])
+  }
+  const errors = answerErrors(instrument.definition, input.answers, '/body/answers')
+  if (errors.length > 0) throw unprocessable(`The answers do not fit instrument ${instrument.version}`, errors)
+  const previous = await db
+    .selectFrom('sustainability_assessments')
+    .select(['sequence', 'assessed_on'])
+    .where('member_id', '=', input.member_id)
+    .orderBy('sequence', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  if (previous && input.assessed_on < previous.assessed_on) {
+    throw invalidField('/body/assessed_on', `must not be before the returnee's previous assessment (${previous.assessed_on})`)
+  }
+  const scores = scoreAnswers(instrument.definition, input.answers)
+  const row = await db
+    .insertInto('sustainability_assessments')
+    .values({
+      id: newId(),
+      case_id: caseRow.id,
+      member_id: input.member_id,
+      sequence: (previous?.sequence ?? 0) + 1,
+      assessed_on: input.assessed_on,
+      instrument_version: instrument.version,
+      answers: JSON.stringify(input.answers),
+      economic_score: scores.economic,
+      social_score: scores.social,
+      psychosocial_score: scores.psychosocial,
+      composite_score: scores.composite,
+      notes: input.notes?.trim() ?? null,
+      recorded_by: context.actor.sub,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  const assessment = toAssessment(row, (await baselinesOf(db, [row.member_id])).get(row.member_id))
+  const { answers: _answers, notes: _notes, ...payload } = assessment
+  await record(
+    db,
+    context,
+    {
+      action: 'sustainability_assessment.recorded',
+      entityType: 'sustainability_assessment',
+      entityId: row.id,
+      caseId: caseRow.id,
+      after: { member_id: row.member_id, sequence: row.sequence, assessed_on: row.assessed_on, instrument_version: row.instrument_version, answers: row.answers, scores: assessment.scores, notes: row.notes },
+      maskedFields: ['answers', 'notes'],
+    },
+    payload,
+  )
+  return assessment
+}
+
+export async function listAssessments(
+  db: Kysely<DB>,
+  actor: Actor,
+  caseId: string,
+  filter: { limit?: number; cursor?: string; member_id?: string },
+): Promise<Page<SustainabilityAssessmentRecord>> {
+  const caseRow = await findCaseForActor(db, actor, caseId)
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const after = decodeCursor(filter.cursor, 1)
+  let query = db.selectFrom('sustainability_assessments').selectAll().where('case_id', '=', caseRow.id).orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', String(after[0]))
+  if (filter.member_id) query = query.where('member_id', '=', filter.member_id)
+  const rows = await query.execute()
+  const baselines = await baselinesOf(db, rows.map((row) => row.member_id))
+  return toPage(rows, limit, (row) => [row.id], (row) => toAssessment(row, baselines.get(row.member_id)))
+}
+
+export async function getAssessment(db: Kysely<DB>, actor: Actor, caseId: string, assessmentId: string): Promise<SustainabilityAssessmentRecord> {
+  const caseRow = await findCaseForActor(db, actor, caseId)
+  const row = UUID_PATTERN.test(assessmentId)
+    ? await db.selectFrom('sustainability_assessments').selectAll().where('id', '=', assessmentId).where('case_id', '=', caseRow.id).executeTakeFirst()
+    : undefined
+  if (!row) throw notFound('Sustainability assessment', assessmentId)
+  return toAssessment(row, (await baselinesOf(db, [row.member_id])).get(row.member_id))
+}

@@ -1,0 +1,127 @@
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
+import type { DB, PaymentRequestsTable } from '../../db/schema.js'
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import type { PaymentDetailsRecord, PaymentRequestListFilter, PaymentRequestRecord } from './schemas.js'
+import { paymentWorkflow } from './transitions.js'
+
+export type PaymentRequestRow = Selectable<PaymentRequestsTable>
+
+const iso = (value: Date) => value.toISOString()
+const money = (amount_minor: number, currency: string) => ({ amount_minor, currency })
+
+/** How the request was paid, or null before it is. */
+export function toPaymentDetails(row: PaymentRequestRow): PaymentDetailsRecord | null {
+  if (row.paid_amount_minor === null || !row.paid_by || !row.paid_recorded_at || !row.paid_on || !row.payment_reference) return null
+  const local =
+    row.local_amount_minor !== null && row.local_currency && row.exchange_rate && row.rate_date && row.rate_source
+      ? { amount: money(row.local_amount_minor, row.local_currency), exchange_rate: row.exchange_rate, rate_date: row.rate_date, rate_source: row.rate_source }
+      : null
+  return {
+    paid_by: row.paid_by,
+    recorded_at: iso(row.paid_recorded_at),
+    paid_on: row.paid_on,
+    reference: row.payment_reference,
+    amount: money(row.paid_amount_minor, row.currency),
+    local,
+  }
+}
+
+export function toPaymentRequest(row: PaymentRequestRow): PaymentRequestRecord {
+  const approvals: PaymentRequestRecord['approvals'] = []
+  if (row.first_approved_by && row.first_approved_at) approvals.push({ approved_by: row.first_approved_by, approved_at: iso(row.first_approved_at) })
+  if (row.second_approved_by && row.second_approved_at) approvals.push({ approved_by: row.second_approved_by, approved_at: iso(row.second_approved_at) })
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    project_id: row.project_id,
+    budget_line_id: row.budget_line_id,
+    case_id: row.case_id,
+    source: { type: row.source_type, id: row.source_id },
+    commit_on_approval: row.commit_on_approval,
+    commitment_source: { type: row.commitment_source_type, id: row.commitment_source_id },
+    amount: money(row.amount_minor, row.currency),
+    payee: { type: row.payee_type, id: row.payee_id, name: row.payee_name },
+    description: row.description,
+    requested_by: row.requested_by,
+    requested_at: iso(row.requested_at),
+    second_approval_required: row.second_approval_required,
+    approvals,
+    committed: money(row.committed_minor, row.currency),
+    released: money(row.released_minor, row.currency),
+    rejection:
+      row.rejected_by && row.rejected_at
+        ? { rejected_by: row.rejected_by, rejected_at: iso(row.rejected_at), reason: row.rejection_reason ?? '' }
+        : null,
+    cancellation:
+      row.cancelled_by && row.cancelled_at
+        ? { cancelled_by: row.cancelled_by, cancelled_at: iso(row.cancelled_at), reason: row.cancellation_reason ?? '' }
+        : null,
+    payment: toPaymentDetails(row),
+    allowed_actions: paymentWorkflow.allowedActions(row.status),
+    version: row.version,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  }
+}
+
+export async function insertPaymentRequest(db: Kysely<DB>, values: Insertable<PaymentRequestsTable>): Promise<PaymentRequestRow> {
+  return db.insertInto('payment_requests').values(values).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function findPaymentRequestRow(db: Kysely<DB>, id: string, options: { forUpdate?: boolean } = {}): Promise<PaymentRequestRow | undefined> {
+  let query = db.selectFrom('payment_requests').selectAll().where('id', '=', id)
+  if (options.forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+/** The request that currently pays a cost (not rejected nor cancelled), if any. */
+export async function findLivePaymentRequestForSource(db: Kysely<DB>, sourceType: PaymentRequestRow['source_type'], sourceId: string): Promise<PaymentRequestRow | undefined> {
+  return db
+    .selectFrom('payment_requests')
+    .selectAll()
+    .where('source_type', '=', sourceType)
+    .where('source_id', '=', sourceId)
+    .where('status', 'not in', ['rejected', 'cancelled'])
+    .executeTakeFirst()
+}
+
+export async function updatePaymentRequest(db: Kysely<DB>, id: string, changes: Updateable<PaymentRequestsTable>): Promise<PaymentRequestRow> {
+  return db
+    .updateTable('payment_requests')
+    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+/**
+ * Payment requests in creation order. `partnerOfficeId` restricts the page to requests of cases
+ * referred to that partner office (what a partner-only caller may see).
+ */
+export async function listPaymentRequests(
+  db: Kysely<DB>,
+  filter: PaymentRequestListFilter,
+  visibility: { partnerOfficeId: string | null },
+): Promise<Page<PaymentRequestRecord>> {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const after = decodeCursor(filter.cursor, 1)
+  let query = db.selectFrom('payment_requests as pr').selectAll('pr').orderBy('pr.id').limit(limit + 1)
+  if (after) query = query.where('pr.id', '>', String(after[0]))
+  if (filter.status) query = query.where('pr.status', '=', filter.status)
+  if (filter.kind) query = query.where('pr.kind', '=', filter.kind)
+  if (filter.case_id) query = query.where('pr.case_id', '=', filter.case_id)
+  if (filter.project_id) query = query.where('pr.project_id', '=', filter.project_id)
+  if (filter.budget_line_id) query = query.where('pr.budget_line_id', '=', filter.budget_line_id)
+  if (visibility.partnerOfficeId !== null) {
+    const officeId = visibility.partnerOfficeId
+    query = query.where('pr.case_id', 'in', (eb) => eb.selectFrom('return_cases').select('id').where('partner_office_id', '=', officeId))
+  }
+  return toPage(await query.execute(), limit, (row) => [row.id], toPaymentRequest)
+}
+
+/** Whether a case is referred to a partner office. */
+export async function caseReferredTo(db: Kysely<DB>, caseId: string, officeId: string): Promise<boolean> {
+  const row = await db.selectFrom('return_cases').select('id').where('id', '=', caseId).where('partner_office_id', '=', officeId).executeTakeFirst()
+  return row !== undefined
+}

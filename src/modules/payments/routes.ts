@@ -1,0 +1,156 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { runWrite } from '../../plugins/write.js'
+import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { IfMatchHeader } from '../../shared/headers.js'
+import type { Role } from '../../shared/roles.js'
+import { MarkPaymentPaid, PaymentDetails, PaymentReason, PaymentRequest, PaymentRequestList, PaymentRequestListQuery, PaymentRequestParams } from './schemas.js'
+import * as service from './service.js'
+
+const READERS: readonly Role[] = ['counsellor', 'operations', 'finance', 'approver', 'auditor', 'admin', 'partner']
+const PATH = '/v1/payment-requests/:id(^[0-9a-f-]{36})'
+
+const TRANSITION_RESPONSES = {
+  200: Type.Ref(PaymentRequest),
+  400: PROBLEM_RESPONSES[400],
+  404: PROBLEM_RESPONSES[404],
+  409: PROBLEM_RESPONSES[409],
+  412: PROBLEM_RESPONSES[412],
+  422: PROBLEM_RESPONSES[422],
+}
+
+const IF_MATCH_NOTE = 'Send `If-Match` with the ETag you last read to be sure you act on that version (412 otherwise); the state guard (409) applies either way.'
+
+export default async function paymentsModule(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  for (const schema of [PaymentDetails, PaymentRequest, PaymentRequestList, PaymentReason, MarkPaymentPaid]) app.addSchema(schema)
+
+  app.get('/v1/payment-requests', {
+    config: { roles: READERS },
+    schema: {
+      tags: ['payment-requests'],
+      operationId: 'listPaymentRequests',
+      summary: 'List payment requests',
+      description:
+        'Payment requests in creation order, filtered by status, kind, case, project or budget line. A partner office sees only the requests of cases referred to it.',
+      querystring: PaymentRequestListQuery,
+      response: { 200: Type.Ref(PaymentRequestList), 400: PROBLEM_RESPONSES[400] },
+    },
+    handler: (request) => service.listPaymentRequests(app.db, request.context.actor, request.query),
+  })
+
+  app.get(PATH, {
+    config: { roles: READERS },
+    schema: {
+      tags: ['payment-requests'],
+      operationId: 'getPaymentRequest',
+      summary: 'Get a payment request',
+      params: PaymentRequestParams,
+      response: { 200: Type.Ref(PaymentRequest), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: async (request, reply) => {
+      const row = await service.getPaymentRequest(app.db, request.context.actor, request.params.id)
+      setEtag(reply, row.version)
+      return service.toRecord(row)
+    },
+  })
+
+  app.post(`${PATH}::approve`, {
+    config: { roles: ['approver'] },
+    schema: {
+      tags: ['payment-requests'],
+      operationId: 'approvePaymentRequest',
+      summary: 'Approve a payment request (checker)',
+      description:
+        'Approves as checker. The person who requested the payment can never approve it, whatever roles they hold (403 `maker-checker-violation`). ' +
+        'Above the project\'s second-approval threshold two different approvers are needed: the first approval moves it to `awaiting_second_approval`, ' +
+        'and the same approver cannot give the second. The final approval commits the amount on the budget line; when the line cannot cover it ' +
+        'the approval is refused with 409 `budget-line-exhausted` and nothing changes. ' +
+        IF_MATCH_NOTE,
+      params: PaymentRequestParams,
+      headers: IfMatchHeader,
+      response: TRANSITION_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const row = await service.approvePayment(db, context, request.params.id, expected)
+        return { status: 200, body: service.toRecord(row), headers: { etag: etagOf(row.version) } }
+      })
+    },
+  })
+
+  app.post(`${PATH}::reject`, {
+    config: { roles: ['approver'] },
+    schema: {
+      tags: ['payment-requests'],
+      operationId: 'rejectPaymentRequest',
+      summary: 'Reject a payment request (checker)',
+      description: 'Rejects a request awaiting approval, with a reason. The requester cannot reject their own request (they may cancel it). ' + IF_MATCH_NOTE,
+      params: PaymentRequestParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(PaymentReason),
+      response: TRANSITION_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const row = await service.rejectPayment(db, context, request.params.id, request.body.reason, expected)
+        return { status: 200, body: service.toRecord(row), headers: { etag: etagOf(row.version) } }
+      })
+    },
+  })
+
+  app.post(`${PATH}::mark-paid`, {
+    config: { roles: ['finance', 'partner'] },
+    schema: {
+      tags: ['payment-requests'],
+      operationId: 'markPaymentRequestPaid',
+      summary: 'Record that an approved payment was paid',
+      description:
+        'Records the payment reference and date. The amount defaults to the approved amount; less (a cheaper invoice) spends what was paid and ' +
+        'releases the rest of the commitment; more is 409. A payment made in a local currency sends `local_payment` (amount, rate as local units ' +
+        'per one project unit, rate date and source) and the project-currency amount is derived: local ÷ rate, rounded once to the nearest minor ' +
+        'unit, an exact half up. Finance records any payment; a partner office only payments of cases referred to it. A request is paid once: a ' +
+        'repeat is 409 (or, with the same `Idempotency-Key`, the first response). ' +
+        IF_MATCH_NOTE,
+      params: PaymentRequestParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(MarkPaymentPaid),
+      response: TRANSITION_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const row = await service.markPaymentPaid(db, context, request.params.id, request.body, expected)
+        return { status: 200, body: service.toRecord(row), headers: { etag: etagOf(row.version) } }
+      })
+    },
+  })
+
+  app.post(`${PATH}::cancel`, {
+    config: { roles: ['counsellor', 'operations', 'finance', 'approver', 'admin'] },
+    schema: {
+      tags: ['payment-requests'],
+      operationId: 'cancelPaymentRequest',
+      summary: 'Cancel a payment request',
+      description:
+        'Cancels a request that is not yet paid, with a reason, and releases what its approval committed. Finance, approvers and admins cancel ' +
+        'any request; caseworkers only those they requested. ' +
+        IF_MATCH_NOTE,
+      params: PaymentRequestParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(PaymentReason),
+      response: TRANSITION_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const row = await service.cancelPaymentRequestAsCaller(db, context, request.params.id, request.body.reason, expected)
+        return { status: 200, body: service.toRecord(row), headers: { etag: etagOf(row.version) } }
+      })
+    },
+  })
+}

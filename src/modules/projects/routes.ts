@@ -1,0 +1,373 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { runWrite } from '../../plugins/write.js'
+import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
+import { ProblemError } from '../../shared/problems.js'
+import { STAFF_ROLES, type Role } from '../../shared/roles.js'
+import { budgetReport, budgetReportCsv } from './report.js'
+import * as repository from './repository.js'
+import {
+  BudgetLine,
+  BudgetLineList,
+  BudgetLineListQuery,
+  BudgetLineParams,
+  BudgetReport,
+  BudgetReportCoFunder,
+  BudgetReportLine,
+  CashGrantRule,
+  CloseProject,
+  CoFunder,
+  CreateBudgetLine,
+  CreateProject,
+  Project,
+  ProjectIdParams,
+  ProjectList,
+  ProjectListQuery,
+  ProjectTargets,
+  Reallocation,
+  ReallocationResult,
+  UpdateBudgetLine,
+  UpdateProject,
+} from './schemas.js'
+import * as service from './service.js'
+
+/** Finance and administrators run projects and budgets; other staff read them; partner offices never see budgets. */
+export const PROJECT_MANAGERS: readonly Role[] = ['admin', 'finance']
+export const PROJECT_READERS: readonly Role[] = STAFF_ROLES
+
+const REPORT_TYPES = ['application/json', 'text/csv'] as const
+
+/** The report's media type by the Accept header's preferences (JSON when there is none); 406 when neither is acceptable. */
+export function negotiateReportType(accept: string | undefined): (typeof REPORT_TYPES)[number] {
+  if (!accept || accept.trim() === '') return 'application/json'
+  let best: { type: (typeof REPORT_TYPES)[number]; q: number; specificity: number } | undefined
+  for (const range of accept.split(',')) {
+    const [mediaRange = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase())
+    const qParameter = parameters.find((parameter) => parameter.startsWith('q='))
+    const q = qParameter ? Number(qParameter.slice(2)) : 1
+    if (!Number.isFinite(q) || q <= 0) continue
+    for (const type of REPORT_TYPES) {
+      const specificity = mediaRange === type ? 2 : mediaRange === `${type.split('/')[0]}/*` ? 1 : mediaRange === '*/*' ? 0 : -1
+      if (specificity < 0) continue
+      if (!best || q > best.q || (q === best.q && specificity > best.specificity)) best = { type, q, specificity }
+    }
+  }
+  if (!best) throw new ProblemError('not-acceptable', `The budget report is available as ${REPORT_TYPES.join(' or ')}`, { available: [...REPORT_TYPES] })
+  return best.type
+}
+
+export default async function projectsModule(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  for (const schema of [
+    CoFunder,
+    ProjectTargets,
+    CashGrantRule,
+    Project,
+    CreateProject,
+    UpdateProject,
+    ProjectList,
+    CloseProject,
+    BudgetLine,
+    CreateBudgetLine,
+    UpdateBudgetLine,
+    BudgetLineList,
+    Reallocation,
+    ReallocationResult,
+    BudgetReportLine,
+    BudgetReportCoFunder,
+    BudgetReport,
+  ]) {
+    app.addSchema(schema)
+  }
+
+  app.post('/v1/projects', {
+    config: { roles: PROJECT_MANAGERS },
+    schema: {
+      tags: ['projects'],
+      operationId: 'createProject',
+      summary: 'Register a project',
+      description:
+        'Registers a co-funded project (status `planned`). The total\'s currency is the project currency; co-funder shares sum to exactly 10000 basis points (400 otherwise); every other amount must be in the project currency (422 `currency-mismatch`).',
+      headers: IdempotencyKeyHeader,
+      body: Type.Ref(CreateProject),
+      response: { 201: Type.Ref(Project), 400: PROBLEM_RESPONSES[400], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+    },
+    handler: (request, reply) =>
+      runWrite(request, reply, async (db, context) => {
+        const project = await service.createProject(db, context, request.body)
+        return { status: 201, body: project, headers: { etag: etagOf(project.version), location: `/v1/projects/${project.id}` } }
+      }),
+  })
+
+  app.get('/v1/projects', {
+    config: { roles: PROJECT_READERS },
+    schema: {
+      tags: ['projects'],
+      operationId: 'listProjects',
+      summary: 'List projects',
+      description: 'Projects ordered by creation, optionally by status.',
+      querystring: ProjectListQuery,
+      response: { 200: Type.Ref(ProjectList), 400: PROBLEM_RESPONSES[400] },
+    },
+    handler: (request) => repository.listProjects(app.db, request.query),
+  })
+
+  app.get('/v1/projects/:id', {
+    config: { roles: PROJECT_READERS },
+    schema: {
+      tags: ['projects'],
+      operationId: 'getProject',
+      summary: 'Get a project',
+      params: ProjectIdParams,
+      response: { 200: Type.Ref(Project), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: async (request, reply) => {
+      const project = await service.getProject(app.db, request.params.id)
+      setEtag(reply, project.version)
+      return project
+    },
+  })
+
+  app.patch('/v1/projects/:id', {
+    config: { roles: PROJECT_MANAGERS },
+    schema: {
+      tags: ['projects'],
+      operationId: 'updateProject',
+      summary: 'Edit a project',
+      description: 'Changes the given fields. Requires If-Match with the ETag of the last read. Status changes go through `:activate` and `:close`.',
+      params: ProjectIdParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(UpdateProject),
+      response: {
+        200: Type.Ref(Project),
+        400: PROBLEM_RESPONSES[400],
+        404: PROBLEM_RESPONSES[404],
+        409: PROBLEM_RESPONSES[409],
+        412: PROBLEM_RESPONSES[412],
+        422: PROBLEM_RESPONSES[422],
+        428: PROBLEM_RESPONSES[428],
+      },
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: true })
+      return runWrite(request, reply, async (db, context) => {
+        const project = await service.updateProject(db, context, request.params.id, expected, request.body)
+        return { status: 200, body: project, headers: { etag: etagOf(project.version) } }
+      })
+    },
+  })
+
+  const transitionResponses = {
+    200: Type.Ref(Project),
+    400: PROBLEM_RESPONSES[400],
+    404: PROBLEM_RESPONSES[404],
+    409: PROBLEM_RESPONSES[409],
+    412: PROBLEM_RESPONSES[412],
+    422: PROBLEM_RESPONSES[422],
+  }
+
+  app.post('/v1/projects/:id(^[0-9a-f-]{36})::activate', {
+    config: { roles: PROJECT_MANAGERS },
+    schema: {
+      tags: ['projects'],
+      operationId: 'activateProject',
+      summary: 'Activate a project',
+      description: 'planned → active. Cases can then be attached to the project and costs committed to its budget lines. No body. If-Match is optional.',
+      params: ProjectIdParams,
+      headers: IfMatchHeader,
+      response: transitionResponses,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const project = await service.transitionProject(db, context, request.params.id, 'activate', expected, null)
+        return { status: 200, body: project, headers: { etag: etagOf(project.version) } }
+      })
+    },
+  })
+
+  app.post('/v1/projects/:id(^[0-9a-f-]{36})::close', {
+    config: { roles: PROJECT_MANAGERS },
+    schema: {
+      tags: ['projects'],
+      operationId: 'closeProject',
+      summary: 'Close a project',
+      description:
+        'planned or active → closed, with a reason. Refused (409 `conflict`, listing `open_commitments`) while any line has money committed: spend or release it first. A closed project is read-only and takes no commitments. If-Match is optional.',
+      params: ProjectIdParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(CloseProject),
+      response: transitionResponses,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const project = await service.transitionProject(db, context, request.params.id, 'close', expected, request.body.reason)
+        return { status: 200, body: project, headers: { etag: etagOf(project.version) } }
+      })
+    },
+  })
+
+  app.post('/v1/projects/:id/budget-lines', {
+    config: { roles: PROJECT_MANAGERS },
+    schema: {
+      tags: ['budget-lines'],
+      operationId: 'createBudgetLine',
+      summary: 'Add a budget line',
+      description:
+        'Allocates part of the project total to a line. All allocations together never exceed the total (409 `project-budget-exceeded`, naming `unallocated`); concurrent creations are serialized on the project. Not on a closed project.',
+      params: ProjectIdParams,
+      headers: IdempotencyKeyHeader,
+      body: Type.Ref(CreateBudgetLine),
+      response: {
+        201: Type.Ref(BudgetLine),
+        400: PROBLEM_RESPONSES[400],
+        404: PROBLEM_RESPONSES[404],
+        409: PROBLEM_RESPONSES[409],
+        422: PROBLEM_RESPONSES[422],
+      },
+    },
+    handler: (request, reply) =>
+      runWrite(request, reply, async (db, context) => {
+        const line = await service.createBudgetLine(db, context, request.params.id, request.body)
+        return {
+          status: 201,
+          body: line,
+          headers: { etag: etagOf(line.version), location: `/v1/projects/${line.project_id}/budget-lines/${line.id}` },
+        }
+      }),
+  })
+
+  app.get('/v1/projects/:id/budget-lines', {
+    config: { roles: PROJECT_READERS },
+    schema: {
+      tags: ['budget-lines'],
+      operationId: 'listBudgetLines',
+      summary: 'List a project\'s budget lines with balances',
+      description: 'Lines in creation order, each with allocated, committed, spent and available amounts.',
+      params: ProjectIdParams,
+      querystring: BudgetLineListQuery,
+      response: { 200: Type.Ref(BudgetLineList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: async (request) => {
+      await service.getProject(app.db, request.params.id)
+      return repository.listLines(app.db, request.params.id, request.query)
+    },
+  })
+
+  app.get('/v1/projects/:id/budget-lines/:line_id', {
+    config: { roles: PROJECT_READERS },
+    schema: {
+      tags: ['budget-lines'],
+      operationId: 'getBudgetLine',
+      summary: 'Get a budget line with its balances',
+      params: BudgetLineParams,
+      response: { 200: Type.Ref(BudgetLine), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: async (request, reply) => {
+      const line = await service.getBudgetLine(app.db, request.params.id, request.params.line_id)
+      setEtag(reply, line.version)
+      return line
+    },
+  })
+
+  app.patch('/v1/projects/:id/budget-lines/:line_id', {
+    config: { roles: PROJECT_MANAGERS },
+    schema: {
+      tags: ['budget-lines'],
+      operationId: 'updateBudgetLine',
+      summary: 'Rename a line or change its allocation',
+      description:
+        'Requires If-Match. A new allocation stays within the project total (409 `project-budget-exceeded`) and never below what the line has committed and spent (409 `budget-line-exhausted`).',
+      params: BudgetLineParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(UpdateBudgetLine),
+      response: {
+        200: Type.Ref(BudgetLine),
+        400: PROBLEM_RESPONSES[400],
+        404: PROBLEM_RESPONSES[404],
+        409: PROBLEM_RESPONSES[409],
+        412: PROBLEM_RESPONSES[412],
+        422: PROBLEM_RESPONSES[422],
+        428: PROBLEM_RESPONSES[428],
+      },
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: true })
+      return runWrite(request, reply, async (db, context) => {
+        const line = await service.updateBudgetLine(db, context, request.params.id, request.params.line_id, expected, request.body)
+        return { status: 200, body: line, headers: { etag: etagOf(line.version) } }
+      })
+    },
+  })
+
+  app.post('/v1/projects/:id/budget-lines::reallocate', {
+    config: { roles: PROJECT_MANAGERS },
+    schema: {
+      tags: ['budget-lines'],
+      operationId: 'reallocateBudget',
+      summary: 'Move allocation between two lines',
+      description:
+        'Moves an amount of allocation from one line of the project to another, with a reason kept in the audit trail. The source line keeps at least what it has committed and spent (409 `budget-line-exhausted`, naming `available`).',
+      params: ProjectIdParams,
+      headers: IdempotencyKeyHeader,
+      body: Type.Ref(Reallocation),
+      response: {
+        200: Type.Ref(ReallocationResult),
+        400: PROBLEM_RESPONSES[400],
+        404: PROBLEM_RESPONSES[404],
+        409: PROBLEM_RESPONSES[409],
+        422: PROBLEM_RESPONSES[422],
+      },
+    },
+    handler: (request, reply) =>
+      runWrite(request, reply, async (db, context) => ({ status: 200, body: await service.reallocate(db, context, request.params.id, request.body) })),
+  })
+
+  app.get('/v1/projects/:id/budget-report', {
+    config: { roles: PROJECT_READERS },
+    schema: {
+      tags: ['projects'],
+      operationId: 'getBudgetReport',
+      summary: 'Budget report: spend per line and per co-funder',
+      description:
+        'Per line allocated, committed, spent and available; totals; each co-funder\'s share of the total and of the spend (largest-remainder rounding, so the shares add up exactly). JSON by default; CSV with `Accept: text/csv` (406 for anything else).',
+      params: ProjectIdParams,
+      response: {
+        200: {
+          description: 'The report.',
+          content: {
+            'application/json': { schema: Type.Ref(BudgetReport) },
+            'text/csv': {
+              schema: Type.String({
+                description:
+                  'One table: a `line` row per budget line, a `total` row and a `co_funder` row per co-funder; amounts are exact decimals in the project currency.',
+              }),
+            },
+          },
+        },
+        400: PROBLEM_RESPONSES[400],
+        404: PROBLEM_RESPONSES[404],
+        406: {
+          description: 'Neither JSON nor CSV is acceptable to the client.',
+          content: { 'application/problem+json': { schema: { $ref: 'ProblemDetails#' } } },
+        },
+      },
+    },
+    handler: async (request, reply) => {
+      const type = negotiateReportType(request.headers.accept)
+      const report = await budgetReport(app.db, request.params.id)
+      void reply.header('vary', 'Accept')
+      if (type === 'text/csv') {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="budget-report-${report.code}.csv"`)
+          .send(budgetReportCsv(report))
+      }
+      return reply.type('application/json; charset=utf-8').send(report)
+    },
+  })
+}

@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import type { RequestContext } from '../../shared/context.js'
+import type { CreateBudgetLineInput, CreateProjectInput } from './schemas.js'
+import { createBudgetLine, createProject, transitionProject } from './service.js'
+
+export const SEED_PROJECT_CODE = 'LT-REINT-2010'
+
+const EUR = (amount_minor: number) => ({ amount_minor, currency: 'EUR' })
+
+/**
+ * The 2010–2011 reintegration project of the seed documents: EUR 38,037 from 1 July 2010 to
+ * 30 June 2011, 75 % from the EU; six returnees (four Georgians, an Iraqi family of two). The
+ * split into budget lines, the cash-grant rule and the approval threshold are illustrative
+ * (the documents give only the total); the lines add up to the total.
+ */
+export const SEED_PROJECT: CreateProjectInput = {
+  code: SEED_PROJECT_CODE,
+  title: 'Reintegration assistance for migrants returning voluntarily from Lithuania',
+  starts_on: '2010-07-01',
+  ends_on: '2011-06-30',
+  total: EUR(3_803_700),
+  co_funders: [
+    { name: 'European Union (European Return Fund)', share_bp: 7500 },
+    { name: 'State budget of the Republic of Lithuania', share_bp: 2500 },
+  ],
+  targets: { persons: 6, individuals: 4, families: 1 },
+  second_approval_threshold: EUR(150_000),
+  cash_grant_rule: { kind: 'per_person', adult: EUR(20_000), child: EUR(10_000) },
+}
+
+export const SEED_BUDGET_LINES: CreateBudgetLineInput[] = [
+  { category: 'travel', name: 'Air tickets and transit', allocated: EUR(600_000) },
+  { category: 'excess_baggage', name: 'Excess baggage', allocated: EUR(40_000) },
+  { category: 'cash_grant', name: 'Cash grants on arrival', allocated: EUR(120_000) },
+  { category: 'in_kind_reintegration', name: 'In-kind reintegration assistance', allocated: EUR(2_400_000) },
+  { category: 'other', name: 'Counselling, monitoring and project management', allocated: EUR(643_700) },
+]
+
+/**
+ * Creates the seed project with its budget lines and activates it, in one transaction, unless a
+ * project with its code exists already (then nothing is changed).
+ */
+export async function seedProjects(db: Kysely<DB>, context: RequestContext): Promise<{ projectId: string; created: boolean }> {
+  const existing = await db.selectFrom('projects').select('id').where('code', '=', SEED_PROJECT_CODE).executeTakeFirst()
+  if (existing) return { projectId: existing.id, created: false }
+  const projectId = await db.transaction().execute(async (trx) => {
+    const project = await createProject(trx, context, SEED_PROJECT)
+    for (const line of SEED_BUDGET_LINES) await createBudgetLine(trx, context, project.id, line)
+    await transitionProject(trx, context, project.id, 'activate', undefined, null)
+    return project.id
+  })
+  return { projectId, created: true }
+}

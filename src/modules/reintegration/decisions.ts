@@ -1,0 +1,204 @@
+import type { Kysely } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import type { RequestContext } from '../../shared/context.js'
+import { assertVersion } from '../../shared/etag.js'
+import { newId } from '../../shared/ids.js'
+import { ProblemError, unprocessable } from '../../shared/problems.js'
+import { commitFunds } from '../ledger/ledger.js'
+import { findBudgetLine } from '../projects/access.js'
+import { assertCaseOpen } from '../return-cases/access.js'
+import { PLAN_CASE_STATUSES, assertCaseStatus, currencyMismatch, projectOfCase, recordChange } from './cases.js'
+import * as repository from './repository.js'
+import type { RequestRow } from './repository.js'
+import { lockRequest, requestEventPayload } from './requests.js'
+import type { ApproveReintegrationRequestInput, ReintegrationRequestRecord } from './schemas.js'
+import { requestWorkflow } from './transitions.js'
+
+/**
+ * The decision on a request is a checker's: whoever recorded the form or made the assessment the
+ * decision rests on cannot decide on it (403 `maker-checker-violation`), whatever roles they hold.
+ */
+async function assertChecker(db: Kysely<DB>, context: RequestContext, request: RequestRow): Promise<string | null> {
+  const sub = context.actor.sub
+  if (sub === request.created_by) {
+    throw new ProblemError('maker-checker-violation', 'You recorded this reintegration request; another approver must decide on it', { created_by: request.created_by })
+  }
+  if (request.current_assessment_id === null) return null
+  const assessment = await db.selectFrom('reintegration_assessments').select(['id', 'assessed_by']).where('id', '=', request.current_assessment_id).executeTakeFirstOrThrow()
+  if (sub === assessment.assessed_by) {
+    throw new ProblemError('maker-checker-violation', 'You assessed this reintegration request; another approver must decide on it', { assessed_by: assessment.assessed_by })
+  }
+  return assessment.id
+}
+
+async function setStatus(db: Kysely<DB>, request: RequestRow, status: RequestRow['status']): Promise<RequestRow> {
+  return db
+    .updateTable('reintegration_requests')
+    .set((eb) => ({ status, version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', request.id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+/**
+ * Approves an assessed (or waitlisted) request with a budget, at most the amount requested: the
+ * budget is committed on the project's in-kind reintegration line under the new plan (ledger
+ * source `reintegration_plan`), and the plan is created with the request's items. When the line
+ * cannot cover the budget, the request is waitlisted if the approver asked for that
+ * (`waitlist_if_exhausted`), otherwise 409 `budget-line-exhausted` and nothing changes.
+ */
+export async function approveRequest(
+  db: Kysely<DB>,
+  context: RequestContext,
+  ids: { caseId: string; requestId: string },
+  expectedVersion: number | undefined,
+  input: ApproveReintegrationRequestInput,
+): Promise<ReintegrationRequestRecord> {
+  const { caseRow, request } = await lockRequest(db, context, ids.caseId, ids.requestId)
+  assertCaseStatus(caseRow, PLAN_CASE_STATUSES, 'A reintegration plan is approved once return assistance is approved, and not after the case ended')
+  assertVersion(request.version, expectedVersion)
+  requestWorkflow.target('approve', request.status)
+  const assessmentId = await assertChecker(db, context, request)
+  const project = await projectOfCase(db, caseRow)
+  if (input.budget.currency !== project.currency) throw currencyMismatch(project.currency, ['/body/budget/currency'])
+  if (input.budget.amount_minor > request.amount_requested_minor) {
+    throw unprocessable(`The budget cannot exceed the amount requested (${request.amount_requested_minor} ${request.currency} minor units)`, [
+      { pointer: '/body/budget/amount_minor', detail: `must be at most ${request.amount_requested_minor}` },
+    ])
+  }
+  const line = await findBudgetLine(db, project.id, 'in_kind_reintegration')
+  const planId = newId()
+  const note = input.note?.trim() || null
+  try {
+    await commitFunds(db, context, {
+      budgetLineId: line.id,
+      amount: input.budget,
+      source: { type: 'reintegration_plan', id: planId },
+      caseId: caseRow.id,
+      note: `reintegration plan of request ${request.id} approved`,
+    })
+  } catch (error) {
+    if (error instanceof ProblemError && error.slug === 'budget-line-exhausted' && input.waitlist_if_exhausted) {
+      const available = (error.extensions.available as { amount_minor: number }).amount_minor
+      return waitlist(db, context, request, { budgetMinor: input.budget.amount_minor, availableMinor: available, note, assessmentId })
+    }
+    throw error
+  }
+
+  const now = new Date()
+  const plan = await db
+    .insertInto('reintegration_plans')
+    .values({
+      id: planId,
+      request_id: request.id,
+      case_id: caseRow.id,
+      project_id: project.id,
+      budget_line_id: line.id,
+      budget_minor: input.budget.amount_minor,
+      currency: project.currency,
+      items: JSON.stringify(request.items),
+      status: 'active',
+      approved_by: context.actor.sub,
+      approved_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  await db
+    .insertInto('reintegration_decisions')
+    .values({
+      id: newId(),
+      request_id: request.id,
+      outcome: 'approved',
+      decided_by: context.actor.sub,
+      decided_at: now,
+      reason: note,
+      budget_minor: plan.budget_minor,
+      plan_id: plan.id,
+      assessment_id: assessmentId,
+    })
+    .execute()
+  const updated = await setStatus(db, request, requestWorkflow.target('approve', request.status))
+  const budget = { amount_minor: plan.budget_minor, currency: plan.currency }
+  await recordChange(db, context, {
+    action: 'reintegration_request.approved',
+    entityType: 'reintegration_request',
+    entityId: request.id,
+    caseId: caseRow.id,
+    before: { status: request.status },
+    after: { status: updated.status, plan_id: plan.id, budget, note },
+    payload: requestEventPayload(updated, { plan_id: plan.id, budget }),
+  })
+  await recordChange(db, context, {
+    action: 'reintegration_plan.created',
+    entityType: 'reintegration_plan',
+    entityId: plan.id,
+    caseId: caseRow.id,
+    after: { request_id: request.id, budget, budget_line_id: line.id, items: plan.items, status: plan.status },
+    payload: { id: plan.id, request_id: request.id, case_id: caseRow.id, project_id: project.id, budget_line_id: line.id, budget, status: plan.status },
+  })
+  return repository.presentRequest(db, updated)
+}
+
+async function waitlist(
+  db: Kysely<DB>,
+  context: RequestContext,
+  request: RequestRow,
+  decision: { budgetMinor: number; availableMinor: number; note: string | null; assessmentId: string | null },
+): Promise<ReintegrationRequestRecord> {
+  const updated = await setStatus(db, request, requestWorkflow.target('waitlist', request.status))
+  await db
+    .insertInto('reintegration_decisions')
+    .values({
+      id: newId(),
+      request_id: request.id,
+      outcome: 'waitlisted',
+      decided_by: context.actor.sub,
+      reason: decision.note,
+      budget_minor: decision.budgetMinor,
+      available_minor: decision.availableMinor,
+      assessment_id: decision.assessmentId,
+    })
+    .execute()
+  const budget = { amount_minor: decision.budgetMinor, currency: request.currency }
+  const available = { amount_minor: decision.availableMinor, currency: request.currency }
+  await recordChange(db, context, {
+    action: 'reintegration_request.waitlisted',
+    entityType: 'reintegration_request',
+    entityId: request.id,
+    caseId: request.case_id,
+    before: { status: request.status },
+    after: { status: updated.status, budget, available, note: decision.note },
+    payload: requestEventPayload(updated, { budget, available }),
+  })
+  return repository.presentRequest(db, updated)
+}
+
+/** Rejects a request that is not yet decided (or waitlisted), with a reason. */
+export async function rejectRequest(
+  db: Kysely<DB>,
+  context: RequestContext,
+  ids: { caseId: string; requestId: string },
+  expectedVersion: number | undefined,
+  reason: string,
+): Promise<ReintegrationRequestRecord> {
+  const { caseRow, request } = await lockRequest(db, context, ids.caseId, ids.requestId)
+  assertCaseOpen(caseRow)
+  assertVersion(request.version, expectedVersion)
+  const to = requestWorkflow.target('reject', request.status)
+  const assessmentId = await assertChecker(db, context, request)
+  const updated = await setStatus(db, request, to)
+  await db
+    .insertInto('reintegration_decisions')
+    .values({ id: newId(), request_id: request.id, outcome: 'rejected', decided_by: context.actor.sub, reason: reason.trim(), assessment_id: assessmentId })
+    .execute()
+  await recordChange(db, context, {
+    action: 'reintegration_request.rejected',
+    entityType: 'reintegration_request',
+    entityId: request.id,
+    caseId: caseRow.id,
+    before: { status: request.status },
+    after: { status: to, reason: reason.trim() },
+    payload: requestEventPayload(updated),
+  })
+  return repository.presentRequest(db, updated)
+}

@@ -1,0 +1,289 @@
+import { sql, type Kysely, type Selectable } from 'kysely'
+import type {
+  DB,
+  ReintegrationAssessmentsTable,
+  ReintegrationDecisionsTable,
+  ReintegrationDisbursementsTable,
+  ReintegrationItemValue,
+  ReintegrationPlansTable,
+  ReintegrationRequestsTable,
+} from '../../db/schema.js'
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { toUrgencyRecord } from './scoring.js'
+import type {
+  AssessmentRecord,
+  DecisionRecord,
+  DisbursementRecord,
+  ItemInputValue,
+  ItemRecord,
+  ReintegrationPlanRecord,
+  ReintegrationRequestRecord,
+} from './schemas.js'
+import { planWorkflow, requestActions } from './transitions.js'
+
+export type RequestRow = Selectable<ReintegrationRequestsTable>
+export type AssessmentRow = Selectable<ReintegrationAssessmentsTable>
+export type DecisionRow = Selectable<ReintegrationDecisionsTable>
+export type PlanRow = Selectable<ReintegrationPlansTable>
+export type DisbursementRow = Selectable<ReintegrationDisbursementsTable>
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+const money = (amount_minor: number, currency: string) => ({ amount_minor, currency })
+const iso = (value: Date) => value.toISOString()
+
+// ---------------------------------------------------------------- items
+
+export function toItemValues(items: readonly ItemInputValue[]): ReintegrationItemValue[] {
+  return items.map((item) => ({ description: item.description.trim(), quantity: item.quantity, unit_price_minor: item.unit_price.amount_minor }))
+}
+
+export function itemsTotal(items: readonly ReintegrationItemValue[]): number {
+  return items.reduce((sum, item) => sum + item.quantity * item.unit_price_minor, 0)
+}
+
+export function toItems(items: readonly ReintegrationItemValue[], currency: string): ItemRecord[] {
+  return items.map((item) => ({
+    description: item.description,
+    quantity: item.quantity,
+    unit_price: money(item.unit_price_minor, currency),
+    total: money(item.quantity * item.unit_price_minor, currency),
+  }))
+}
+
+// ---------------------------------------------------------------- requests
+
+export async function findRequest(db: Kysely<DB>, caseId: string, requestId: string, options: { forUpdate?: boolean } = {}): Promise<RequestRow | undefined> {
+  if (!UUID_PATTERN.test(requestId)) return undefined
+  let query = db.selectFrom('reintegration_requests').selectAll().where('id', '=', requestId).where('case_id', '=', caseId)
+  if (options.forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+export async function liveRequestsOfCase(db: Kysely<DB>, caseId: string): Promise<RequestRow[]> {
+  return db.selectFrom('reintegration_requests').selectAll().where('case_id', '=', caseId).where('status', 'not in', ['rejected', 'withdrawn']).orderBy('id').execute()
+}
+
+export function toAssessment(row: AssessmentRow): AssessmentRecord {
+  return {
+    id: row.id,
+    assessed_on: row.assessed_on,
+    assessed_by: row.assessed_by,
+    feasibility: { score: row.feasibility_score, justification: row.feasibility_justification },
+    motivation: { score: row.motivation_score, justification: row.motivation_justification },
+    urgency: toUrgencyRecord(row),
+    created_at: iso(row.created_at),
+  }
+}
+
+export function toDecision(row: DecisionRow, currency: string): DecisionRecord {
+  return {
+    id: row.id,
+    outcome: row.outcome,
+    decided_by: row.decided_by,
+    decided_at: iso(row.decided_at),
+    reason: row.reason,
+    budget: row.budget_minor === null ? null : money(row.budget_minor, currency),
+    available: row.available_minor === null ? null : money(row.available_minor, currency),
+    plan_id: row.plan_id,
+  }
+}
+
+/** Requests with their current assessment, decisions and plan, as the API shows them. */
+export async function presentRequests(db: Kysely<DB>, rows: readonly RequestRow[]): Promise<ReintegrationRequestRecord[]> {
+  if (rows.length === 0) return []
+  const ids = rows.map((row) => row.id)
+  const assessmentIds = rows.map((row) => row.current_assessment_id).filter((id): id is string => id !== null)
+  const assessments = assessmentIds.length > 0 ? await db.selectFrom('reintegration_assessments').selectAll().where('id', 'in', assessmentIds).execute() : []
+  const decisions = await db.selectFrom('reintegration_decisions').selectAll().where('request_id', 'in', ids).orderBy('id').execute()
+  const plans = await db.selectFrom('reintegration_plans').select(['id', 'request_id']).where('request_id', 'in', ids).execute()
+  const assessmentOf = new Map(assessments.map((row) => [row.id, row]))
+  const planOf = new Map(plans.map((row) => [row.request_id, row.id]))
+  return rows.map((row) => {
+    const assessment = row.current_assessment_id ? assessmentOf.get(row.current_assessment_id) : undefined
+    return {
+      id: row.id,
+      case_id: row.case_id,
+      scope: row.scope,
+      member_id: row.member_id,
+      filled_on: row.filled_on,
+      planned_activity: row.planned_activity,
+      form_of_help: row.form_of_help,
+      other_kind: row.other_kind,
+      skills_and_experience: row.skills_and_experience,
+      motivation_statement: row.motivation_statement,
+      items: toItems(row.items, row.currency),
+      amount_requested: money(row.amount_requested_minor, row.currency),
+      status: row.status,
+      assessment: assessment ? toAssessment(assessment) : null,
+      decisions: decisions.filter((decision) => decision.request_id === row.id).map((decision) => toDecision(decision, row.currency)),
+      plan_id: planOf.get(row.id) ?? null,
+      withdrawal:
+        row.withdrawn_by && row.withdrawn_at ? { withdrawn_by: row.withdrawn_by, withdrawn_at: iso(row.withdrawn_at), reason: row.withdrawal_reason ?? '' } : null,
+      allowed_actions: requestActions(row.status),
+      created_by: row.created_by,
+      version: row.version,
+      created_at: iso(row.created_at),
+      updated_at: iso(row.updated_at),
+    }
+  })
+}
+
+export async function presentRequest(db: Kysely<DB>, row: RequestRow): Promise<ReintegrationRequestRecord> {
+  return (await presentRequests(db, [row]))[0] as ReintegrationRequestRecord
+}
+
+export async function requestPage(db: Kysely<DB>, caseId: string, page: { limit?: number; cursor?: string }): Promise<Page<ReintegrationRequestRecord>> {
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE
+  const after = decodeCursor(page.cursor, 1)
+  let query = db.selectFrom('reintegration_requests').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', String(after[0]))
+  const rows = await query.execute()
+  const shown = rows.slice(0, limit)
+  const records = new Map((await presentRequests(db, shown)).map((record) => [record.id, record]))
+  return toPage(rows, limit, (row) => [row.id], (row) => records.get(row.id) as ReintegrationRequestRecord)
+}
+
+// ---------------------------------------------------------------- plans
+
+export async function findPlan(db: Kysely<DB>, caseId: string, planId: string, options: { forUpdate?: boolean } = {}): Promise<PlanRow | undefined> {
+  if (!UUID_PATTERN.test(planId)) return undefined
+  let query = db.selectFrom('reintegration_plans').selectAll().where('id', '=', planId).where('case_id', '=', caseId)
+  if (options.forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+export async function findPlanById(db: Kysely<DB>, planId: string, options: { forUpdate?: boolean } = {}): Promise<PlanRow | undefined> {
+  let query = db.selectFrom('reintegration_plans').selectAll().where('id', '=', planId)
+  if (options.forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+export interface PlanUsage {
+  /** Requested and approved disbursements at their amount, paid ones at what was paid. */
+  disbursedMinor: number
+  spentMinor: number
+}
+
+/** What the plan's disbursements use of its budget. Read it after locking the plan when you act on it. */
+export async function planUsage(db: Kysely<DB>, planId: string): Promise<PlanUsage> {
+  const row = await db
+    .selectFrom('reintegration_disbursements')
+    .select(sql<number>`coalesce(sum(case when status = 'paid' then paid_amount_minor else amount_minor end), 0)::bigint`.as('disbursed'))
+    .select(sql<number>`coalesce(sum(case when status = 'paid' then paid_amount_minor else 0 end), 0)::bigint`.as('spent'))
+    .where('plan_id', '=', planId)
+    .where('status', 'in', ['requested', 'approved', 'paid'])
+    .executeTakeFirstOrThrow()
+  return { disbursedMinor: Number(row.disbursed), spentMinor: Number(row.spent) }
+}
+
+export function toPlan(row: PlanRow, usage: PlanUsage): ReintegrationPlanRecord {
+  return {
+    id: row.id,
+    request_id: row.request_id,
+    case_id: row.case_id,
+    project_id: row.project_id,
+    budget_line_id: row.budget_line_id,
+    budget: money(row.budget_minor, row.currency),
+    items: toItems(row.items, row.currency),
+    status: row.status,
+    disbursed: money(usage.disbursedMinor, row.currency),
+    spent: money(usage.spentMinor, row.currency),
+    available: money(row.status === 'active' ? row.budget_minor - usage.disbursedMinor : 0, row.currency),
+    released: money(row.released_minor, row.currency),
+    approved_by: row.approved_by,
+    approved_at: iso(row.approved_at),
+    closure: row.closed_by && row.closed_at ? { closed_by: row.closed_by, closed_at: iso(row.closed_at), reason: row.closure_reason } : null,
+    allowed_actions: planWorkflow.allowedActions(row.status),
+    version: row.version,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  }
+}
+
+export async function presentPlan(db: Kysely<DB>, row: PlanRow): Promise<ReintegrationPlanRecord> {
+  return toPlan(row, await planUsage(db, row.id))
+}
+
+export async function planPage(db: Kysely<DB>, caseId: string, page: { limit?: number; cursor?: string }): Promise<Page<ReintegrationPlanRecord>> {
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE
+  const after = decodeCursor(page.cursor, 1)
+  let query = db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', String(after[0]))
+  const rows = await query.execute()
+  const usage = new Map<string, PlanUsage>()
+  for (const row of rows.slice(0, limit)) usage.set(row.id, await planUsage(db, row.id))
+  return toPage(rows, limit, (row) => [row.id], (row) => toPlan(row, usage.get(row.id) as PlanUsage))
+}
+
+// ---------------------------------------------------------------- disbursements
+
+export async function findDisbursement(
+  db: Kysely<DB>,
+  planId: string,
+  disbursementId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<DisbursementRow | undefined> {
+  if (!UUID_PATTERN.test(disbursementId)) return undefined
+  let query = db.selectFrom('reintegration_disbursements').selectAll().where('id', '=', disbursementId).where('plan_id', '=', planId)
+  if (options.forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+export async function disbursementsOfPlan(db: Kysely<DB>, planId: string): Promise<DisbursementRow[]> {
+  return db.selectFrom('reintegration_disbursements').selectAll().where('plan_id', '=', planId).orderBy('id').execute()
+}
+
+export async function presentDisbursements(db: Kysely<DB>, rows: readonly DisbursementRow[]): Promise<DisbursementRecord[]> {
+  if (rows.length === 0) return []
+  const suppliers = await db
+    .selectFrom('suppliers')
+    .select(['id', 'name', 'office_id'])
+    .where('id', 'in', [...new Set(rows.map((row) => row.supplier_id))])
+    .execute()
+  const supplierOf = new Map(suppliers.map((supplier) => [supplier.id, supplier]))
+  return rows.map((row) => {
+    const supplier = supplierOf.get(row.supplier_id) as { id: string; name: string; office_id: string }
+    return {
+      id: row.id,
+      plan_id: row.plan_id,
+      case_id: row.case_id,
+      supplier: { id: supplier.id, name: supplier.name, office_id: supplier.office_id },
+      items: toItems(row.items, row.currency),
+      amount: money(row.amount_minor, row.currency),
+      invoice_number: row.invoice_number,
+      invoice_date: row.invoice_date,
+      status: row.status,
+      payment_request_id: row.payment_request_id,
+      paid_amount: row.paid_amount_minor === null ? null : money(row.paid_amount_minor, row.currency),
+      delivery:
+        row.delivered_on && row.delivered_items && row.delivery_confirmed_by && row.delivery_confirmed_at
+          ? {
+              delivered_on: row.delivered_on,
+              delivered_items: row.delivered_items,
+              notes: row.delivery_notes,
+              confirmed_by: row.delivery_confirmed_by,
+              confirmed_at: iso(row.delivery_confirmed_at),
+            }
+          : null,
+      created_by: row.created_by,
+      version: row.version,
+      created_at: iso(row.created_at),
+      updated_at: iso(row.updated_at),
+    }
+  })
+}
+
+export async function presentDisbursement(db: Kysely<DB>, row: DisbursementRow): Promise<DisbursementRecord> {
+  return (await presentDisbursements(db, [row]))[0] as DisbursementRecord
+}
+
+export async function disbursementPage(db: Kysely<DB>, planId: string, page: { limit?: number; cursor?: string }): Promise<Page<DisbursementRecord>> {
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE
+  const after = decodeCursor(page.cursor, 1)
+  let query = db.selectFrom('reintegration_disbursements').selectAll().where('plan_id', '=', planId).orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', String(after[0]))
+  const rows = await query.execute()
+  const records = new Map((await presentDisbursements(db, rows.slice(0, limit))).map((record) => [record.id, record]))
+  return toPage(rows, limit, (row) => [row.id], (row) => records.get(row.id) as DisbursementRecord)
+}

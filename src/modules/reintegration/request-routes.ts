@@ -1,0 +1,228 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { runWrite } from '../../plugins/write.js'
+import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
+import { ALL_ROLES, type Role } from '../../shared/roles.js'
+import * as decisions from './decisions.js'
+import * as requests from './requests.js'
+import {
+  ApproveReintegrationRequest,
+  AssessReintegrationRequest,
+  CaseParams,
+  CreateReintegrationRequest,
+  PageQuery,
+  ReintegrationReason,
+  ReintegrationRequest,
+  ReintegrationRequestList,
+  RequestParams,
+  UpdateReintegrationRequest,
+} from './schemas.js'
+
+/** Who may do what with request forms (see README "Reintegration"). */
+export const REQUEST_ROLES = {
+  read: ALL_ROLES,
+  write: ['counsellor'],
+  decide: ['approver'],
+} as const satisfies Record<string, readonly Role[]>
+
+const TAG = 'reintegration-requests'
+
+const TRANSITION_RESPONSES = {
+  200: Type.Ref(ReintegrationRequest),
+  400: PROBLEM_RESPONSES[400],
+  404: PROBLEM_RESPONSES[404],
+  409: PROBLEM_RESPONSES[409],
+  412: PROBLEM_RESPONSES[412],
+  422: PROBLEM_RESPONSES[422],
+}
+
+const IF_MATCH_NOTE = 'If-Match (the request\'s ETag) is optional; a forbidden transition is 409 `invalid-transition` naming the current status.'
+
+/** Request forms, their assessment and the decision on them. */
+export default async function requestRoutes(fastify: FastifyInstance, options: { casePath: string }): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const collection = `${options.casePath}/reintegration-requests`
+  const item = `${collection}/:request_id(^[0-9a-f-]{36})`
+
+  app.post(collection, {
+    config: { roles: REQUEST_ROLES.write },
+    schema: {
+      tags: [TAG],
+      operationId: 'submitReintegrationRequest',
+      summary: 'Record a reintegration request form',
+      description:
+        'The form the migrant fills in before departure (case `submitted`, `in_counselling`, `approved` or `travel_booked`; 409 otherwise), for the ' +
+        'household or one returnee: planned activity, form of help, skills and experience, motivation in their words, and the items or services ' +
+        'needed with estimated costs in the project\'s currency (422 `currency-mismatch` otherwise). The amount requested is the sum of the items. ' +
+        'One live request per household or returnee (409 `duplicate-resource`).',
+      params: CaseParams,
+      headers: IdempotencyKeyHeader,
+      body: Type.Ref(CreateReintegrationRequest),
+      response: { 201: Type.Ref(ReintegrationRequest), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+    },
+    handler: (request, reply) =>
+      runWrite(request, reply, async (db, context) => {
+        const record = await requests.createRequest(db, context, request.params.id, request.body)
+        return {
+          status: 201,
+          body: record,
+          headers: { etag: etagOf(record.version), location: `/v1/return-cases/${record.case_id}/reintegration-requests/${record.id}` },
+        }
+      }),
+  })
+
+  app.get(collection, {
+    config: { roles: REQUEST_ROLES.read },
+    schema: {
+      tags: [TAG],
+      operationId: 'listReintegrationRequests',
+      summary: 'List the reintegration requests of a case',
+      description: 'A partner office sees only the requests of cases referred to it (404 otherwise).',
+      params: CaseParams,
+      querystring: PageQuery,
+      response: { 200: Type.Ref(ReintegrationRequestList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: (request) => requests.listRequests(app.db, request.context.actor, request.params.id, request.query),
+  })
+
+  app.get(item, {
+    config: { roles: REQUEST_ROLES.read },
+    schema: {
+      tags: [TAG],
+      operationId: 'getReintegrationRequest',
+      summary: 'Get a reintegration request',
+      description: 'The form with its current assessment (scores, justifications, derived urgency) and decisions.',
+      params: RequestParams,
+      response: { 200: Type.Ref(ReintegrationRequest), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: async (request, reply) => {
+      const record = await requests.getRequest(app.db, request.context.actor, request.params.id, request.params.request_id)
+      setEtag(reply, record.version)
+      return record
+    },
+  })
+
+  app.patch(item, {
+    config: { roles: REQUEST_ROLES.write },
+    schema: {
+      tags: [TAG],
+      operationId: 'updateReintegrationRequest',
+      summary: 'Edit a reintegration request form',
+      description: 'Changes the form while it is `submitted` (409 once assessed) and the case is before departure. Requires If-Match.',
+      params: RequestParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(UpdateReintegrationRequest),
+      response: { ...TRANSITION_RESPONSES, 428: PROBLEM_RESPONSES[428] },
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: true })
+      const { id: caseId, request_id: requestId } = request.params
+      return runWrite(request, reply, async (db, context) => {
+        const record = await requests.updateRequest(db, context, { caseId, requestId }, expected, request.body)
+        return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
+      })
+    },
+  })
+
+  app.post(`${item}::assess`, {
+    config: { roles: REQUEST_ROLES.write },
+    schema: {
+      tags: [TAG],
+      operationId: 'assessReintegrationRequest',
+      summary: 'Assess a reintegration request',
+      description:
+        'Scores feasibility and motivation on 0-5 (anchors in the body schema), each with a written justification. Urgency is derived, never ' +
+        'typed: 3 points when the country of return is on the crisis-country list on the assessment date, plus one point per distinct ' +
+        'vulnerability in the household (at most 2). From `submitted`, `assessed` (re-assessment) or `waitlisted`; not for a case that ended. ' +
+        IF_MATCH_NOTE,
+      params: RequestParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(AssessReintegrationRequest),
+      response: TRANSITION_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      const { id: caseId, request_id: requestId } = request.params
+      return runWrite(request, reply, async (db, context) => {
+        const record = await requests.assessRequest(db, context, { caseId, requestId }, expected, request.body)
+        return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
+      })
+    },
+  })
+
+  app.post(`${item}::approve`, {
+    config: { roles: REQUEST_ROLES.decide },
+    schema: {
+      tags: [TAG],
+      operationId: 'approveReintegrationRequest',
+      summary: 'Approve a reintegration request with a budget (checker)',
+      description:
+        'Approves an `assessed` or `waitlisted` request with a budget (at most the amount requested, project currency), once the case\'s ' +
+        'return assistance is approved (case `approved` to `in_reintegration`; 409 otherwise), commits the budget on the ' +
+        'project\'s in-kind reintegration line and creates the reintegration plan with the request\'s items. Maker-checker: whoever recorded the ' +
+        'form or made its current assessment cannot decide on it (403 `maker-checker-violation`). When the line cannot cover the budget: with ' +
+        '`waitlist_if_exhausted: true` the request is waitlisted (200, status `waitlisted`, the decision naming what was available); otherwise ' +
+        '409 `budget-line-exhausted` and nothing changes. ' +
+        IF_MATCH_NOTE,
+      params: RequestParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(ApproveReintegrationRequest),
+      response: TRANSITION_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      const { id: caseId, request_id: requestId } = request.params
+      return runWrite(request, reply, async (db, context) => {
+        const record = await decisions.approveRequest(db, context, { caseId, requestId }, expected, request.body)
+        return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
+      })
+    },
+  })
+
+  app.post(`${item}::reject`, {
+    config: { roles: REQUEST_ROLES.decide },
+    schema: {
+      tags: [TAG],
+      operationId: 'rejectReintegrationRequest',
+      summary: 'Reject a reintegration request (checker)',
+      description: 'Rejects a request not yet approved, with a reason. Same maker-checker rule as approval. ' + IF_MATCH_NOTE,
+      params: RequestParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(ReintegrationReason),
+      response: TRANSITION_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      const { id: caseId, request_id: requestId } = request.params
+      return runWrite(request, reply, async (db, context) => {
+        const record = await decisions.rejectRequest(db, context, { caseId, requestId }, expected, request.body.reason)
+        return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
+      })
+    },
+  })
+
+  app.post(`${item}::withdraw`, {
+    config: { roles: REQUEST_ROLES.write },
+    schema: {
+      tags: [TAG],
+      operationId: 'withdrawReintegrationRequest',
+      summary: 'Withdraw a reintegration request',
+      description: 'Records that the migrant withdrew the request before a decision, with a reason. ' + IF_MATCH_NOTE,
+      params: RequestParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(ReintegrationReason),
+      response: TRANSITION_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      const { id: caseId, request_id: requestId } = request.params
+      return runWrite(request, reply, async (db, context) => {
+        const record = await requests.withdrawRequest(db, context, { caseId, requestId }, expected, request.body.reason)
+        return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
+      })
+    },
+  })
+}

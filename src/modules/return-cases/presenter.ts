@@ -1,0 +1,95 @@
+import type { Actor } from '../../shared/roles.js'
+import { derivePerson, householdOf, todayIso } from './household.js'
+import type { MemberWithVulnerabilities, ReturnCaseRow } from './repository.js'
+import { RESTRICTED, presentVulnerability, shownCode, type Disclosures } from './restricted.js'
+import type { IdentityDocumentValue, MemberRecord, ReturnCaseRecord, ReturnCaseSummaryRecord } from './schemas.js'
+import { CASE_WORKFLOW } from './transitions.js'
+
+/** The date ages are derived on: the intended departure date, else today. */
+export function ageReferenceDate(caseRow: Pick<ReturnCaseRow, 'intended_departure_on'>): string {
+  return caseRow.intended_departure_on ?? todayIso()
+}
+
+export function presentMember(actor: Actor, member: MemberWithVulnerabilities, onDate: string, disclosures: Disclosures): MemberRecord {
+  return {
+    id: member.id,
+    case_id: member.case_id,
+    relationship: member.relationship as MemberRecord['relationship'],
+    is_principal: member.is_principal,
+    given_name: member.given_name,
+    family_name: member.family_name,
+    sex: member.sex as MemberRecord['sex'],
+    date_of_birth: member.date_of_birth,
+    birth_year: member.birth_year,
+    nationality: member.nationality,
+    identity_documents: member.identity_documents as IdentityDocumentValue[],
+    vulnerabilities: member.vulnerabilities.map((entry) => presentVulnerability(actor, entry, disclosures)),
+    ...derivePerson(member, onDate),
+    version: member.version,
+    created_at: member.created_at.toISOString(),
+    updated_at: member.updated_at.toISOString(),
+  }
+}
+
+export function presentCase(actor: Actor, row: ReturnCaseRow, members: MemberWithVulnerabilities[], disclosures: Disclosures): ReturnCaseRecord {
+  const onDate = ageReferenceDate(row)
+  return {
+    id: row.id,
+    reference: row.reference,
+    office_id: row.office_id,
+    partner_office_id: row.partner_office_id,
+    referred_at: row.referred_at?.toISOString() ?? null,
+    project_id: row.project_id,
+    status: row.status,
+    legal_status: row.legal_status as ReturnCaseRecord['legal_status'],
+    referral_source: row.referral_source as ReturnCaseRecord['referral_source'],
+    external_reference: row.external_reference,
+    country_of_return: row.country_of_return,
+    place_of_return: row.place_of_return,
+    intended_departure_on: row.intended_departure_on,
+    consent:
+      row.consent_given_at && row.consent_given_by && row.consent_scope && row.consent_recorded_by
+        ? {
+            given_at: row.consent_given_at.toISOString(),
+            given_by: row.consent_given_by,
+            scope: row.consent_scope as NonNullable<ReturnCaseRecord['consent']>['scope'],
+            recorded_by: row.consent_recorded_by,
+          }
+        : null,
+    notes: row.notes,
+    household: householdOf(members, row.intended_departure_on),
+    members: members.map((member) => presentMember(actor, member, onDate, disclosures)),
+    allowed_actions: CASE_WORKFLOW.allowedActions(row.status),
+    created_by: row.created_by,
+    version: row.version,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    closed_at: row.closed_at?.toISOString() ?? null,
+  }
+}
+
+export function presentSummary(actor: Actor, row: ReturnCaseRow, members: MemberWithVulnerabilities[], disclosures: Disclosures): ReturnCaseSummaryRecord {
+  const principal = members.find((member) => member.is_principal)
+  const codes = new Set<string>()
+  for (const member of members) for (const entry of member.vulnerabilities) codes.add(shownCode(actor, entry, disclosures))
+  const household = householdOf(members, row.intended_departure_on)
+  return {
+    id: row.id,
+    reference: row.reference,
+    status: row.status,
+    office_id: row.office_id,
+    partner_office_id: row.partner_office_id,
+    project_id: row.project_id,
+    country_of_return: row.country_of_return,
+    intended_departure_on: row.intended_departure_on,
+    principal: principal
+      ? { member_id: principal.id, given_name: principal.given_name, family_name: principal.family_name, nationality: principal.nationality }
+      : null,
+    household_size: household.size,
+    family_type: household.family_type,
+    // Sorted, with `restricted` last, so the order never hints at which code is hidden.
+    vulnerability_codes: [...codes].sort((a, b) => (a === RESTRICTED ? 1 : b === RESTRICTED ? -1 : a.localeCompare(b))) as ReturnCaseSummaryRecord['vulnerability_codes'],
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  }
+}

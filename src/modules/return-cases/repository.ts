@@ -1,0 +1,277 @@
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely'
+import { jsonArrayFrom } from 'kysely/helpers/postgres'
+import type { CaseMembersTable, CaseStatus, DB, MemberVulnerabilitiesTable, ReturnCasesTable } from '../../db/schema.js'
+import { diff, type AuditInput } from '../../shared/audit.js'
+import type { RequestContext } from '../../shared/context.js'
+
+export type ReturnCaseRow = Selectable<ReturnCasesTable>
+export type CaseMemberRow = Selectable<CaseMembersTable>
+export type VulnerabilityRow = Selectable<MemberVulnerabilitiesTable>
+
+/** A vulnerability entry as loaded with its member (timestamps already ISO strings). */
+export interface LoadedVulnerability {
+  id: string
+  case_id: string
+  member_id: string
+  code: string
+  notes: string | null
+  escort_needed: boolean | null
+  recorded_by: string
+  recorded_at: string
+  version: number
+}
+
+export type MemberWithVulnerabilities = CaseMemberRow & { vulnerabilities: LoadedVulnerability[] }
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export async function findCase(
+  db: Kysely<DB>,
+  id: string,
+  options: { partnerOfficeId?: string; forUpdate?: boolean } = {},
+): Promise<ReturnCaseRow | undefined> {
+  let query = db.selectFrom('return_cases').selectAll().where('id', '=', id)
+  if (options.partnerOfficeId !== undefined) query = query.where('partner_office_id', '=', options.partnerOfficeId)
+  if (options.forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+/**
+ * The next case number of an office in a year. The upsert takes the counter row's lock, held
+ * until the calling transaction ends: concurrent creates queue on it and get consecutive numbers.
+ */
+export async function nextCaseNumber(db: Kysely<DB>, officeId: string, year: number): Promise<number> {
+  const row = await db
+    .insertInto('case_reference_counters')
+    .values({ office_id: officeId, year, last_number: 1 })
+    .onConflict((conflict) =>
+      conflict.columns(['office_id', 'year']).doUpdateSet((eb) => ({ last_number: eb('case_reference_counters.last_number', '+', 1) })),
+    )
+    .returning('last_number')
+    .executeTakeFirstOrThrow()
+  return row.last_number
+}
+
+export type NewCase = Omit<ReturnCaseRow, 'version' | 'created_at' | 'updated_at' | 'closed_at' | 'status' | 'referred_at'> & {
+  referred_at: Date | null
+}
+
+export async function insertCase(db: Kysely<DB>, values: NewCase): Promise<ReturnCaseRow> {
+  return db
+    .insertInto('return_cases')
+    .values({ ...values, status: 'draft' })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export type CaseChanges = Partial<
+  Pick<
+    ReturnCaseRow,
+    | 'project_id'
+    | 'legal_status'
+    | 'referral_source'
+    | 'external_reference'
+    | 'country_of_return'
+    | 'place_of_return'
+    | 'intended_departure_on'
+    | 'consent_given_by'
+    | 'consent_scope'
+    | 'consent_recorded_by'
+    | 'notes'
+    | 'partner_office_id'
+  > & { consent_given_at: Date | null; referred_at: Date | null; status: CaseStatus; closed_at: Date | null }
+>
+
+/** Applies changes and bumps the version. `expectedStatus` guards against a row changed since it was read. */
+export async function updateCase(db: Kysely<DB>, id: string, changes: CaseChanges, expectedStatus?: CaseStatus): Promise<ReturnCaseRow | undefined> {
+  let query = db
+    .updateTable('return_cases')
+    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', id)
+  if (expectedStatus) query = query.where('status', '=', expectedStatus)
+  return query.returningAll().executeTakeFirst()
+}
+
+function withVulnerabilities(eb: ExpressionBuilder<DB & { m: CaseMembersTable }, 'm'>) {
+  return jsonArrayFrom(
+    eb
+      .selectFrom('member_vulnerabilities as v')
+      .select(['v.id', 'v.case_id', 'v.member_id', 'v.code', 'v.notes', 'v.escort_needed', 'v.recorded_by', 'v.recorded_at', 'v.version'])
+      .whereRef('v.member_id', '=', 'm.id')
+      .orderBy('v.id'),
+  ).as('vulnerabilities')
+}
+
+function normalizeLoaded(rows: Array<CaseMemberRow & { vulnerabilities: Array<Omit<LoadedVulnerability, 'recorded_at'> & { recorded_at: unknown }> }>): MemberWithVulnerabilities[] {
+  return rows.map((row) => ({
+    ...row,
+    vulnerabilities: row.vulnerabilities.map((entry) => ({ ...entry, recorded_at: new Date(String(entry.recorded_at)).toISOString() })),
+  }))
+}
+
+/** Members of some cases, each with its vulnerability entries: one query. */
+export async function membersOfCases(db: Kysely<DB>, caseIds: readonly string[]): Promise<MemberWithVulnerabilities[]> {
+  if (caseIds.length === 0) return []
+  const rows = await db
+    .selectFrom('case_members as m')
+    .selectAll('m')
+    .select((eb) => withVulnerabilities(eb))
+    .where('m.case_id', 'in', caseIds)
+    .orderBy('m.id')
+    .execute()
+  return normalizeLoaded(rows)
+}
+
+export async function memberPage(db: Kysely<DB>, caseId: string, limit: number, afterId: string | undefined): Promise<MemberWithVulnerabilities[]> {
+  let query = db
+    .selectFrom('case_members as m')
+    .selectAll('m')
+    .select((eb) => withVulnerabilities(eb))
+    .where('m.case_id', '=', caseId)
+    .orderBy('m.id')
+    .limit(limit + 1)
+  if (afterId !== undefined) query = query.where('m.id', '>', afterId)
+  return normalizeLoaded(await query.execute())
+}
+
+export async function findMember(db: Kysely<DB>, caseId: string, memberId: string, options: { forUpdate?: boolean } = {}): Promise<CaseMemberRow | undefined> {
+  let query = db.selectFrom('case_members').selectAll().where('id', '=', memberId).where('case_id', '=', caseId)
+  if (options.forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+export async function memberWithVulnerabilities(db: Kysely<DB>, caseId: string, memberId: string): Promise<MemberWithVulnerabilities | undefined> {
+  const rows = await db
+    .selectFrom('case_members as m')
+    .selectAll('m')
+    .select((eb) => withVulnerabilities(eb))
+    .where('m.id', '=', memberId)
+    .where('m.case_id', '=', caseId)
+    .execute()
+  return normalizeLoaded(rows)[0]
+}
+
+/** Rebuilds a case's search terms from its reference and its members' normalized names. */
+export async function rebuildSearchTerms(db: Kysely<DB>, caseId: string, options: { fresh?: boolean } = {}): Promise<void> {
+  if (!options.fresh) await db.deleteFrom('case_search_terms').where('case_id', '=', caseId).execute()
+  // References are upper-case ASCII ([A-Z0-9] office code, year, number): lower() normalizes them
+  // exactly as the application's normalizeText would; names are stored already normalized.
+  await sql`
+    insert into case_search_terms (case_id, term)
+    select distinct c.id, t.term
+    from return_cases c
+    cross join lateral (
+      select regexp_split_to_table(lower(c.reference), '[^a-z0-9]+') as term
+      union
+      select regexp_split_to_table(m.name_key, '[| ]+') from case_members m where m.case_id = c.id
+    ) t
+    where c.id = ${caseId} and t.term <> ''`.execute(db)
+}
+
+export async function insertHistory(
+  db: Kysely<DB>,
+  context: RequestContext,
+  entry: { caseId: string; action: string; from: CaseStatus | null; to: CaseStatus; reason: string | null },
+): Promise<void> {
+  await db
+    .insertInto('case_status_history')
+    .values({
+      case_id: entry.caseId,
+      action: entry.action,
+      from_status: entry.from,
+      to_status: entry.to,
+      reason: entry.reason,
+      actor_sub: context.actor.sub,
+      actor_roles: context.actor.roles,
+      request_id: context.requestId,
+    })
+    .execute()
+}
+
+/** Several audit entries in one statement (same shape as shared recordAudit, one round trip). */
+export async function recordAuditEntries(db: Kysely<DB>, context: RequestContext, inputs: readonly AuditInput[]): Promise<void> {
+  if (inputs.length === 0) return
+  await db
+    .insertInto('audit_events')
+    .values(
+      inputs.map((input) => ({
+        actor_sub: context.actor.sub,
+        actor_roles: context.actor.roles,
+        actor_office_id: context.actor.officeId,
+        request_id: context.requestId,
+        action: input.action,
+        entity_type: input.entityType,
+        entity_id: input.entityId,
+        case_id: input.caseId ?? null,
+        changes: JSON.stringify(diff(input.before, input.after, input.maskedFields)),
+      })),
+    )
+    .execute()
+}
+
+export interface DuplicateProbe {
+  memberId: string
+  nameKey: string
+  nationality: string
+  dateOfBirth: string | null
+  birthYear: number | null
+}
+
+export interface DuplicateMatch {
+  member_id: string
+  matching_case_id: string
+  matching_case_reference: string
+  matching_case_status: CaseStatus
+  matching_member_id: string
+}
+
+/**
+ * People in other open (not closed) cases with the same normalized names, date of birth (or
+ * estimated year) and nationality. `visibleToPartnerOffice` restricts the search to the cases a
+ * partner office may see, so the answer never reveals other cases.
+ */
+export async function findDuplicates(
+  db: Kysely<DB>,
+  caseId: string,
+  probes: readonly DuplicateProbe[],
+  visibleToPartnerOffice?: string,
+): Promise<DuplicateMatch[]> {
+  if (probes.length === 0) return []
+  let query = db
+    .selectFrom('case_members as m')
+    .innerJoin('return_cases as c', 'c.id', 'm.case_id')
+    .select(['m.id', 'm.name_key', 'm.nationality', 'm.date_of_birth', 'm.birth_year', 'c.id as case_id', 'c.reference', 'c.status'])
+    .where('c.status', '<>', 'closed')
+    .where('c.id', '<>', caseId)
+    .where((eb) =>
+      eb.or(
+        probes.map((probe) =>
+          eb.and([
+            eb('m.name_key', '=', probe.nameKey),
+            eb('m.nationality', '=', probe.nationality),
+            probe.dateOfBirth === null ? eb('m.date_of_birth', 'is', null) : eb('m.date_of_birth', '=', probe.dateOfBirth),
+            probe.birthYear === null ? eb('m.birth_year', 'is', null) : eb('m.birth_year', '=', probe.birthYear),
+          ]),
+        ),
+      ),
+    )
+    .orderBy('m.id')
+    .limit(100)
+  if (visibleToPartnerOffice !== undefined) query = query.where('c.partner_office_id', '=', visibleToPartnerOffice)
+  const rows = await query.execute()
+  const matches: DuplicateMatch[] = []
+  for (const probe of probes) {
+    for (const row of rows) {
+      if (row.name_key === probe.nameKey && row.nationality === probe.nationality && row.date_of_birth === probe.dateOfBirth && row.birth_year === probe.birthYear) {
+        matches.push({
+          member_id: probe.memberId,
+          matching_case_id: row.case_id,
+          matching_case_reference: row.reference,
+          matching_case_status: row.status,
+          matching_member_id: row.id,
+        })
+      }
+    }
+  }
+  return matches
+}

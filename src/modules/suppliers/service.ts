@@ -1,0 +1,131 @@
+import type { Kysely } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import { recordAudit } from '../../shared/audit.js'
+import type { RequestContext } from '../../shared/context.js'
+import { assertVersion } from '../../shared/etag.js'
+import { newId } from '../../shared/ids.js'
+import { emitEvent } from '../../shared/outbox.js'
+import { ProblemError, notFound } from '../../shared/problems.js'
+import type { Actor } from '../../shared/roles.js'
+import * as repository from './repository.js'
+import type { SupplierRow } from './repository.js'
+import type { CreateSupplierInput, SupplierRecord, UpdateSupplierInput } from './schemas.js'
+
+/** Bank details never enter the audit trail or an event: the trail records that they changed, not their value. */
+const MASKED_FIELDS = ['bank_details'] as const
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function snapshot(row: SupplierRow): Record<string, unknown> {
+  const { office_id, country, name, registration_number, address, contact, bank_details } = row
+  return { office_id, country, name, registration_number, address, contact, bank_details }
+}
+
+function eventPayload(row: SupplierRow): Record<string, unknown> {
+  const { bank_details, ...rest } = snapshot(row)
+  return { id: row.id, ...rest, has_bank_details: bank_details !== null, version: row.version }
+}
+
+async function recordChange(db: Kysely<DB>, context: RequestContext, action: string, before: SupplierRow | null, after: SupplierRow): Promise<void> {
+  await recordAudit(db, context, {
+    action: `supplier.${action}`,
+    entityType: 'supplier',
+    entityId: after.id,
+    before: before && snapshot(before),
+    after: snapshot(after),
+    maskedFields: MASKED_FIELDS,
+  })
+  await emitEvent(db, { type: `supplier.${action}`, entityType: 'supplier', entityId: after.id, payload: eventPayload(after) })
+}
+
+async function assertRegistrationFree(db: Kysely<DB>, country: string, key: string, exceptId?: string): Promise<void> {
+  const existing = await repository.findByRegistration(db, country, key, exceptId)
+  if (existing) {
+    throw new ProblemError('duplicate-resource', `A supplier with registration number ${existing.registration_number} is already registered in ${country}`, {
+      existing_id: existing.id,
+      errors: [{ pointer: '/body/registration_number', detail: 'already registered in this country' }],
+    })
+  }
+}
+
+/** The partner office the caller acts for: only partner offices register suppliers, for their own country. */
+async function actingPartnerOffice(db: Kysely<DB>, actor: Actor): Promise<{ id: string; country: string }> {
+  const office =
+    actor.officeId !== null && UUID_PATTERN.test(actor.officeId)
+      ? await db.selectFrom('offices').select(['id', 'country', 'kind']).where('id', '=', actor.officeId).executeTakeFirst()
+      : undefined
+  if (!office || office.kind !== 'partner_office') {
+    throw new ProblemError('forbidden', `Suppliers are registered by partner offices; office ${actor.officeId ?? '(none)'} is not a registered partner office`)
+  }
+  return office
+}
+
+/**
+ * Registers a supplier for the caller's partner office, in that office's country. Registration
+ * numbers are unique per country (409 `duplicate-resource`); a concurrent duplicate is stopped
+ * by the unique constraint.
+ */
+export async function createSupplier(db: Kysely<DB>, context: RequestContext, input: CreateSupplierInput): Promise<SupplierRecord> {
+  const office = await actingPartnerOffice(db, context.actor)
+  const key = repository.registrationKey(input.registration_number)
+  await assertRegistrationFree(db, office.country, key)
+  const row = await db
+    .insertInto('suppliers')
+    .values({
+      id: newId(),
+      office_id: office.id,
+      country: office.country,
+      name: input.name.trim(),
+      registration_number: input.registration_number.trim(),
+      registration_key: key,
+      address: input.address.trim(),
+      contact: JSON.stringify(input.contact),
+      bank_details: input.bank_details ? JSON.stringify(input.bank_details) : null,
+      created_by: context.actor.sub,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  await recordChange(db, context, 'registered', null, row)
+  return repository.presentSupplier(context.actor, row)
+}
+
+/** Only the registering partner office changes its supplier; other partner offices do not see it (404). */
+export async function updateSupplier(
+  db: Kysely<DB>,
+  context: RequestContext,
+  id: string,
+  expectedVersion: number | undefined,
+  input: UpdateSupplierInput,
+): Promise<SupplierRecord> {
+  const current = await repository.findSupplierRow(db, id, { forUpdate: true, actor: context.actor })
+  if (!current) throw notFound('Supplier', id)
+  if (context.actor.officeId !== current.office_id) throw new ProblemError('forbidden', 'Only the partner office that registered a supplier may change it')
+  assertVersion(current.version, expectedVersion)
+  let key: string | undefined
+  if (input.registration_number !== undefined) {
+    key = repository.registrationKey(input.registration_number)
+    if (key !== current.registration_key) await assertRegistrationFree(db, current.country, key, id)
+  }
+  const updated = await db
+    .updateTable('suppliers')
+    .set((eb) => ({
+      ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+      ...(input.registration_number !== undefined ? { registration_number: input.registration_number.trim(), registration_key: key } : {}),
+      ...(input.address !== undefined ? { address: input.address.trim() } : {}),
+      ...(input.contact !== undefined ? { contact: JSON.stringify(input.contact) } : {}),
+      ...(input.bank_details !== undefined ? { bank_details: input.bank_details === null ? null : JSON.stringify(input.bank_details) } : {}),
+      version: eb('version', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  await recordChange(db, context, 'updated', current, updated)
+  return repository.presentSupplier(context.actor, updated)
+}
+
+export async function getSupplier(db: Kysely<DB>, actor: Actor, id: string): Promise<SupplierRecord> {
+  const row = await repository.findSupplierRow(db, id, { actor })
+  if (!row) throw notFound('Supplier', id)
+  return repository.presentSupplier(actor, row)
+}

@@ -1,0 +1,167 @@
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely'
+import type { CaseStatus, DB, TravelDocumentsTable } from '../../db/schema.js'
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { invalidField } from '../../shared/problems.js'
+import type { TravelDocumentListFilter, TravelDocumentQueueFilter, TravelDocumentQueueItemRecord, TravelDocumentReadStatus, TravelDocumentRecord } from './schemas.js'
+
+export type TravelDocumentRow = Selectable<TravelDocumentsTable>
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** Cases whose travellers still need documents: not yet departed and not ended. */
+export const PRE_DEPARTURE_CASE_STATUSES: readonly CaseStatus[] = ['draft', 'submitted', 'in_counselling', 'approved', 'travel_booked']
+
+/** Today's calendar date (UTC), YYYY-MM-DD. */
+export function todayIso(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10)
+}
+
+/** Whole days from one ISO date to another. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS)
+}
+
+/** The status as read: a held document past its expiry date is `expired`. */
+export function effectiveStatus(row: Pick<TravelDocumentRow, 'status' | 'expires_on'>, today: string = todayIso()): TravelDocumentReadStatus {
+  if ((row.status === 'valid' || row.status === 'issued') && row.expires_on !== null && row.expires_on < today) return 'expired'
+  return row.status
+}
+
+function waitingDays(row: TravelDocumentRow, today: string): number | null {
+  if (row.kind !== 'emergency_travel_document' || row.requested_on === null) return null
+  const decidedOn = row.status === 'refused' ? row.refused_on : row.status === 'issued' ? row.issued_on : null
+  return daysBetween(row.requested_on, decidedOn ?? today)
+}
+
+export function toTravelDocument(row: TravelDocumentRow, today: string = todayIso()): TravelDocumentRecord {
+  return {
+    id: row.id,
+    case_id: row.case_id,
+    member_id: row.member_id,
+    kind: row.kind,
+    status: effectiveStatus(row, today),
+    description: row.description,
+    document_number: row.document_number,
+    issuing_country: row.issuing_country,
+    issuing_authority: row.issuing_authority,
+    issued_on: row.issued_on,
+    expires_on: row.expires_on,
+    requested_on: row.requested_on,
+    waiting_days: waitingDays(row, today),
+    refused_on: row.refused_on,
+    refusal_reason: row.refusal_reason,
+    notes: row.notes,
+    allowed_actions: row.status === 'requested' ? ['issue', 'refuse'] : [],
+    created_by: row.created_by,
+    version: row.version,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  }
+}
+
+export async function insertDocument(db: Kysely<DB>, values: Insertable<TravelDocumentsTable>): Promise<TravelDocumentRow> {
+  return db.insertInto('travel_documents').values(values).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function findDocument(db: Kysely<DB>, caseId: string, documentId: string, options: { forUpdate?: boolean } = {}): Promise<TravelDocumentRow | undefined> {
+  let query = db.selectFrom('travel_documents').selectAll().where('id', '=', documentId).where('case_id', '=', caseId)
+  if (options.forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+export async function updateDocument(db: Kysely<DB>, id: string, changes: Updateable<TravelDocumentsTable>): Promise<TravelDocumentRow> {
+  return db
+    .updateTable('travel_documents')
+    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+/** Every document of a traveller, oldest first. `forShare` keeps them from changing until the caller's transaction ends. */
+export async function documentsOfMember(db: Kysely<DB>, memberId: string, options: { forShare?: boolean } = {}): Promise<TravelDocumentRow[]> {
+  let query = db.selectFrom('travel_documents').selectAll().where('member_id', '=', memberId).orderBy('id')
+  if (options.forShare) query = query.forShare()
+  return query.execute()
+}
+
+export async function listDocuments(db: Kysely<DB>, caseId: string, filter: TravelDocumentListFilter): Promise<Page<TravelDocumentRecord>> {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const after = decodeCursor(filter.cursor, 1)
+  if (after && (typeof after[0] !== 'string' || !UUID_PATTERN.test(after[0]))) throw invalidField('/query/cursor', 'malformed cursor')
+  const today = todayIso()
+  let query = db.selectFrom('travel_documents').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', String(after[0]))
+  if (filter.member_id) query = query.where('member_id', '=', filter.member_id)
+  if (filter.kind) query = query.where('kind', '=', filter.kind)
+  if (filter.status === 'expired') {
+    query = query.where('status', 'in', ['valid', 'issued']).where('expires_on', '<', today)
+  } else if (filter.status === 'valid' || filter.status === 'issued') {
+    query = query.where('status', '=', filter.status).where('expires_on', '>=', today)
+  } else if (filter.status) {
+    query = query.where('status', '=', filter.status)
+  }
+  return toPage(await query.execute(), limit, (row) => [row.id], (row) => toTravelDocument(row, today))
+}
+
+/**
+ * The operations queues across cases (only cases not yet departed nor ended):
+ * - `waiting`: emergency travel documents still requested, the longest-waiting first;
+ * - `expiring_before_travel`: held documents that expire before the travel date (the end of the
+ *   case's latest active booking, else its intended departure date), earliest expiry first,
+ *   leaving out travellers who hold another document valid through that date.
+ * Keyset pagination on (date, id).
+ */
+export async function documentQueue(db: Kysely<DB>, filter: TravelDocumentQueueFilter): Promise<Page<TravelDocumentQueueItemRecord>> {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const after = decodeCursor(filter.cursor, 2)
+  if (after && !(typeof after[0] === 'string' && DATE_PATTERN.test(after[0]) && typeof after[1] === 'string' && UUID_PATTERN.test(after[1]))) {
+    throw invalidField('/query/cursor', 'malformed cursor')
+  }
+  const today = todayIso()
+  const waiting = filter.attention === 'waiting'
+  const sortColumn = waiting ? sql.ref('d.requested_on') : sql.ref('d.expires_on')
+  const travelOn = sql<string | null>`coalesce(
+    (select max(b.travel_ends_on) from bookings b where b.case_id = c.id and b.status = 'active'),
+    c.intended_departure_on)`
+  let query = db
+    .selectFrom('travel_documents as d')
+    .innerJoin('return_cases as c', 'c.id', 'd.case_id')
+    .selectAll('d')
+    .select(['c.reference as case_reference', 'c.status as case_status', 'c.intended_departure_on as case_intended_departure_on'])
+    .select(travelOn.as('travel_on'))
+    .where('c.status', 'in', PRE_DEPARTURE_CASE_STATUSES)
+    .orderBy(sortColumn)
+    .orderBy('d.id')
+    .limit(limit + 1)
+  if (waiting) {
+    query = query.where('d.status', '=', 'requested')
+  } else {
+    query = query
+      .where('d.status', 'in', ['valid', 'issued'])
+      .where(sql<boolean>`d.expires_on < ${travelOn}`)
+      .where(
+        sql<boolean>`not exists (
+          select 1 from travel_documents other
+           where other.member_id = d.member_id and other.id <> d.id and other.status in ('valid', 'issued')
+             and other.expires_on >= ${travelOn})`,
+      )
+  }
+  if (after) query = query.where(sql<boolean>`(${sortColumn}, d.id) > (${String(after[0])}::date, ${String(after[1])}::uuid)`)
+  const rows = await query.execute()
+  return toPage(
+    rows,
+    limit,
+    (row) => [(waiting ? row.requested_on : row.expires_on) as string, row.id],
+    (row) => {
+      const { case_reference, case_status, case_intended_departure_on, travel_on, ...document } = row
+      return {
+        document: toTravelDocument(document, today),
+        case: { id: row.case_id, reference: case_reference, status: case_status, intended_departure_on: case_intended_departure_on },
+        travel_on: travel_on === null ? null : String(travel_on).slice(0, 10),
+      }
+    },
+  )
+}

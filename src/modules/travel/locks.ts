@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import type { Actor } from '../../shared/roles.js'
+import { findCaseForActor, type ReturnCaseRow } from '../return-cases/access.js'
+import { LIVE_PAYMENT_STATUSES } from './repository.js'
+
+/**
+ * Locks what releasing a case's money touches, in the order a payment's own transitions take
+ * the same rows: the case's live payment requests (by id), then the budget lines they and the
+ * case's ledger entries are on (by id), then the case. A payment approval locks its request,
+ * then its line (committing), then (in the ticket hook) the case: taking the requests first
+ * here means a release waits for an approval in flight instead of deadlocking with it, and
+ * an approval that comes after finds its request cancelled.
+ *
+ * Checks visibility first (404 for a case the caller may not see) so nothing is locked for it.
+ */
+export async function lockCaseForRelease(db: Kysely<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
+  await findCaseForActor(db, actor, caseId)
+  const payments = await db
+    .selectFrom('payment_requests')
+    .select(['id', 'budget_line_id'])
+    .where('case_id', '=', caseId)
+    .where('status', 'in', LIVE_PAYMENT_STATUSES)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+  const ledgerLines = await db.selectFrom('ledger_entries').select('budget_line_id').distinct().where('case_id', '=', caseId).execute()
+  const lineIds = [...new Set([...payments.map((payment) => payment.budget_line_id), ...ledgerLines.map((line) => line.budget_line_id)])]
+  if (lineIds.length > 0) await db.selectFrom('budget_lines').select('id').where('id', 'in', lineIds).orderBy('id').forUpdate().execute()
+  return findCaseForActor(db, actor, caseId, { forUpdate: true })
+}

@@ -1,0 +1,322 @@
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
+import type { BookingSegmentsTable, BookingsTable, DB, PaymentStatus, TicketsTable } from '../../db/schema.js'
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { invalidField } from '../../shared/problems.js'
+import type { ReturnCaseRow } from '../return-cases/access.js'
+import type { BookingListFilter, BookingRecord, TicketAction, TicketListFilter, TicketRecord } from './schemas.js'
+
+export type BookingRow = Selectable<BookingsTable>
+export type SegmentRow = Selectable<BookingSegmentsTable>
+export type TicketRow = Selectable<TicketsTable>
+export type TicketWithContext = TicketRow & { travel_on: string; payment_status: PaymentStatus }
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Payment requests that still hold (or may still take) money: what a release cancels. */
+export const LIVE_PAYMENT_STATUSES: readonly PaymentStatus[] = ['requested', 'awaiting_second_approval', 'approved']
+
+function afterId(cursor: string | undefined): string | undefined {
+  const after = decodeCursor(cursor, 1)
+  if (!after) return undefined
+  if (typeof after[0] !== 'string' || !UUID_PATTERN.test(after[0])) throw invalidField('/query/cursor', 'malformed cursor')
+  return after[0]
+}
+
+// ---------------------------------------------------------------- local times
+
+/** An instant shown in the local time of the offset it was scheduled in: `2026-12-01T06:35:00+02:00`. */
+export function localTime(at: Date, offsetMinutes: number): string {
+  const shifted = new Date(at.getTime() + offsetMinutes * 60_000).toISOString().slice(0, 19)
+  const sign = offsetMinutes < 0 ? '-' : '+'
+  const absolute = Math.abs(offsetMinutes)
+  return `${shifted}${sign}${String(Math.floor(absolute / 60)).padStart(2, '0')}:${String(absolute % 60).padStart(2, '0')}`
+}
+
+/** The UTC offset of an RFC 3339 time, in minutes (`Z` is 0). */
+export function offsetMinutesOf(value: string): number {
+  const match = /(?:Z|([+-])(\d{2}):(\d{2}))$/.exec(value)
+  if (!match || match[1] === undefined) return 0
+  const minutes = Number(match[2]) * 60 + Number(match[3])
+  return match[1] === '-' ? -minutes : minutes
+}
+
+// ---------------------------------------------------------------- cases
+
+/** The case row, locked; for payment hooks, which act for the system rather than a caller's view. */
+export async function lockCaseRow(db: Kysely<DB>, caseId: string): Promise<ReturnCaseRow> {
+  return db.selectFrom('return_cases').selectAll().where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow()
+}
+
+// ---------------------------------------------------------------- bookings
+
+export function toBooking(row: BookingRow, segments: readonly SegmentRow[]): BookingRecord {
+  const ordered = [...segments].sort((a, b) => a.position - b.position)
+  const first = ordered[0] as SegmentRow
+  const last = ordered.at(-1) as SegmentRow
+  const transitPoints = ordered.slice(1).map((segment, index) => {
+    const previous = ordered[index] as SegmentRow
+    return {
+      airport: segment.from_airport,
+      arrives_at: localTime(previous.arrives_at, previous.arrives_offset_minutes),
+      departs_at: localTime(segment.departs_at, segment.departs_offset_minutes),
+      connection_minutes: Math.round((segment.departs_at.getTime() - previous.arrives_at.getTime()) / 60_000),
+    }
+  })
+  return {
+    id: row.id,
+    case_id: row.case_id,
+    booking_reference: row.booking_reference,
+    status: row.status,
+    segments: ordered.map((segment) => ({
+      position: segment.position,
+      from_airport: segment.from_airport,
+      to_airport: segment.to_airport,
+      carrier: segment.carrier,
+      flight_number: segment.flight_number,
+      departs_at: localTime(segment.departs_at, segment.departs_offset_minutes),
+      arrives_at: localTime(segment.arrives_at, segment.arrives_offset_minutes),
+    })),
+    transit_points: transitPoints,
+    departure_airport: first.from_airport,
+    arrival_airport: last.to_airport,
+    travel_starts_at: localTime(first.departs_at, first.departs_offset_minutes),
+    travel_ends_on: row.travel_ends_on,
+    assistance: row.assistance,
+    escorts: row.escorts,
+    notes: row.notes,
+    cancellation:
+      row.status === 'cancelled' && row.cancelled_by && row.cancelled_at
+        ? { cancelled_by: row.cancelled_by, cancelled_at: row.cancelled_at.toISOString(), reason: row.cancellation_reason ?? '' }
+        : null,
+    created_by: row.created_by,
+    version: row.version,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  }
+}
+
+export async function insertBooking(db: Kysely<DB>, values: Insertable<BookingsTable>, segments: Array<Insertable<BookingSegmentsTable>>): Promise<BookingRow> {
+  const row = await db.insertInto('bookings').values(values).returningAll().executeTakeFirstOrThrow()
+  await db.insertInto('booking_segments').values(segments).execute()
+  return row
+}
+
+export async function findBooking(db: Kysely<DB>, caseId: string, bookingId: string, options: { forUpdate?: boolean } = {}): Promise<BookingRow | undefined> {
+  let query = db.selectFrom('bookings').selectAll().where('id', '=', bookingId).where('case_id', '=', caseId)
+  if (options.forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+export async function activeBookingWithReference(db: Kysely<DB>, caseId: string, reference: string): Promise<BookingRow | undefined> {
+  return db.selectFrom('bookings').selectAll().where('case_id', '=', caseId).where('booking_reference', '=', reference).where('status', '=', 'active').executeTakeFirst()
+}
+
+export async function segmentsOf(db: Kysely<DB>, bookingIds: readonly string[]): Promise<SegmentRow[]> {
+  if (bookingIds.length === 0) return []
+  return db.selectFrom('booking_segments').selectAll().where('booking_id', 'in', bookingIds).orderBy('booking_id').orderBy('position').execute()
+}
+
+export async function presentBookings(db: Kysely<DB>, rows: readonly BookingRow[]): Promise<BookingRecord[]> {
+  const segments = await segmentsOf(
+    db,
+    rows.map((row) => row.id),
+  )
+  return rows.map((row) => toBooking(row, segments.filter((segment) => segment.booking_id === row.id)))
+}
+
+export async function updateBooking(db: Kysely<DB>, id: string, changes: Updateable<BookingsTable>): Promise<BookingRow> {
+  return db
+    .updateTable('bookings')
+    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export async function activeBookingsOfCase(db: Kysely<DB>, caseId: string): Promise<BookingRow[]> {
+  return db.selectFrom('bookings').selectAll().where('case_id', '=', caseId).where('status', '=', 'active').orderBy('id').forUpdate().execute()
+}
+
+export async function listBookings(db: Kysely<DB>, caseId: string, filter: BookingListFilter): Promise<Page<BookingRecord>> {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const after = afterId(filter.cursor)
+  let query = db.selectFrom('bookings').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', after)
+  if (filter.status) query = query.where('status', '=', filter.status)
+  const rows = await query.execute()
+  const page = toPage(rows, limit, (row) => [row.id], (row) => row)
+  return { items: await presentBookings(db, page.items), next_cursor: page.next_cursor }
+}
+
+// ---------------------------------------------------------------- tickets
+
+export function ticketActions(row: Pick<TicketRow, 'status' | 'arrived_at'>, paymentStatus: PaymentStatus): TicketAction[] {
+  switch (row.status) {
+    case 'requested':
+      return ['void']
+    case 'issued':
+      return paymentStatus === 'paid' ? ['refund', 'confirm_departure', 'record_no_show'] : ['void', 'refund', 'confirm_departure', 'record_no_show']
+    case 'used':
+      return row.arrived_at === null ? ['confirm_arrival'] : []
+    default:
+      return []
+  }
+}
+
+export function toTicket(row: TicketWithContext): TicketRecord {
+  return {
+    id: row.id,
+    case_id: row.case_id,
+    booking_id: row.booking_id,
+    member_id: row.member_id,
+    ticket_number: row.ticket_number,
+    fare: { amount_minor: row.fare_minor, currency: row.currency },
+    payee: { type: row.payee_type, name: row.payee_name },
+    status: row.status,
+    payment_request_id: row.payment_request_id,
+    payment_status: row.payment_status,
+    travel_on: row.travel_on,
+    travel_document_id: row.travel_document_id,
+    issued_at: row.issued_at?.toISOString() ?? null,
+    departure:
+      row.departed_at && row.departure_recorded_by && row.departure_recorded_at
+        ? { at: row.departed_at.toISOString(), recorded_by: row.departure_recorded_by, recorded_at: row.departure_recorded_at.toISOString() }
+        : null,
+    arrival:
+      row.arrived_at && row.arrival_recorded_by && row.arrival_recorded_at
+        ? { at: row.arrived_at.toISOString(), recorded_by: row.arrival_recorded_by, recorded_at: row.arrival_recorded_at.toISOString() }
+        : null,
+    no_show: row.no_show_recorded_by && row.no_show_recorded_at ? { recorded_by: row.no_show_recorded_by, recorded_at: row.no_show_recorded_at.toISOString() } : null,
+    ended: row.ended_by && row.ended_at ? { by: row.ended_by, at: row.ended_at.toISOString(), reason: row.end_reason ?? '' } : null,
+    allowed_actions: ticketActions(row, row.payment_status),
+    requested_by: row.requested_by,
+    version: row.version,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  }
+}
+
+function ticketsWithContext(db: Kysely<DB>) {
+  return db
+    .selectFrom('tickets as t')
+    .innerJoin('bookings as b', 'b.id', 't.booking_id')
+    .innerJoin('payment_requests as p', 'p.id', 't.payment_request_id')
+    .selectAll('t')
+    .select(['b.travel_ends_on as travel_on', 'p.status as payment_status'])
+}
+
+export async function ticketWithContext(db: Kysely<DB>, ticketId: string): Promise<TicketWithContext> {
+  return ticketsWithContext(db).where('t.id', '=', ticketId).executeTakeFirstOrThrow()
+}
+
+export async function presentTicket(db: Kysely<DB>, ticketId: string): Promise<TicketRecord> {
+  return toTicket(await ticketWithContext(db, ticketId))
+}
+
+export async function insertTicket(db: Kysely<DB>, values: Insertable<TicketsTable>): Promise<TicketRow> {
+  return db.insertInto('tickets').values(values).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function findTicket(db: Kysely<DB>, caseId: string, ticketId: string, options: { forUpdate?: boolean } = {}): Promise<TicketRow | undefined> {
+  let query = db.selectFrom('tickets').selectAll().where('id', '=', ticketId).where('case_id', '=', caseId)
+  if (options.forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+export async function findTicketByPayment(db: Kysely<DB>, paymentRequestId: string): Promise<TicketRow | undefined> {
+  return db.selectFrom('tickets').selectAll().where('payment_request_id', '=', paymentRequestId).forUpdate().executeTakeFirst()
+}
+
+/** The case's tickets, locked, oldest first. */
+export async function ticketsOfCase(db: Kysely<DB>, caseId: string): Promise<TicketRow[]> {
+  return db.selectFrom('tickets').selectAll().where('case_id', '=', caseId).orderBy('id').forUpdate().execute()
+}
+
+export async function liveTicketOf(db: Kysely<DB>, bookingId: string, memberId: string): Promise<TicketRow | undefined> {
+  return db
+    .selectFrom('tickets')
+    .selectAll()
+    .where('booking_id', '=', bookingId)
+    .where('member_id', '=', memberId)
+    .where('status', 'in', ['requested', 'issued', 'used'])
+    .executeTakeFirst()
+}
+
+export async function liveTicketWithNumber(db: Kysely<DB>, ticketNumber: string): Promise<TicketRow | undefined> {
+  return db.selectFrom('tickets').selectAll().where('ticket_number', '=', ticketNumber).where('status', '<>', 'voided').executeTakeFirst()
+}
+
+export async function updateTicket(db: Kysely<DB>, id: string, changes: Updateable<TicketsTable>): Promise<TicketRow> {
+  return db
+    .updateTable('tickets')
+    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export async function listTickets(db: Kysely<DB>, caseId: string, filter: TicketListFilter): Promise<Page<TicketRecord>> {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const after = afterId(filter.cursor)
+  let query = ticketsWithContext(db).where('t.case_id', '=', caseId).orderBy('t.id').limit(limit + 1)
+  if (after) query = query.where('t.id', '>', after)
+  if (filter.status) query = query.where('t.status', '=', filter.status)
+  if (filter.member_id) query = query.where('t.member_id', '=', filter.member_id)
+  if (filter.booking_id) query = query.where('t.booking_id', '=', filter.booking_id)
+  return toPage(await query.execute(), limit, (row) => [row.id], toTicket)
+}
+
+/** Household members of the case without an issued ticket on an active booking. */
+export async function travellersWithoutIssuedTicket(db: Kysely<DB>, caseId: string): Promise<number> {
+  const row = await db
+    .selectFrom('case_members as m')
+    .select((eb) => eb.fn.countAll<number>().as('missing'))
+    .where('m.case_id', '=', caseId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('tickets as t')
+            .innerJoin('bookings as b', 'b.id', 't.booking_id')
+            .select('t.id')
+            .whereRef('t.member_id', '=', 'm.id')
+            .where('t.status', '=', 'issued')
+            .where('b.status', '=', 'active'),
+        ),
+      ),
+    )
+    .executeTakeFirstOrThrow()
+  return Number(row.missing)
+}
+
+/** How many tickets of the case are in each status. */
+export async function ticketStatusCounts(db: Kysely<DB>, caseId: string): Promise<Record<TicketRow['status'], number> & { arrived: number }> {
+  const rows = await db
+    .selectFrom('tickets')
+    .select(['status'])
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.count<number>('arrived_at').as('arrived')])
+    .where('case_id', '=', caseId)
+    .groupBy('status')
+    .execute()
+  const counts = { requested: 0, issued: 0, used: 0, refunded: 0, voided: 0, arrived: 0 }
+  for (const row of rows) {
+    counts[row.status] = Number(row.count)
+    if (row.status === 'used') counts.arrived = Number(row.arrived)
+  }
+  return counts
+}
+
+/** Live excess-baggage charges on a ticket, or (`memberWithoutTicket`) charged to the traveller without a ticket. */
+export async function liveBaggagePayments(db: Kysely<DB>, filter: { ticketId: string; memberId?: string }): Promise<string[]> {
+  const rows = await db
+    .selectFrom('excess_baggage as x')
+    .innerJoin('payment_requests as p', 'p.id', 'x.payment_request_id')
+    .select('x.payment_request_id')
+    .where((eb) => {
+      const onTicket = eb('x.ticket_id', '=', filter.ticketId)
+      return filter.memberId ? eb.or([onTicket, eb.and([eb('x.member_id', '=', filter.memberId), eb('x.ticket_id', 'is', null)])]) : onTicket
+    })
+    .where('p.status', 'in', LIVE_PAYMENT_STATUSES)
+    .orderBy('x.payment_request_id')
+    .execute()
+  return rows.map((row) => row.payment_request_id)
+}

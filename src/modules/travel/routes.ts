@@ -1,0 +1,420 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { runWrite } from '../../plugins/write.js'
+import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
+import type { Role } from '../../shared/roles.js'
+import * as bookings from './bookings.js'
+import * as movements from './movements.js'
+import * as release from './release.js'
+import {
+  Booking,
+  BookingList,
+  BookingListQuery,
+  BookingParams,
+  CaseParams,
+  ConfirmArrival,
+  ConfirmDeparture,
+  CreateBooking,
+  OptionalReasonBody,
+  ReasonBody,
+  RequestTicket,
+  Ticket,
+  TicketList,
+  TicketListQuery,
+  TicketParams,
+  TravelOutcome,
+  travelSchemas,
+  UpdateBooking,
+} from './schemas.js'
+import * as tickets from './tickets.js'
+
+/** Who may do what (see README "Travel"). */
+export const TRAVEL_ROLES = {
+  read: ['counsellor', 'operations', 'finance', 'approver', 'protection', 'auditor', 'admin', 'partner'],
+  arrange: ['operations'],
+  confirmArrival: ['partner'],
+  cancelCase: ['counsellor', 'operations', 'admin'],
+  recordNoShow: ['operations'],
+} as const satisfies Record<string, readonly Role[]>
+
+const CASE_PATH = '/v1/return-cases/:id(^[0-9a-f-]{36})'
+const BOOKINGS = `${CASE_PATH}/bookings`
+const BOOKING = `${BOOKINGS}/:booking_id(^[0-9a-f-]{36})`
+const TICKETS = `${CASE_PATH}/tickets`
+const TICKET = `${TICKETS}/:ticket_id(^[0-9a-f-]{36})`
+
+const IF_MATCH_NOTE = 'If-Match (the resource\'s ETag) is optional.'
+
+/** Custom methods with an optional body: no body is the same as `{}`. */
+async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {}
+}
+
+const TICKET_ACTION_RESPONSES = {
+  200: Type.Ref(Ticket),
+  400: PROBLEM_RESPONSES[400],
+  404: PROBLEM_RESPONSES[404],
+  409: PROBLEM_RESPONSES[409],
+  412: PROBLEM_RESPONSES[412],
+  422: PROBLEM_RESPONSES[422],
+}
+
+const OUTCOME_RESPONSES = {
+  200: Type.Ref(TravelOutcome),
+  400: PROBLEM_RESPONSES[400],
+  404: PROBLEM_RESPONSES[404],
+  409: PROBLEM_RESPONSES[409],
+  412: PROBLEM_RESPONSES[412],
+  422: PROBLEM_RESPONSES[422],
+}
+
+export default async function travelModule(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  for (const schema of travelSchemas) app.addSchema(schema)
+
+  // ------------------------------------------------------------ bookings
+
+  app.post(BOOKINGS, {
+    config: { roles: TRAVEL_ROLES.arrange },
+    schema: {
+      tags: ['bookings'],
+      operationId: 'createBooking',
+      summary: 'Record a booking and its route',
+      description:
+        'Booking reference and the route as ordered segments (IATA airport codes, carrier, flight number, scheduled departure and arrival as ' +
+        'local times with their UTC offsets). Each segment must leave from where the previous one arrived, after it arrived (422 naming the ' +
+        'segment); transit points are derived. Assistance at departure, transit and arrival, and escorts (medical or other), name travellers ' +
+        'of this case. Needs an approved (or travel-booked) case.',
+      params: CaseParams,
+      headers: IdempotencyKeyHeader,
+      body: Type.Ref(CreateBooking),
+      response: { 201: Type.Ref(Booking), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+    },
+    handler: (request, reply) =>
+      runWrite(request, reply, async (db, context) => {
+        const booking = await bookings.createBooking(db, context, request.params.id, request.body)
+        return { status: 201, body: booking, headers: { etag: etagOf(booking.version), location: `/v1/return-cases/${booking.case_id}/bookings/${booking.id}` } }
+      }),
+  })
+
+  app.get(BOOKINGS, {
+    config: { roles: TRAVEL_ROLES.read },
+    schema: {
+      tags: ['bookings'],
+      operationId: 'listBookings',
+      summary: 'List the bookings of a case',
+      description: 'A partner office sees only the cases referred to it (404 otherwise).',
+      params: CaseParams,
+      querystring: BookingListQuery,
+      response: { 200: Type.Ref(BookingList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: (request) => bookings.listBookings(app.db, request.context.actor, request.params.id, request.query),
+  })
+
+  app.get(BOOKING, {
+    config: { roles: TRAVEL_ROLES.read },
+    schema: {
+      tags: ['bookings'],
+      operationId: 'getBooking',
+      summary: 'Get a booking',
+      params: BookingParams,
+      response: { 200: Type.Ref(Booking), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: async (request, reply) => {
+      const booking = await bookings.getBooking(app.db, request.context.actor, request.params.id, request.params.booking_id)
+      setEtag(reply, booking.version)
+      return booking
+    },
+  })
+
+  app.patch(BOOKING, {
+    config: { roles: TRAVEL_ROLES.arrange },
+    schema: {
+      tags: ['bookings'],
+      operationId: 'updateBooking',
+      summary: 'Change the assistance, escorts or notes of a booking',
+      description: 'Replaces the lists given. The route is fixed: cancel the booking and record a new one to change it. Requires If-Match.',
+      params: BookingParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(UpdateBooking),
+      response: {
+        200: Type.Ref(Booking),
+        400: PROBLEM_RESPONSES[400],
+        404: PROBLEM_RESPONSES[404],
+        409: PROBLEM_RESPONSES[409],
+        412: PROBLEM_RESPONSES[412],
+        422: PROBLEM_RESPONSES[422],
+        428: PROBLEM_RESPONSES[428],
+      },
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: true })
+      return runWrite(request, reply, async (db, context) => {
+        const booking = await bookings.updateBooking(db, context, request.params.id, request.params.booking_id, expected, request.body)
+        return { status: 200, body: booking, headers: { etag: etagOf(booking.version) } }
+      })
+    },
+  })
+
+  app.post(`${BOOKING}::cancel`, {
+    config: { roles: TRAVEL_ROLES.arrange },
+    schema: {
+      tags: ['bookings'],
+      operationId: 'cancelBooking',
+      summary: 'Cancel a booking',
+      description: `Cancels an active booking with a reason, once none of its tickets is live (void or refund them first; 409 lists them). ${IF_MATCH_NOTE}`,
+      params: BookingParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(ReasonBody),
+      response: {
+        200: Type.Ref(Booking),
+        400: PROBLEM_RESPONSES[400],
+        404: PROBLEM_RESPONSES[404],
+        409: PROBLEM_RESPONSES[409],
+        412: PROBLEM_RESPONSES[412],
+        422: PROBLEM_RESPONSES[422],
+      },
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const booking = await bookings.cancelBooking(db, context, request.params.id, request.params.booking_id, expected, request.body.reason)
+        return { status: 200, body: booking, headers: { etag: etagOf(booking.version) } }
+      })
+    },
+  })
+
+  // ------------------------------------------------------------ tickets
+
+  app.post(TICKETS, {
+    config: { roles: TRAVEL_ROLES.arrange },
+    schema: {
+      tags: ['tickets'],
+      operationId: 'requestTicket',
+      summary: 'Request a ticket for a traveller',
+      description:
+        'One ticket per traveller per booking (409 `duplicate-resource` for a second live one). The traveller must be a household member of ' +
+        'this case (422) and hold a valid document that does not expire before the booking\'s last arrival date (409 ' +
+        '`travel-document-required` naming the traveller, the travel date and what is wrong: no document, refused, still requested, or expires ' +
+        'on a date before travel). A traveller whose medical needs call for an escort needs a medical escort on the booking (409). The fare, in ' +
+        'the project\'s currency (422 `currency-mismatch`), becomes a payment request (kind `ticket`) on the travel line: the ticket is ' +
+        '`requested` until someone other than the requester approves that payment, which commits the fare and issues the ticket. When every ' +
+        'traveller holds an issued ticket the case moves to `travel_booked`.',
+      params: CaseParams,
+      headers: IdempotencyKeyHeader,
+      body: Type.Ref(RequestTicket),
+      response: { 201: Type.Ref(Ticket), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+    },
+    handler: (request, reply) =>
+      runWrite(request, reply, async (db, context) => {
+        const ticket = await tickets.requestTicket(db, context, request.params.id, request.body)
+        return { status: 201, body: ticket, headers: { etag: etagOf(ticket.version), location: `/v1/return-cases/${ticket.case_id}/tickets/${ticket.id}` } }
+      }),
+  })
+
+  app.get(TICKETS, {
+    config: { roles: TRAVEL_ROLES.read },
+    schema: {
+      tags: ['tickets'],
+      operationId: 'listTickets',
+      summary: 'List the tickets of a case',
+      description: 'In the order requested, with each ticket\'s payment status. A partner office sees only the cases referred to it (404 otherwise).',
+      params: CaseParams,
+      querystring: TicketListQuery,
+      response: { 200: Type.Ref(TicketList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: (request) => tickets.listTickets(app.db, request.context.actor, request.params.id, request.query),
+  })
+
+  app.get(TICKET, {
+    config: { roles: TRAVEL_ROLES.read },
+    schema: {
+      tags: ['tickets'],
+      operationId: 'getTicket',
+      summary: 'Get a ticket',
+      params: TicketParams,
+      response: { 200: Type.Ref(Ticket), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+    },
+    handler: async (request, reply) => {
+      const ticket = await tickets.getTicket(app.db, request.context.actor, request.params.id, request.params.ticket_id)
+      setEtag(reply, ticket.version)
+      return ticket
+    },
+  })
+
+  app.post(`${TICKET}::void`, {
+    config: { roles: TRAVEL_ROLES.arrange },
+    schema: {
+      tags: ['tickets'],
+      operationId: 'voidTicket',
+      summary: 'Void a ticket that is not yet paid',
+      description:
+        '`requested` | `issued` → `voided`, with a reason: its payment request is cancelled and what its approval committed is released back to ' +
+        `the travel line; live excess-baggage charges on the ticket are cancelled too. A paid ticket is refunded instead (409). ${IF_MATCH_NOTE}`,
+      params: TicketParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(ReasonBody),
+      response: TICKET_ACTION_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const ticket = await tickets.voidTicket(db, context, request.params.id, request.params.ticket_id, expected, request.body.reason)
+        return { status: 200, body: ticket, headers: { etag: etagOf(ticket.version) } }
+      })
+    },
+  })
+
+  app.post(`${TICKET}::refund`, {
+    config: { roles: TRAVEL_ROLES.arrange },
+    schema: {
+      tags: ['tickets'],
+      operationId: 'refundTicket',
+      summary: 'Refund an issued ticket',
+      description:
+        '`issued` → `refunded`, with a reason. What is still committed of the fare (approved, not paid) is released by cancelling its payment ' +
+        `request; what was paid stays spent. Live excess-baggage charges on the ticket are cancelled. ${IF_MATCH_NOTE}`,
+      params: TicketParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(ReasonBody),
+      response: TICKET_ACTION_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const ticket = await tickets.refundTicket(db, context, request.params.id, request.params.ticket_id, expected, request.body.reason)
+        return { status: 200, body: ticket, headers: { etag: etagOf(ticket.version) } }
+      })
+    },
+  })
+
+  app.post(`${TICKET}::confirm-departure`, {
+    config: { roles: TRAVEL_ROLES.arrange },
+    schema: {
+      tags: ['tickets'],
+      operationId: 'confirmTicketDeparture',
+      summary: 'Confirm that a traveller left (country office)',
+      description:
+        '`issued` → `used`, with the time the traveller left (not in the future). Needs a `travel_booked` case. When no ticket of the case is ' +
+        'still requested or issued (every ticketed traveller has left or was recorded as a no-show), the case moves to `departed`. ' +
+        IF_MATCH_NOTE,
+      params: TicketParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(ConfirmDeparture),
+      response: TICKET_ACTION_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const ticket = await movements.confirmDeparture(db, context, request.params.id, request.params.ticket_id, expected, request.body.departed_at)
+        return { status: 200, body: ticket, headers: { etag: etagOf(ticket.version) } }
+      })
+    },
+  })
+
+  app.post(`${TICKET}::record-no-show`, {
+    config: { roles: TRAVEL_ROLES.recordNoShow },
+    preValidation: emptyBodyAsObject,
+    schema: {
+      tags: ['tickets'],
+      operationId: 'recordTicketNoShow',
+      summary: 'Record that a traveller did not board',
+      description:
+        'For an issued ticket of a `travel_booked` case: the ticket is voided (or refunded when already paid), its unspent commitment released ' +
+        'and the traveller\'s live excess-baggage charges cancelled. Once no ticket is still requested or issued, the case moves to `departed` ' +
+        `when someone left, or to \`no_show\` (releasing everything, as \`:record-no-show\` on the case) when nobody did. ${IF_MATCH_NOTE}`,
+      params: TicketParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(OptionalReasonBody),
+      response: TICKET_ACTION_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      const body = request.body as { reason?: string }
+      return runWrite(request, reply, async (db, context) => {
+        const ticket = await movements.recordTicketNoShow(db, context, request.params.id, request.params.ticket_id, expected, body.reason)
+        return { status: 200, body: ticket, headers: { etag: etagOf(ticket.version) } }
+      })
+    },
+  })
+
+  app.post(`${TICKET}::confirm-arrival`, {
+    config: { roles: TRAVEL_ROLES.confirmArrival },
+    schema: {
+      tags: ['tickets'],
+      operationId: 'confirmTicketArrival',
+      summary: 'Confirm that a traveller arrived (partner office)',
+      description:
+        'Only the partner office the case is referred to, for its own cases (404 for any other case). For a traveller who departed, once the ' +
+        'case has `departed`; the time must not be before the departure nor in the future (422). When every departed traveller has arrived, ' +
+        `the case moves to \`arrived\`. ${IF_MATCH_NOTE}`,
+      params: TicketParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(ConfirmArrival),
+      response: { ...TICKET_ACTION_RESPONSES, 403: PROBLEM_RESPONSES[403] },
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const ticket = await movements.confirmArrival(db, context, request.params.id, request.params.ticket_id, expected, request.body.arrived_at)
+        return { status: 200, body: ticket, headers: { etag: etagOf(ticket.version) } }
+      })
+    },
+  })
+
+  // ------------------------------------------------------------ the case: no-show and cancellation
+
+  app.post(`${CASE_PATH}::cancel`, {
+    config: { roles: TRAVEL_ROLES.cancelCase },
+    schema: {
+      tags: ['return-cases'],
+      operationId: 'cancelReturnCase',
+      summary: 'Cancel the return, releasing what was committed',
+      description:
+        '`approved` | `travel_booked` → `cancelled`, with a reason, in one transaction: open tickets are voided (refunded when paid), every ' +
+        'live payment request of the case (tickets, excess baggage, grants) is cancelled, every commitment of the case still open is released ' +
+        'back to its budget line, and active bookings are cancelled. The answer lists all of it. Refused (409) once a traveller has departed. ' +
+        IF_MATCH_NOTE,
+      params: CaseParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(ReasonBody),
+      response: OUTCOME_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const outcome = await release.cancelCase(db, context, request.params.id, expected, request.body.reason)
+        return { status: 200, body: outcome, headers: { etag: etagOf(outcome.version) } }
+      })
+    },
+  })
+
+  app.post(`${CASE_PATH}::record-no-show`, {
+    config: { roles: TRAVEL_ROLES.recordNoShow },
+    preValidation: emptyBodyAsObject,
+    schema: {
+      tags: ['return-cases'],
+      operationId: 'recordReturnCaseNoShow',
+      summary: 'Record that nobody of the case came to travel, releasing what was committed',
+      description:
+        '`approved` | `travel_booked` → `no_show`, in one transaction, releasing as a cancellation does; issued tickets are marked no-show. ' +
+        'Refused (409) once a traveller has departed: record the others\' no-shows ticket by ticket. ' +
+        IF_MATCH_NOTE,
+      params: CaseParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(OptionalReasonBody),
+      response: OUTCOME_RESPONSES,
+    },
+    handler: async (request, reply) => {
+      const expected = expectedVersion(request, { required: false })
+      const body = request.body as { reason?: string }
+      return runWrite(request, reply, async (db, context) => {
+        const outcome = await release.recordCaseNoShow(db, context, request.params.id, expected, body.reason)
+        return { status: 200, body: outcome, headers: { etag: etagOf(outcome.version) } }
+      })
+    },
+  })
+}

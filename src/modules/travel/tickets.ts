@@ -1,0 +1,311 @@
+import type { Kysely } from 'kysely'
+import type { DB, TicketStatus } from '../../db/schema.js'
+import { recordAudit } from '../../shared/audit.js'
+import type { RequestContext } from '../../shared/context.js'
+import { assertVersion } from '../../shared/etag.js'
+import { newId } from '../../shared/ids.js'
+import { emitEvent } from '../../shared/outbox.js'
+import type { Page } from '../../shared/pagination.js'
+import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
+import type { Actor } from '../../shared/roles.js'
+import { Workflow } from '../../shared/workflow.js'
+import { cancelPaymentRequest, findPaymentRequest, registerPaymentHooks, requestPayment, type PaymentRequestRow } from '../payments/service.js'
+import { findBudgetLine } from '../projects/access.js'
+import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow } from '../return-cases/access.js'
+import { transitionCase } from '../return-cases/transitions.js'
+import { assertTravelDocument } from '../travel-documents/service.js'
+import { BOOKABLE_CASE_STATUSES, caseForTravelWrite } from './bookings.js'
+import { lockCaseForRelease } from './locks.js'
+import * as repository from './repository.js'
+import { LIVE_PAYMENT_STATUSES, type BookingRow, type TicketRow } from './repository.js'
+import type { RequestTicketInput, TicketListFilter, TicketRecord } from './schemas.js'
+
+type TicketTransition = 'issue' | 'void' | 'refund' | 'confirm_departure' | 'record_no_show'
+
+/**
+ * A ticket's life. `record_no_show` ends it as `voided` when its payment was not made and as
+ * `refunded` when it was (the target below is the former; see endTicket).
+ */
+export const ticketWorkflow = new Workflow<TicketStatus, TicketTransition>('ticket', {
+  issue: { from: ['requested'], to: 'issued' },
+  void: { from: ['requested', 'issued'], to: 'voided' },
+  refund: { from: ['issued'], to: 'refunded' },
+  confirm_departure: { from: ['issued'], to: 'used' },
+  record_no_show: { from: ['issued'], to: 'voided' },
+})
+
+function ticketPayload(row: TicketRow): Record<string, unknown> {
+  return {
+    id: row.id,
+    case_id: row.case_id,
+    booking_id: row.booking_id,
+    member_id: row.member_id,
+    status: row.status,
+    fare: { amount_minor: row.fare_minor, currency: row.currency },
+    payment_request_id: row.payment_request_id,
+    travel_document_id: row.travel_document_id,
+    issued_at: row.issued_at?.toISOString() ?? null,
+    departed_at: row.departed_at?.toISOString() ?? null,
+    arrived_at: row.arrived_at?.toISOString() ?? null,
+    no_show: row.no_show_recorded_at !== null,
+    version: row.version,
+  }
+}
+
+export async function recordTicketChange(db: Kysely<DB>, context: RequestContext, action: string, before: TicketRow | null, after: TicketRow): Promise<void> {
+  await recordAudit(db, context, { action: `ticket.${action}`, entityType: 'ticket', entityId: after.id, caseId: after.case_id, before, after })
+  await emitEvent(db, { type: `ticket.${action}`, entityType: 'ticket', entityId: after.id, caseId: after.case_id, payload: ticketPayload(after) })
+}
+
+export async function lockTicket(db: Kysely<DB>, caseRow: ReturnCaseRow, ticketId: string, expectedVersion: number | undefined): Promise<TicketRow> {
+  const ticket = await repository.findTicket(db, caseRow.id, ticketId, { forUpdate: true })
+  if (!ticket) throw notFound('Ticket', ticketId)
+  assertVersion(ticket.version, expectedVersion)
+  return ticket
+}
+
+function travellerName(member: Pick<CaseMemberRow, 'given_name' | 'family_name'>): string {
+  return `${member.given_name} ${member.family_name}`
+}
+
+/** A traveller whose medical needs call for an escort is ticketed only on a booking that has a medical escort for them. */
+async function assertEscort(db: Kysely<DB>, booking: BookingRow, member: CaseMemberRow): Promise<void> {
+  const needsEscort = await db
+    .selectFrom('member_vulnerabilities')
+    .select('id')
+    .where('member_id', '=', member.id)
+    .where('code', '=', 'medical_needs')
+    .where('escort_needed', '=', true)
+    .executeTakeFirst()
+  if (needsEscort && !booking.escorts.some((escort) => escort.member_id === member.id && escort.kind === 'medical')) {
+    throw conflict(`${travellerName(member)} needs a medical escort; add one to booking ${booking.booking_reference} before ticketing`, {
+      member_id: member.id,
+      booking_id: booking.id,
+    })
+  }
+}
+
+/**
+ * Requests a ticket for one traveller on one booking: the traveller must be a household member
+ * of this case (422), hold a valid document through the booking's last arrival date (409
+ * `travel-document-required`), and have no live ticket on the booking (409). Creates the payment
+ * request (kind `ticket`) for the fare on the project's travel line; nothing is committed until
+ * it is approved by someone other than the requester, which issues the ticket.
+ */
+export async function requestTicket(db: Kysely<DB>, context: RequestContext, caseId: string, input: RequestTicketInput): Promise<TicketRecord> {
+  const caseRow = await caseForTravelWrite(db, context.actor, caseId, 'A ticket')
+  const booking = await repository.findBooking(db, caseRow.id, input.booking_id)
+  if (!booking) {
+    throw unprocessable(`${input.booking_id} is not a booking of case ${caseRow.reference}`, [{ pointer: '/body/booking_id', detail: 'not a booking of this case' }])
+  }
+  if (booking.status !== 'active') {
+    throw conflict(`Booking ${booking.booking_reference} is ${booking.status}; tickets are issued on active bookings`, { booking_id: booking.id, booking_status: booking.status })
+  }
+  const member = (await listCaseMembers(db, caseRow.id)).find((candidate) => candidate.id === input.member_id)
+  if (!member) {
+    throw unprocessable(`${input.member_id} is not a household member of case ${caseRow.reference}`, [{ pointer: '/body/member_id', detail: 'not a member of this case' }])
+  }
+  const live = await repository.liveTicketOf(db, booking.id, member.id)
+  if (live) {
+    throw new ProblemError('duplicate-resource', `${travellerName(member)} already has ticket ${live.id} (${live.status}) on booking ${booking.booking_reference}`, {
+      ticket_id: live.id,
+      current_status: live.status,
+    })
+  }
+  await assertEscort(db, booking, member)
+  const document = await assertTravelDocument(db, member, booking.travel_ends_on)
+  if (!caseRow.project_id) throw conflict(`Case ${caseRow.reference} has no project to pay its tickets`, { case_id: caseRow.id })
+  const line = await findBudgetLine(db, caseRow.project_id, 'travel')
+  if (input.fare.currency !== line.currency) {
+    throw new ProblemError('currency-mismatch', `The project of case ${caseRow.reference} is kept in ${line.currency}; a fare in ${input.fare.currency} cannot be charged to it`, {
+      expected_currency: line.currency,
+      errors: [{ pointer: '/body/fare/currency', detail: `must be ${line.currency}, the project's currency` }],
+    })
+  }
+  const ticketNumber = input.ticket_number.replace('-', '')
+  const sameNumber = await repository.liveTicketWithNumber(db, ticketNumber)
+  if (sameNumber) {
+    throw new ProblemError('duplicate-resource', `Ticket number ${ticketNumber} is already recorded (ticket ${sameNumber.id})`, {
+      errors: [{ pointer: '/body/ticket_number', detail: 'already recorded on another ticket' }],
+    })
+  }
+  const ticketId = newId()
+  const payment = await requestPayment(db, context, {
+    kind: 'ticket',
+    source: { type: 'ticket', id: ticketId },
+    budgetLineId: line.id,
+    amount: input.fare,
+    caseId: caseRow.id,
+    payee: { type: input.payee.type, name: input.payee.name.trim() },
+    description: `Air ticket ${ticketNumber}, booking ${booking.booking_reference}, case ${caseRow.reference}`,
+  })
+  const row = await repository.insertTicket(db, {
+    id: ticketId,
+    case_id: caseRow.id,
+    booking_id: booking.id,
+    member_id: member.id,
+    ticket_number: ticketNumber,
+    fare_minor: input.fare.amount_minor,
+    currency: input.fare.currency,
+    payee_type: input.payee.type,
+    payee_name: input.payee.name.trim(),
+    status: 'requested',
+    payment_request_id: payment.id,
+    travel_document_id: document.id,
+    requested_by: context.actor.sub,
+  })
+  await recordTicketChange(db, context, 'requested', null, row)
+  return repository.presentTicket(db, row.id)
+}
+
+export interface EndedTicket {
+  row: TicketRow
+  cancelledPaymentRequestIds: string[]
+}
+
+/**
+ * Ends a ticket (voided, or refunded) and gives back what of it was not spent: its payment
+ * request is cancelled when still live (which releases the commitment its approval made), and so
+ * are the live excess-baggage charges on the ticket, and for a no-show also those charged to the
+ * traveller without a ticket. A paid ticket has nothing left to release: the money is spent.
+ * Without an explicit status: `refunded` when the payment was made, else `voided`.
+ * `paymentEnding`: called from the payment's own rejection or cancellation.
+ */
+export async function endTicket(
+  db: Kysely<DB>,
+  context: RequestContext,
+  ticket: TicketRow,
+  options: { reason: string; status?: 'voided' | 'refunded'; noShow?: boolean; paymentEnding?: boolean },
+): Promise<EndedTicket> {
+  const payment = (await findPaymentRequest(db, ticket.payment_request_id)) as PaymentRequestRow
+  const status = options.status ?? (payment.status === 'paid' ? 'refunded' : 'voided')
+  const now = new Date()
+  const updated = await repository.updateTicket(db, ticket.id, {
+    status,
+    ended_by: context.actor.sub,
+    ended_at: now,
+    end_reason: options.reason,
+    ...(options.noShow ? { no_show_recorded_by: context.actor.sub, no_show_recorded_at: now } : {}),
+  })
+  await recordTicketChange(db, context, options.noShow ? 'no_show' : status, ticket, updated)
+  const cancelled: string[] = []
+  if (!options.paymentEnding && LIVE_PAYMENT_STATUSES.includes(payment.status)) {
+    await cancelPaymentRequest(db, context, payment.id, options.reason)
+    cancelled.push(payment.id)
+  }
+  for (const paymentId of await repository.liveBaggagePayments(db, { ticketId: ticket.id, memberId: options.noShow ? ticket.member_id : undefined })) {
+    await cancelPaymentRequest(db, context, paymentId, `${options.reason} (ticket ${ticket.ticket_number} ${status})`)
+    cancelled.push(paymentId)
+  }
+  return { row: updated, cancelledPaymentRequestIds: cancelled }
+}
+
+/** Voids a ticket that is not yet paid (a paid one is refunded): its payment is cancelled and the commitment released. */
+export async function voidTicket(
+  db: Kysely<DB>,
+  context: RequestContext,
+  caseId: string,
+  ticketId: string,
+  expectedVersion: number | undefined,
+  reason: string,
+): Promise<TicketRecord> {
+  const caseRow = await lockCaseForRelease(db, context.actor, caseId)
+  assertCaseOpen(caseRow)
+  const ticket = await lockTicket(db, caseRow, ticketId, expectedVersion)
+  ticketWorkflow.target('void', ticket.status)
+  const payment = (await findPaymentRequest(db, ticket.payment_request_id)) as PaymentRequestRow
+  if (payment.status === 'paid') {
+    throw new ProblemError('invalid-transition', `Ticket ${ticket.ticket_number} is paid; refund it instead of voiding it`, {
+      current_status: ticket.status,
+      payment_status: payment.status,
+      action: 'void',
+    })
+  }
+  await endTicket(db, context, ticket, { status: 'voided', reason: reason.trim() })
+  return repository.presentTicket(db, ticket.id)
+}
+
+/** Refunds an issued ticket: what is still committed of its fare is released; what was paid stays spent. */
+export async function refundTicket(
+  db: Kysely<DB>,
+  context: RequestContext,
+  caseId: string,
+  ticketId: string,
+  expectedVersion: number | undefined,
+  reason: string,
+): Promise<TicketRecord> {
+  const caseRow = await lockCaseForRelease(db, context.actor, caseId)
+  assertCaseOpen(caseRow)
+  const ticket = await lockTicket(db, caseRow, ticketId, expectedVersion)
+  ticketWorkflow.target('refund', ticket.status)
+  await endTicket(db, context, ticket, { status: 'refunded', reason: reason.trim() })
+  return repository.presentTicket(db, ticket.id)
+}
+
+export async function listTickets(db: Kysely<DB>, actor: Actor, caseId: string, filter: TicketListFilter): Promise<Page<TicketRecord>> {
+  await findCaseForActor(db, actor, caseId)
+  return repository.listTickets(db, caseId, filter)
+}
+
+export async function getTicket(db: Kysely<DB>, actor: Actor, caseId: string, ticketId: string): Promise<TicketRecord> {
+  await findCaseForActor(db, actor, caseId)
+  const ticket = await repository.findTicket(db, caseId, ticketId)
+  if (!ticket) throw notFound('Ticket', ticketId)
+  return repository.presentTicket(db, ticket.id)
+}
+
+// ---------------------------------------------------------------- following the ticket's payment
+
+async function ticketOfPayment(db: Kysely<DB>, payment: PaymentRequestRow): Promise<TicketRow> {
+  const ticket = await repository.findTicketByPayment(db, payment.id)
+  if (!ticket) throw new Error(`Payment request ${payment.id} of kind ticket has no ticket`)
+  return ticket
+}
+
+/**
+ * The payment was approved and the fare committed: the ticket is issued, in the same
+ * transaction. The rules are checked again here, where they must hold: the case is still
+ * approved or travel-booked (a cancelled case never gets a committed ticket), the booking is
+ * active, and the traveller still holds a valid document through the travel date. Any failure
+ * aborts the approval and its commitment. When every household member then holds an issued
+ * ticket, the case moves to `travel_booked`.
+ */
+async function issueOnApproval(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
+  const caseRow = await repository.lockCaseRow(db, payment.case_id as string)
+  const ticket = await ticketOfPayment(db, payment)
+  ticketWorkflow.target('issue', ticket.status)
+  if (caseRow.status === 'closed' || !BOOKABLE_CASE_STATUSES.includes(caseRow.status)) {
+    throw conflict(`Ticket ${ticket.ticket_number} cannot be issued: case ${caseRow.reference} is ${caseRow.status}`, {
+      case_status: caseRow.status,
+      allowed_case_statuses: BOOKABLE_CASE_STATUSES,
+    })
+  }
+  const booking = (await repository.findBooking(db, caseRow.id, ticket.booking_id)) as BookingRow
+  if (booking.status !== 'active') {
+    throw conflict(`Ticket ${ticket.ticket_number} cannot be issued: booking ${booking.booking_reference} is ${booking.status}`, { booking_id: booking.id })
+  }
+  const member = (await listCaseMembers(db, caseRow.id)).find((candidate) => candidate.id === ticket.member_id) as CaseMemberRow
+  const document = await assertTravelDocument(db, member, booking.travel_ends_on)
+  const updated = await repository.updateTicket(db, ticket.id, { status: 'issued', issued_at: new Date(), travel_document_id: document.id })
+  await recordTicketChange(db, context, 'issued', ticket, updated)
+  if (caseRow.status === 'approved' && (await repository.travellersWithoutIssuedTicket(db, caseRow.id)) === 0) {
+    await transitionCase(db, context, caseRow, 'mark_travel_booked', 'Every traveller holds an issued ticket')
+  }
+}
+
+/** The payment was rejected or cancelled: a live ticket is voided (a used one cannot lose its payment). */
+async function voidOnPaymentEnd(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow, what: 'rejected' | 'cancelled'): Promise<void> {
+  const ticket = await ticketOfPayment(db, payment)
+  if (ticket.status === 'voided' || ticket.status === 'refunded') return
+  if (ticket.status === 'used') {
+    throw conflict(`Ticket ${ticket.ticket_number} was used (the traveller departed); its payment cannot be ${what}`, { ticket_id: ticket.id, ticket_status: ticket.status })
+  }
+  const why = what === 'rejected' ? payment.rejection_reason : payment.cancellation_reason
+  await endTicket(db, context, ticket, { status: 'voided', reason: `payment request ${payment.id} ${what}: ${why ?? ''}`.trim(), paymentEnding: true })
+}
+
+registerPaymentHooks('ticket', {
+  onApproved: issueOnApproval,
+  onRejected: (db, context, payment) => voidOnPaymentEnd(db, context, payment, 'rejected'),
+  onCancelled: (db, context, payment) => voidOnPaymentEnd(db, context, payment, 'cancelled'),
+})

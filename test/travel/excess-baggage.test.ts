@@ -1,0 +1,85 @@
+import t from 'tap'
+import { approvePayment, createBooking, EUR, expectStatus, issuedTicket, lineState, payPayment, rowCounts, travelFixture } from './fixtures.js'
+
+const baggage = (caseId: string) => `/v1/return-cases/${caseId}/excess-baggage`
+const body = (overrides: Record<string, unknown>) => ({ kilograms: 15, cost: EUR(12_000), reason: 'Tiling tools for the reintegration plan', payee: { type: 'carrier', name: 'Turkish Airlines' }, ...overrides })
+
+t.test('excess baggage per ticket: approved with maker-checker on the excess-baggage line, paid separately from the ticket', async (t) => {
+  const fixture = await travelFixture(t)
+  const { caseId, memberIds } = await fixture.newCase()
+  const booking = await createBooking(fixture, caseId)
+  const ticket = await issuedTicket(fixture, caseId, booking.id, memberIds[0] as string, 32_000)
+  const charge = await expectStatus(await fixture.operations({ method: 'POST', url: baggage(caseId), payload: body({ ticket_id: ticket.id }) }), 201, 'request')
+  t.match(charge, { member_id: memberIds[0], ticket_id: ticket.id, kilograms: 15, cost: EUR(12_000), status: 'requested', requested_by: 'olga' })
+  t.not(charge.payment_request_id, ticket.payment_request_id, 'its own payment request')
+  const payment = await expectStatus(await fixture.finance({ method: 'GET', url: `/v1/payment-requests/${charge.payment_request_id}` }), 200, 'payment')
+  t.match(payment, { kind: 'excess_baggage', budget_line_id: fixture.lines.excess_baggage, amount: EUR(12_000), source: { type: 'excess_baggage', id: charge.id } })
+
+  const self = await fixture.as('olga', ['operations', 'approver'])({ method: 'POST', url: `/v1/payment-requests/${charge.payment_request_id}:approve` })
+  t.equal(self.statusCode, 403, 'maker-checker')
+  t.equal(self.json().type, '/problems/maker-checker-violation')
+  await approvePayment(fixture, charge.payment_request_id)
+  t.equal((await expectStatus(await fixture.operations({ method: 'GET', url: `${baggage(caseId)}/${charge.id}` }), 200, 'get')).status, 'approved')
+  t.same(await lineState(fixture.db, fixture.lines.excess_baggage), { committed: 12_000, spent: 0, ledgerCommitted: 12_000, ledgerSpent: 0 }, 'committed on the excess-baggage line')
+  t.same(await lineState(fixture.db, fixture.lines.travel), { committed: 32_000, spent: 0, ledgerCommitted: 32_000, ledgerSpent: 0 }, 'the travel line only holds the fare')
+
+  await payPayment(fixture, charge.payment_request_id)
+  const paid = await expectStatus(await fixture.tbilisi({ method: 'GET', url: `${baggage(caseId)}/${charge.id}` }), 200, 'partner reads')
+  t.equal(paid.status, 'paid')
+  t.same(await lineState(fixture.db, fixture.lines.excess_baggage), { committed: 0, spent: 12_000, ledgerCommitted: 0, ledgerSpent: 12_000 })
+  const ticketNow = await expectStatus(await fixture.operations({ method: 'GET', url: `/v1/return-cases/${caseId}/tickets/${ticket.id}` }), 200, 'ticket')
+  t.equal(ticketNow.payment_status, 'approved', 'the ticket\'s payment is separate and still unpaid')
+  const cancelPaid = await fixture.operations({ method: 'POST', url: `${baggage(caseId)}/${charge.id}:cancel`, payload: { reason: 'x' } })
+  t.match(cancelPaid.json(), { status: 409, type: '/problems/invalid-transition', current_status: 'paid' })
+  const list = await expectStatus(await fixture.operations({ method: 'GET', url: `${baggage(caseId)}?ticket_id=${ticket.id}&status=paid` }), 200, 'list')
+  t.equal(list.items.length, 1)
+})
+
+t.test('excess baggage per traveller; cancelling releases the commitment; voiding the ticket cancels the charges on it', async (t) => {
+  const fixture = await travelFixture(t)
+  const { caseId, memberIds } = await fixture.newCase({ members: [{}, {}] })
+  const [principal, spouse] = memberIds as [string, string]
+  const booking = await createBooking(fixture, caseId)
+  const perTraveller = await expectStatus(await fixture.operations({ method: 'POST', url: baggage(caseId), payload: body({ member_id: spouse, kilograms: 8, cost: EUR(4_000) }) }), 201, 'per traveller')
+  t.match(perTraveller, { member_id: spouse, ticket_id: null })
+  await approvePayment(fixture, perTraveller.payment_request_id)
+  t.equal((await lineState(fixture.db, fixture.lines.excess_baggage)).committed, 4_000)
+  const cancelled = await expectStatus(await fixture.operations({ method: 'POST', url: `${baggage(caseId)}/${perTraveller.id}:cancel`, payload: { reason: 'Shipped separately' } }), 200, 'cancel')
+  t.equal(cancelled.status, 'cancelled')
+  t.same(await lineState(fixture.db, fixture.lines.excess_baggage), { committed: 0, spent: 0, ledgerCommitted: 0, ledgerSpent: 0 }, 'released')
+
+  const ticket = await issuedTicket(fixture, caseId, booking.id, principal)
+  const onTicket = await expectStatus(await fixture.operations({ method: 'POST', url: baggage(caseId), payload: body({ ticket_id: ticket.id, member_id: principal }) }), 201, 'on ticket')
+  await approvePayment(fixture, onTicket.payment_request_id)
+  await expectStatus(await fixture.operations({ method: 'POST', url: `/v1/return-cases/${caseId}/tickets/${ticket.id}:void`, payload: { reason: 'Rebooking' } }), 200, 'void ticket')
+  t.equal((await expectStatus(await fixture.operations({ method: 'GET', url: `${baggage(caseId)}/${onTicket.id}` }), 200, 'get')).status, 'cancelled')
+  t.same(await lineState(fixture.db, fixture.lines.excess_baggage), { committed: 0, spent: 0, ledgerCommitted: 0, ledgerSpent: 0 })
+  const onVoided = await fixture.operations({ method: 'POST', url: baggage(caseId), payload: body({ ticket_id: ticket.id }) })
+  t.equal(onVoided.statusCode, 409, 'not on a voided ticket')
+})
+
+t.test('validation: the traveller and ticket of this case, in the project currency; refused requests write nothing', async (t) => {
+  const fixture = await travelFixture(t)
+  const { caseId, memberIds } = await fixture.newCase({ members: [{}, {}] })
+  const other = await fixture.newCase()
+  const booking = await createBooking(fixture, caseId)
+  const ticket = await issuedTicket(fixture, caseId, booking.id, memberIds[0] as string)
+  const otherBooking = await createBooking(fixture, other.caseId)
+  const otherTicket = await issuedTicket(fixture, other.caseId, otherBooking.id, other.memberIds[0] as string)
+  const before = await rowCounts(fixture.db)
+  const refuse = async (payload: Record<string, unknown>, status: number, pointers: string[], rule: string) => {
+    const response = await fixture.operations({ method: 'POST', url: baggage(caseId), payload })
+    t.equal(response.statusCode, status, rule)
+    t.same([...new Set((response.json().errors as Array<{ pointer: string }>).map((error) => error.pointer))].sort(), [...pointers].sort(), rule)
+  }
+  await refuse(body({}), 422, ['/body/member_id', '/body/ticket_id'], 'a traveller or a ticket')
+  await refuse(body({ member_id: other.memberIds[0] }), 422, ['/body/member_id'], 'a member of another case')
+  await refuse(body({ ticket_id: otherTicket.id }), 422, ['/body/ticket_id'], 'a ticket of another case')
+  await refuse(body({ ticket_id: ticket.id, member_id: memberIds[1] }), 422, ['/body/member_id'], 'the ticket is another traveller\'s')
+  await refuse(body({ member_id: memberIds[0], cost: { amount_minor: 12_000, currency: 'USD' } }), 422, ['/body/cost/currency'], 'the project currency')
+  await refuse(body({ member_id: memberIds[0], kilograms: 0 }), 400, ['/body/kilograms'], 'at least a kilogram')
+  await refuse(body({ member_id: memberIds[0], reason: '' }), 400, ['/body/reason'], 'a reason')
+  t.same(await rowCounts(fixture.db), before, 'nothing written')
+  t.equal((await fixture.baghdad({ method: 'GET', url: baggage(caseId) })).statusCode, 404, 'another partner office sees nothing')
+  t.equal((await fixture.tbilisi({ method: 'POST', url: baggage(caseId), payload: body({ member_id: memberIds[0] }) })).statusCode, 403)
+})
