@@ -17,6 +17,7 @@ import {
   requestTicket,
   rowCounts,
   travelFixture,
+  type Json,
   type TravelFixture,
 } from './fixtures.js'
 
@@ -205,6 +206,69 @@ t.test('a case with a departed traveller cannot be a no-show as a whole', async 
   t.match(refused.json(), { type: '/problems/conflict', departed_ticket_ids: [a.id] })
   t.same(await rowCounts(fixture.db), before)
   t.ok(b)
+})
+
+/** An approved reintegration plan for the case (request recorded, assessed and approved by three different people). */
+async function approvedPlan(fixture: TravelFixture, caseId: string, budgetMinor: number): Promise<Json> {
+  const requests = `/v1/return-cases/${caseId}/reintegration-requests`
+  const request = await expectStatus(
+    await fixture.counsellor({
+      method: 'POST',
+      url: requests,
+      payload: {
+        scope: 'household',
+        planned_activity: 'Building and renovation work in Kutaisi with my own tools.',
+        form_of_help: 'small_business',
+        skills_and_experience: 'Eight years as a builder and tiler.',
+        motivation_statement: 'With my own tools I can take contracts myself.',
+        items: [{ description: 'Concrete mixer 180 l', quantity: 1, unit_price: EUR(budgetMinor) }],
+      },
+    }),
+    201,
+    'reintegration request',
+  )
+  const assessment = { feasibility: { score: 4, justification: 'Specific and costed.' }, motivation: { score: 4, justification: 'Concrete steps taken.' } }
+  await expectStatus(await fixture.as('cody', ['counsellor'])({ method: 'POST', url: `${requests}/${request.id}:assess`, payload: assessment }), 200, 'assess')
+  const approved = await expectStatus(await fixture.approver({ method: 'POST', url: `${requests}/${request.id}:approve`, payload: { budget: EUR(budgetMinor) } }), 200, 'approve request')
+  return expectStatus(await fixture.operations({ method: 'GET', url: `/v1/return-cases/${caseId}/reintegration-plans/${approved.plan_id}` }), 200, 'plan')
+}
+
+t.test('a cancellation or a no-show abandons the approved reintegration plan, releasing its commitment once', async (t) => {
+  const fixture = await travelFixture(t, { in_kind_reintegration: 500_000 })
+  const inKindLine = (fixture.lines as Record<string, string>).in_kind_reintegration as string
+  const releasesOf = (planId: string) => fixture.db.selectFrom('ledger_entries').select('amount_minor').where('source_id', '=', planId).where('kind', '=', 'release').execute()
+
+  const { caseId, memberIds } = await fixture.newCase()
+  const booking = await createBooking(fixture, caseId)
+  const ticket = await issuedTicket(fixture, caseId, booking.id, memberIds[0] as string, 32_000)
+  const plan = await approvedPlan(fixture, caseId, 185_000)
+  t.match(plan, { status: 'active' })
+  t.same(await lineState(fixture.db, inKindLine), { committed: 185_000, spent: 0, ledgerCommitted: 185_000, ledgerSpent: 0 })
+
+  const cancelled = await expectStatus(await fixture.counsellor({ method: 'POST', url: caseAction(caseId, 'cancel'), payload: { reason: 'The migrant obtained a residence permit' } }), 200, 'cancel')
+  t.same(await lineState(fixture.db, inKindLine), { committed: 0, spent: 0, ledgerCommitted: 0, ledgerSpent: 0 }, 'the in-kind line is back to what it held before the plan')
+  t.same((await releasesOf(plan.id)).map((row) => Number(row.amount_minor)), [185_000], 'the plan\'s commitment is released once')
+  t.same(
+    (cancelled.released as Array<{ source: { id: string }; amount: { amount_minor: number } }>).map((entry) => [entry.source.id, entry.amount.amount_minor]).sort(),
+    [[plan.id, 185_000], [ticket.id, 32_000]].sort(),
+    'the outcome lists the plan\'s release with the ticket\'s',
+  )
+  const planNow = await expectStatus(await fixture.operations({ method: 'GET', url: `/v1/return-cases/${caseId}/reintegration-plans/${plan.id}` }), 200, 'plan')
+  t.match(planNow, { status: 'abandoned', released: EUR(185_000) })
+  t.ok((await auditActions(fixture.db, plan.id)).includes('reintegration_plan.abandoned'), 'the abandonment is audited')
+
+  // Every traveller a no-show, ticket by ticket: the case becomes a no-show and the plan ends the same way.
+  const other = await fixture.newCase()
+  const otherBooking = await createBooking(fixture, other.caseId)
+  const otherTicket = await issuedTicket(fixture, other.caseId, otherBooking.id, other.memberIds[0] as string, 30_000)
+  const otherPlan = await approvedPlan(fixture, other.caseId, 120_000)
+  t.equal(await caseStatus(fixture, other.caseId), 'travel_booked')
+  await expectStatus(await fixture.operations({ method: 'POST', url: `/v1/return-cases/${other.caseId}/tickets/${otherTicket.id}:record-no-show`, payload: {} }), 200, 'no-show')
+  t.equal(await caseStatus(fixture, other.caseId), 'no_show')
+  const otherPlanRow = await fixture.db.selectFrom('reintegration_plans').select(['status', 'released_minor']).where('id', '=', otherPlan.id).executeTakeFirstOrThrow()
+  t.same({ status: otherPlanRow.status, released: Number(otherPlanRow.released_minor) }, { status: 'abandoned', released: 120_000 })
+  t.same((await releasesOf(otherPlan.id)).map((row) => Number(row.amount_minor)), [120_000], 'released once')
+  t.same(await lineState(fixture.db, inKindLine), { committed: 0, spent: 0, ledgerCommitted: 0, ledgerSpent: 0 }, 'the line equals its ledger')
 })
 
 t.test('a cancellation racing a ticket issue: never a committed ticket on a cancelled case, and the lines equal the ledger', async (t) => {

@@ -134,7 +134,8 @@ export default async function memberRoutes(fastify: FastifyInstance, options: { 
       summary: 'Remove a person from the household',
       description:
         'Removes the person and their vulnerability entries; requires If-Match. The principal can be removed only from a draft; a legal guardian only when no unaccompanied child depends on them (409). ' +
-        'A person with restricted entries the caller may not see cannot be removed by them (403).',
+        'A person with restricted entries the caller may not see cannot be removed by them (403). ' +
+        'A person named by travel documents, tickets, excess baggage, cash grants, reintegration requests, surveys or sustainability assessments cannot be removed (409 `conflict` naming them).',
       params: MemberParams,
       headers: IfMatchHeader,
       response: { 204: Removed, 403: PROBLEM_RESPONSES[403], ...WRITE_PROBLEMS },

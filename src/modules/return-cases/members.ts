@@ -175,6 +175,13 @@ export async function removeMember(
   if (current.vulnerabilities.some((entry) => isRestrictedCode(entry.code) && !maySeeRestricted(context.actor, entry.recorded_by))) {
     throw new ProblemError('forbidden', 'This person has restricted entries; only protection staff or whoever recorded them can remove the person')
   }
+  const records = await repository.recordsOfMember(db, memberId)
+  const kinds = Object.keys(records)
+  if (kinds.length > 0) {
+    throw new ProblemError('conflict', `This person cannot be removed from case ${caseRow.reference}: they still have ${kinds.map((kind) => kind.replace(/_/g, ' ')).join(', ')}`, {
+      records,
+    })
+  }
   const remaining = members.filter((member) => member.id !== memberId)
   const problems = householdErrors(remaining.map(householdPerson), ageReferenceDate(caseRow))
   if (problems.length > 0) {

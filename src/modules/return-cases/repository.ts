@@ -209,6 +209,47 @@ export async function recordAuditEntries(db: Kysely<DB>, context: RequestContext
     .execute()
 }
 
+/**
+ * What still holds or may still draw money for a case: its live payment requests (requested,
+ * awaiting a second approval, or approved and not paid) and its active reintegration plans. Read
+ * straight from those tables: return-cases imports neither payments nor reintegration (they import it).
+ */
+export async function liveMoneyOfCase(db: Kysely<DB>, caseId: string): Promise<{ payment_request_ids: string[]; reintegration_plan_ids: string[] }> {
+  const payments = await db
+    .selectFrom('payment_requests')
+    .select('id')
+    .where('case_id', '=', caseId)
+    .where('status', 'in', ['requested', 'awaiting_second_approval', 'approved'])
+    .orderBy('id')
+    .execute()
+  const plans = await activePlansOfCase(db, caseId)
+  return { payment_request_ids: payments.map((row) => row.id), reintegration_plan_ids: plans }
+}
+
+export async function activePlansOfCase(db: Kysely<DB>, caseId: string): Promise<string[]> {
+  const rows = await db.selectFrom('reintegration_plans').select('id').where('case_id', '=', caseId).where('status', '=', 'active').orderBy('id').execute()
+  return rows.map((row) => row.id)
+}
+
+/**
+ * The records of other modules that name a household member (the foreign keys that would refuse
+ * removing them), as table name → ids; empty when there are none.
+ */
+export async function recordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
+  const rows = await sql<{ kind: string; id: string }>`
+    select 'travel_documents' as kind, id from travel_documents where member_id = ${memberId}
+    union all select 'tickets', id from tickets where member_id = ${memberId}
+    union all select 'excess_baggage', id from excess_baggage where member_id = ${memberId}
+    union all select 'cash_grants', id from cash_grants where member_id = ${memberId}
+    union all select 'reintegration_requests', id from reintegration_requests where member_id = ${memberId}
+    union all select 'satisfaction_surveys', id from satisfaction_surveys where member_id = ${memberId}
+    union all select 'sustainability_assessments', id from sustainability_assessments where member_id = ${memberId}
+    order by kind, id`.execute(db)
+  const records: Record<string, string[]> = {}
+  for (const row of rows.rows) (records[row.kind] ??= []).push(row.id)
+  return records
+}
+
 export interface DuplicateProbe {
   memberId: string
   nameKey: string

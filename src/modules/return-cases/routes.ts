@@ -99,7 +99,9 @@ const ACTIONS: ActionSpec[] = [
     roles: CASE_ROLES.edit,
     operationId: 'withdrawReturnCase',
     summary: 'Record that the migrant withdraws',
-    description: '`draft` | `submitted` | `in_counselling` | `approved` → `withdrawn`. A reason is required.',
+    description:
+      '`draft` | `submitted` | `in_counselling` | `approved` → `withdrawn`. A reason is required. ' +
+      'Refused (409 `conflict`, naming them) while the case has live payment requests or an active reintegration plan: cancel the case instead (`POST /v1/return-cases/{id}:cancel` releases them).',
     body: TransitionRequest,
   },
   {
@@ -108,7 +110,9 @@ const ACTIONS: ActionSpec[] = [
     roles: CASE_ROLES.edit,
     operationId: 'closeReturnCase',
     summary: 'Close a case',
-    description: '`rejected` | `withdrawn` | `no_show` | `cancelled` | `arrived` | `in_reintegration` → `closed`. A reason is required. A closed case is read-only.',
+    description:
+      '`rejected` | `withdrawn` | `no_show` | `cancelled` | `arrived` | `in_reintegration` → `closed`. A reason is required. A closed case is read-only. ' +
+      'Refused (409 `conflict`) while a reintegration plan of the case is active: complete or abandon it first.',
     body: TransitionRequest,
   },
 ]

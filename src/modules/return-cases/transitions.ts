@@ -6,7 +6,7 @@ import { ProblemError, invalidField, unprocessable } from '../../shared/problems
 import { Workflow } from '../../shared/workflow.js'
 import { assertProjectAcceptsCase } from '../projects/access.js'
 import { todayIso } from './household.js'
-import { insertHistory, recordAuditEntries, updateCase, type CaseChanges, type ReturnCaseRow } from './repository.js'
+import { activePlansOfCase, insertHistory, liveMoneyOfCase, recordAuditEntries, updateCase, type CaseChanges, type ReturnCaseRow } from './repository.js'
 
 /**
  * The whole life of a return case as one state machine. This module drives submit, counselling,
@@ -57,7 +57,10 @@ async function unambiguousPartnerOffice(db: Kysely<DB>, country: string): Promis
   return offices.length === 1 ? offices[0]?.id : undefined
 }
 
-/** Checks the rules an action needs beyond the state table; returns extra changes it makes. */
+/**
+ * Checks the rules an action needs beyond the state table (a withdrawal leaves no money live, a
+ * closure no active plan); returns extra changes it makes.
+ */
 async function guard(db: Kysely<DB>, context: RequestContext, caseRow: ReturnCaseRow, action: CaseAction): Promise<CaseChanges> {
   if (action === 'submit') {
     const missing: Array<{ pointer: string; detail: string }> = []
@@ -65,6 +68,26 @@ async function guard(db: Kysely<DB>, context: RequestContext, caseRow: ReturnCas
     const principal = await db.selectFrom('case_members').select('id').where('case_id', '=', caseRow.id).where('is_principal', '=', true).executeTakeFirst()
     if (!principal) missing.push({ pointer: '/members', detail: 'the principal applicant must be recorded before submission' })
     if (missing.length > 0) throw unprocessable(`Return case ${caseRow.reference} cannot be submitted yet`, missing)
+  }
+  if (action === 'withdraw') {
+    // A withdrawal releases nothing: money requested or committed for the case must go through a cancellation.
+    const live = await liveMoneyOfCase(db, caseRow.id)
+    if (live.payment_request_ids.length > 0 || live.reintegration_plan_ids.length > 0) {
+      throw new ProblemError(
+        'conflict',
+        `Return case ${caseRow.reference} has ${live.payment_request_ids.length} live payment request(s) and ${live.reintegration_plan_ids.length} active reintegration plan(s); ` +
+          `use POST /v1/return-cases/${caseRow.id}:cancel, which cancels and releases them, instead of a withdrawal`,
+        live,
+      )
+    }
+  }
+  if (action === 'close') {
+    const plans = await activePlansOfCase(db, caseRow.id)
+    if (plans.length > 0) {
+      throw new ProblemError('conflict', `Return case ${caseRow.reference} has ${plans.length} active reintegration plan(s); complete or abandon them before closing the case`, {
+        reintegration_plan_ids: plans,
+      })
+    }
   }
   if (action === 'approve') {
     if (caseRow.created_by === context.actor.sub) {
@@ -89,7 +112,8 @@ async function guard(db: Kysely<DB>, context: RequestContext, caseRow: ReturnCas
 /**
  * Moves a case through the workflow in the caller's transaction: checks the action is allowed
  * from the current status (409 invalid-transition naming it) and its rules (a reason where
- * required, consent and principal to submit, maker-checker and project to approve), then writes
+ * required, consent and principal to submit, maker-checker and project to approve, nothing live
+ * to withdraw, no active plan to close), then writes
  * the new status and version, the status-history row, an audit entry and an outbox event.
  * Pass a row read with `findCaseForActor(..., { forUpdate: true })`; a row changed since it
  * was read is refused with 409 rather than overwritten.

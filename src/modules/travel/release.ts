@@ -7,6 +7,7 @@ import { emitEvent } from '../../shared/outbox.js'
 import { conflict } from '../../shared/problems.js'
 import { releaseOpenCommitmentsForCase } from '../ledger/ledger.js'
 import { cancelLivePaymentRequestsForCase } from '../payments/service.js'
+import { abandonPlansOfCase } from '../reintegration/plans.js'
 import { assertCaseOpen, type ReturnCaseRow } from '../return-cases/access.js'
 import { CASE_WORKFLOW, transitionCase } from '../return-cases/transitions.js'
 import { cancelBookingRow } from './bookings.js'
@@ -24,10 +25,11 @@ const LABELS: Record<CaseReleaseAction, string> = { cancel: 'cancellation', mark
  * `lockCaseForRelease`): every open ticket is ended (voided when its payment was not made,
  * refunded when it was; for a no-show the issued ones are marked no-show), every live payment
  * request of the case is cancelled (tickets, excess baggage, grants: each releases what its
- * approval committed), every commitment of the case still open is released back to its line,
- * active bookings are cancelled, and the case moves to `no_show` or `cancelled`. Each step is
- * audited; a summary entry lists everything released. Refused (409) once a traveller has
- * departed: the others' no-shows are then recorded ticket by ticket.
+ * approval committed), active reintegration plans are abandoned (each releasing what it still
+ * holds), every other commitment of the case still open is released back to its line, active
+ * bookings are cancelled, and the case moves to `no_show` or `cancelled`. Each step is audited;
+ * a summary entry lists everything released. Refused (409) once a traveller has departed: the
+ * others' no-shows are then recorded ticket by ticket.
  */
 export async function releaseCaseTravel(
   db: Kysely<DB>,
@@ -56,7 +58,10 @@ export async function releaseCaseTravel(
   }
   const others = await cancelLivePaymentRequestsForCase(db, context, caseRow.id, reason)
   cancelledPayments.push(...others.map((payment) => payment.id))
-  await releaseOpenCommitmentsForCase(db, context, caseRow.id, `${LABELS[action]} of case ${caseRow.reference}: ${reason}`)
+  const note = `${LABELS[action]} of case ${caseRow.reference}: ${reason}`
+  // Abandoning a plan releases its open commitment itself, so the sweep below finds none left for it.
+  await abandonPlansOfCase(db, context, caseRow.id, note)
+  await releaseOpenCommitmentsForCase(db, context, caseRow.id, note)
   const cancelledBookings: string[] = []
   for (const booking of await repository.activeBookingsOfCase(db, caseRow.id)) {
     await cancelBookingRow(db, context, booking, reason)
