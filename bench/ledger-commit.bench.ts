@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { createSigner } from 'fast-jwt'
 import { sql } from 'kysely'
-import pg from 'pg'
-import { openPostgres, type Database } from '../src/db/database.js'
-import { migrateToLatest } from '../src/db/migrator.js'
+import type { Database } from '../src/db/database.js'
 import { createProject, transitionProject } from '../src/modules/projects/service.js'
 import type { RequestContext } from '../src/shared/context.js'
 import type { Benchmark } from './lib/benchmark.js'
+import { createBenchDatabase } from './lib/database.js'
 import { runLoad, type LoadResult } from './lib/load.js'
 import { runPgbench } from './lib/pgbench.js'
 import { startServer } from './lib/server.js'
@@ -47,28 +46,6 @@ const CONTEXT: RequestContext = { actor: { sub: 'bench', roles: ['admin'], offic
 export const lineId = (group: number, n: number) => `00000000-0000-7000-8${group}00-${String(n).padStart(12, '0')}`
 const lineIdSql = (group: number, variable: string) => `('00000000-0000-7000-8${group}00-' || lpad(${variable}::text, 12, '0'))::uuid`
 
-export async function createBenchDatabase(serverUrl: string): Promise<{ database: Database; url: string; drop(): Promise<void> }> {
-  const name = `avrr_bench_${randomBytes(5).toString('hex')}`
-  const admin = new pg.Client({ connectionString: serverUrl })
-  await admin.connect()
-  await admin.query(`create database ${name}`)
-  await admin.end()
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  const database = openPostgres(url.toString(), 2)
-  await migrateToLatest(database.db)
-  return {
-    database,
-    url: url.toString(),
-    drop: async () => {
-      await database.close()
-      const cleanup = new pg.Client({ connectionString: serverUrl })
-      await cleanup.connect()
-      await cleanup.query(`drop database if exists ${name} with (force)`)
-      await cleanup.end()
-    },
-  }
-}
 
 /** An active project whose lines have fixed ids (groups × 101 lines, each far larger than the run can commit), plus one small line to exhaust. */
 export async function seed(database: Database): Promise<string> {

@@ -40,15 +40,21 @@ function send(path: string, scheduledAt: number): Promise<void> {
 
 const start = performance.now() + 50
 const inFlight: Promise<void>[] = []
-for (let index = 0; index < total; index += 1) {
-  const scheduledAt = start + index * intervalMs
-  const wait = scheduledAt - performance.now()
-  if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait - 0.5))
-  while (performance.now() < scheduledAt) {
-    // spin the last fraction of a millisecond: timers are not finer than that
+// Each turn of the event loop sends every request whose time has come, then yields, so responses
+// are read while the schedule runs (a loop that never yields would queue every request unsent).
+await new Promise<void>((resolve) => {
+  let index = 0
+  const tick = () => {
+    const now = performance.now()
+    while (index < total && start + index * intervalMs <= now) {
+      inFlight.push(send(spec.paths[index % spec.paths.length] as string, start + index * intervalMs))
+      index += 1
+    }
+    if (index >= total) resolve()
+    else setImmediate(tick)
   }
-  inFlight.push(send(spec.paths[index % spec.paths.length] as string, scheduledAt))
-}
+  tick()
+})
 await Promise.all(inFlight)
 agent.destroy()
 latencies.sort((a, b) => a - b)
