@@ -5,7 +5,7 @@ import type { Database } from '../src/db/database.js'
 import { createProject, transitionProject } from '../src/modules/projects/service.js'
 import type { RequestContext } from '../src/shared/context.js'
 import type { Benchmark } from './lib/benchmark.js'
-import { createBenchDatabase } from './lib/database.js'
+import { benchDatabase } from './lib/database.js'
 import { runLoad, type LoadResult } from './lib/load.js'
 import { runPgbench } from './lib/pgbench.js'
 import { startServer } from './lib/server.js'
@@ -161,7 +161,7 @@ export interface LedgerBenchResult {
 }
 
 export async function benchLedgerCommitments(serverUrl: string): Promise<LedgerBenchResult> {
-  const bench = await createBenchDatabase(serverUrl)
+  const bench = await benchDatabase(serverUrl)
   try {
     const projectId = await seed(bench.database)
     const secret = randomBytes(32).toString('hex')

@@ -6,7 +6,7 @@ import type { Database } from '../src/db/database.js'
 import { createOffice } from '../src/modules/offices/service.js'
 import type { RequestContext } from '../src/shared/context.js'
 import type { Benchmark } from './lib/benchmark.js'
-import { createBenchDatabase } from './lib/database.js'
+import { benchDatabase } from './lib/database.js'
 import { runLoad, type LoadResult } from './lib/load.js'
 import { runOpenLoop } from './lib/open-loop.js'
 import { runPgbench } from './lib/pgbench.js'
@@ -167,7 +167,7 @@ function row(name: string, api: Spread, baseline: Spread | undefined, latency: L
 const benchmark: Benchmark = {
   name: `Return cases (${CASES.toLocaleString('en-US')} cases loaded)`,
   async run(serverUrl) {
-    const bench = await createBenchDatabase(serverUrl)
+    const bench = await benchDatabase(serverUrl)
     let server: RunningServer | undefined
     try {
       const officeId = await loadCases(bench.database)
