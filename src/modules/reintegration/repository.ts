@@ -166,15 +166,25 @@ export interface PlanUsage {
 }
 
 /** What the plan's disbursements use of its budget. Read it after locking the plan when you act on it. */
-export async function planUsage(db: Kysely<DB>, planId: string): Promise<PlanUsage> {
-  const row = await db
+/** Disbursed and spent amounts of several plans in one grouped query (plans with none get zeros). */
+export async function plansUsage(db: Kysely<DB>, planIds: readonly string[]): Promise<Map<string, PlanUsage>> {
+  const usage = new Map<string, PlanUsage>(planIds.map((id) => [id, { disbursedMinor: 0, spentMinor: 0 }]))
+  if (planIds.length === 0) return usage
+  const rows = await db
     .selectFrom('reintegration_disbursements')
+    .select('plan_id')
     .select(sql<number>`coalesce(sum(case when status = 'paid' then paid_amount_minor else amount_minor end), 0)::bigint`.as('disbursed'))
     .select(sql<number>`coalesce(sum(case when status = 'paid' then paid_amount_minor else 0 end), 0)::bigint`.as('spent'))
-    .where('plan_id', '=', planId)
+    .where('plan_id', 'in', [...planIds])
     .where('status', 'in', ['requested', 'approved', 'paid'])
-    .executeTakeFirstOrThrow()
-  return { disbursedMinor: Number(row.disbursed), spentMinor: Number(row.spent) }
+    .groupBy('plan_id')
+    .execute()
+  for (const row of rows) usage.set(row.plan_id, { disbursedMinor: Number(row.disbursed), spentMinor: Number(row.spent) })
+  return usage
+}
+
+export async function planUsage(db: Kysely<DB>, planId: string): Promise<PlanUsage> {
+  return (await plansUsage(db, [planId])).get(planId) as PlanUsage
 }
 
 export function toPlan(row: PlanRow, usage: PlanUsage): ReintegrationPlanRecord {
@@ -211,8 +221,7 @@ export async function planPage(db: Kysely<DB>, caseId: string, page: { limit?: n
   let query = db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
   if (after) query = query.where('id', '>', String(after[0]))
   const rows = await query.execute()
-  const usage = new Map<string, PlanUsage>()
-  for (const row of rows.slice(0, limit)) usage.set(row.id, await planUsage(db, row.id))
+  const usage = await plansUsage(db, rows.slice(0, limit).map((row) => row.id))
   return toPage(rows, limit, (row) => [row.id], (row) => toPlan(row, usage.get(row.id) as PlanUsage))
 }
 
