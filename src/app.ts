@@ -21,6 +21,7 @@ import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
 import operationsPlugin from './plugins/operations.js'
 import problemsPlugin from './plugins/problems.js'
+import { schemaCompilers } from './plugins/schema-compilers.js'
 import swaggerPlugin, { API_TAGS } from './plugins/swagger.js'
 import { isCountryCode, isCurrencyCode } from './shared/iso-codes.js'
 import { newId } from './shared/ids.js'
@@ -82,6 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       plugins: [addIsoFormats],
     },
     serializerOpts: { ajv: { formats: ISO_FORMATS } },
+    schemaController: { compilersFactory: schemaCompilers },
   })
 
   // The API speaks JSON only; any other body type is a 415 problem.

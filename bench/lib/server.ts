@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pinned } from './pinning.js'
 
@@ -10,12 +11,21 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
+/** The node arguments of package.json's `start` script (`node [flags…] dist/src/server.js`), so the server runs exactly as it does in production. */
+function startArguments(): string[] {
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
+  const [command, ...args] = manifest.scripts.start.trim().split(/\s+/)
+  if (command !== 'node' || args.at(-1) !== 'dist/src/server.js') throw new Error(`unexpected start script: ${manifest.scripts.start}`)
+  return args
+}
+
 /**
- * Starts the real server as `npm start` runs it (the compiled dist/src/server.js; bench/run.ts
- * builds it first) in its own process pinned to `core`, and waits until /readyz answers.
+ * Starts the real server as `npm start` runs it (the compiled dist/src/server.js with the same
+ * node flags; bench/run.ts builds it first) in its own process pinned to `core`, and waits
+ * until /readyz answers.
  */
 export async function startServer(options: { core: number; port: number; env: Record<string, string> }): Promise<RunningServer> {
-  const launch = pinned(options.core, process.execPath, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), 'dist/src/server.js'])
+  const launch = pinned(options.core, process.execPath, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...startArguments()])
   const child: ChildProcess = spawn(launch.command, launch.args, {
     env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
