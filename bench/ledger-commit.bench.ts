@@ -93,7 +93,7 @@ WITH line AS (
 ), entry AS (
   INSERT INTO ledger_entries (id, budget_line_id, kind, amount_minor, currency, source_type, source_id, case_id, payment_request_id, actor_sub, request_id, note)
   SELECT gen_random_uuid(), line.id, 'commit'::text, 1::bigint, 'EUR'::char(3), 'other'::text, gen_random_uuid(), NULL::uuid, NULL::uuid, 'bench'::text, 'bench'::text, 'bench'::text FROM line
-  RETURNING *
+  RETURNING "id", "budget_line_id", "kind", "amount_minor", "currency", "source_type", "source_id", "case_id", "payment_request_id", "actor_sub", "request_id", "note", "created_at"
 ), event AS (
   INSERT INTO outbox_events (id, event_type, entity_type, entity_id, case_id, payload)
   SELECT gen_random_uuid(), 'ledger.committed'::text, 'ledger_entry', entry.id::text, entry.case_id,
@@ -108,7 +108,7 @@ WITH line AS (
          jsonb_build_object('amount', jsonb_build_object('after', jsonb_build_object('amount_minor', 1, 'currency', 'EUR')), 'source_id', jsonb_build_object('after', entry.source_id), 'note', jsonb_build_object('after', 'bench'))
     FROM entry
 )
-SELECT * FROM entry;
+SELECT "id", "budget_line_id", "kind", "amount_minor", "currency", "source_type", "source_id", "case_id", "payment_request_id", "actor_sub", "request_id", "note", "created_at" FROM entry;
 COMMIT;
 `
 

@@ -11,27 +11,31 @@ interface Spec {
   headers: Record<string, string>
   ratePerSecond: number
   durationSeconds: number
+  /** Sent on the same schedule before the measured part, not measured: opens the keep-alive sockets the rate needs. */
+  warmupSeconds: number
 }
 
 const spec = JSON.parse(process.argv[2] as string) as Spec
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
-const total = Math.round(spec.ratePerSecond * spec.durationSeconds)
+const warmup = Math.round(spec.ratePerSecond * spec.warmupSeconds)
+const total = warmup + Math.round(spec.ratePerSecond * spec.durationSeconds)
 const intervalMs = 1000 / spec.ratePerSecond
 const latencies: number[] = []
 let failures = 0
 
-function send(path: string, scheduledAt: number): Promise<void> {
+function send(path: string, scheduledAt: number, measured: boolean): Promise<void> {
   return new Promise((resolve) => {
     const request = http.request(`${spec.url}${path}`, { agent, headers: spec.headers }, (response) => {
       response.resume()
       response.on('end', () => {
+        if (!measured) return resolve()
         if (response.statusCode !== 200) failures += 1
         latencies.push(performance.now() - scheduledAt)
         resolve()
       })
     })
     request.on('error', () => {
-      failures += 1
+      if (measured) failures += 1
       resolve()
     })
     request.end()
@@ -48,7 +52,7 @@ await new Promise<void>((resolve) => {
   const tick = () => {
     const now = performance.now()
     while (index < total && start + index * intervalMs <= now) {
-      inFlight.push(send(spec.paths[index % spec.paths.length] as string, start + index * intervalMs))
+      inFlight.push(send(spec.paths[index % spec.paths.length] as string, start + index * intervalMs, index >= warmup))
       index += 1
     }
     if (index >= total) resolve()
@@ -60,4 +64,4 @@ await Promise.all(inFlight)
 agent.destroy()
 latencies.sort((a, b) => a - b)
 const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN
-console.log(JSON.stringify({ sent: total, failures, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? Number.NaN }))
+console.log(JSON.stringify({ sent: total - warmup, failures, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? Number.NaN }))

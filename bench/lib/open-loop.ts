@@ -15,7 +15,7 @@ export interface OpenLoopResult {
 /** Fixed-rate latency (ms, from each request's scheduled send time), generated in a process pinned to `core`. */
 export async function runOpenLoop(
   core: number,
-  spec: { url: string; paths: string[]; headers: Record<string, string>; ratePerSecond: number; durationSeconds: number },
+  spec: { url: string; paths: string[]; headers: Record<string, string>; ratePerSecond: number; durationSeconds: number; warmupSeconds: number },
 ): Promise<OpenLoopResult> {
   const launch = pinned(core, process.execPath, ['--import', 'tsx', 'bench/lib/open-loop-worker.ts', JSON.stringify(spec)])
   const { stdout } = await run(launch.command, launch.args, { maxBuffer: 16 * 1024 * 1024 })

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { Kysely, PostgresDialect, type Dialect } from 'kysely'
 import pg from 'pg'
 import lockfile from 'proper-lockfile'
+import { PreparingClient } from './prepared.js'
 import type { DB } from './schema.js'
 
 export type DatabaseKind = 'postgres' | 'embedded'
@@ -22,7 +23,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
 
 export function openPostgres(databaseUrl: string, poolSize: number): Database {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize })
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, Client: PreparingClient })
   // An idle connection dropped by the server (restart, failover) must not crash the process;
   // the pool replaces it and the next query reports any lasting outage.
   pool.on('error', (error) => console.error(`database connection lost: ${error.message}`))

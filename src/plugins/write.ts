@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import type { RequestContext } from '../shared/context.js'
 import { ProblemError } from '../shared/problems.js'
+import { PREPARED } from '../db/prepared.js'
 
 export interface WriteResult {
   status: number
@@ -85,6 +86,7 @@ export async function runWrite(request: FastifyRequest, reply: FastifyReply, wor
             .where('idempotency_keys.expires_at', '<', sql<Date>`now()`),
         )
         .returning('key')
+        .modifyEnd(PREPARED)
         .executeTakeFirst()
       if (!claimed) {
         const stored = await trx
@@ -115,6 +117,7 @@ export async function runWrite(request: FastifyRequest, reply: FastifyReply, wor
         })
         .where('caller', '=', context.actor.sub)
         .where('key', '=', key)
+        .modifyEnd(PREPARED)
         .execute()
     }
     return { replayed: false, status: result.status, body: result.body, headers: result.headers ?? {} }

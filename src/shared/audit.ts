@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
 import type { RequestContext } from './context.js'
+import { PREPARED } from '../db/prepared.js'
 
 export const MASKED = '[restricted]'
 
@@ -56,5 +57,6 @@ export async function recordAudit(db: Kysely<DB>, context: RequestContext, input
       case_id: input.caseId ?? null,
       changes: JSON.stringify(diff(input.before, input.after, input.maskedFields)),
     })
+    .modifyEnd(PREPARED)
     .execute()
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { newId } from './ids.js'
 import type { DB } from '../db/schema.js'
+import { PREPARED } from '../db/prepared.js'
 
 export interface DomainEvent {
   type: string
@@ -25,5 +26,6 @@ export async function emitEvent(db: Kysely<DB>, event: DomainEvent): Promise<voi
       case_id: event.caseId ?? null,
       payload: JSON.stringify(event.payload),
     })
+    .modifyEnd(PREPARED)
     .execute()
 }

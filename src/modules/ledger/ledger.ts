@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { DB, LedgerEntriesTable, LedgerEntryKind, LedgerSourceType } from '../../db/schema.js'
+import { PREPARED, allColumns } from '../../db/prepared.js'
 import { diff, type AuditInput } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
@@ -53,6 +54,14 @@ const BALANCE_CHANGES: Record<LedgerEntryKind, { committed: -1 | 0 | 1; spent: 0
   spend: { committed: -1, spent: 1 },
 }
 
+/** The entry's columns by name (the statement is prepared; see allColumns). */
+const ENTRY_COLUMNS = sql.join(
+  allColumns<LedgerEntriesTable>()([
+    'id', 'budget_line_id', 'kind', 'amount_minor', 'currency', 'source_type', 'source_id', 'case_id', 'payment_request_id', 'actor_sub',
+    'request_id', 'note', 'created_at',
+  ]).map((column) => sql.ref(column)),
+)
+
 /** Refused commitments are diagnosed and, if the line changed meanwhile, tried again this many times. */
 const COMMIT_ATTEMPTS = 3
 
@@ -91,7 +100,7 @@ async function appendEntry(
   const change = BALANCE_CHANGES[kind]
   const committedDelta = change.committed * entry.amount
   const spentDelta = change.spent * entry.amount
-  const { rows } = await sql<LedgerEntryRow>`
+  const { rows } = await sql<LedgerEntryRow>`${PREPARED}
     with line as (
       update budget_lines
          set committed_minor = committed_minor + ${committedDelta}::bigint,
@@ -105,7 +114,7 @@ async function appendEntry(
              ${posting.source.id}::uuid, ${entry.caseId}::uuid, ${entry.paymentRequestId}::uuid, ${context.actor.sub}::text,
              ${context.requestId}::text, ${entry.note}::text
         from line
-      returning *
+      returning ${ENTRY_COLUMNS}
     ), event as (
       insert into outbox_events (id, event_type, entity_type, entity_id, case_id, payload)
       select ${newId()}::uuid, ${EVENT_TYPES[kind]}::text, 'ledger_entry', entry.id::text, entry.case_id,
@@ -117,7 +126,7 @@ async function appendEntry(
                'actor_sub', entry.actor_sub, 'created_at', entry.created_at)
         from entry, line
     )${auditStatement(context, posting.audit)}
-    select * from entry`.execute(db)
+    select ${ENTRY_COLUMNS} from entry`.execute(db)
   return rows[0]
 }
 

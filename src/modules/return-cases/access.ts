@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { ProblemError } from '../../shared/problems.js'
 import { isPartnerOnly, type Actor } from '../../shared/roles.js'
-import { findCase, UUID_PATTERN, type CaseMemberRow, type ReturnCaseRow } from './repository.js'
+import { findCase, findCaseWithMembers, UUID_PATTERN, type CaseMemberRow, type MemberWithVulnerabilities, type ReturnCaseRow } from './repository.js'
 
 export type { CaseMemberRow, ReturnCaseRow } from './repository.js'
 export { ageOn } from './household.js'
@@ -16,16 +16,29 @@ function caseNotFound(caseId: string): ProblemError {
  * office: any other case is the same 404 as a case that does not exist, so existence never leaks.
  * With `forUpdate` the row is locked until the caller's transaction ends.
  */
-export async function findCaseForActor(db: Kysely<DB>, actor: Actor, caseId: string, options: { forUpdate?: boolean } = {}): Promise<ReturnCaseRow> {
+/** The partner office a partner-only actor is confined to (undefined for everyone else); 404 for a partner token without a usable office. */
+function partnerScope(actor: Actor, caseId: string): string | undefined {
   if (!UUID_PATTERN.test(caseId)) throw caseNotFound(caseId)
-  let partnerOfficeId: string | undefined
-  if (isPartnerOnly(actor)) {
-    if (actor.officeId === null || !UUID_PATTERN.test(actor.officeId)) throw caseNotFound(caseId)
-    partnerOfficeId = actor.officeId
-  }
-  const row = await findCase(db, caseId, { partnerOfficeId, forUpdate: options.forUpdate })
+  if (!isPartnerOnly(actor)) return undefined
+  if (actor.officeId === null || !UUID_PATTERN.test(actor.officeId)) throw caseNotFound(caseId)
+  return actor.officeId
+}
+
+export async function findCaseForActor(db: Kysely<DB>, actor: Actor, caseId: string, options: { forUpdate?: boolean } = {}): Promise<ReturnCaseRow> {
+  const row = await findCase(db, caseId, { partnerOfficeId: partnerScope(actor, caseId), forUpdate: options.forUpdate })
   if (!row) throw caseNotFound(caseId)
   return row
+}
+
+/** Like findCaseForActor, with the case's members (each with its vulnerability entries), in one query. */
+export async function findCaseWithMembersForActor(
+  db: Kysely<DB>,
+  actor: Actor,
+  caseId: string,
+): Promise<{ row: ReturnCaseRow; members: MemberWithVulnerabilities[] }> {
+  const found = await findCaseWithMembers(db, caseId, partnerScope(actor, caseId))
+  if (!found) throw caseNotFound(caseId)
+  return found
 }
 
 /** A closed case is read-only: 409 case-closed. */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import { PREPARED } from '../../db/prepared.js'
 import type { AuditInput } from '../../shared/audit.js'
 import { newId } from '../../shared/ids.js'
 import { isPartnerOnly, type Actor } from '../../shared/roles.js'
@@ -145,9 +146,9 @@ export function newMemberRows(caseId: string, inputs: readonly MemberInputValue[
 
 export async function insertMembers(db: Kysely<DB>, caseId: string, inputs: readonly MemberInputValue[], actor: Actor) {
   const rows = newMemberRows(caseId, inputs, actor)
-  const members = rows.members.length > 0 ? await db.insertInto('case_members').values(rows.members).returningAll().execute() : []
+  const members = rows.members.length > 0 ? await db.insertInto('case_members').values(rows.members).returning(repository.MEMBER_COLUMNS).modifyEnd(PREPARED).execute() : []
   const vulnerabilities =
-    rows.vulnerabilities.length > 0 ? await db.insertInto('member_vulnerabilities').values(rows.vulnerabilities).returningAll().execute() : []
+    rows.vulnerabilities.length > 0 ? await db.insertInto('member_vulnerabilities').values(rows.vulnerabilities).returning(repository.VULNERABILITY_COLUMNS).modifyEnd(PREPARED).execute() : []
   const loaded: MemberWithVulnerabilities[] = members.map((member) => ({
     ...member,
     vulnerabilities: vulnerabilities.filter((entry) => entry.member_id === member.id).map(toLoaded),

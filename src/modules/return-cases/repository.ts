@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely'
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { CaseMembersTable, CaseStatus, DB, MemberVulnerabilitiesTable, ReturnCasesTable } from '../../db/schema.js'
+import { PREPARED, Precompiled, allColumns } from '../../db/prepared.js'
 import { diff, type AuditInput } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 
@@ -25,15 +26,46 @@ export type MemberWithVulnerabilities = CaseMemberRow & { vulnerabilities: Loade
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
+const CASE_COLUMNS = allColumns<ReturnCasesTable>()([
+  'id', 'reference', 'office_id', 'partner_office_id', 'referred_at', 'project_id', 'status', 'legal_status', 'referral_source',
+  'external_reference', 'country_of_return', 'place_of_return', 'intended_departure_on', 'consent_given_at', 'consent_given_by',
+  'consent_scope', 'consent_recorded_by', 'notes', 'created_by', 'version', 'created_at', 'updated_at', 'closed_at',
+])
+
+export const MEMBER_COLUMNS = allColumns<CaseMembersTable>()([
+  'id', 'case_id', 'relationship', 'is_principal', 'given_name', 'family_name', 'name_key', 'sex', 'date_of_birth', 'birth_year',
+  'nationality', 'identity_documents', 'created_by', 'version', 'created_at', 'updated_at',
+])
+
+function caseQuery(db: Kysely<DB>, id: string, partnerOfficeId: string | undefined, forUpdate: boolean) {
+  let query = db.selectFrom('return_cases').modifyFront(PREPARED).select(CASE_COLUMNS).where('id', '=', id)
+  if (partnerOfficeId !== undefined) query = query.where('partner_office_id', '=', partnerOfficeId)
+  if (forUpdate) query = query.forUpdate()
+  return query
+}
+
+/** One precompiled case lookup per shape: with or without the partner office scope, with or without the row lock. */
+const CASE_LOOKUPS = new Map(
+  [false, true].flatMap((partner) =>
+    [false, true].map((forUpdate) => {
+      const lookup = new Precompiled<ReturnCaseRow, string[]>(partner ? 2 : 1, (db, id, office) => caseQuery(db, id!, office, forUpdate))
+      return [`${partner}/${forUpdate}`, lookup] as const
+    }),
+  ),
+)
+
+export const VULNERABILITY_COLUMNS = allColumns<MemberVulnerabilitiesTable>()([
+  'id', 'case_id', 'member_id', 'code', 'notes', 'escort_needed', 'recorded_by', 'recorded_at', 'version', 'updated_at',
+])
+
 export async function findCase(
   db: Kysely<DB>,
   id: string,
   options: { partnerOfficeId?: string; forUpdate?: boolean } = {},
 ): Promise<ReturnCaseRow | undefined> {
-  let query = db.selectFrom('return_cases').selectAll().where('id', '=', id)
-  if (options.partnerOfficeId !== undefined) query = query.where('partner_office_id', '=', options.partnerOfficeId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  const lookup = CASE_LOOKUPS.get(`${options.partnerOfficeId !== undefined}/${options.forUpdate === true}`)!
+  const [row] = await lookup.execute(db, ...(options.partnerOfficeId === undefined ? [id] : [id, options.partnerOfficeId]))
+  return row
 }
 
 /**
@@ -48,6 +80,7 @@ export async function nextCaseNumber(db: Kysely<DB>, officeId: string, year: num
       conflict.columns(['office_id', 'year']).doUpdateSet((eb) => ({ last_number: eb('case_reference_counters.last_number', '+', 1) })),
     )
     .returning('last_number')
+    .modifyEnd(PREPARED)
     .executeTakeFirstOrThrow()
   return row.last_number
 }
@@ -60,7 +93,8 @@ export async function insertCase(db: Kysely<DB>, values: NewCase): Promise<Retur
   return db
     .insertInto('return_cases')
     .values({ ...values, status: 'draft' })
-    .returningAll()
+    .returning(CASE_COLUMNS)
+    .modifyEnd(PREPARED)
     .executeTakeFirstOrThrow()
 }
 
@@ -109,17 +143,63 @@ function normalizeLoaded(rows: Array<CaseMemberRow & { vulnerabilities: Array<Om
   }))
 }
 
-/** Members of some cases, each with its vulnerability entries: one query. */
-export async function membersOfCases(db: Kysely<DB>, caseIds: readonly string[]): Promise<MemberWithVulnerabilities[]> {
-  if (caseIds.length === 0) return []
-  const rows = await db
+function membersQuery(db: Kysely<DB>, caseIds: readonly string[]) {
+  return db
     .selectFrom('case_members as m')
-    .selectAll('m')
+    .select(MEMBER_COLUMNS.map((column) => `m.${column}` as const))
     .select((eb) => withVulnerabilities(eb))
     .where('m.case_id', 'in', caseIds)
     .orderBy('m.id')
-    .execute()
+}
+
+/** The household of one case (a get, the hottest read), precompiled and prepared. */
+const MEMBERS_OF_ONE_CASE = new Precompiled<Parameters<typeof normalizeLoaded>[0][number], [string]>(1, (db, caseId) =>
+  membersQuery(db, [caseId]).modifyFront(PREPARED),
+)
+
+/** Members of some cases, each with its vulnerability entries: one query. */
+export async function membersOfCases(db: Kysely<DB>, caseIds: readonly string[]): Promise<MemberWithVulnerabilities[]> {
+  if (caseIds.length === 0) return []
+  const rows = caseIds.length === 1 ? await MEMBERS_OF_ONE_CASE.execute(db, caseIds[0]!) : await membersQuery(db, caseIds).execute()
   return normalizeLoaded(rows)
+}
+
+type MemberJson = Omit<Parameters<typeof normalizeLoaded>[0][number], 'created_at' | 'updated_at'> & { created_at: string; updated_at: string }
+
+/** A case and its household in one query, the members as JSON (one round trip for a get, the hottest read). */
+function caseWithMembersQuery(db: Kysely<DB>, id: string, partnerOfficeId: string | undefined) {
+  return caseQuery(db, id, partnerOfficeId, false).select((eb) =>
+    jsonArrayFrom(
+      eb
+        .selectFrom('case_members as m')
+        .select(MEMBER_COLUMNS.map((column) => `m.${column}` as const))
+        .select((members) => withVulnerabilities(members))
+        .whereRef('m.case_id', '=', 'return_cases.id')
+        .orderBy('m.id'),
+    ).as('members'),
+  )
+}
+
+const CASE_WITH_MEMBERS = {
+  anyOffice: new Precompiled<ReturnCaseRow & { members: MemberJson[] }, [string]>(1, (db, id) => caseWithMembersQuery(db, id!, undefined)),
+  partnerOffice: new Precompiled<ReturnCaseRow & { members: MemberJson[] }, [string, string]>(2, (db, id, office) => caseWithMembersQuery(db, id!, office)),
+}
+
+/** The case (scoped to a partner office when given) with its members, each with its vulnerability entries. */
+export async function findCaseWithMembers(
+  db: Kysely<DB>,
+  id: string,
+  partnerOfficeId?: string,
+): Promise<{ row: ReturnCaseRow; members: MemberWithVulnerabilities[] } | undefined> {
+  const [found] =
+    partnerOfficeId === undefined
+      ? await CASE_WITH_MEMBERS.anyOffice.execute(db, id)
+      : await CASE_WITH_MEMBERS.partnerOffice.execute(db, id, partnerOfficeId)
+  if (!found) return undefined
+  const { members, ...row } = found
+  // JSON carries timestamps as text; the rows of the other queries carry Dates.
+  const rows = members.map((member) => ({ ...member, created_at: new Date(member.created_at), updated_at: new Date(member.updated_at) }))
+  return { row, members: normalizeLoaded(rows) }
 }
 
 export async function memberPage(db: Kysely<DB>, caseId: string, limit: number, afterId: string | undefined): Promise<MemberWithVulnerabilities[]> {
@@ -156,7 +236,7 @@ export async function rebuildSearchTerms(db: Kysely<DB>, caseId: string, options
   if (!options.fresh) await db.deleteFrom('case_search_terms').where('case_id', '=', caseId).execute()
   // References are upper-case ASCII ([A-Z0-9] office code, year, number): lower() normalizes them
   // exactly as the application's normalizeText would; names are stored already normalized.
-  await sql`
+  await sql`${PREPARED}
     insert into case_search_terms (case_id, term)
     select distinct c.id, t.term
     from return_cases c
@@ -185,6 +265,7 @@ export async function insertHistory(
       actor_roles: context.actor.roles,
       request_id: context.requestId,
     })
+    .modifyEnd(PREPARED)
     .execute()
 }
 
@@ -206,6 +287,8 @@ export async function recordAuditEntries(db: Kysely<DB>, context: RequestContext
         changes: JSON.stringify(diff(input.before, input.after, input.maskedFields)),
       })),
     )
+    // One statement per number of entries: a household is small, so the shapes are few.
+    .modifyEnd(PREPARED)
     .execute()
 }
 
@@ -298,6 +381,8 @@ export async function findDuplicates(
     )
     .orderBy('m.id')
     .limit(100)
+    // One statement per household shape (members with a date of birth or a birth year): few of them.
+    .modifyFront(PREPARED)
   if (visibleToPartnerOffice !== undefined) query = query.where('c.partner_office_id', '=', visibleToPartnerOffice)
   const rows = await query.execute()
   const matches: DuplicateMatch[] = []

@@ -8,7 +8,7 @@ import { DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js
 import { ProblemError, invalidField, unprocessable } from '../../shared/problems.js'
 import { hasRole, isPartnerOnly, type Actor } from '../../shared/roles.js'
 import { assertProjectAcceptsCase } from '../projects/access.js'
-import { assertCaseOpen, findCaseForActor } from './access.js'
+import { assertCaseOpen, findCaseForActor, findCaseWithMembersForActor } from './access.js'
 import { afterId, afterSequence } from './cursors.js'
 import { todayIso } from './household.js'
 import { searchWords } from './normalize.js'
@@ -31,6 +31,7 @@ import { Disclosures, recordDisclosures } from './restricted.js'
 import { CASE_STATUSES, type CreateReturnCaseInput, type ReturnCaseListFilter, type ReturnCaseRecord, type ReturnCaseSummaryRecord, type StatusHistoryEntryRecord, type UpdateReturnCaseInput } from './schemas.js'
 import { CASE_WORKFLOW, transitionCase, type CaseAction } from './transitions.js'
 import { householdErrors, throwIfHouseholdInvalid, throwIfInvalid } from './validation.js'
+import { PREPARED } from '../../db/prepared.js'
 
 /** Before approval the project and the country of return may still change; afterwards travel and budgets depend on them. */
 const PRE_APPROVAL: readonly CaseStatus[] = ['draft', 'submitted', 'in_counselling']
@@ -69,7 +70,7 @@ export async function createCase(db: Kysely<DB>, context: RequestContext, input:
   const onDate = input.intended_departure_on ?? todayIso()
   throwIfHouseholdInvalid(householdErrors(inputs.map((member, index) => newHouseholdPerson(member, `/body/members/${index}`)), onDate))
 
-  const office = await db.selectFrom('offices').select(['id', 'code', 'kind']).where('id', '=', input.office_id).executeTakeFirst()
+  const office = await db.selectFrom('offices').modifyFront(PREPARED).select(['id', 'code', 'kind']).where('id', '=', input.office_id).executeTakeFirst()
   if (!office || office.kind !== 'country_office') {
     throw unprocessable(`Office ${input.office_id} is not a country office`, [{ pointer: '/body/office_id', detail: 'must be a registered country office' }])
   }
@@ -123,12 +124,15 @@ export async function createCase(db: Kysely<DB>, context: RequestContext, input:
 
 /** The case as the caller may see it, with its household; restricted detail disclosed is audited on `db`. */
 export async function getCase(db: Kysely<DB>, context: RequestContext, caseId: string): Promise<ReturnCaseRecord> {
-  const row = await findCaseForActor(db, context.actor, caseId)
-  return presentWithMembers(db, context, row)
+  const { row, members } = await findCaseWithMembersForActor(db, context.actor, caseId)
+  return presentLoaded(db, context, row, members)
 }
 
 export async function presentWithMembers(db: Kysely<DB>, context: RequestContext, row: ReturnCaseRow): Promise<ReturnCaseRecord> {
-  const members = await repository.membersOfCases(db, [row.id])
+  return presentLoaded(db, context, row, await repository.membersOfCases(db, [row.id]))
+}
+
+async function presentLoaded(db: Kysely<DB>, context: RequestContext, row: ReturnCaseRow, members: MemberWithVulnerabilities[]): Promise<ReturnCaseRecord> {
   const disclosures = new Disclosures()
   const record = presentCase(context.actor, row, members, disclosures)
   await recordDisclosures(db, context, disclosures)
