@@ -16,12 +16,14 @@ import { formatSpread, ratio, spread, type Spread } from './lib/stats.js'
  * same SQL in the same run:
  *
  * - `api`: POST /v1/projects/{id}/budget-lines/{line}/ledger-entries (a manual commitment of
- *   1 cent), through the real server pinned to core 0, autocannon pinned to core 1;
+ *   1 cent, no Idempotency-Key, so it joins its line's group commit: see ledger/commit-batches.ts),
+ *   through the real server pinned to core 0, autocannon pinned to core 1;
  * - `pgbench update`: the single conditional UPDATE that is the check-and-reserve, prepared (the
  *   target baseline: the API should reach at least 0.7× of it on one hot line);
- * - `pgbench api-sql`: the whole transaction the API sends for one commitment (BEGIN; one
- *   statement doing the UPDATE, the ledger, outbox and audit inserts; COMMIT), over the extended
- *   protocol as node-pg sends it, without Node and HTTP.
+ * - `pgbench api-sql`: the transaction of one commitment committed on its own, as the API sends it
+ *   for a keyed commitment or one a batch did not take (BEGIN; one statement doing the UPDATE, the
+ *   ledger, outbox and audit inserts; COMMIT), over the extended protocol as node-pg sends it,
+ *   without Node and HTTP: what one request per transaction costs on the database.
  *
  * Each on one hot line and spread over 100 lines; interleaved A B C A B C for several
  * repetitions; medians with min..max. Then a burst at a small line counts overspends (must be 0)
@@ -263,7 +265,7 @@ export function formatLedgerBench(result: LedgerBenchResult): string {
   const lines = [
     `settings: ${Object.entries(result.settings).map(([key, value]) => `${key}=${value}`).join(', ')}`,
     '',
-    '| scenario | API (commitments/s) | pgbench: the conditional UPDATE, prepared (tps) | pgbench: the API\'s SQL, extended protocol like node-pg (tps) |',
+    '| scenario | API (commitments/s) | pgbench: the conditional UPDATE, prepared (tps) | pgbench: one commitment per transaction, the API\'s single-path SQL, extended (tps) |',
     '|---|---|---|---|',
   ]
   for (const scenario of ['hot', 'spread']) {

@@ -55,12 +55,20 @@ const BALANCE_CHANGES: Record<LedgerEntryKind, { committed: -1 | 0 | 1; spent: 0
 }
 
 /** The entry's columns by name (the statement is prepared; see allColumns). */
-const ENTRY_COLUMNS = sql.join(
+export const ENTRY_COLUMNS = sql.join(
   allColumns<LedgerEntriesTable>()([
     'id', 'budget_line_id', 'kind', 'amount_minor', 'currency', 'source_type', 'source_id', 'case_id', 'payment_request_id', 'actor_sub',
     'request_id', 'note', 'created_at',
   ]).map((column) => sql.ref(column)),
 )
+
+/** The payload of an entry's outbox event, from the statement's `entry` (the inserted row) and `line` (its budget line). */
+export const EVENT_PAYLOAD = sql`jsonb_build_object(
+  'id', entry.id, 'project_id', line.project_id, 'budget_line_id', entry.budget_line_id, 'kind', entry.kind,
+  'amount', jsonb_build_object('amount_minor', entry.amount_minor, 'currency', entry.currency),
+  'source', jsonb_build_object('type', entry.source_type, 'id', entry.source_id),
+  'case_id', entry.case_id, 'payment_request_id', entry.payment_request_id, 'note', entry.note,
+  'actor_sub', entry.actor_sub, 'created_at', entry.created_at)`
 
 /** Refused commitments are diagnosed and, if the line changed meanwhile, tried again this many times. */
 const COMMIT_ATTEMPTS = 3
@@ -118,12 +126,7 @@ async function appendEntry(
     ), event as (
       insert into outbox_events (id, event_type, entity_type, entity_id, case_id, payload)
       select ${newId()}::uuid, ${EVENT_TYPES[kind]}::text, 'ledger_entry', entry.id::text, entry.case_id,
-             jsonb_build_object(
-               'id', entry.id, 'project_id', line.project_id, 'budget_line_id', entry.budget_line_id, 'kind', entry.kind,
-               'amount', jsonb_build_object('amount_minor', entry.amount_minor, 'currency', entry.currency),
-               'source', jsonb_build_object('type', entry.source_type, 'id', entry.source_id),
-               'case_id', entry.case_id, 'payment_request_id', entry.payment_request_id, 'note', entry.note,
-               'actor_sub', entry.actor_sub, 'created_at', entry.created_at)
+             ${EVENT_PAYLOAD}
         from entry, line
     )${auditStatement(context, posting.audit)}
     select ${ENTRY_COLUMNS} from entry`.execute(db)

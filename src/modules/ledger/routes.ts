@@ -9,11 +9,13 @@ import { PROJECT_MANAGERS, PROJECT_READERS } from '../projects/routes.js'
 import { BudgetLineParams } from '../projects/schemas.js'
 import { listLedgerEntries, toLedgerEntry } from './repository.js'
 import { LedgerEntry, LedgerEntryList, LedgerEntryListQuery, ManualLedgerPosting } from './schemas.js'
-import { postManualEntry } from './service.js'
+import { manualPosting, postManualEntry } from './service.js'
+import { CommitBatches } from './commit-batches.js'
 
 export default async function ledgerModule(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   for (const schema of [LedgerEntry, LedgerEntryList, ManualLedgerPosting]) app.addSchema(schema)
+  const commitBatches = new CommitBatches(app.db)
 
   app.get('/v1/projects/:id/budget-lines/:line_id/ledger-entries', {
     config: { roles: PROJECT_READERS },
@@ -53,10 +55,18 @@ export default async function ledgerModule(fastify: FastifyInstance): Promise<vo
         422: PROBLEM_RESPONSES[422],
       },
     },
-    handler: (request, reply) =>
-      runWrite(request, reply, async (db, context) => {
+    handler: async (request, reply) => {
+      // A commitment without an Idempotency-Key joins its line's group commit (a keyed one must claim its key in its
+      // own transaction); whatever the batch does not take is committed on its own below, with the exact answer.
+      if (request.body.kind === 'commit' && request.headers['idempotency-key'] === undefined) {
+        const posting = manualPosting(request.params.id, request.params.line_id, request.body)
+        const entry = await commitBatches.commit(request.context, { ...posting, projectId: request.params.id })
+        if (entry) return reply.code(201).send(toLedgerEntry(entry))
+      }
+      return runWrite(request, reply, async (db, context) => {
         const entry = await postManualEntry(db, context, request.params.id, request.params.line_id, request.body)
         return { status: 201, body: toLedgerEntry(entry) }
-      }),
+      })
+    },
   })
 }

@@ -3,7 +3,8 @@ import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
 import { ProblemError } from '../../shared/problems.js'
-import { commitFunds, releaseFunds, type LedgerEntryRow } from './ledger.js'
+import type { AuditInput } from '../../shared/audit.js'
+import { commitFunds, releaseFunds, type LedgerEntryRow, type LedgerPosting } from './ledger.js'
 import type { ManualLedgerPostingInput } from './schemas.js'
 
 /**
@@ -19,6 +20,12 @@ export async function postManualEntry(
   lineId: string,
   input: ManualLedgerPostingInput,
 ): Promise<LedgerEntryRow> {
+  const posting = manualPosting(projectId, lineId, input)
+  return input.kind === 'commit' ? commitFunds(db, context, posting) : releaseFunds(db, context, posting)
+}
+
+/** The posting a manual entry makes, after the checks the body schema cannot express (400 otherwise). */
+export function manualPosting(projectId: string, lineId: string, input: ManualLedgerPostingInput): LedgerPosting & { audit: AuditInput } {
   if (input.amount.amount_minor < 1) {
     throw new ProblemError('validation-error', 'The amount must be at least 1 minor unit', { errors: [{ pointer: '/body/amount/amount_minor', detail: 'must be at least 1' }] })
   }
@@ -26,7 +33,7 @@ export async function postManualEntry(
     throw new ProblemError('validation-error', 'A release names the commitment it gives back', { errors: [{ pointer: '/body/source_id', detail: 'is required for a release' }] })
   }
   const source = { type: 'other' as const, id: input.source_id ?? newId() }
-  const posting = {
+  return {
     budgetLineId: lineId,
     projectId,
     amount: input.amount,
@@ -39,5 +46,4 @@ export async function postManualEntry(
       after: { amount: input.amount, source_id: source.id, note: input.note },
     },
   }
-  return input.kind === 'commit' ? commitFunds(db, context, posting) : releaseFunds(db, context, posting)
 }
