@@ -70,6 +70,8 @@ async function plan(f: Fixture, caseId: string, planId: string): Promise<Json> {
 t.test('a disbursement pays a supplier through a maker-checker payment request and moves the case into reintegration', async (t) => {
   const f = await reintegrationFixture(t)
   const { caseId, planId, supplierId } = await readyPlan(f)
+  const planEtag = async () => (await f.auditor({ method: 'GET', url: planUrl(caseId, planId) })).headers.etag
+  const etags = [await planEtag()]
   const created = await f.counsellor({
     method: 'POST',
     url: disbursementsUrl(caseId, planId),
@@ -95,6 +97,7 @@ t.test('a disbursement pays a supplier through a maker-checker payment request a
     created_by: 'carla',
   })
   t.notOk('bank_details' in disbursement.supplier, 'a disbursement shows no bank details')
+  etags.push(await planEtag())
 
   const payment = (await f.finance({ method: 'GET', url: paymentUrl(disbursement.payment_request_id) })).json()
   t.match(payment, {
@@ -121,6 +124,8 @@ t.test('a disbursement pays a supplier through a maker-checker payment request a
   t.match(paid, { status: 'paid', paid_amount: EUR(70_000) })
   t.same(await lineBalance(f), { allocated: 2_400_000, committed: 115_000, spent: 70_000 }, 'paying spends the plan\'s commitment; nothing more is committed')
   t.match(await plan(f, caseId, planId), { status: 'active', disbursed: EUR(70_000), spent: EUR(70_000), available: EUR(115_000) })
+  etags.push(await planEtag())
+  t.equal(new Set(etags).size, etags.length, `the plan's ETag changes with each disbursement change it shows (${etags.join(', ')})`)
   const actions = await f.db.selectFrom('audit_events').select('action').where('entity_id', '=', disbursement.id).orderBy('id').execute()
   t.same(actions.map((row) => row.action), ['reintegration_disbursement.requested', 'reintegration_disbursement.approved', 'reintegration_disbursement.paid'])
 })
@@ -317,7 +322,10 @@ t.test('abandoning a plan releases exactly what was not spent, once no payment i
   t.same(await snapshotCounts(f), before)
 
   await expectStatus(await f.finance({ method: 'POST', url: paymentUrl(pending.payment_request_id, 'cancel'), payload: { reason: 'Plan abandoned' } }), 200, 'cancel')
-  const abandoned = await f.finance({ method: 'POST', url, headers: { 'if-match': '"1"' }, payload: { reason: 'Returnee left the country' } })
+  const stale = await f.finance({ method: 'POST', url, headers: { 'if-match': '"1"' }, payload: { reason: 'Returnee left the country' } })
+  t.equal(stale.statusCode, 412, 'an ETag from before the disbursements is stale: they changed what the plan shows')
+  const current = (await f.auditor({ method: 'GET', url: planUrl(caseId, planId) })).headers.etag as string
+  const abandoned = await f.finance({ method: 'POST', url, headers: { 'if-match': current }, payload: { reason: 'Returnee left the country' } })
   t.equal(abandoned.statusCode, 200)
   t.match(abandoned.json(), { status: 'abandoned', spent: EUR(60_000), released: EUR(125_000), available: EUR(0), closure: { closed_by: 'fiona', reason: 'Returnee left the country' } })
   t.same(await lineBalance(f), { allocated: 2_400_000, committed: 0, spent: 60_000 }, 'the budget less what was paid goes back to the line, no more and no less')

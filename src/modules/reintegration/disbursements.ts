@@ -178,6 +178,7 @@ export async function createDisbursement(
     .returningAll()
     .executeTakeFirstOrThrow()
   await recordDisbursementChange(db, context, 'requested', null, row)
+  await repository.touchPlan(db, plan.id)
   if (caseRow.status === 'arrived') await transitionCase(db, context, caseRow, 'start_reintegration')
   return repository.presentDisbursement(db, row)
 }
@@ -301,7 +302,8 @@ async function followPayment(db: Kysely<DB>, context: RequestContext, payment: P
     .returningAll()
     .executeTakeFirstOrThrow()
   await recordDisbursementChange(db, context, status, row, updated)
-  if (status === 'paid') await completeIfDone(db, context, plan)
+  await repository.touchPlan(db, plan.id)
+  if (status === 'paid') await completeIfDone(db, context, { ...plan, version: plan.version + 1 })
 }
 
 registerPaymentHooks('disbursement', {

@@ -153,6 +153,14 @@ export async function findPlan(db: Kysely<DB>, caseId: string, planId: string, o
   return query.executeTakeFirst()
 }
 
+/**
+ * A plan's representation shows what its disbursements use (`disbursed`, `spent`, `available`), so a change to
+ * one of them is a new version of the plan: its ETag changes, and an If-Match taken before is stale.
+ */
+export async function touchPlan(db: Kysely<DB>, planId: string): Promise<void> {
+  await db.updateTable('reintegration_plans').set((eb) => ({ version: eb('version', '+', 1), updated_at: new Date() })).where('id', '=', planId).execute()
+}
+
 export async function findPlanById(db: Kysely<DB>, planId: string, options: { forUpdate?: boolean } = {}): Promise<PlanRow | undefined> {
   let query = db.selectFrom('reintegration_plans').selectAll().where('id', '=', planId)
   if (options.forUpdate) query = query.forUpdate()
