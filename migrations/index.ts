@@ -5,6 +5,7 @@ import * as projectsLedger from './20261123170200_projects_ledger.js'
 import * as paymentsCashGrants from './20261123170300_payments_cash_grants.js'
 import * as travel from './20261123170400_travel.js'
 import * as reintegration from './20261123170500_reintegration.js'
+import * as supplierDeactivation from './20261123170600_supplier_deactivation.js'
 
 /** Every migration, in order. Names are timestamp-prefixed so they sort as they were written. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '20261123170300_payments_cash_grants': paymentsCashGrants,
   '20261123170400_travel': travel,
   '20261123170500_reintegration': reintegration,
+  '20261123170600_supplier_deactivation': supplierDeactivation,
 }

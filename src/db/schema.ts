@@ -639,6 +639,10 @@ export interface SuppliersTable {
   address: string
   contact: Json<SupplierContactValue>
   bank_details: Json<SupplierBankDetailsValue> | null
+  active: Generated<boolean>
+  deactivated_at: Timestamp | null
+  deactivated_by: string | null
+  deactivation_reason: string | null
   created_by: string
   version: Generated<number>
   created_at: Timestamp

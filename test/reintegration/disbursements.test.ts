@@ -365,3 +365,49 @@ t.test('a case that ends without a return abandons its active plans, releasing t
   t.same(await lineBalance(f), { allocated: 2_400_000, committed: 0, spent: 0 })
   t.same(await f.db.transaction().execute((trx) => abandonPlansOfCase(trx, context, caseId, 'again')), [], 'nothing left to abandon')
 })
+
+t.test('a deactivated supplier gets no new disbursement; its past ones stay; it can be reactivated', async (t) => {
+  const f = await reintegrationFixture(t)
+  const { caseId, planId, supplierId } = await readyPlan(f)
+  const earlier = await disburse(f, caseId, planId, supplierId, 20_000)
+  const supplierUrl = `/v1/suppliers/${supplierId}`
+
+  t.equal((await f.partnerTbilisi({ method: 'POST', url: `${supplierUrl}:deactivate`, payload: {} })).statusCode, 400, 'a reason is required')
+  t.equal((await f.counsellor({ method: 'POST', url: `${supplierUrl}:deactivate`, payload: { reason: 'x' } })).statusCode, 403, 'counsellors may not')
+  t.equal((await f.partnerBaghdad({ method: 'POST', url: `${supplierUrl}:deactivate`, payload: { reason: 'x' } })).statusCode, 404, 'another partner office does not see it')
+  const stale = await f.partnerTbilisi({ method: 'POST', url: `${supplierUrl}:deactivate`, headers: { 'if-match': '"0"' }, payload: { reason: 'x' } })
+  t.equal(stale.statusCode, 412)
+
+  const deactivated = await expectStatus(
+    await f.partnerTbilisi({ method: 'POST', url: `${supplierUrl}:deactivate`, payload: { reason: 'Closed its workshop' } }),
+    200,
+    'deactivate',
+  )
+  t.match(deactivated, { active: false, deactivation: { deactivated_by: 'pat', reason: 'Closed its workshop' } })
+  t.equal((await f.finance({ method: 'POST', url: `${supplierUrl}:deactivate`, payload: { reason: 'again' } })).statusCode, 409, 'deactivated once')
+
+  const before = await snapshotCounts(f)
+  const refused = await f.counsellor({
+    method: 'POST',
+    url: disbursementsUrl(caseId, planId),
+    payload: disbursementBody(supplierId, { items: [{ description: 'Tools', quantity: 1, unit_price: EUR(10_000) }], invoice_number: 'KS-2' }),
+  })
+  t.equal(refused.statusCode, 422, 'no new disbursement to a deactivated supplier')
+  t.match(refused.json().detail, /deactivated \(Closed its workshop\)/)
+  t.same(await snapshotCounts(f), before, 'the refusal wrote nothing')
+
+  await pay(f, earlier.payment_request_id)
+  const paid = (await f.auditor({ method: 'GET', url: `${disbursementsUrl(caseId, planId)}/${earlier.id}` })).json()
+  t.equal(paid.status, 'paid', 'a disbursement requested before the deactivation is still paid: the goods were bought')
+
+  const listed = (await f.finance({ method: 'GET', url: '/v1/suppliers?active=false' })).json()
+  t.same(listed.items.map((item: Json) => item.id), [supplierId], 'listed among the deactivated')
+  const reactivated = await expectStatus(await f.finance({ method: 'POST', url: `${supplierUrl}:reactivate` }), 200, 'reactivate')
+  t.match(reactivated, { active: true, deactivation: null })
+  await disburse(f, caseId, planId, supplierId, 10_000)
+  const actions = await f.db.selectFrom('audit_events').select(['action', 'actor_sub']).where('entity_id', '=', supplierId).orderBy('id').execute()
+  t.same(
+    actions.map((row) => `${row.action} ${row.actor_sub}`),
+    ['supplier.registered pat', 'supplier.deactivated pat', 'supplier.reactivated fiona'],
+  )
+})

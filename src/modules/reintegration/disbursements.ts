@@ -99,8 +99,10 @@ export async function createDisbursement(
   assertCaseStatus(caseRow, RETURNED_CASE_STATUSES, 'Suppliers are paid once the returnees have arrived')
   planWorkflow.target('disburse', plan.status)
 
-  const supplier = await findSupplierRow(db, input.supplier_id)
+  // Locked, so a deactivation cannot slip in between this check and the disbursement.
+  const supplier = await findSupplierRow(db, input.supplier_id, { forUpdate: true })
   if (!supplier) throw notASupplier(`${input.supplier_id} is not a registered supplier`)
+  if (!supplier.active) throw notASupplier(`supplier ${supplier.name} is deactivated (${supplier.deactivation_reason ?? 'no reason recorded'}) and may not be paid`)
   if (supplier.country !== caseRow.country_of_return) throw notASupplier(`supplier ${supplier.name} is registered in ${supplier.country}, not in ${caseRow.country_of_return}, the country of the plan`)
   if (caseRow.partner_office_id === null) {
     throw conflict(`Return case ${caseRow.reference} is not referred to a partner office, which would confirm the delivery; refer it first`, { case_id: caseRow.id })

@@ -38,6 +38,11 @@ export function presentSupplier(actor: Actor, row: SupplierRow): SupplierRecord 
     bank_details: visible ? row.bank_details : null,
     bank_details_visible: visible,
     has_bank_details: row.bank_details !== null,
+    active: row.active,
+    deactivation:
+      row.active || row.deactivated_at === null
+        ? null
+        : { deactivated_by: row.deactivated_by ?? '', deactivated_at: row.deactivated_at.toISOString(), reason: row.deactivation_reason ?? '' },
     created_by: row.created_by,
     version: row.version,
     created_at: row.created_at.toISOString(),
@@ -68,5 +73,6 @@ export async function listSuppliers(db: Kysely<DB>, actor: Actor, filter: Suppli
   if (isPartnerOnly(actor)) query = query.where('office_id', '=', partnerOffice(actor))
   if (filter.country) query = query.where('country', '=', filter.country)
   if (filter.office_id) query = query.where('office_id', '=', filter.office_id)
+  if (filter.active !== undefined) query = query.where('active', '=', filter.active)
   return toPage(await query.execute(), limit, (row) => [row.id], (row) => presentSupplier(actor, row))
 }

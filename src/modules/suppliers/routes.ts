@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
@@ -8,10 +8,30 @@ import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import { ALL_ROLES } from '../../shared/roles.js'
 import { IdParams } from '../../shared/schemas.js'
 import * as repository from './repository.js'
-import { CreateSupplier, Supplier, SupplierBankDetails, SupplierContact, SupplierList, SupplierListQuery, UpdateSupplier } from './schemas.js'
+import {
+  CreateSupplier,
+  Supplier,
+  SupplierBankDetails,
+  SupplierContact,
+  SupplierDeactivation,
+  type SupplierDeactivationInput,
+  SupplierList,
+  SupplierListQuery,
+  UpdateSupplier,
+} from './schemas.js'
 import * as service from './service.js'
 
 const TAG = 'suppliers'
+const SUPPLIER_CHANGE_RESPONSES = {
+  200: Type.Ref(Supplier),
+  400: PROBLEM_RESPONSES[400],
+  404: PROBLEM_RESPONSES[404],
+  409: PROBLEM_RESPONSES[409],
+  412: PROBLEM_RESPONSES[412],
+  422: PROBLEM_RESPONSES[422],
+}
+/** Who may deactivate and reactivate suppliers: the registering partner office (checked in the service), finance, admin. */
+const SUPPLIER_STEWARDS = ['partner', 'finance', 'admin'] as const
 const BANK_NOTE =
   'Bank details are shown only to `finance` and to the partner office that registered the supplier; every other caller gets ' +
   '`bank_details: null` with `bank_details_visible: false` (and the audit trail records only that they changed).'
@@ -19,7 +39,7 @@ const BANK_NOTE =
 /** Suppliers of in-kind reintegration: registered by partner offices, paid through disbursements. */
 export default async function suppliersModule(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
-  for (const schema of [SupplierContact, SupplierBankDetails, Supplier, CreateSupplier, UpdateSupplier, SupplierList]) app.addSchema(schema)
+  for (const schema of [SupplierContact, SupplierBankDetails, Supplier, CreateSupplier, UpdateSupplier, SupplierList, SupplierDeactivation]) app.addSchema(schema)
 
   app.post('/v1/suppliers', {
     config: { roles: ['partner'] },
@@ -82,15 +102,7 @@ export default async function suppliersModule(fastify: FastifyInstance): Promise
       params: IdParams,
       headers: IfMatchHeader,
       body: Type.Ref(UpdateSupplier),
-      response: {
-        200: Type.Ref(Supplier),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        412: PROBLEM_RESPONSES[412],
-        422: PROBLEM_RESPONSES[422],
-        428: PROBLEM_RESPONSES[428],
-      },
+      response: { ...SUPPLIER_CHANGE_RESPONSES, 428: PROBLEM_RESPONSES[428] },
     },
     handler: async (request, reply) => {
       const expected = expectedVersion(request, { required: true })
@@ -99,5 +111,47 @@ export default async function suppliersModule(fastify: FastifyInstance): Promise
         return { status: 200, body: supplier, headers: { etag: etagOf(supplier.version) } }
       })
     },
+  })
+
+  /** Deactivation and reactivation: the same callers, checks and answer, in one transaction. */
+  const setActive = (change: (body: unknown) => Parameters<typeof service.setSupplierActive>[4]) =>
+    async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      const expected = expectedVersion(request, { required: false })
+      return runWrite(request, reply, async (db, context) => {
+        const supplier = await service.setSupplierActive(db, context, request.params.id, expected, change(request.body))
+        return { status: 200, body: supplier, headers: { etag: etagOf(supplier.version) } }
+      })
+    }
+
+  app.post('/v1/suppliers/:id(^[0-9a-f-]{36})::deactivate', {
+    config: { roles: SUPPLIER_STEWARDS },
+    schema: {
+      tags: [TAG],
+      operationId: 'deactivateSupplier',
+      summary: 'Deactivate a supplier',
+      description:
+        'Stops new disbursements to the supplier (422 when one is requested), with a reason; its past disbursements stay as they are. The ' +
+        'registering partner office may deactivate its own suppliers (403 for another office\'s), finance and admin any. 409 if already ' +
+        'deactivated. If-Match is optional.',
+      params: IdParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(SupplierDeactivation),
+      response: SUPPLIER_CHANGE_RESPONSES,
+    },
+    handler: setActive((body) => ({ active: false, reason: (body as SupplierDeactivationInput).reason })),
+  })
+
+  app.post('/v1/suppliers/:id(^[0-9a-f-]{36})::reactivate', {
+    config: { roles: SUPPLIER_STEWARDS },
+    schema: {
+      tags: [TAG],
+      operationId: 'reactivateSupplier',
+      summary: 'Reactivate a supplier',
+      description: 'Lets new disbursements pay a deactivated supplier again. Same callers as deactivation; 409 if it is active. If-Match is optional.',
+      params: IdParams,
+      headers: IfMatchHeader,
+      response: SUPPLIER_CHANGE_RESPONSES,
+    },
+    handler: setActive(() => ({ active: true })),
   })
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, NextCursor, Nullable, PaginationQuery, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, NextCursor, Nullable, PaginationQuery, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Registered name of the supplier.', examples: ['Kutaisi Stroi LLC'] })
 const RegistrationNumber = Type.String({
@@ -48,6 +48,17 @@ export const Supplier = Type.Object(
       description: 'Whether the caller may see bank details: finance and the registering partner office may; every other role gets null.',
     }),
     has_bank_details: Type.Boolean({ description: 'Whether bank details are recorded (so the supplier can be paid by transfer).' }),
+    active: Type.Boolean({ description: 'Whether new disbursements may pay the supplier (false once deactivated).' }),
+    deactivation: Nullable(
+      Type.Object(
+        {
+          deactivated_by: Type.String({ description: 'Who deactivated the supplier.' }),
+          deactivated_at: Timestamp('When.'),
+          reason: Type.String({ description: 'Why.' }),
+        },
+        { additionalProperties: false, description: 'Why and by whom the supplier was deactivated; null while it is active.' },
+      ),
+    ),
     created_by: Type.String({ description: 'Subject of who registered the supplier.' }),
     version: Type.Integer({ description: 'Version, also sent as the ETag; send it back in If-Match to update.' }),
     created_at: Timestamp('When the supplier was registered.'),
@@ -101,9 +112,15 @@ export const SupplierList = Type.Object(
   { $id: 'SupplierList', additionalProperties: false },
 )
 
+export const SupplierDeactivation = Type.Object(
+  { reason: Text('Why the supplier may no longer be paid (e.g. closed, failed to deliver); kept on the supplier and in the audit trail.', 2000) },
+  { $id: 'SupplierDeactivation', additionalProperties: false, examples: [{ reason: 'Closed its business in March 2026.' }] },
+)
+
 export const SupplierListQuery = Type.Object(
   {
     ...PaginationQuery,
+    active: Type.Optional(Type.Boolean({ description: 'Only active (true) or only deactivated (false) suppliers.' })),
     country: Type.Optional(CountryCode('Only suppliers in this country.')),
     office_id: Type.Optional(Uuid('Only suppliers registered by this partner office.')),
   },
@@ -114,3 +131,4 @@ export type SupplierRecord = Static<typeof Supplier>
 export type CreateSupplierInput = Static<typeof CreateSupplier>
 export type UpdateSupplierInput = Static<typeof UpdateSupplier>
 export type SupplierListFilter = Static<typeof SupplierListQuery>
+export type SupplierDeactivationInput = Static<typeof SupplierDeactivation>

@@ -17,8 +17,8 @@ const MASKED_FIELDS = ['bank_details'] as const
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 function snapshot(row: SupplierRow): Record<string, unknown> {
-  const { office_id, country, name, registration_number, address, contact, bank_details } = row
-  return { office_id, country, name, registration_number, address, contact, bank_details }
+  const { office_id, country, name, registration_number, address, contact, bank_details, active, deactivation_reason } = row
+  return { office_id, country, name, registration_number, address, contact, bank_details, active, deactivation_reason }
 }
 
 function eventPayload(row: SupplierRow): Record<string, unknown> {
@@ -122,6 +122,47 @@ export async function updateSupplier(
     .executeTakeFirstOrThrow()
   await recordChange(db, context, 'updated', current, updated)
   return repository.presentSupplier(context.actor, updated)
+}
+
+/**
+ * Deactivates a supplier (it closed, or may no longer be paid) or reactivates it. The registering partner office
+ * may do either for its own suppliers (403 for another office's; other partner offices do not see it: 404);
+ * finance and admin may for any. No new disbursement may pay an inactive supplier; its past ones stay as they are.
+ * Deactivating an inactive supplier, or reactivating an active one, is 409.
+ */
+export async function setSupplierActive(
+  db: Kysely<DB>,
+  context: RequestContext,
+  id: string,
+  expectedVersion: number | undefined,
+  change: { active: true } | { active: false; reason: string },
+): Promise<SupplierRecord> {
+  const current = await repository.findSupplierRow(db, id, { forUpdate: true, actor: context.actor })
+  if (!current) throw notFound('Supplier', id)
+  const { actor } = context
+  const mayManageAny = actor.roles.includes('finance') || actor.roles.includes('admin')
+  if (!mayManageAny && actor.officeId !== current.office_id) {
+    throw new ProblemError('forbidden', 'Only the partner office that registered a supplier, finance or an admin may deactivate or reactivate it')
+  }
+  assertVersion(current.version, expectedVersion)
+  if (current.active === change.active) {
+    throw new ProblemError('conflict', `Supplier ${current.name} is already ${current.active ? 'active' : 'deactivated'}`, { active: current.active })
+  }
+  const updated = await db
+    .updateTable('suppliers')
+    .set((eb) => ({
+      active: change.active,
+      deactivated_at: change.active ? null : new Date(),
+      deactivated_by: change.active ? null : actor.sub,
+      deactivation_reason: change.active ? null : change.reason,
+      version: eb('version', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  await recordChange(db, context, change.active ? 'reactivated' : 'deactivated', current, updated)
+  return repository.presentSupplier(actor, updated)
 }
 
 export async function getSupplier(db: Kysely<DB>, actor: Actor, id: string): Promise<SupplierRecord> {
