@@ -54,6 +54,13 @@ export const PROBLEM_RESPONSES = {
   503: PROBLEM_RESPONSE('Overloaded or the database is unavailable.'),
 } as const
 
+type ProblemStatus = keyof typeof PROBLEM_RESPONSES
+
+/** The problem responses of a route, by status code: `response: { 200: …, ...problemResponses(400, 404, 409) }`. */
+export function problemResponses<const Statuses extends readonly ProblemStatus[]>(...statuses: Statuses): { [S in Statuses[number]]: (typeof PROBLEM_RESPONSES)[S] } {
+  return Object.fromEntries(statuses.map((status) => [status, PROBLEM_RESPONSES[status]])) as { [S in Statuses[number]]: (typeof PROBLEM_RESPONSES)[S] }
+}
+
 function jwtOptions(config: Config) {
   // Verified tokens are cached (keyed by a hash of the token, each entry no longer than the
   // token's own expiry): a client sends the same token with every request, and verifying it

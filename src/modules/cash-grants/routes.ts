@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
@@ -36,10 +36,7 @@ export default async function cashGrantsModule(fastify: FastifyInstance): Promis
       body: Type.Ref(CreateCashGrant),
       response: {
         201: Type.Ref(CashGrant),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        422: PROBLEM_RESPONSES[422],
+        ...problemResponses(400, 404, 409, 422),
       },
     },
     handler: (request, reply) =>
@@ -62,7 +59,7 @@ export default async function cashGrantsModule(fastify: FastifyInstance): Promis
       description: 'A partner office sees only the grants of cases referred to it (404 otherwise).',
       params: CaseParams,
       querystring: CashGrantListQuery,
-      response: { 200: Type.Ref(CashGrantList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(CashGrantList), ...problemResponses(400, 404) },
     },
     handler: (request) => service.listCashGrants(app.db, request.context.actor, request.params.id, request.query),
   })
@@ -74,7 +71,7 @@ export default async function cashGrantsModule(fastify: FastifyInstance): Promis
       operationId: 'getCashGrant',
       summary: 'Get a cash grant',
       params: CashGrantParams,
-      response: { 200: Type.Ref(CashGrant), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(CashGrant), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const grant = await service.getCashGrant(app.db, request.context.actor, request.params.id, request.params.grant_id)
@@ -100,11 +97,7 @@ export default async function cashGrantsModule(fastify: FastifyInstance): Promis
       body: Type.Ref(MarkPaymentPaid),
       response: {
         200: Type.Ref(CashGrant),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        412: PROBLEM_RESPONSES[412],
-        422: PROBLEM_RESPONSES[422],
+        ...problemResponses(400, 404, 409, 412, 422),
       },
     },
     handler: async (request, reply) => {

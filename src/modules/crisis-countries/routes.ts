@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
@@ -29,7 +29,7 @@ export default async function crisisCountriesModule(fastify: FastifyInstance): P
         '"Reintegration"). Listings of the same country and kind never overlap (409 `duplicate-resource`): extend or end the existing one instead.',
       headers: IdempotencyKeyHeader,
       body: Type.Ref(CreateCrisisCountry),
-      response: { 201: Type.Ref(CrisisCountry), 400: PROBLEM_RESPONSES[400], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(CrisisCountry), ...problemResponses(400, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -58,7 +58,7 @@ export default async function crisisCountriesModule(fastify: FastifyInstance): P
       operationId: 'getCrisisCountry',
       summary: 'Get a crisis-country listing',
       params: IdParams,
-      response: { 200: Type.Ref(CrisisCountry), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(CrisisCountry), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const listing = await service.getCrisisCountry(app.db, request.params.id)
@@ -81,12 +81,7 @@ export default async function crisisCountriesModule(fastify: FastifyInstance): P
       body: Type.Ref(UpdateCrisisCountry),
       response: {
         200: Type.Ref(CrisisCountry),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        412: PROBLEM_RESPONSES[412],
-        422: PROBLEM_RESPONSES[422],
-        428: PROBLEM_RESPONSES[428],
+        ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
     handler: async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
@@ -32,7 +32,7 @@ export default async function excessBaggageModule(fastify: FastifyInstance): Pro
       params: CaseParams,
       headers: IdempotencyKeyHeader,
       body: Type.Ref(RequestExcessBaggage),
-      response: { 201: Type.Ref(ExcessBaggage), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(ExcessBaggage), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -50,7 +50,7 @@ export default async function excessBaggageModule(fastify: FastifyInstance): Pro
       description: 'A partner office sees only the cases referred to it (404 otherwise).',
       params: CaseParams,
       querystring: ExcessBaggageListQuery,
-      response: { 200: Type.Ref(ExcessBaggageList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(ExcessBaggageList), ...problemResponses(400, 404) },
     },
     handler: (request) => service.listExcessBaggage(app.db, request.context.actor, request.params.id, request.query),
   })
@@ -62,7 +62,7 @@ export default async function excessBaggageModule(fastify: FastifyInstance): Pro
       operationId: 'getExcessBaggage',
       summary: 'Get an excess-baggage charge',
       params: ExcessBaggageParams,
-      response: { 200: Type.Ref(ExcessBaggage), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(ExcessBaggage), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const baggage = await service.getExcessBaggage(app.db, request.context.actor, request.params.id, request.params.baggage_id)
@@ -83,11 +83,7 @@ export default async function excessBaggageModule(fastify: FastifyInstance): Pro
       body: Type.Ref(ReasonBody),
       response: {
         200: Type.Ref(ExcessBaggage),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        412: PROBLEM_RESPONSES[412],
-        422: PROBLEM_RESPONSES[422],
+        ...problemResponses(400, 404, 409, 412, 422),
       },
     },
     handler: async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { IdempotencyKeyHeader } from '../../shared/headers.js'
 import { notFound } from '../../shared/problems.js'
@@ -26,7 +26,7 @@ export default async function ledgerModule(fastify: FastifyInstance): Promise<vo
       description: 'The line\'s append-only entries, oldest first, optionally filtered by kind, source or case. The line\'s balances are the sums of these entries.',
       params: BudgetLineParams,
       querystring: LedgerEntryListQuery,
-      response: { 200: Type.Ref(LedgerEntryList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(LedgerEntryList), ...problemResponses(400, 404) },
     },
     handler: async (request) => {
       const { id, line_id: lineId } = request.params
@@ -49,10 +49,7 @@ export default async function ledgerModule(fastify: FastifyInstance): Promise<vo
       body: Type.Ref(ManualLedgerPosting),
       response: {
         201: Type.Ref(LedgerEntry),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        422: PROBLEM_RESPONSES[422],
+        ...problemResponses(400, 404, 409, 422),
       },
     },
     handler: async (request, reply) => {

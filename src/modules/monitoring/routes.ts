@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { IdempotencyKeyHeader } from '../../shared/headers.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
@@ -35,7 +35,7 @@ export const MONITORING_ROLES = {
 } as const satisfies Record<string, readonly Role[]>
 
 const CASE_PATH = '/v1/return-cases/:id(^[0-9a-f-]{36})'
-const WRITE_RESPONSES = { 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] }
+const WRITE_RESPONSES = { ...problemResponses(400, 404, 409, 422) }
 const AFTER_RETURN =
   'Recorded after return (case `arrived` or `in_reintegration`; 409 otherwise, `case-closed` once closed). A partner office records only for ' +
   'the cases referred to it (404 otherwise).'
@@ -90,7 +90,7 @@ export default async function monitoringModule(fastify: FastifyInstance): Promis
       summary: 'List the monitoring visits of a case',
       params: CaseParams,
       querystring: PageQuery,
-      response: { 200: Type.Ref(MonitoringVisitList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(MonitoringVisitList), ...problemResponses(400, 404) },
     },
     handler: (request) => service.listVisits(app.db, request.context.actor, request.params.id, request.query),
   })
@@ -102,7 +102,7 @@ export default async function monitoringModule(fastify: FastifyInstance): Promis
       operationId: 'getMonitoringVisit',
       summary: 'Get a monitoring visit',
       params: VisitParams,
-      response: { 200: Type.Ref(MonitoringVisit), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(MonitoringVisit), ...problemResponses(400, 404) },
     },
     handler: (request) => service.getVisit(app.db, request.context.actor, request.params.id, request.params.visit_id),
   })
@@ -138,7 +138,7 @@ export default async function monitoringModule(fastify: FastifyInstance): Promis
       summary: 'List the satisfaction surveys of a case',
       params: CaseParams,
       querystring: PageQuery,
-      response: { 200: Type.Ref(SatisfactionSurveyList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(SatisfactionSurveyList), ...problemResponses(400, 404) },
     },
     handler: (request) => service.listSurveys(app.db, request.context.actor, request.params.id, request.query),
   })
@@ -157,7 +157,7 @@ export default async function monitoringModule(fastify: FastifyInstance): Promis
         'later). The first version, `sustainability-2026-01`, applies from 2000-01-01.',
       headers: IdempotencyKeyHeader,
       body: Type.Ref(CreateSustainabilityInstrument),
-      response: { 201: Type.Ref(SustainabilityInstrument), 400: PROBLEM_RESPONSES[400], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(SustainabilityInstrument), ...problemResponses(400, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -185,7 +185,7 @@ export default async function monitoringModule(fastify: FastifyInstance): Promis
       operationId: 'getSustainabilityInstrument',
       summary: 'Get a version of the sustainability instrument',
       params: VersionParams,
-      response: { 200: Type.Ref(SustainabilityInstrument), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(SustainabilityInstrument), ...problemResponses(400, 404) },
     },
     handler: (request) => service.getInstrument(app.db, request.params.version),
   })
@@ -222,7 +222,7 @@ export default async function monitoringModule(fastify: FastifyInstance): Promis
       description: 'In the order recorded, optionally of one returnee; follow-ups carry their change from the returnee\'s baseline.',
       params: CaseParams,
       querystring: SustainabilityAssessmentListQuery,
-      response: { 200: Type.Ref(SustainabilityAssessmentList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(SustainabilityAssessmentList), ...problemResponses(400, 404) },
     },
     handler: (request) => service.listAssessments(app.db, request.context.actor, request.params.id, request.query),
   })
@@ -234,7 +234,7 @@ export default async function monitoringModule(fastify: FastifyInstance): Promis
       operationId: 'getSustainabilityAssessment',
       summary: 'Get a sustainability assessment',
       params: AssessmentParams,
-      response: { 200: Type.Ref(SustainabilityAssessment), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(SustainabilityAssessment), ...problemResponses(400, 404) },
     },
     handler: (request) => service.getAssessment(app.db, request.context.actor, request.params.id, request.params.assessment_id),
   })

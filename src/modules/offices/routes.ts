@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { ALL_ROLES } from '../../shared/roles.js'
@@ -24,7 +24,7 @@ export default async function officesModule(fastify: FastifyInstance): Promise<v
       description: 'Registers the country office or a partner office. Office codes are unique and appear in case references.',
       headers: IdempotencyKeyHeader,
       body: Type.Ref(CreateOffice),
-      response: { 201: Type.Ref(Office), 400: PROBLEM_RESPONSES[400], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(Office), ...problemResponses(400, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -53,7 +53,7 @@ export default async function officesModule(fastify: FastifyInstance): Promise<v
       operationId: 'getOffice',
       summary: 'Get an office',
       params: IdParams,
-      response: { 200: Type.Ref(Office), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(Office), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const office = await service.getOffice(app.db, request.params.id)
@@ -74,12 +74,7 @@ export default async function officesModule(fastify: FastifyInstance): Promise<v
       body: Type.Ref(UpdateOffice),
       response: {
         200: Type.Ref(Office),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        412: PROBLEM_RESPONSES[412],
-        422: PROBLEM_RESPONSES[422],
-        428: PROBLEM_RESPONSES[428],
+        ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
     handler: async (request, reply) => {

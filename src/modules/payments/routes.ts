@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IfMatchHeader } from '../../shared/headers.js'
@@ -14,11 +14,7 @@ const PATH = '/v1/payment-requests/:id(^[0-9a-f-]{36})'
 
 const TRANSITION_RESPONSES = {
   200: Type.Ref(PaymentRequest),
-  400: PROBLEM_RESPONSES[400],
-  404: PROBLEM_RESPONSES[404],
-  409: PROBLEM_RESPONSES[409],
-  412: PROBLEM_RESPONSES[412],
-  422: PROBLEM_RESPONSES[422],
+  ...problemResponses(400, 404, 409, 412, 422),
 }
 
 const IF_MATCH_NOTE = 'Send `If-Match` with the ETag you last read to be sure you act on that version (412 otherwise); the state guard (409) applies either way.'
@@ -48,7 +44,7 @@ export default async function paymentsModule(fastify: FastifyInstance): Promise<
       operationId: 'getPaymentRequest',
       summary: 'Get a payment request',
       params: PaymentRequestParams,
-      response: { 200: Type.Ref(PaymentRequest), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(PaymentRequest), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const row = await service.getPaymentRequest(app.db, request.context.actor, request.params.id)

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
@@ -93,7 +93,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
         'Registers a co-funded project (status `planned`). The total\'s currency is the project currency; co-funder shares sum to exactly 10000 basis points (400 otherwise); every other amount must be in the project currency (422 `currency-mismatch`).',
       headers: IdempotencyKeyHeader,
       body: Type.Ref(CreateProject),
-      response: { 201: Type.Ref(Project), 400: PROBLEM_RESPONSES[400], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(Project), ...problemResponses(400, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -122,7 +122,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
       operationId: 'getProject',
       summary: 'Get a project',
       params: ProjectIdParams,
-      response: { 200: Type.Ref(Project), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(Project), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const project = await service.getProject(app.db, request.params.id)
@@ -143,12 +143,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
       body: Type.Ref(UpdateProject),
       response: {
         200: Type.Ref(Project),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        412: PROBLEM_RESPONSES[412],
-        422: PROBLEM_RESPONSES[422],
-        428: PROBLEM_RESPONSES[428],
+        ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
     handler: async (request, reply) => {
@@ -162,11 +157,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
 
   const transitionResponses = {
     200: Type.Ref(Project),
-    400: PROBLEM_RESPONSES[400],
-    404: PROBLEM_RESPONSES[404],
-    409: PROBLEM_RESPONSES[409],
-    412: PROBLEM_RESPONSES[412],
-    422: PROBLEM_RESPONSES[422],
+    ...problemResponses(400, 404, 409, 412, 422),
   }
 
   app.post('/v1/projects/:id(^[0-9a-f-]{36})::activate', {
@@ -224,10 +215,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
       body: Type.Ref(CreateBudgetLine),
       response: {
         201: Type.Ref(BudgetLine),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        422: PROBLEM_RESPONSES[422],
+        ...problemResponses(400, 404, 409, 422),
       },
     },
     handler: (request, reply) =>
@@ -250,7 +238,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
       description: 'Lines in creation order, each with allocated, committed, spent and available amounts.',
       params: ProjectIdParams,
       querystring: BudgetLineListQuery,
-      response: { 200: Type.Ref(BudgetLineList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(BudgetLineList), ...problemResponses(400, 404) },
     },
     handler: async (request) => {
       await service.getProject(app.db, request.params.id)
@@ -265,7 +253,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
       operationId: 'getBudgetLine',
       summary: 'Get a budget line with its balances',
       params: BudgetLineParams,
-      response: { 200: Type.Ref(BudgetLine), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(BudgetLine), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const line = await service.getBudgetLine(app.db, request.params.id, request.params.line_id)
@@ -287,12 +275,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
       body: Type.Ref(UpdateBudgetLine),
       response: {
         200: Type.Ref(BudgetLine),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        412: PROBLEM_RESPONSES[412],
-        422: PROBLEM_RESPONSES[422],
-        428: PROBLEM_RESPONSES[428],
+        ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
     handler: async (request, reply) => {
@@ -317,10 +300,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
       body: Type.Ref(Reallocation),
       response: {
         200: Type.Ref(ReallocationResult),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        422: PROBLEM_RESPONSES[422],
+        ...problemResponses(400, 404, 409, 422),
       },
     },
     handler: (request, reply) =>
@@ -349,8 +329,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
             },
           },
         },
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
+        ...problemResponses(400, 404),
         406: {
           description: 'Neither JSON nor CSV is acceptable to the client.',
           content: { 'application/problem+json': { schema: { $ref: 'ProblemDetails#' } } },

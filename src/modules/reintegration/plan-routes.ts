@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
@@ -42,11 +42,7 @@ async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
 
 const PLAN_TRANSITION_RESPONSES = {
   200: Type.Ref(ReintegrationPlan),
-  400: PROBLEM_RESPONSES[400],
-  404: PROBLEM_RESPONSES[404],
-  409: PROBLEM_RESPONSES[409],
-  412: PROBLEM_RESPONSES[412],
-  422: PROBLEM_RESPONSES[422],
+  ...problemResponses(400, 404, 409, 412, 422),
 }
 
 /** Reintegration plans and the disbursements paid against them. */
@@ -66,7 +62,7 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
       description: 'A partner office sees only the plans of cases referred to it (404 otherwise).',
       params: CaseParams,
       querystring: PageQuery,
-      response: { 200: Type.Ref(ReintegrationPlanList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(ReintegrationPlanList), ...problemResponses(400, 404) },
     },
     handler: (request) => plans.listPlans(app.db, request.context.actor, request.params.id, request.query),
   })
@@ -79,7 +75,7 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
       summary: 'Get a reintegration plan',
       description: 'The plan with its budget, what its disbursements use and have spent, and what is left.',
       params: PlanParams,
-      response: { 200: Type.Ref(ReintegrationPlan), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(ReintegrationPlan), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const plan = await plans.getPlan(app.db, request.context.actor, request.params.id, request.params.plan_id)
@@ -153,7 +149,7 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
       params: PlanParams,
       headers: IdempotencyKeyHeader,
       body: Type.Ref(CreateDisbursement),
-      response: { 201: Type.Ref(Disbursement), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(Disbursement), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -177,7 +173,7 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
       summary: 'List the disbursements of a plan',
       params: PlanParams,
       querystring: PageQuery,
-      response: { 200: Type.Ref(DisbursementList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(DisbursementList), ...problemResponses(400, 404) },
     },
     handler: (request) => disbursements.listDisbursements(app.db, request.context.actor, { caseId: request.params.id, planId: request.params.plan_id }, request.query),
   })
@@ -189,7 +185,7 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
       operationId: 'getDisbursement',
       summary: 'Get a disbursement',
       params: DisbursementParams,
-      response: { 200: Type.Ref(Disbursement), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(Disbursement), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const { id: caseId, plan_id: planId, disbursement_id: disbursementId } = request.params
@@ -212,7 +208,7 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
       params: DisbursementParams,
       headers: IfMatchHeader,
       body: Type.Ref(ConfirmDelivery),
-      response: { 200: Type.Ref(Disbursement), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 412: PROBLEM_RESPONSES[412], 422: PROBLEM_RESPONSES[422] },
+      response: { 200: Type.Ref(Disbursement), ...problemResponses(400, 404, 409, 412, 422) },
     },
     handler: async (request, reply) => {
       const expected = expectedVersion(request, { required: false })

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
@@ -32,11 +32,7 @@ const TAG = 'reintegration-requests'
 
 const TRANSITION_RESPONSES = {
   200: Type.Ref(ReintegrationRequest),
-  400: PROBLEM_RESPONSES[400],
-  404: PROBLEM_RESPONSES[404],
-  409: PROBLEM_RESPONSES[409],
-  412: PROBLEM_RESPONSES[412],
-  422: PROBLEM_RESPONSES[422],
+  ...problemResponses(400, 404, 409, 412, 422),
 }
 
 const IF_MATCH_NOTE = 'If-Match (the request\'s ETag) is optional; a forbidden transition is 409 `invalid-transition` naming the current status.'
@@ -61,7 +57,7 @@ export default async function requestRoutes(fastify: FastifyInstance, options: {
       params: CaseParams,
       headers: IdempotencyKeyHeader,
       body: Type.Ref(CreateReintegrationRequest),
-      response: { 201: Type.Ref(ReintegrationRequest), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(ReintegrationRequest), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -83,7 +79,7 @@ export default async function requestRoutes(fastify: FastifyInstance, options: {
       description: 'A partner office sees only the requests of cases referred to it (404 otherwise).',
       params: CaseParams,
       querystring: PageQuery,
-      response: { 200: Type.Ref(ReintegrationRequestList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(ReintegrationRequestList), ...problemResponses(400, 404) },
     },
     handler: (request) => requests.listRequests(app.db, request.context.actor, request.params.id, request.query),
   })
@@ -96,7 +92,7 @@ export default async function requestRoutes(fastify: FastifyInstance, options: {
       summary: 'Get a reintegration request',
       description: 'The form with its current assessment (scores, justifications, derived urgency) and decisions.',
       params: RequestParams,
-      response: { 200: Type.Ref(ReintegrationRequest), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(ReintegrationRequest), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const record = await requests.getRequest(app.db, request.context.actor, request.params.id, request.params.request_id)

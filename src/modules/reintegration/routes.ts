@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { IdempotencyKeyHeader } from '../../shared/headers.js'
 import { STAFF_ROLES, type Role } from '../../shared/roles.js'
@@ -91,7 +91,7 @@ export default async function reintegrationModule(fastify: FastifyInstance): Pro
         '(40/35/25), is in force from 2000-01-01.',
       headers: IdempotencyKeyHeader,
       body: Type.Ref(CreateScoringConfiguration),
-      response: { 201: Type.Ref(ScoringConfiguration), 400: PROBLEM_RESPONSES[400], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(ScoringConfiguration), ...problemResponses(400, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -119,7 +119,7 @@ export default async function reintegrationModule(fastify: FastifyInstance): Pro
       operationId: 'getReintegrationScoringConfiguration',
       summary: 'Get a version of the selection weights',
       params: VersionParams,
-      response: { 200: Type.Ref(ScoringConfiguration), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(ScoringConfiguration), ...problemResponses(400, 404) },
     },
     handler: (request) => configurations.getScoringConfiguration(app.db, request.params.version),
   })
@@ -138,7 +138,7 @@ export default async function reintegrationModule(fastify: FastifyInstance): Pro
         '`configuration_version`), named in the response with the tie-breaking order. 409 when the project has no in-kind reintegration line.',
       params: ProjectParams,
       querystring: RankingQuery,
-      response: { 200: Type.Ref(Ranking), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409] },
+      response: { 200: Type.Ref(Ranking), ...problemResponses(400, 404, 409) },
     },
     handler: (request) => rankingOfProject(app.db, request.params.id, { configurationVersion: request.query.configuration_version }),
   })

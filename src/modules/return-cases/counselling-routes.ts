@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
@@ -31,7 +31,7 @@ export default async function counsellingRoutes(fastify: FastifyInstance, option
       description: 'Sessions in the order recorded.',
       params: CaseIdParams,
       querystring: PageQuery,
-      response: { 200: Type.Ref(CounsellingSessionList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(CounsellingSessionList), ...problemResponses(400, 404) },
     },
     handler: (request) => counselling.listSessions(app.db, request.context, request.params.id, request.query),
   })
@@ -46,7 +46,7 @@ export default async function counsellingRoutes(fastify: FastifyInstance, option
       params: CaseIdParams,
       headers: IdempotencyKeyHeader,
       body: Type.Ref(CounsellingSessionInput),
-      response: { 201: Type.Ref(CounsellingSession), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(CounsellingSession), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -66,7 +66,7 @@ export default async function counsellingRoutes(fastify: FastifyInstance, option
       operationId: 'getCounsellingSession',
       summary: 'Get a counselling session',
       params: SessionParams,
-      response: { 200: Type.Ref(CounsellingSession), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(CounsellingSession), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const session = await counselling.getSession(app.db, request.context, request.params.id, request.params.session_id)
@@ -87,12 +87,7 @@ export default async function counsellingRoutes(fastify: FastifyInstance, option
       body: Type.Ref(CounsellingSessionUpdate),
       response: {
         200: Type.Ref(CounsellingSession),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        412: PROBLEM_RESPONSES[412],
-        422: PROBLEM_RESPONSES[422],
-        428: PROBLEM_RESPONSES[428],
+        ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
     handler: async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
@@ -32,12 +32,7 @@ export const MEMBER_ROLES = {
 const TAG = 'case-members'
 
 const WRITE_PROBLEMS = {
-  400: PROBLEM_RESPONSES[400],
-  404: PROBLEM_RESPONSES[404],
-  409: PROBLEM_RESPONSES[409],
-  412: PROBLEM_RESPONSES[412],
-  422: PROBLEM_RESPONSES[422],
-  428: PROBLEM_RESPONSES[428],
+  ...problemResponses(400, 404, 409, 412, 422, 428),
 }
 
 const Removed = Type.Null({ description: 'Removed.' })
@@ -58,7 +53,7 @@ export default async function memberRoutes(fastify: FastifyInstance, options: { 
       description: 'Members in the order recorded, with derived ages at the departure date. Restricted vulnerability detail shows as `restricted` unless the caller may see it.',
       params: CaseIdParams,
       querystring: PageQuery,
-      response: { 200: Type.Ref(MemberList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(MemberList), ...problemResponses(400, 404) },
     },
     handler: (request) => members.listMembers(app.db, request.context, request.params.id, request.query),
   })
@@ -75,7 +70,7 @@ export default async function memberRoutes(fastify: FastifyInstance, options: { 
       params: CaseIdParams,
       headers: IdempotencyKeyHeader,
       body: Type.Ref(MemberInput),
-      response: { 201: Type.Ref(MemberCreated), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(MemberCreated), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -95,7 +90,7 @@ export default async function memberRoutes(fastify: FastifyInstance, options: { 
       operationId: 'getCaseMember',
       summary: 'Get a household member',
       params: MemberParams,
-      response: { 200: Type.Ref(Member), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(Member), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const member = await members.getMember(app.db, request.context, request.params.id, request.params.member_id)
@@ -161,7 +156,7 @@ export default async function memberRoutes(fastify: FastifyInstance, options: { 
       params: MemberParams,
       headers: IdempotencyKeyHeader,
       body: Type.Ref(VulnerabilityInput),
-      response: { 201: Type.Ref(Vulnerability), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(Vulnerability), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
@@ -132,7 +132,7 @@ export default async function returnCasesModule(fastify: FastifyInstance): Promi
         '`possible_duplicates` lists people with the same names, date of birth and nationality in other open cases: nothing is merged, check before going on.',
       headers: IdempotencyKeyHeader,
       body: Type.Ref(CreateReturnCase),
-      response: { 201: Type.Ref(ReturnCaseCreated), 400: PROBLEM_RESPONSES[400], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(ReturnCaseCreated), ...problemResponses(400, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -168,7 +168,7 @@ export default async function returnCasesModule(fastify: FastifyInstance): Promi
       summary: 'Get a return case',
       description: 'The case with its household and derived figures. Restricted vulnerability detail shows as `restricted` unless the caller may see it; each disclosure is audited.',
       params: CaseIdParams,
-      response: { 200: Type.Ref(ReturnCase), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(ReturnCase), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const record = await service.getCase(app.db, request.context, request.params.id)
@@ -189,12 +189,7 @@ export default async function returnCasesModule(fastify: FastifyInstance): Promi
       body: Type.Ref(UpdateReturnCase),
       response: {
         200: Type.Ref(ReturnCase),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        412: PROBLEM_RESPONSES[412],
-        422: PROBLEM_RESPONSES[422],
-        428: PROBLEM_RESPONSES[428],
+        ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
     handler: async (request, reply) => {
@@ -215,7 +210,7 @@ export default async function returnCasesModule(fastify: FastifyInstance): Promi
       description: 'Every change of status, oldest first: who, when, from, to and why.',
       params: CaseIdParams,
       querystring: PageQuery,
-      response: { 200: Type.Ref(StatusHistory), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(StatusHistory), ...problemResponses(400, 404) },
     },
     handler: (request) => service.listHistory(app.db, request.context.actor, request.params.id, request.query),
   })
@@ -234,12 +229,7 @@ export default async function returnCasesModule(fastify: FastifyInstance): Promi
         body: Type.Ref(spec.body),
         response: {
           200: Type.Ref(ReturnCase),
-          400: PROBLEM_RESPONSES[400],
-          403: PROBLEM_RESPONSES[403],
-          404: PROBLEM_RESPONSES[404],
-          409: PROBLEM_RESPONSES[409],
-          412: PROBLEM_RESPONSES[412],
-          422: PROBLEM_RESPONSES[422],
+          ...problemResponses(400, 403, 404, 409, 412, 422),
         },
       },
       handler: async (request, reply) => {
@@ -267,11 +257,7 @@ export default async function returnCasesModule(fastify: FastifyInstance): Promi
       body: Type.Ref(ReferRequest),
       response: {
         200: Type.Ref(ReturnCase),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        412: PROBLEM_RESPONSES[412],
-        422: PROBLEM_RESPONSES[422],
+        ...problemResponses(400, 404, 409, 412, 422),
       },
     },
     handler: async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
@@ -24,11 +24,7 @@ import * as service from './service.js'
 const TAG = 'suppliers'
 const SUPPLIER_CHANGE_RESPONSES = {
   200: Type.Ref(Supplier),
-  400: PROBLEM_RESPONSES[400],
-  404: PROBLEM_RESPONSES[404],
-  409: PROBLEM_RESPONSES[409],
-  412: PROBLEM_RESPONSES[412],
-  422: PROBLEM_RESPONSES[422],
+  ...problemResponses(400, 404, 409, 412, 422),
 }
 /** Who may deactivate and reactivate suppliers: the registering partner office (checked in the service), finance, admin. */
 const SUPPLIER_STEWARDS = ['partner', 'finance', 'admin'] as const
@@ -53,7 +49,7 @@ export default async function suppliersModule(fastify: FastifyInstance): Promise
         BANK_NOTE,
       headers: IdempotencyKeyHeader,
       body: Type.Ref(CreateSupplier),
-      response: { 201: Type.Ref(Supplier), 400: PROBLEM_RESPONSES[400], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(Supplier), ...problemResponses(400, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -83,7 +79,7 @@ export default async function suppliersModule(fastify: FastifyInstance): Promise
       summary: 'Get a supplier',
       description: 'A partner office sees only its own suppliers (404 otherwise). ' + BANK_NOTE,
       params: IdParams,
-      response: { 200: Type.Ref(Supplier), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(Supplier), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const supplier = await service.getSupplier(app.db, request.context.actor, request.params.id)

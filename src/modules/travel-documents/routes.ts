@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
@@ -35,11 +35,7 @@ const ITEM = `${COLLECTION}/:document_id(^[0-9a-f-]{36})`
 
 const WRITE_RESPONSES = {
   200: Type.Ref(TravelDocument),
-  400: PROBLEM_RESPONSES[400],
-  404: PROBLEM_RESPONSES[404],
-  409: PROBLEM_RESPONSES[409],
-  412: PROBLEM_RESPONSES[412],
-  422: PROBLEM_RESPONSES[422],
+  ...problemResponses(400, 404, 409, 412, 422),
 }
 
 export default async function travelDocumentsModule(fastify: FastifyInstance): Promise<void> {
@@ -59,7 +55,7 @@ export default async function travelDocumentsModule(fastify: FastifyInstance): P
       params: CaseParams,
       headers: IdempotencyKeyHeader,
       body: Type.Ref(CreateTravelDocument),
-      response: { 201: Type.Ref(TravelDocument), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(TravelDocument), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -81,7 +77,7 @@ export default async function travelDocumentsModule(fastify: FastifyInstance): P
       description: 'In the order recorded. `status=expired` finds held documents past their expiry date. A partner office sees only the cases referred to it (404 otherwise).',
       params: CaseParams,
       querystring: TravelDocumentListQuery,
-      response: { 200: Type.Ref(TravelDocumentList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(TravelDocumentList), ...problemResponses(400, 404) },
     },
     handler: (request) => service.listDocuments(app.db, request.context.actor, request.params.id, request.query),
   })
@@ -93,7 +89,7 @@ export default async function travelDocumentsModule(fastify: FastifyInstance): P
       operationId: 'getTravelDocument',
       summary: 'Get a travel document',
       params: DocumentParams,
-      response: { 200: Type.Ref(TravelDocument), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(TravelDocument), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const document = await service.getDocument(app.db, request.context.actor, request.params.id, request.params.document_id)

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
 import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
@@ -55,20 +55,12 @@ async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
 
 const TICKET_ACTION_RESPONSES = {
   200: Type.Ref(Ticket),
-  400: PROBLEM_RESPONSES[400],
-  404: PROBLEM_RESPONSES[404],
-  409: PROBLEM_RESPONSES[409],
-  412: PROBLEM_RESPONSES[412],
-  422: PROBLEM_RESPONSES[422],
+  ...problemResponses(400, 404, 409, 412, 422),
 }
 
 const OUTCOME_RESPONSES = {
   200: Type.Ref(TravelOutcome),
-  400: PROBLEM_RESPONSES[400],
-  404: PROBLEM_RESPONSES[404],
-  409: PROBLEM_RESPONSES[409],
-  412: PROBLEM_RESPONSES[412],
-  422: PROBLEM_RESPONSES[422],
+  ...problemResponses(400, 404, 409, 412, 422),
 }
 
 export default async function travelModule(fastify: FastifyInstance): Promise<void> {
@@ -91,7 +83,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       params: CaseParams,
       headers: IdempotencyKeyHeader,
       body: Type.Ref(CreateBooking),
-      response: { 201: Type.Ref(Booking), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(Booking), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -109,7 +101,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       description: 'A partner office sees only the cases referred to it (404 otherwise).',
       params: CaseParams,
       querystring: BookingListQuery,
-      response: { 200: Type.Ref(BookingList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(BookingList), ...problemResponses(400, 404) },
     },
     handler: (request) => bookings.listBookings(app.db, request.context.actor, request.params.id, request.query),
   })
@@ -121,7 +113,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       operationId: 'getBooking',
       summary: 'Get a booking',
       params: BookingParams,
-      response: { 200: Type.Ref(Booking), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(Booking), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const booking = await bookings.getBooking(app.db, request.context.actor, request.params.id, request.params.booking_id)
@@ -142,12 +134,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       body: Type.Ref(UpdateBooking),
       response: {
         200: Type.Ref(Booking),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        412: PROBLEM_RESPONSES[412],
-        422: PROBLEM_RESPONSES[422],
-        428: PROBLEM_RESPONSES[428],
+        ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
     handler: async (request, reply) => {
@@ -171,11 +158,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       body: Type.Ref(ReasonBody),
       response: {
         200: Type.Ref(Booking),
-        400: PROBLEM_RESPONSES[400],
-        404: PROBLEM_RESPONSES[404],
-        409: PROBLEM_RESPONSES[409],
-        412: PROBLEM_RESPONSES[412],
-        422: PROBLEM_RESPONSES[422],
+        ...problemResponses(400, 404, 409, 412, 422),
       },
     },
     handler: async (request, reply) => {
@@ -206,7 +189,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       params: CaseParams,
       headers: IdempotencyKeyHeader,
       body: Type.Ref(RequestTicket),
-      response: { 201: Type.Ref(Ticket), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404], 409: PROBLEM_RESPONSES[409], 422: PROBLEM_RESPONSES[422] },
+      response: { 201: Type.Ref(Ticket), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
       runWrite(request, reply, async (db, context) => {
@@ -224,7 +207,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       description: 'In the order requested, with each ticket\'s payment status. A partner office sees only the cases referred to it (404 otherwise).',
       params: CaseParams,
       querystring: TicketListQuery,
-      response: { 200: Type.Ref(TicketList), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(TicketList), ...problemResponses(400, 404) },
     },
     handler: (request) => tickets.listTickets(app.db, request.context.actor, request.params.id, request.query),
   })
@@ -236,7 +219,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       operationId: 'getTicket',
       summary: 'Get a ticket',
       params: TicketParams,
-      response: { 200: Type.Ref(Ticket), 400: PROBLEM_RESPONSES[400], 404: PROBLEM_RESPONSES[404] },
+      response: { 200: Type.Ref(Ticket), ...problemResponses(400, 404) },
     },
     handler: async (request, reply) => {
       const ticket = await tickets.getTicket(app.db, request.context.actor, request.params.id, request.params.ticket_id)
