@@ -86,7 +86,9 @@ async function problemsPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const body = toProblem(error, request)
     if (body) {
-      if (body.status >= 500) request.log.error({ err: error }, 'request failed')
+      // A 503 is the service protecting itself (load shedding, database unreachable): worth a warning, not an error with a stack.
+      if (body.status === 503) request.log.warn({ problem: body.type, detail: body.detail }, 'service unavailable')
+      else if (body.status >= 500) request.log.error({ err: error }, 'request failed')
       return sendProblem(request, reply, body)
     }
     request.log.error({ err: error }, 'unhandled error')

@@ -88,10 +88,19 @@ t.test('readiness is a 503 problem when the database does not answer', async (t)
   t.ok(down.headers['retry-after'])
 })
 
-t.test('while the database does not answer, every request is shed with a 503 problem', async (t) => {
+t.test('while the database does not answer, every request is shed with a 503 problem, logged as a warning', async (t) => {
+  const lines: string[] = []
+  const stream = new Writable({ write(chunk, _encoding, done) { lines.push(chunk.toString()); done() } })
   const database = await freshDatabase(t)
-  const { as } = await buildTestApp(t, { HEALTH_CHECK_INTERVAL_MS: '100' }, database)
-  const admin = as('ada', ['admin'])
+  const app = await buildApp({
+    config: loadConfig({ ...TEST_ENV, HEALTH_CHECK_INTERVAL_MS: '100' }),
+    db: database.db,
+    databaseKind: database.kind,
+    loggerInstance: pino({ level: 'warn' }, stream),
+  })
+  t.teardown(() => app.close())
+  const admin = (options: { method: 'GET'; url: string }) =>
+    app.inject({ ...options, headers: { authorization: `Bearer ${app.jwt.sign({ sub: 'ada', roles: ['admin'] })}` } })
   t.equal((await admin({ method: 'GET', url: '/v1/offices' })).statusCode, 200)
   await database.db.destroy()
   await new Promise((resolve) => setTimeout(resolve, 400))
@@ -100,4 +109,8 @@ t.test('while the database does not answer, every request is shed with a 503 pro
   t.equal(shed.headers['content-type'], PROBLEM_JSON)
   t.equal(shed.json().type, '/problems/service-unavailable')
   t.equal(shed.headers['retry-after'], '5')
+  // Shedding is the service protecting itself: a warning without a stack, not an error that pages someone.
+  const logged = lines.map((line) => JSON.parse(line)).find((entry) => entry.reqId === shed.json().request_id)
+  t.match(logged, { level: 40, msg: 'service unavailable', problem: '/problems/service-unavailable' })
+  t.notOk(logged?.err, 'no error object or stack')
 })
