@@ -4,6 +4,7 @@ import { createSigner } from 'fast-jwt'
 import { DEVELOPMENT_JWT_SECRET } from '../src/config.js'
 import type { Database } from '../src/db/database.js'
 import { createOffice } from '../src/modules/offices/service.js'
+import { caseWithMembersQuery } from '../src/modules/return-cases/repository.js'
 import type { RequestContext } from '../src/shared/context.js'
 import type { Benchmark } from './lib/benchmark.js'
 import { benchDatabase } from './lib/database.js'
@@ -147,20 +148,15 @@ COMMIT;
 `
 }
 
-/** The one query of GET /v1/return-cases/{id}: the case with its members as JSON (see findCaseWithMembers in return-cases/repository.ts). */
-const GET_SCRIPT = `
-\\set n random(1, 1000)
-SELECT "id", "reference", "office_id", "partner_office_id", "referred_at", "project_id", "status", "legal_status", "referral_source",
-  "external_reference", "country_of_return", "place_of_return", "intended_departure_on", "consent_given_at", "consent_given_by",
-  "consent_scope", "consent_recorded_by", "notes", "created_by", "version", "created_at", "updated_at", "closed_at",
-  (SELECT coalesce(json_agg(agg), '[]') FROM (SELECT "m"."id", "m"."case_id", "m"."relationship", "m"."is_principal", "m"."given_name",
-     "m"."family_name", "m"."name_key", "m"."sex", "m"."date_of_birth", "m"."birth_year", "m"."nationality", "m"."identity_documents",
-     "m"."created_by", "m"."version", "m"."created_at", "m"."updated_at",
-     (SELECT coalesce(json_agg(agg), '[]') FROM (SELECT "v"."id", "v"."case_id", "v"."member_id", "v"."code", "v"."notes", "v"."escort_needed",
-        "v"."recorded_by", "v"."recorded_at", "v"."version" FROM "member_vulnerabilities" AS "v" WHERE "v"."member_id" = "m"."id" ORDER BY "v"."id") AS agg) AS "vulnerabilities"
-   FROM "case_members" AS "m" WHERE "m"."case_id" = "return_cases"."id" ORDER BY "m"."id") AS agg) AS "members"
-FROM "return_cases" WHERE "id" = ${caseIdSql(':n')};
-`
+/**
+ * The one query of GET /v1/return-cases/{id}, compiled from the service's own builder (findCaseWithMembers in
+ * return-cases/repository.ts), with its one parameter turned into pgbench's case n.
+ */
+function getScript(db: Database['db']): string {
+  const { sql: text, parameters } = caseWithMembersQuery(db, caseId(0), undefined).compile()
+  if (parameters.length !== 1 || !text.includes('$1')) throw new Error(`the get query changed shape: ${text}`)
+  return `\\set n random(1, 1000)\n${text.replace('$1', caseIdSql(':n'))};\n`
+}
 
 function memoryOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -208,8 +204,8 @@ const benchmark: Benchmark = {
         create.push(await drive({ method: 'POST', paths: ['/v1/return-cases'], bodies: createBodies(officeId), uniqueIdempotencyKeys: true }))
         pgCreate.push((await pgbench(createScript(officeId), 'extended')).tps)
         get.push(await drive({ method: 'GET', paths: getPaths }))
-        pgGetExtended.push((await pgbench(GET_SCRIPT, 'extended')).tps)
-        pgGetPrepared.push((await pgbench(GET_SCRIPT, 'prepared')).tps)
+        pgGetExtended.push((await pgbench(getScript(bench.database.db), 'extended')).tps)
+        pgGetPrepared.push((await pgbench(getScript(bench.database.db), 'prepared')).tps)
         list.push(await drive({ method: 'GET', paths: ['/v1/return-cases?country_of_return=GE&status=submitted&limit=20'] }))
       }
       // The rounds above wrote thousands of cases; let PostgreSQL's maintenance of them (autovacuum,

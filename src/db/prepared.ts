@@ -14,8 +14,8 @@ import type { DB } from './schema.js'
  * after a few executions PostgreSQL may reuse one generic plan for every value. PGlite runs
  * in-process and ignores the mark.
  */
-export const PREPARED: RawBuilder<unknown> = sql.raw('/* prepared */')
 const PREPARED_MARKER = '/* prepared */'
+export const PREPARED: RawBuilder<unknown> = sql.raw(PREPARED_MARKER)
 
 const statementNames = new Map<string, string>()
 

@@ -19,7 +19,7 @@ t.test('commitments arriving together are written by one statement each batch, n
 
   const entries = await Promise.all(
     amounts.map((amount, index) =>
-      batches.commit(contextOf(index), { ...manualPosting(project.id, lineId, { kind: 'commit', amount: EUR(amount), note: `seat ${index}` }), projectId: project.id }),
+      batches.commit(contextOf(index), manualPosting(project.id, lineId, { kind: 'commit', amount: EUR(amount), note: `seat ${index}` })),
     ),
   )
   const taken = entries.flatMap((entry, index) => (entry ? [{ entry, index }] : []))
@@ -58,7 +58,7 @@ t.test('a batch takes nothing it cannot charge: another currency, another projec
   const lineId = project.lines.Tickets!.id
   const batches = new CommitBatches(database.db)
   const commit = (projectId: string, line: string, amount: { amount_minor: number; currency: string }) =>
-    batches.commit(contextOf(0), { ...manualPosting(projectId, line, { kind: 'commit', amount, note: 'n' }), projectId })
+    batches.commit(contextOf(0), manualPosting(projectId, line, { kind: 'commit', amount, note: 'n' }))
 
   t.equal(await commit(project.id, lineId, { amount_minor: 10, currency: 'USD' }), undefined, 'another currency')
   t.equal(await commit(inactive.id, lineId, EUR(10)), undefined, 'a line of another project')

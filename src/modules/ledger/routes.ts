@@ -55,13 +55,13 @@ export default async function ledgerModule(fastify: FastifyInstance): Promise<vo
     handler: async (request, reply) => {
       // A commitment without an Idempotency-Key joins its line's group commit (a keyed one must claim its key in its
       // own transaction); whatever the batch does not take is committed on its own below, with the exact answer.
+      const posting = manualPosting(request.params.id, request.params.line_id, request.body)
       if (request.body.kind === 'commit' && request.headers['idempotency-key'] === undefined) {
-        const posting = manualPosting(request.params.id, request.params.line_id, request.body)
-        const entry = await commitBatches.commit(request.context, { ...posting, projectId: request.params.id })
+        const entry = await commitBatches.commit(request.context, posting)
         if (entry) return reply.code(201).send(toLedgerEntry(entry))
       }
       return runWrite(request, reply, async (db, context) => {
-        const entry = await postManualEntry(db, context, request.params.id, request.params.line_id, request.body)
+        const entry = await postManualEntry(db, context, request.body.kind, posting)
         return { status: 201, body: toLedgerEntry(entry) }
       })
     },

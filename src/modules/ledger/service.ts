@@ -16,16 +16,14 @@ import type { ManualLedgerPostingInput } from './schemas.js'
 export async function postManualEntry(
   db: Kysely<DB>,
   context: RequestContext,
-  projectId: string,
-  lineId: string,
-  input: ManualLedgerPostingInput,
+  kind: ManualLedgerPostingInput['kind'],
+  posting: LedgerPosting,
 ): Promise<LedgerEntryRow> {
-  const posting = manualPosting(projectId, lineId, input)
-  return input.kind === 'commit' ? commitFunds(db, context, posting) : releaseFunds(db, context, posting)
+  return kind === 'commit' ? commitFunds(db, context, posting) : releaseFunds(db, context, posting)
 }
 
 /** The posting a manual entry makes, after the checks the body schema cannot express (400 otherwise). */
-export function manualPosting(projectId: string, lineId: string, input: ManualLedgerPostingInput): LedgerPosting & { audit: AuditInput } {
+export function manualPosting(projectId: string, lineId: string, input: ManualLedgerPostingInput): LedgerPosting & { audit: AuditInput; projectId: string } {
   if (input.amount.amount_minor < 1) {
     throw new ProblemError('validation-error', 'The amount must be at least 1 minor unit', { errors: [{ pointer: '/body/amount/amount_minor', detail: 'must be at least 1' }] })
   }

@@ -305,7 +305,7 @@ async function followPayment(db: Kysely<DB>, context: RequestContext, payment: P
     .executeTakeFirstOrThrow()
   await recordDisbursementChange(db, context, status, row, updated)
   await repository.touchPlan(db, plan.id)
-  if (status === 'paid') await completeIfDone(db, context, { ...plan, version: plan.version + 1 })
+  if (status === 'paid') await completeIfDone(db, context, plan)
 }
 
 registerPaymentHooks('disbursement', {

@@ -173,7 +173,6 @@ export interface PlanUsage {
   spentMinor: number
 }
 
-/** What the plan's disbursements use of its budget. Read it after locking the plan when you act on it. */
 /** Disbursed and spent amounts of several plans in one grouped query (plans with none get zeros). */
 export async function plansUsage(db: Kysely<DB>, planIds: readonly string[]): Promise<Map<string, PlanUsage>> {
   const usage = new Map<string, PlanUsage>(planIds.map((id) => [id, { disbursedMinor: 0, spentMinor: 0 }]))
@@ -191,6 +190,7 @@ export async function plansUsage(db: Kysely<DB>, planIds: readonly string[]): Pr
   return usage
 }
 
+/** What the plan's disbursements use of its budget. Read it after locking the plan when you act on it. */
 export async function planUsage(db: Kysely<DB>, planId: string): Promise<PlanUsage> {
   return (await plansUsage(db, [planId])).get(planId) as PlanUsage
 }

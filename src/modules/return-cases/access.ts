@@ -11,11 +11,6 @@ function caseNotFound(caseId: string): ProblemError {
   return new ProblemError('not-found', `Return case ${caseId} does not exist`)
 }
 
-/**
- * The case as the actor may see it. A partner-only caller sees only the cases referred to its
- * office: any other case is the same 404 as a case that does not exist, so existence never leaks.
- * With `forUpdate` the row is locked until the caller's transaction ends.
- */
 /** The partner office a partner-only actor is confined to (undefined for everyone else); 404 for a partner token without a usable office. */
 function partnerScope(actor: Actor, caseId: string): string | undefined {
   if (!UUID_PATTERN.test(caseId)) throw caseNotFound(caseId)
@@ -24,6 +19,11 @@ function partnerScope(actor: Actor, caseId: string): string | undefined {
   return actor.officeId
 }
 
+/**
+ * The case as the actor may see it. A partner-only caller sees only the cases referred to its
+ * office: any other case is the same 404 as a case that does not exist, so existence never leaks.
+ * With `forUpdate` the row is locked until the caller's transaction ends.
+ */
 export async function findCaseForActor(db: Kysely<DB>, actor: Actor, caseId: string, options: { forUpdate?: boolean } = {}): Promise<ReturnCaseRow> {
   const row = await findCase(db, caseId, { partnerOfficeId: partnerScope(actor, caseId), forUpdate: options.forUpdate })
   if (!row) throw caseNotFound(caseId)

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely'
+import { sql, type ExpressionBuilder, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely'
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { CaseMembersTable, CaseStatus, DB, MemberVulnerabilitiesTable, ReturnCasesTable } from '../../db/schema.js'
 import { PREPARED, Precompiled, allColumns } from '../../db/prepared.js'
@@ -143,13 +143,16 @@ function normalizeLoaded(rows: Array<CaseMemberRow & { vulnerabilities: Array<Om
   }))
 }
 
-function membersQuery(db: Kysely<DB>, caseIds: readonly string[]) {
-  return db
-    .selectFrom('case_members as m')
+/** Members (`m`) with their columns by name and their vulnerability entries, in the order recorded. */
+function withMemberFields<O>(query: SelectQueryBuilder<DB & { m: CaseMembersTable }, 'm', O>) {
+  return query
     .select(MEMBER_COLUMNS.map((column) => `m.${column}` as const))
     .select((eb) => withVulnerabilities(eb))
-    .where('m.case_id', 'in', caseIds)
     .orderBy('m.id')
+}
+
+function membersQuery(db: Kysely<DB>, caseIds: readonly string[]) {
+  return withMemberFields(db.selectFrom('case_members as m').where('m.case_id', 'in', caseIds))
 }
 
 /** The household of one case (a get, the hottest read), precompiled and prepared. */
@@ -166,17 +169,10 @@ export async function membersOfCases(db: Kysely<DB>, caseIds: readonly string[])
 
 type MemberJson = Omit<Parameters<typeof normalizeLoaded>[0][number], 'created_at' | 'updated_at'> & { created_at: string; updated_at: string }
 
-/** A case and its household in one query, the members as JSON (one round trip for a get, the hottest read). */
-function caseWithMembersQuery(db: Kysely<DB>, id: string, partnerOfficeId: string | undefined) {
+/** A case and its household in one query, the members as JSON (one round trip for a get, the hottest read). Exported for the benchmark's pgbench script. */
+export function caseWithMembersQuery(db: Kysely<DB>, id: string, partnerOfficeId: string | undefined) {
   return caseQuery(db, id, partnerOfficeId, false).select((eb) =>
-    jsonArrayFrom(
-      eb
-        .selectFrom('case_members as m')
-        .select(MEMBER_COLUMNS.map((column) => `m.${column}` as const))
-        .select((members) => withVulnerabilities(members))
-        .whereRef('m.case_id', '=', 'return_cases.id')
-        .orderBy('m.id'),
-    ).as('members'),
+    jsonArrayFrom(withMemberFields(eb.selectFrom('case_members as m').whereRef('m.case_id', '=', 'return_cases.id'))).as('members'),
   )
 }
 
@@ -203,13 +199,7 @@ export async function findCaseWithMembers(
 }
 
 export async function memberPage(db: Kysely<DB>, caseId: string, limit: number, afterId: string | undefined): Promise<MemberWithVulnerabilities[]> {
-  let query = db
-    .selectFrom('case_members as m')
-    .selectAll('m')
-    .select((eb) => withVulnerabilities(eb))
-    .where('m.case_id', '=', caseId)
-    .orderBy('m.id')
-    .limit(limit + 1)
+  let query = withMemberFields(db.selectFrom('case_members as m').where('m.case_id', '=', caseId)).limit(limit + 1)
   if (afterId !== undefined) query = query.where('m.id', '>', afterId)
   return normalizeLoaded(await query.execute())
 }
@@ -221,13 +211,7 @@ export async function findMember(db: Kysely<DB>, caseId: string, memberId: strin
 }
 
 export async function memberWithVulnerabilities(db: Kysely<DB>, caseId: string, memberId: string): Promise<MemberWithVulnerabilities | undefined> {
-  const rows = await db
-    .selectFrom('case_members as m')
-    .selectAll('m')
-    .select((eb) => withVulnerabilities(eb))
-    .where('m.id', '=', memberId)
-    .where('m.case_id', '=', caseId)
-    .execute()
+  const rows = await withMemberFields(db.selectFrom('case_members as m').where('m.id', '=', memberId).where('m.case_id', '=', caseId)).execute()
   return normalizeLoaded(rows)[0]
 }
 
