@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { CashGrantStatus, CashGrantsTable, DB } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
-import { toPaymentDetails, type PaymentRequestRow } from '../payments/repository.js'
+import { toPaymentDetails, type PaymentRequestRow } from '../payments/index.js'
 import type { CashGrantListFilter, CashGrantRecord } from './schemas.js'
 
 export type CashGrantRow = Selectable<CashGrantsTable>
@@ -90,4 +90,9 @@ export async function listCashGrants(db: Kysely<DB>, caseId: string, filter: Cas
   const rows = await query.execute()
   const page = toPage(rows, limit, (row) => [row.id], (row) => row)
   return { items: await withPayments(db, page.items), next_cursor: page.next_cursor }
+}
+
+export async function cashGrantRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
+  const rows = await db.selectFrom('cash_grants').select('id').where('member_id', '=', memberId).orderBy('id').execute()
+  return { cash_grants: rows.map((row) => row.id) }
 }

@@ -6,7 +6,7 @@ import { runWrite } from '../../plugins/write.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import type { Role } from '../../shared/roles.js'
-import { MarkPaymentPaid, PaymentDetails } from '../payments/schemas.js'
+import { MarkPaymentPaid, PaymentDetails } from '../payments/index.js'
 import { CaseParams, CashGrant, CashGrantList, CashGrantListQuery, CashGrantParams, CreateCashGrant } from './schemas.js'
 import * as service from './service.js'
 

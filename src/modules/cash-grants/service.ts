@@ -7,11 +7,9 @@ import { newId } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { findBudgetLine, findProjectRow, type ProjectRow } from '../projects/access.js'
-import { markPaymentPaid, registerPaymentHooks, requestPayment, type PaymentRequestRow } from '../payments/service.js'
-import type { MarkPaymentPaidInput } from '../payments/schemas.js'
-import { ageOn, assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow } from '../return-cases/access.js'
-import { CHILD_AGE_LIMIT } from '../return-cases/household.js'
+import { findBudgetLine, findProjectRow, type ProjectRow } from '../projects/index.js'
+import { markPaymentPaid, requestPayment, type PaymentHooks, type PaymentRequestRow, type MarkPaymentPaidInput } from '../payments/index.js'
+import { ageOn, assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, CHILD_AGE_LIMIT } from '../return-cases/index.js'
 import * as repository from './repository.js'
 import type { CashGrantRow } from './repository.js'
 import type { CashGrantListFilter, CashGrantRecord, CreateCashGrantInput } from './schemas.js'
@@ -265,7 +263,8 @@ async function assertPayable(db: Kysely<DB>, context: RequestContext, payment: P
   }
 }
 
-registerPaymentHooks('cash_grant', {
+/** How cash grant costs follow their payment requests (wired in src/modules/index.ts). */
+export const cashGrantPaymentHooks: PaymentHooks = {
   onApproved: (db, context, payment) => followPayment(db, context, payment, 'approved'),
   onRejected: (db, context, payment) => followPayment(db, context, payment, 'rejected'),
   onCancelled: (db, context, payment) => followPayment(db, context, payment, 'cancelled'),
@@ -273,4 +272,4 @@ registerPaymentHooks('cash_grant', {
     await assertPayable(db, context, payment)
     await followPayment(db, context, payment, 'paid')
   },
-})
+}

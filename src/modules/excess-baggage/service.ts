@@ -8,12 +8,10 @@ import { emitEvent } from '../../shared/outbox.js'
 import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { cancelPaymentRequest, registerPaymentHooks, requestPayment, type PaymentRequestRow } from '../payments/service.js'
-import { findBudgetLine } from '../projects/access.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers } from '../return-cases/access.js'
-import { caseForTravelWrite } from '../travel/bookings.js'
-import { lockCaseForRelease } from '../travel/locks.js'
-import { findTicket } from '../travel/repository.js'
+import { LIVE_PAYMENT_STATUSES, cancelPaymentRequest, paymentStatuses, requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
+import { findBudgetLine } from '../projects/index.js'
+import { assertCaseOpen, findCaseForActor, listCaseMembers } from '../return-cases/index.js'
+import { caseForTravelWrite, lockCaseForRelease, findTicket } from '../travel/index.js'
 import * as repository from './repository.js'
 import type { ExcessBaggageRow } from './repository.js'
 import type { ExcessBaggageListFilter, ExcessBaggageRecord, RequestExcessBaggageInput } from './schemas.js'
@@ -138,9 +136,17 @@ async function followPayment(db: Kysely<DB>, context: RequestContext, payment: P
   await recordChange(db, context, status, current, updated)
 }
 
-registerPaymentHooks('excess_baggage', {
+/** How excess baggage costs follow their payment requests (wired in src/modules/index.ts). */
+export const excessBaggagePaymentHooks: PaymentHooks = {
   onApproved: (db, context, payment) => followPayment(db, context, payment, 'approved'),
   onRejected: (db, context, payment) => followPayment(db, context, payment, 'rejected'),
   onCancelled: (db, context, payment) => followPayment(db, context, payment, 'cancelled'),
   onPaid: (db, context, payment) => followPayment(db, context, payment, 'paid'),
-})
+}
+
+/** The charges on a ticket (or its traveller) whose payment is still live: what ending the ticket cancels. */
+export async function liveChargesOnTicket(db: Kysely<DB>, filter: { ticketId: string; memberId?: string }): Promise<string[]> {
+  const paymentIds = await repository.chargesOnTicket(db, filter)
+  const statuses = await paymentStatuses(db, paymentIds)
+  return paymentIds.filter((id) => LIVE_PAYMENT_STATUSES.includes(statuses.get(id) as PaymentRequestRow['status']))
+}

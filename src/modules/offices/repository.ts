@@ -53,3 +53,8 @@ export async function partnerOfficesIn(db: Kysely<DB>, country: string): Promise
   const rows = await db.selectFrom('offices').selectAll().where('kind', '=', 'partner_office').where('country', '=', country).orderBy('id').execute()
   return rows.map(toOffice)
 }
+
+export async function findOfficeByCode(db: Kysely<DB>, code: string): Promise<OfficeRecord | undefined> {
+  const row = await db.selectFrom('offices').selectAll().where('code', '=', code).executeTakeFirst()
+  return row && toOffice(row)
+}

@@ -4,8 +4,8 @@ import { recordAudit, type AuditInput } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, conflict, notFound } from '../../shared/problems.js'
-import { findProjectRow, type ProjectRow } from '../projects/access.js'
-import { assertCaseOpen, type ReturnCaseRow } from '../return-cases/access.js'
+import { findProjectRow, type ProjectRow } from '../projects/index.js'
+import { assertCaseOpen, type ReturnCaseRow } from '../return-cases/index.js'
 
 /** What reintegration needs from a case: its status rules and its project. */
 

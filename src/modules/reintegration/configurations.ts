@@ -4,9 +4,9 @@ import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, notFound, unprocessable } from '../../shared/problems.js'
-import { todayIso } from '../return-cases/household.js'
 import { configurationByVersion, toScoringConfiguration } from './scoring.js'
 import type { CreateScoringConfigurationInput, ScoringConfigurationRecord } from './schemas.js'
+import { todayIso } from '../../shared/dates.js'
 
 /**
  * Adds a version of the selection weights. Versions are never edited or removed (the table refuses

@@ -6,11 +6,9 @@ import { newId } from '../../shared/ids.js'
 import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, forbidden, invalidField, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { registerPaymentHooks, requestPayment, type PaymentRequestRow } from '../payments/service.js'
-import { assertCaseOpen, findCaseForActor } from '../return-cases/access.js'
-import { todayIso } from '../return-cases/household.js'
-import { transitionCase } from '../return-cases/transitions.js'
-import { findSupplierRow } from '../suppliers/repository.js'
+import { requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
+import { assertCaseOpen, findCaseForActor, transitionCase } from '../return-cases/index.js'
+import { findSupplierRow } from '../suppliers/index.js'
 import { RETURNED_CASE_STATUSES, assertCaseStatus, currencyMismatch, recordChange } from './cases.js'
 import { completeIfDone, planNotFound } from './plans.js'
 import * as repository from './repository.js'
@@ -18,6 +16,7 @@ import type { DisbursementRow } from './repository.js'
 import { checkedItems } from './requests.js'
 import type { ConfirmDeliveryInput, CreateDisbursementInput, DisbursementRecord } from './schemas.js'
 import { DELIVERABLE_STATUSES, disbursementWorkflow, planWorkflow } from './transitions.js'
+import { todayIso } from '../../shared/dates.js'
 
 /** What the partner office writes about a delivery may describe the household: audited as changed only. */
 const DELIVERY_MASKED_FIELDS = ['delivery_notes'] as const
@@ -308,9 +307,10 @@ async function followPayment(db: Kysely<DB>, context: RequestContext, payment: P
   if (status === 'paid') await completeIfDone(db, context, plan)
 }
 
-registerPaymentHooks('disbursement', {
+/** How disbursement costs follow their payment requests (wired in src/modules/index.ts). */
+export const disbursementPaymentHooks: PaymentHooks = {
   onApproved: (db, context, payment) => followPayment(db, context, payment, 'approve'),
   onRejected: (db, context, payment) => followPayment(db, context, payment, 'reject'),
   onPaid: (db, context, payment) => followPayment(db, context, payment, 'pay'),
   onCancelled: (db, context, payment) => followPayment(db, context, payment, 'cancel'),
-})
+}

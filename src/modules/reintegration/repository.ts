@@ -20,14 +20,13 @@ import type {
   ReintegrationRequestRecord,
 } from './schemas.js'
 import { planWorkflow, requestActions } from './transitions.js'
+import { UUID_PATTERN } from '../../shared/ids.js'
 
 export type RequestRow = Selectable<ReintegrationRequestsTable>
 export type AssessmentRow = Selectable<ReintegrationAssessmentsTable>
 export type DecisionRow = Selectable<ReintegrationDecisionsTable>
 export type PlanRow = Selectable<ReintegrationPlansTable>
 export type DisbursementRow = Selectable<ReintegrationDisbursementsTable>
-
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const money = (amount_minor: number, currency: string) => ({ amount_minor, currency })
 const iso = (value: Date) => value.toISOString()
@@ -303,4 +302,29 @@ export async function disbursementPage(db: Kysely<DB>, planId: string, page: { l
   const rows = await query.execute()
   const records = new Map((await presentDisbursements(db, rows.slice(0, limit))).map((record) => [record.id, record]))
   return toPage(rows, limit, (row) => [row.id], (row) => records.get(row.id) as DisbursementRecord)
+}
+
+/** The case's first request form (in creation order), whatever its status. */
+export async function firstRequestOfCase(db: Kysely<DB>, caseId: string): Promise<RequestRow | undefined> {
+  return db.selectFrom('reintegration_requests').selectAll().where('case_id', '=', caseId).orderBy('id').executeTakeFirst()
+}
+
+/** The case's first plan (in creation order), whatever its status. */
+export async function firstPlanOfCase(db: Kysely<DB>, caseId: string): Promise<PlanRow | undefined> {
+  return db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseId).orderBy('id').executeTakeFirst()
+}
+
+/** The case's active plans, oldest first. */
+export async function activePlansOfCase(db: Kysely<DB>, caseId: string): Promise<string[]> {
+  const rows = await db.selectFrom('reintegration_plans').select('id').where('case_id', '=', caseId).where('status', '=', 'active').orderBy('id').execute()
+  return rows.map((row) => row.id)
+}
+
+export async function reintegrationRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
+  const rows = await db.selectFrom('reintegration_requests').select('id').where('member_id', '=', memberId).orderBy('id').execute()
+  return { reintegration_requests: rows.map((row) => row.id) }
+}
+
+export async function isPlanOfCase(db: Kysely<DB>, caseId: string, planId: string): Promise<boolean> {
+  return (await db.selectFrom('reintegration_plans').select('id').where('id', '=', planId).where('case_id', '=', caseId).executeTakeFirst()) !== undefined
 }

@@ -6,8 +6,7 @@ import { newId } from '../../shared/ids.js'
 import type { Page } from '../../shared/pagination.js'
 import { ProblemError, invalidField, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/access.js'
-import { todayIso } from '../return-cases/household.js'
+import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
 import { REQUEST_FORM_CASE_STATUSES, assertCaseNotEnded, assertCaseStatus, currencyMismatch, projectOfCase, recordChange } from './cases.js'
 import * as repository from './repository.js'
 import type { RequestRow } from './repository.js'
@@ -20,6 +19,7 @@ import type {
   UpdateReintegrationRequestInput,
 } from './schemas.js'
 import { requestWorkflow } from './transitions.js'
+import { todayIso } from '../../shared/dates.js'
 
 /** The migrant's own words and the assessors' reasoning are personal: audited as changed, never with their values. */
 export const REQUEST_MASKED_FIELDS = ['skills_and_experience', 'motivation_statement'] as const

@@ -1,10 +1,8 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { DB, ReintegrationScoringConfigurationsTable, UrgencyBasisValue } from '../../db/schema.js'
 import { currencyExponent } from '../../shared/iso-codes.js'
-import { crisisListingOn } from '../crisis-countries/repository.js'
-import { ageOn } from '../return-cases/access.js'
-import { ELDERLY_AGE } from '../return-cases/household.js'
-import { RESTRICTED, isRestrictedCode } from '../return-cases/restricted.js'
+import { crisisListingOn } from '../crisis-countries/index.js'
+import { ageOn, ELDERLY_AGE, RESTRICTED, isRestrictedCode } from '../return-cases/index.js'
 import type { ScoringConfigurationRecord, UrgencyRecord } from './schemas.js'
 
 /**

@@ -8,9 +8,9 @@ import { DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js
 import { ProblemError, invalidField } from '../../shared/problems.js'
 import { assertCaseOpen, findCaseForActor } from './access.js'
 import { afterId } from './cursors.js'
-import { todayIso } from './household.js'
 import { recordAuditEntries } from './repository.js'
 import type { CounsellingSessionInputValue, CounsellingSessionRecord, CounsellingSessionUpdateInput } from './schemas.js'
+import { todayIso } from '../../shared/dates.js'
 
 type SessionRow = Selectable<CounsellingSessionsTable>
 

@@ -1,6 +1,6 @@
 import { decodeCursor } from '../../shared/pagination.js'
 import { invalidField } from '../../shared/problems.js'
-import { UUID_PATTERN } from './repository.js'
+import { UUID_PATTERN } from '../../shared/ids.js'
 
 /**
  * Keyset positions read back from a cursor, checked before they reach SQL: a cursor that

@@ -8,7 +8,6 @@ import { DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js
 import { ProblemError } from '../../shared/problems.js'
 import { assertCaseOpen, findCaseForActor } from './access.js'
 import { afterId } from './cursors.js'
-import { todayIso } from './household.js'
 import { nameKey } from './normalize.js'
 import { ageReferenceDate, presentMember } from './presenter.js'
 import {
@@ -28,6 +27,8 @@ import type { DuplicateMatch, MemberWithVulnerabilities, ReturnCaseRow } from '.
 import { Disclosures, isRestrictedCode, maySeeRestricted, presentVulnerability, recordDisclosures, vulnerabilityEventPayload } from './restricted.js'
 import type { MemberInputValue, MemberRecord, MemberUpdateInput, VulnerabilityInputValue, VulnerabilityRecord, VulnerabilityUpdateInput } from './schemas.js'
 import { householdErrors, personErrors, throwIfHouseholdInvalid, throwIfInvalid, vulnerabilityErrors, type HouseholdPerson } from './validation.js'
+import { todayIso } from '../../shared/dates.js'
+import { recordsOfMember } from './ports.js'
 
 function memberNotFound(memberId: string): ProblemError {
   return new ProblemError('not-found', `Member ${memberId} does not exist in this case`)
@@ -175,7 +176,7 @@ export async function removeMember(
   if (current.vulnerabilities.some((entry) => isRestrictedCode(entry.code) && !maySeeRestricted(context.actor, entry.recorded_by))) {
     throw new ProblemError('forbidden', 'This person has restricted entries; only protection staff or whoever recorded them can remove the person')
   }
-  const records = await repository.recordsOfMember(db, memberId)
+  const records = await recordsOfMember(db, memberId)
   const kinds = Object.keys(records)
   if (kinds.length > 0) {
     throw new ProblemError('conflict', `This person cannot be removed from case ${caseRow.reference}: they still have ${kinds.map((kind) => kind.replace(/_/g, ' ')).join(', ')}`, {

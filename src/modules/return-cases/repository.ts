@@ -24,8 +24,6 @@ export interface LoadedVulnerability {
 
 export type MemberWithVulnerabilities = CaseMemberRow & { vulnerabilities: LoadedVulnerability[] }
 
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
 const CASE_COLUMNS = allColumns<ReturnCasesTable>()([
   'id', 'reference', 'office_id', 'partner_office_id', 'referred_at', 'project_id', 'status', 'legal_status', 'referral_source',
   'external_reference', 'country_of_return', 'place_of_return', 'intended_departure_on', 'consent_given_at', 'consent_given_by',
@@ -276,46 +274,6 @@ export async function recordAuditEntries(db: Kysely<DB>, context: RequestContext
     .execute()
 }
 
-/**
- * What still holds or may still draw money for a case: its live payment requests (requested,
- * awaiting a second approval, or approved and not paid) and its active reintegration plans. Read
- * straight from those tables: return-cases imports neither payments nor reintegration (they import it).
- */
-export async function liveMoneyOfCase(db: Kysely<DB>, caseId: string): Promise<{ payment_request_ids: string[]; reintegration_plan_ids: string[] }> {
-  const payments = await db
-    .selectFrom('payment_requests')
-    .select('id')
-    .where('case_id', '=', caseId)
-    .where('status', 'in', ['requested', 'awaiting_second_approval', 'approved'])
-    .orderBy('id')
-    .execute()
-  const plans = await activePlansOfCase(db, caseId)
-  return { payment_request_ids: payments.map((row) => row.id), reintegration_plan_ids: plans }
-}
-
-export async function activePlansOfCase(db: Kysely<DB>, caseId: string): Promise<string[]> {
-  const rows = await db.selectFrom('reintegration_plans').select('id').where('case_id', '=', caseId).where('status', '=', 'active').orderBy('id').execute()
-  return rows.map((row) => row.id)
-}
-
-/**
- * The records of other modules that name a household member (the foreign keys that would refuse
- * removing them), as table name → ids; empty when there are none.
- */
-export async function recordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
-  const rows = await sql<{ kind: string; id: string }>`
-    select 'travel_documents' as kind, id from travel_documents where member_id = ${memberId}
-    union all select 'tickets', id from tickets where member_id = ${memberId}
-    union all select 'excess_baggage', id from excess_baggage where member_id = ${memberId}
-    union all select 'cash_grants', id from cash_grants where member_id = ${memberId}
-    union all select 'reintegration_requests', id from reintegration_requests where member_id = ${memberId}
-    union all select 'satisfaction_surveys', id from satisfaction_surveys where member_id = ${memberId}
-    union all select 'sustainability_assessments', id from sustainability_assessments where member_id = ${memberId}
-    order by kind, id`.execute(db)
-  const records: Record<string, string[]> = {}
-  for (const row of rows.rows) (records[row.kind] ??= []).push(row.id)
-  return records
-}
 
 export interface DuplicateProbe {
   memberId: string
@@ -384,4 +342,52 @@ export async function findDuplicates(
     }
   }
   return matches
+}
+
+/** The first case (in creation order) with this external reference, optionally of one office. */
+export async function findCaseByExternalReference(db: Kysely<DB>, externalReference: string, officeId?: string): Promise<ReturnCaseRow | undefined> {
+  let query = db.selectFrom('return_cases').selectAll().where('external_reference', '=', externalReference).orderBy('id')
+  if (officeId !== undefined) query = query.where('office_id', '=', officeId)
+  return query.executeTakeFirst()
+}
+
+/** Whether a case is referred to a partner office. */
+export async function isCaseReferredTo(db: Kysely<DB>, caseId: string, officeId: string): Promise<boolean> {
+  const row = await db.selectFrom('return_cases').select('id').where('id', '=', caseId).where('partner_office_id', '=', officeId).executeTakeFirst()
+  return row !== undefined
+}
+
+/** The ids of the cases referred to a partner office, as a subquery (`where case_id in (…)`). */
+export function casesReferredTo(db: Kysely<DB>, officeId: string) {
+  return db.selectFrom('return_cases').select('id').where('partner_office_id', '=', officeId)
+}
+
+/**
+ * The columns of a case other modules may read with their own rows, as a derived table to join
+ * (`innerJoin(caseFacts(db).as('c'), 'c.id', '….case_id')`): PostgreSQL inlines it, so the join
+ * costs what a join on return_cases costs, and return_cases stays this module's own.
+ */
+export function caseFacts(db: Kysely<DB>) {
+  return db
+    .selectFrom('return_cases')
+    .select(['id', 'reference', 'status', 'office_id', 'partner_office_id', 'project_id', 'country_of_return', 'intended_departure_on'])
+}
+
+/** The case row, locked, for writes that act for the system rather than a caller's view (payment hooks). */
+export async function lockCase(db: Kysely<DB>, caseId: string): Promise<ReturnCaseRow> {
+  const row = await findCase(db, caseId, { forUpdate: true })
+  if (!row) throw new Error(`Return case ${caseId} does not exist`)
+  return row
+}
+
+/** Whether the member's medical needs call for an escort when travelling. */
+export async function needsMedicalEscort(db: Kysely<DB>, memberId: string): Promise<boolean> {
+  const entry = await db
+    .selectFrom('member_vulnerabilities')
+    .select('id')
+    .where('member_id', '=', memberId)
+    .where('code', '=', 'medical_needs')
+    .where('escort_needed', '=', true)
+    .executeTakeFirst()
+  return entry !== undefined
 }

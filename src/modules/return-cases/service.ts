@@ -2,15 +2,14 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import type { CaseStatus, DB, ReturnCasesTable } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
-import { newId } from '../../shared/ids.js'
+import { newId, UUID_PATTERN } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { ProblemError, invalidField, unprocessable } from '../../shared/problems.js'
 import { hasRole, isPartnerOnly, type Actor } from '../../shared/roles.js'
-import { assertProjectAcceptsCase } from '../projects/access.js'
+import { assertProjectAcceptsCase } from '../projects/index.js'
 import { assertCaseOpen, findCaseForActor, findCaseWithMembersForActor } from './access.js'
 import { afterId, afterSequence } from './cursors.js'
-import { todayIso } from './household.js'
 import { searchWords } from './normalize.js'
 import { presentCase, presentSummary } from './presenter.js'
 import {
@@ -32,6 +31,7 @@ import { CASE_STATUSES, type CreateReturnCaseInput, type ReturnCaseListFilter, t
 import { CASE_WORKFLOW, transitionCase, type CaseAction } from './transitions.js'
 import { householdErrors, throwIfHouseholdInvalid, throwIfInvalid } from './validation.js'
 import { PREPARED } from '../../db/prepared.js'
+import { todayIso } from '../../shared/dates.js'
 
 /** Before approval the project and the country of return may still change; afterwards travel and budgets depend on them. */
 const PRE_APPROVAL: readonly CaseStatus[] = ['draft', 'submitted', 'in_counselling']
@@ -286,7 +286,7 @@ export async function listCases(db: Kysely<DB>, context: RequestContext, filter:
   let query = db.selectFrom('return_cases as c').selectAll('c').orderBy('c.id', 'desc').limit(limit + 1)
   if (after) query = query.where('c.id', '<', after)
   if (isPartnerOnly(actor)) {
-    if (actor.officeId === null || !repository.UUID_PATTERN.test(actor.officeId)) return { items: [], next_cursor: null }
+    if (actor.officeId === null || !UUID_PATTERN.test(actor.officeId)) return { items: [], next_cursor: null }
     query = query.where('c.partner_office_id', '=', actor.officeId)
   }
   if (filter.status) query = query.where('c.status', '=', filter.status)

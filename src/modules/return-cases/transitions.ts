@@ -4,9 +4,10 @@ import type { RequestContext } from '../../shared/context.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, invalidField, unprocessable } from '../../shared/problems.js'
 import { Workflow } from '../../shared/workflow.js'
-import { assertProjectAcceptsCase } from '../projects/access.js'
-import { todayIso } from './household.js'
-import { activePlansOfCase, insertHistory, liveMoneyOfCase, recordAuditEntries, updateCase, type CaseChanges, type ReturnCaseRow } from './repository.js'
+import { assertProjectAcceptsCase } from '../projects/index.js'
+import { caseDependents, liveMoneyOfCase } from './ports.js'
+import { insertHistory, recordAuditEntries, updateCase, type CaseChanges, type ReturnCaseRow } from './repository.js'
+import { todayIso } from '../../shared/dates.js'
 
 /**
  * The whole life of a return case as one state machine. This module drives submit, counselling,
@@ -82,7 +83,7 @@ async function guard(db: Kysely<DB>, context: RequestContext, caseRow: ReturnCas
     }
   }
   if (action === 'close') {
-    const plans = await activePlansOfCase(db, caseRow.id)
+    const plans = await caseDependents.get().activeReintegrationPlans(db, caseRow.id)
     if (plans.length > 0) {
       throw new ProblemError('conflict', `Return case ${caseRow.reference} has ${plans.length} active reintegration plan(s); complete or abandon them before closing the case`, {
         reintegration_plan_ids: plans,

@@ -3,10 +3,10 @@ import type { DB, SuppliersTable } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { hasRole, isPartnerOnly, type Actor } from '../../shared/roles.js'
 import type { SupplierListFilter, SupplierRecord } from './schemas.js'
+import { UUID_PATTERN } from '../../shared/ids.js'
 
 export type SupplierRow = Selectable<SuppliersTable>
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const NO_OFFICE = '00000000-0000-0000-0000-000000000000'
 
 /** The office a partner-only actor is limited to (a malformed office id matches nothing). */

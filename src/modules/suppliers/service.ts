@@ -3,7 +3,7 @@ import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
-import { newId } from '../../shared/ids.js'
+import { newId, UUID_PATTERN } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, notFound } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
@@ -13,8 +13,6 @@ import type { CreateSupplierInput, SupplierRecord, UpdateSupplierInput } from '.
 
 /** Bank details never enter the audit trail or an event: the trail records that they changed, not their value. */
 const MASKED_FIELDS = ['bank_details'] as const
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 function snapshot(row: SupplierRow): Record<string, unknown> {
   const { office_id, country, name, registration_number, address, contact, bank_details, active, deactivation_reason } = row

@@ -9,9 +9,9 @@ import type { Page } from '../../shared/pagination.js'
 import { ProblemError, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import { Workflow } from '../../shared/workflow.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow } from '../return-cases/access.js'
+import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow } from '../return-cases/index.js'
 import * as repository from './repository.js'
-import { PRE_DEPARTURE_CASE_STATUSES, todayIso, type TravelDocumentRow } from './repository.js'
+import { PRE_DEPARTURE_CASE_STATUSES, type TravelDocumentRow } from './repository.js'
 import type {
   CreateTravelDocumentInput,
   IssueTravelDocumentInput,
@@ -22,6 +22,7 @@ import type {
   TravelDocumentRecord,
   UpdateTravelDocumentInput,
 } from './schemas.js'
+import { latestAcceptableDate } from '../../shared/dates.js'
 
 export type { TravelDocumentRow }
 
@@ -46,11 +47,6 @@ type DocumentState = Pick<
   TravelDocumentRow,
   'kind' | 'status' | 'description' | 'document_number' | 'issuing_country' | 'issuing_authority' | 'issued_on' | 'expires_on' | 'requested_on' | 'refused_on'
 >
-
-/** A date entered today somewhere east of Greenwich may already be tomorrow in UTC. */
-function latestAcceptableDate(): string {
-  return todayIso(new Date(Date.now() + 24 * 60 * 60 * 1000))
-}
 
 function documentErrors(state: DocumentState, prefix = '/body'): FieldError[] {
   const errors: FieldError[] = []

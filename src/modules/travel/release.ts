@@ -5,11 +5,10 @@ import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { conflict } from '../../shared/problems.js'
-import { releaseOpenCommitmentsForCase } from '../ledger/ledger.js'
-import { cancelLivePaymentRequestsForCase } from '../payments/service.js'
-import { abandonPlansOfCase } from '../reintegration/plans.js'
-import { assertCaseOpen, type ReturnCaseRow } from '../return-cases/access.js'
-import { CASE_WORKFLOW, transitionCase } from '../return-cases/transitions.js'
+import { releaseOpenCommitmentsForCase, releasesOfRequest } from '../projects/index.js'
+import { cancelLivePaymentRequestsForCase } from '../payments/index.js'
+import { abandonPlansOfCase } from '../reintegration/index.js'
+import { assertCaseOpen, type ReturnCaseRow, CASE_WORKFLOW, transitionCase } from '../return-cases/index.js'
 import { cancelBookingRow } from './bookings.js'
 import { lockCaseForRelease } from './locks.js'
 import * as repository from './repository.js'
@@ -68,14 +67,7 @@ export async function releaseCaseTravel(
     cancelledBookings.push(booking.id)
   }
   const updated = await transitionCase(db, context, caseRow, action, reason)
-  const releases = await db
-    .selectFrom('ledger_entries')
-    .selectAll()
-    .where('case_id', '=', caseRow.id)
-    .where('kind', '=', 'release')
-    .where('request_id', '=', context.requestId)
-    .orderBy('id')
-    .execute()
+  const releases = await releasesOfRequest(db, caseRow.id, context.requestId)
   const outcome: TravelOutcomeRecord = {
     case_id: updated.id,
     reference: updated.reference,

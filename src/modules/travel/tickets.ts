@@ -9,16 +9,16 @@ import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import { Workflow } from '../../shared/workflow.js'
-import { cancelPaymentRequest, findPaymentRequest, registerPaymentHooks, requestPayment, type PaymentRequestRow } from '../payments/service.js'
-import { findBudgetLine } from '../projects/access.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow } from '../return-cases/access.js'
-import { transitionCase } from '../return-cases/transitions.js'
-import { assertTravelDocument } from '../travel-documents/service.js'
+import { LIVE_PAYMENT_STATUSES, cancelPaymentRequest, findPaymentRequest, requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
+import { findBudgetLine } from '../projects/index.js'
+import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, transitionCase, lockCase, needsMedicalEscort } from '../return-cases/index.js'
+import { assertTravelDocument } from '../travel-documents/index.js'
 import { BOOKABLE_CASE_STATUSES, caseForTravelWrite } from './bookings.js'
 import { lockCaseForRelease } from './locks.js'
 import * as repository from './repository.js'
-import { LIVE_PAYMENT_STATUSES, type BookingRow, type TicketRow } from './repository.js'
+import type { BookingRow, TicketRow } from './repository.js'
 import type { RequestTicketInput, TicketListFilter, TicketRecord } from './schemas.js'
+import { ticketCharges } from './ports.js'
 
 type TicketTransition = 'issue' | 'void' | 'refund' | 'confirm_departure' | 'record_no_show'
 
@@ -70,14 +70,7 @@ function travellerName(member: Pick<CaseMemberRow, 'given_name' | 'family_name'>
 
 /** A traveller whose medical needs call for an escort is ticketed only on a booking that has a medical escort for them. */
 async function assertEscort(db: Kysely<DB>, booking: BookingRow, member: CaseMemberRow): Promise<void> {
-  const needsEscort = await db
-    .selectFrom('member_vulnerabilities')
-    .select('id')
-    .where('member_id', '=', member.id)
-    .where('code', '=', 'medical_needs')
-    .where('escort_needed', '=', true)
-    .executeTakeFirst()
-  if (needsEscort && !booking.escorts.some((escort) => escort.member_id === member.id && escort.kind === 'medical')) {
+  if ((await needsMedicalEscort(db, member.id)) && !booking.escorts.some((escort) => escort.member_id === member.id && escort.kind === 'medical')) {
     throw conflict(`${travellerName(member)} needs a medical escort; add one to booking ${booking.booking_reference} before ticketing`, {
       member_id: member.id,
       booking_id: booking.id,
@@ -193,7 +186,7 @@ export async function endTicket(
     await cancelPaymentRequest(db, context, payment.id, options.reason)
     cancelled.push(payment.id)
   }
-  for (const paymentId of await repository.liveBaggagePayments(db, { ticketId: ticket.id, memberId: options.noShow ? ticket.member_id : undefined })) {
+  for (const paymentId of await ticketCharges.get().livePaymentsOn(db, { ticketId: ticket.id, memberId: options.noShow ? ticket.member_id : undefined })) {
     await cancelPaymentRequest(db, context, paymentId, `${options.reason} (ticket ${ticket.ticket_number} ${status})`)
     cancelled.push(paymentId)
   }
@@ -271,7 +264,7 @@ async function ticketOfPayment(db: Kysely<DB>, payment: PaymentRequestRow): Prom
  * ticket, the case moves to `travel_booked`.
  */
 async function issueOnApproval(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
-  const caseRow = await repository.lockCaseRow(db, payment.case_id as string)
+  const caseRow = await lockCase(db, payment.case_id as string)
   const ticket = await ticketOfPayment(db, payment)
   ticketWorkflow.target('issue', ticket.status)
   if (caseRow.status === 'closed' || !BOOKABLE_CASE_STATUSES.includes(caseRow.status)) {
@@ -288,9 +281,15 @@ async function issueOnApproval(db: Kysely<DB>, context: RequestContext, payment:
   const document = await assertTravelDocument(db, member, booking.travel_ends_on)
   const updated = await repository.updateTicket(db, ticket.id, { status: 'issued', issued_at: new Date(), travel_document_id: document.id })
   await recordTicketChange(db, context, 'issued', ticket, updated)
-  if (caseRow.status === 'approved' && (await repository.travellersWithoutIssuedTicket(db, caseRow.id)) === 0) {
+  if (caseRow.status === 'approved' && (await everyTravellerTicketed(db, caseRow.id))) {
     await transitionCase(db, context, caseRow, 'mark_travel_booked', 'Every traveller holds an issued ticket')
   }
+}
+
+/** Whether every household member of the case holds an issued ticket on an active booking. */
+async function everyTravellerTicketed(db: Kysely<DB>, caseId: string): Promise<boolean> {
+  const ticketed = await repository.travellersWithIssuedTicket(db, caseId)
+  return (await listCaseMembers(db, caseId)).every((member) => ticketed.has(member.id))
 }
 
 /** The payment was rejected or cancelled: a live ticket is voided (a used one cannot lose its payment). */
@@ -304,8 +303,9 @@ async function voidOnPaymentEnd(db: Kysely<DB>, context: RequestContext, payment
   await endTicket(db, context, ticket, { status: 'voided', reason: `payment request ${payment.id} ${what}: ${why ?? ''}`.trim(), paymentEnding: true })
 }
 
-registerPaymentHooks('ticket', {
+/** How ticket costs follow their payment requests (wired in src/modules/index.ts). */
+export const ticketPaymentHooks: PaymentHooks = {
   onApproved: issueOnApproval,
   onRejected: (db, context, payment) => voidOnPaymentEnd(db, context, payment, 'rejected'),
   onCancelled: (db, context, payment) => voidOnPaymentEnd(db, context, payment, 'cancelled'),
-})
+}

@@ -5,7 +5,7 @@ import { newId } from '../../shared/ids.js'
 import { ProblemError } from '../../shared/problems.js'
 import type { AuditInput } from '../../shared/audit.js'
 import { commitFunds, releaseFunds, type LedgerEntryRow, type LedgerPosting } from './ledger.js'
-import type { ManualLedgerPostingInput } from './schemas.js'
+import type { ManualLedgerPostingInput } from './ledger-schemas.js'
 
 /**
  * A commitment or release that finance records by hand for a cost handled outside this
