@@ -9,10 +9,11 @@ import { ProblemError, conflict, notFound, unprocessable } from '../../shared/pr
 import type { Actor } from '../../shared/roles.js'
 import { findBudgetLine, findProjectRow, type ProjectRow } from '../projects/index.js'
 import { markPaymentPaid, requestPayment, type PaymentHooks, type PaymentRequestRow, type MarkPaymentPaidInput } from '../payments/index.js'
-import { ageOn, assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, CHILD_AGE_LIMIT } from '../return-cases/index.js'
+import { ageOn, assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, CHILD_AGE_LIMIT, arrivedOrDepartedOn, findCase } from '../return-cases/index.js'
 import * as repository from './repository.js'
 import type { CashGrantRow } from './repository.js'
 import type { CashGrantListFilter, CashGrantRecord, CreateCashGrantInput } from './schemas.js'
+import { todayIso } from '../../shared/dates.js'
 
 /** A grant can be requested once return assistance is approved, and until the case ends. */
 const REQUESTABLE_CASE_STATUSES: readonly CaseStatus[] = ['approved', 'travel_booked', 'departed', 'arrived', 'in_reintegration']
@@ -33,16 +34,7 @@ async function recordChange(db: Kysely<DB>, context: RequestContext, action: str
  * departure date, else today (UTC). A child is under 18 on that date.
  */
 async function ageReferenceDate(db: Kysely<DB>, caseRow: ReturnCaseRow): Promise<string> {
-  const moves = await db
-    .selectFrom('case_status_history')
-    .select(['to_status', 'occurred_at'])
-    .where('case_id', '=', caseRow.id)
-    .where('to_status', 'in', ['arrived', 'departed'])
-    .orderBy('id', 'desc')
-    .execute()
-  const moved = moves.find((move) => move.to_status === 'arrived') ?? moves.find((move) => move.to_status === 'departed')
-  if (moved) return moved.occurred_at.toISOString().slice(0, 10)
-  return caseRow.intended_departure_on ?? new Date().toISOString().slice(0, 10)
+  return (await arrivedOrDepartedOn(db, caseRow.id)) ?? caseRow.intended_departure_on ?? todayIso()
 }
 
 interface GrantAmount {
@@ -246,11 +238,8 @@ async function followPayment(db: Kysely<DB>, context: RequestContext, payment: P
  * office the case is referred to pays it, and only once the case has arrived.
  */
 async function assertPayable(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
-  const caseRow = await db
-    .selectFrom('return_cases')
-    .select(['id', 'reference', 'status', 'partner_office_id'])
-    .where('id', '=', payment.case_id as string)
-    .executeTakeFirstOrThrow()
+  const caseRow = await findCase(db, payment.case_id as string)
+  if (!caseRow) throw new Error(`Payment request ${payment.id} of kind cash_grant has no case`)
   const { actor } = context
   if (!(actor.roles.includes('partner') && caseRow.partner_office_id !== null && actor.officeId === caseRow.partner_office_id)) {
     throw new ProblemError('forbidden', `A cash grant is paid by the partner office case ${caseRow.reference} is referred to`, { required_roles: ['partner'] })

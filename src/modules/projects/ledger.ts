@@ -1,7 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely'
 import type { DB, LedgerEntriesTable, LedgerEntryKind, LedgerSourceType } from '../../db/schema.js'
 import { PREPARED, allColumns } from '../../db/prepared.js'
-import { diff, type AuditInput } from '../../shared/audit.js'
+import { auditInsert, diff, type AuditInput } from '../../shared/audit.js'
+import { outboxInsert } from '../../shared/outbox.js'
 import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
 import { ProblemError, conflict, notFound } from '../../shared/problems.js'
@@ -124,24 +125,20 @@ async function appendEntry(
         from line
       returning ${ENTRY_COLUMNS}
     ), event as (
-      insert into outbox_events (id, event_type, entity_type, entity_id, case_id, payload)
-      select ${newId()}::uuid, ${EVENT_TYPES[kind]}::text, 'ledger_entry', entry.id::text, entry.case_id,
-             ${EVENT_PAYLOAD}
-        from entry, line
+      ${outboxInsert(sql`select ${newId()}::uuid, ${EVENT_TYPES[kind]}::text, 'ledger_entry', entry.id::text, entry.case_id, ${EVENT_PAYLOAD} from entry, line`)}
     )${auditStatement(context, posting.audit)}
     select ${ENTRY_COLUMNS} from entry`.execute(db)
   return rows[0]
 }
 
-/** The columns recordAudit writes (src/shared/audit.ts), as one more part of the entry's statement. */
+/** The posting's audit entry (the columns of shared/audit.ts), as one more part of the entry's statement. */
 function auditStatement(context: RequestContext, audit: AuditInput | undefined) {
   if (!audit) return sql``
   const changes = JSON.stringify(diff(audit.before, audit.after, audit.maskedFields))
   return sql`, audit as (
-      insert into audit_events (actor_sub, actor_roles, actor_office_id, request_id, action, entity_type, entity_id, case_id, changes)
-      select ${context.actor.sub}::text, ${context.actor.roles}::text[], ${context.actor.officeId}::uuid, ${context.requestId}::text,
+      ${auditInsert(sql`select ${context.actor.sub}::text, ${context.actor.roles}::text[], ${context.actor.officeId}::uuid, ${context.requestId}::text,
              ${audit.action}::text, ${audit.entityType}::text, ${audit.entityId}::text, ${audit.caseId ?? null}::uuid, ${changes}::jsonb
-        from entry
+        from entry`)}
     )`
 }
 

@@ -5,7 +5,7 @@ import { assertVersion } from '../../shared/etag.js'
 import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { openCommitment, releaseFunds } from '../projects/index.js'
+import { lockBudgetLines, openCommitment, releaseFunds } from '../projects/index.js'
 import { findCaseForActor } from '../return-cases/index.js'
 import { recordChange } from './cases.js'
 import * as repository from './repository.js'
@@ -51,7 +51,7 @@ function incompleteReason(disbursements: readonly DisbursementRow[]): { detail: 
 async function closePlan(db: Kysely<DB>, context: RequestContext, plan: PlanRow, action: 'complete' | 'abandon', reason: string | null): Promise<PlanRow> {
   const to = planWorkflow.target(action, plan.status)
   const source = { type: 'reintegration_plan' as const, id: plan.id }
-  await db.selectFrom('budget_lines').select('id').where('id', '=', plan.budget_line_id).forUpdate().executeTakeFirstOrThrow()
+  await lockBudgetLines(db, [plan.budget_line_id])
   const open = await openCommitment(db, plan.budget_line_id, source)
   if (open > 0) {
     await releaseFunds(db, context, {
@@ -157,7 +157,7 @@ export async function completeIfDone(db: Kysely<DB>, context: RequestContext, pl
  * refused as in `abandonPlan` (cancel those payment requests first).
  */
 export async function abandonPlansOfCase(db: Kysely<DB>, context: RequestContext, caseId: string, reason: string): Promise<string[]> {
-  const plans = await db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseId).where('status', '=', 'active').orderBy('id').forUpdate().execute()
+  const plans = await repository.lockActivePlansOfCase(db, caseId)
   const abandoned: string[] = []
   for (const plan of plans) {
     const live = (await repository.disbursementsOfPlan(db, plan.id)).filter(awaitingPayment)

@@ -21,6 +21,7 @@ import type {
 } from './schemas.js'
 import { planWorkflow, requestActions } from './transitions.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
+import { supplierNames } from '../suppliers/index.js'
 
 export type RequestRow = Selectable<ReintegrationRequestsTable>
 export type AssessmentRow = Selectable<ReintegrationAssessmentsTable>
@@ -252,12 +253,7 @@ export async function disbursementsOfPlan(db: Kysely<DB>, planId: string): Promi
 
 export async function presentDisbursements(db: Kysely<DB>, rows: readonly DisbursementRow[]): Promise<DisbursementRecord[]> {
   if (rows.length === 0) return []
-  const suppliers = await db
-    .selectFrom('suppliers')
-    .select(['id', 'name', 'office_id'])
-    .where('id', 'in', [...new Set(rows.map((row) => row.supplier_id))])
-    .execute()
-  const supplierOf = new Map(suppliers.map((supplier) => [supplier.id, supplier]))
+  const supplierOf = await supplierNames(db, rows.map((row) => row.supplier_id))
   return rows.map((row) => {
     const supplier = supplierOf.get(row.supplier_id) as { id: string; name: string; office_id: string }
     return {
@@ -327,4 +323,9 @@ export async function reintegrationRecordsOfMember(db: Kysely<DB>, memberId: str
 
 export async function isPlanOfCase(db: Kysely<DB>, caseId: string, planId: string): Promise<boolean> {
   return (await db.selectFrom('reintegration_plans').select('id').where('id', '=', planId).where('case_id', '=', caseId).executeTakeFirst()) !== undefined
+}
+
+/** The case's active plans, locked, oldest first. */
+export async function lockActivePlansOfCase(db: Kysely<DB>, caseId: string): Promise<PlanRow[]> {
+  return db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseId).where('status', '=', 'active').orderBy('id').forUpdate().execute()
 }

@@ -8,9 +8,9 @@ import { DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js
 import { ProblemError, invalidField } from '../../shared/problems.js'
 import { assertCaseOpen, findCaseForActor } from './access.js'
 import { afterId } from './cursors.js'
-import { recordAuditEntries } from './repository.js'
 import type { CounsellingSessionInputValue, CounsellingSessionRecord, CounsellingSessionUpdateInput } from './schemas.js'
 import { todayIso } from '../../shared/dates.js'
+import { recordAudits } from '../../shared/audit.js'
 
 type SessionRow = Selectable<CounsellingSessionsTable>
 
@@ -94,7 +94,7 @@ export async function createSession(db: Kysely<DB>, context: RequestContext, cas
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     { action: 'counselling_session.recorded', entityType: 'counselling_session', entityId: row.id, caseId: caseRow.id, after: snapshot(row), maskedFields: SESSION_MASKED },
   ])
   await emitEvent(db, { type: 'counselling_session.recorded', entityType: 'counselling_session', entityId: row.id, caseId: caseRow.id, payload: eventPayload(row) })
@@ -126,7 +126,7 @@ export async function updateSession(
     .where('id', '=', current.id)
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     {
       action: 'counselling_session.updated',
       entityType: 'counselling_session',

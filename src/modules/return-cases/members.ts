@@ -29,6 +29,7 @@ import type { MemberInputValue, MemberRecord, MemberUpdateInput, VulnerabilityIn
 import { householdErrors, personErrors, throwIfHouseholdInvalid, throwIfInvalid, vulnerabilityErrors, type HouseholdPerson } from './validation.js'
 import { todayIso } from '../../shared/dates.js'
 import { recordsOfMember } from './ports.js'
+import { recordAudits } from '../../shared/audit.js'
 
 function memberNotFound(memberId: string): ProblemError {
   return new ProblemError('not-found', `Member ${memberId} does not exist in this case`)
@@ -100,7 +101,7 @@ export async function addMember(
   const member = inserted.members[0] as MemberWithVulnerabilities
   await repository.rebuildSearchTerms(db, caseRow.id)
   await touchCase(db, caseRow)
-  await repository.recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     memberAudit('case_member.added', null, member),
     ...inserted.vulnerabilities.map((entry) => vulnerabilityAudit('member_vulnerability.recorded', null, entry)),
   ])
@@ -153,7 +154,7 @@ export async function updateMember(
     .executeTakeFirstOrThrow()
   if (updated.name_key !== current.name_key) await repository.rebuildSearchTerms(db, caseRow.id)
   await touchCase(db, caseRow)
-  await repository.recordAuditEntries(db, context, [memberAudit('case_member.updated', current, updated)])
+  await recordAudits(db, context, [memberAudit('case_member.updated', current, updated)])
   await emitEvent(db, { type: 'case_member.updated', entityType: 'case_member', entityId: memberId, caseId: caseRow.id, payload: memberEventPayload(updated) })
   return present(db, context, caseRow, { ...updated, vulnerabilities: current.vulnerabilities })
 }
@@ -194,7 +195,7 @@ export async function removeMember(
   await db.deleteFrom('case_members').where('id', '=', memberId).execute()
   await repository.rebuildSearchTerms(db, caseRow.id)
   await touchCase(db, caseRow)
-  await repository.recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     ...removedEntries.map((entry) => vulnerabilityAudit('member_vulnerability.removed', entry, null)),
     memberAudit('case_member.removed', current, null),
   ])
@@ -240,7 +241,7 @@ export async function addVulnerability(
     .returningAll()
     .executeTakeFirstOrThrow()
   await touchCase(db, caseRow)
-  await repository.recordAuditEntries(db, context, [vulnerabilityAudit('member_vulnerability.recorded', null, entry)])
+  await recordAudits(db, context, [vulnerabilityAudit('member_vulnerability.recorded', null, entry)])
   await emitEvent(db, { type: 'member_vulnerability.recorded', entityType: 'member_vulnerability', entityId: entry.id, caseId: caseRow.id, payload: vulnerabilityEventPayload(entry) })
   return presentEntry(db, context, entry)
 }
@@ -297,7 +298,7 @@ export async function updateVulnerability(
     .returningAll()
     .executeTakeFirstOrThrow()
   await touchCase(db, caseRow)
-  await repository.recordAuditEntries(db, context, [vulnerabilityAudit('member_vulnerability.updated', entry, updated)])
+  await recordAudits(db, context, [vulnerabilityAudit('member_vulnerability.updated', entry, updated)])
   await emitEvent(db, { type: 'member_vulnerability.updated', entityType: 'member_vulnerability', entityId: entry.id, caseId: caseRow.id, payload: vulnerabilityEventPayload(updated) })
   return presentEntry(db, context, updated)
 }
@@ -312,6 +313,6 @@ export async function removeVulnerability(
   assertVersion(entry.version, expectedVersion)
   await db.deleteFrom('member_vulnerabilities').where('id', '=', entry.id).execute()
   await touchCase(db, caseRow)
-  await repository.recordAuditEntries(db, context, [vulnerabilityAudit('member_vulnerability.removed', entry, null)])
+  await recordAudits(db, context, [vulnerabilityAudit('member_vulnerability.removed', entry, null)])
   await emitEvent(db, { type: 'member_vulnerability.removed', entityType: 'member_vulnerability', entityId: entry.id, caseId: caseRow.id, payload: vulnerabilityEventPayload(entry) })
 }

@@ -2,7 +2,6 @@ import { sql, type ExpressionBuilder, type Kysely, type Selectable, type SelectQ
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { CaseMembersTable, CaseStatus, DB, MemberVulnerabilitiesTable, ReturnCasesTable } from '../../db/schema.js'
 import { PREPARED, Precompiled, allColumns } from '../../db/prepared.js'
-import { diff, type AuditInput } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 
 export type ReturnCaseRow = Selectable<ReturnCasesTable>
@@ -251,29 +250,6 @@ export async function insertHistory(
     .execute()
 }
 
-/** Several audit entries in one statement (same shape as shared recordAudit, one round trip). */
-export async function recordAuditEntries(db: Kysely<DB>, context: RequestContext, inputs: readonly AuditInput[]): Promise<void> {
-  if (inputs.length === 0) return
-  await db
-    .insertInto('audit_events')
-    .values(
-      inputs.map((input) => ({
-        actor_sub: context.actor.sub,
-        actor_roles: context.actor.roles,
-        actor_office_id: context.actor.officeId,
-        request_id: context.requestId,
-        action: input.action,
-        entity_type: input.entityType,
-        entity_id: input.entityId,
-        case_id: input.caseId ?? null,
-        changes: JSON.stringify(diff(input.before, input.after, input.maskedFields)),
-      })),
-    )
-    // One statement per number of entries: a household is small, so the shapes are few.
-    .modifyEnd(PREPARED)
-    .execute()
-}
-
 
 export interface DuplicateProbe {
   memberId: string
@@ -390,4 +366,23 @@ export async function needsMedicalEscort(db: Kysely<DB>, memberId: string): Prom
     .where('escort_needed', '=', true)
     .executeTakeFirst()
   return entry !== undefined
+}
+
+/** The day the case arrived (its latest move to `arrived`), else departed, from its status history; null before either. */
+export async function arrivedOrDepartedOn(db: Kysely<DB>, caseId: string): Promise<string | null> {
+  const moves = await db
+    .selectFrom('case_status_history')
+    .select(['to_status', 'occurred_at'])
+    .where('case_id', '=', caseId)
+    .where('to_status', 'in', ['arrived', 'departed'])
+    .orderBy('id', 'desc')
+    .execute()
+  const moved = moves.find((move) => move.to_status === 'arrived') ?? moves.find((move) => move.to_status === 'departed')
+  return moved ? moved.occurred_at.toISOString().slice(0, 10) : null
+}
+
+/** The vulnerability codes recorded in a case's household (codes only: never the notes). */
+export async function vulnerabilityCodesOfCase(db: Kysely<DB>, caseId: string): Promise<string[]> {
+  const entries = await db.selectFrom('member_vulnerabilities').select('code').where('case_id', '=', caseId).execute()
+  return entries.map((entry) => entry.code)
 }

@@ -30,8 +30,9 @@ import { Disclosures, recordDisclosures } from './restricted.js'
 import { CASE_STATUSES, type CreateReturnCaseInput, type ReturnCaseListFilter, type ReturnCaseRecord, type ReturnCaseSummaryRecord, type StatusHistoryEntryRecord, type UpdateReturnCaseInput } from './schemas.js'
 import { CASE_WORKFLOW, transitionCase, type CaseAction } from './transitions.js'
 import { householdErrors, throwIfHouseholdInvalid, throwIfInvalid } from './validation.js'
-import { PREPARED } from '../../db/prepared.js'
 import { todayIso } from '../../shared/dates.js'
+import { findOffice, officeCodeAndKind } from '../offices/index.js'
+import { recordAudits } from '../../shared/audit.js'
 
 /** Before approval the project and the country of return may still change; afterwards travel and budgets depend on them. */
 const PRE_APPROVAL: readonly CaseStatus[] = ['draft', 'submitted', 'in_counselling']
@@ -70,7 +71,7 @@ export async function createCase(db: Kysely<DB>, context: RequestContext, input:
   const onDate = input.intended_departure_on ?? todayIso()
   throwIfHouseholdInvalid(householdErrors(inputs.map((member, index) => newHouseholdPerson(member, `/body/members/${index}`)), onDate))
 
-  const office = await db.selectFrom('offices').modifyFront(PREPARED).select(['id', 'code', 'kind']).where('id', '=', input.office_id).executeTakeFirst()
+  const office = await officeCodeAndKind(db, input.office_id)
   if (!office || office.kind !== 'country_office') {
     throw unprocessable(`Office ${input.office_id} is not a country office`, [{ pointer: '/body/office_id', detail: 'must be a registered country office' }])
   }
@@ -103,7 +104,7 @@ export async function createCase(db: Kysely<DB>, context: RequestContext, input:
   const { members, vulnerabilities } = await insertMembers(db, id, inputs, actor)
   await repository.rebuildSearchTerms(db, id, { fresh: true })
   await repository.insertHistory(db, context, { caseId: id, action: 'create', from: null, to: 'draft', reason: null })
-  await repository.recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     { action: 'return_case.created', entityType: 'return_case', entityId: id, caseId: id, after: caseSnapshot(row), maskedFields: CASE_MASKED },
     ...members.map((member) => memberAudit('case_member.added', null, member)),
     ...vulnerabilities.map((entry) => vulnerabilityAudit('member_vulnerability.recorded', null, entry)),
@@ -192,7 +193,7 @@ export async function updateCase(
     }
   }
   const updated = (await repository.updateCase(db, current.id, changes)) as ReturnCaseRow
-  await repository.recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     { action: 'return_case.updated', entityType: 'return_case', entityId: current.id, caseId: current.id, before: caseSnapshot(current), after: caseSnapshot(updated), maskedFields: CASE_MASKED },
   ])
   await emitEvent(db, { type: 'return_case.updated', entityType: 'return_case', entityId: current.id, caseId: current.id, payload: caseEventPayload(updated) })
@@ -216,7 +217,7 @@ export async function performAction(
     CASE_WORKFLOW.target(action, current.status)
     await assertProjectAcceptsCase(db, body.project_id, current.intended_departure_on ?? todayIso())
     const withProject = (await repository.updateCase(db, current.id, { project_id: body.project_id })) as ReturnCaseRow
-    await repository.recordAuditEntries(db, context, [
+    await recordAudits(db, context, [
       { action: 'return_case.updated', entityType: 'return_case', entityId: current.id, caseId: current.id, before: { project_id: current.project_id }, after: { project_id: body.project_id } },
     ])
     current = withProject
@@ -243,7 +244,7 @@ export async function referCase(
       allowed_from: CASE_STATUSES.filter((status) => !NOT_REFERABLE.includes(status)),
     })
   }
-  const office = await db.selectFrom('offices').select(['id', 'code', 'kind', 'country']).where('id', '=', partnerOfficeId).executeTakeFirst()
+  const office = await findOffice(db, partnerOfficeId)
   if (!office || office.kind !== 'partner_office' || office.country !== current.country_of_return) {
     throw unprocessable(`Office ${partnerOfficeId} is not a partner office in ${current.country_of_return}, the country of return`, [
       { pointer: '/body/partner_office_id', detail: `must be a partner office in ${current.country_of_return}` },
@@ -251,7 +252,7 @@ export async function referCase(
   }
   if (current.partner_office_id === office.id) return presentWithMembers(db, context, current)
   const updated = (await repository.updateCase(db, current.id, { partner_office_id: office.id, referred_at: new Date() })) as ReturnCaseRow
-  await repository.recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     {
       action: 'return_case.referred',
       entityType: 'return_case',

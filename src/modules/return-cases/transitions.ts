@@ -6,8 +6,10 @@ import { ProblemError, invalidField, unprocessable } from '../../shared/problems
 import { Workflow } from '../../shared/workflow.js'
 import { assertProjectAcceptsCase } from '../projects/index.js'
 import { caseDependents, liveMoneyOfCase } from './ports.js'
-import { insertHistory, recordAuditEntries, updateCase, type CaseChanges, type ReturnCaseRow } from './repository.js'
+import { insertHistory, updateCase, type CaseChanges, type ReturnCaseRow } from './repository.js'
 import { todayIso } from '../../shared/dates.js'
+import { partnerOfficesIn } from '../offices/index.js'
+import { recordAudits } from '../../shared/audit.js'
 
 /**
  * The whole life of a return case as one state machine. This module drives submit, counselling,
@@ -48,13 +50,7 @@ export const REASON_REQUIRED: ReadonlySet<CaseAction> = new Set<CaseAction>(['re
 
 /** Before approval nothing is shared with a partner office unless a counsellor refers the case. */
 async function unambiguousPartnerOffice(db: Kysely<DB>, country: string): Promise<string | undefined> {
-  const offices = await db
-    .selectFrom('offices')
-    .select('id')
-    .where('kind', '=', 'partner_office')
-    .where('country', '=', country)
-    .limit(2)
-    .execute()
+  const offices = await partnerOfficesIn(db, country)
   return offices.length === 1 ? offices[0]?.id : undefined
 }
 
@@ -138,7 +134,7 @@ export async function transitionCase(
   await insertHistory(db, context, { caseId: caseRow.id, action, from: caseRow.status, to, reason: why })
   const before: Record<string, unknown> = { status: caseRow.status, partner_office_id: caseRow.partner_office_id }
   const after: Record<string, unknown> = { status: to, partner_office_id: updated.partner_office_id, reason: why }
-  await recordAuditEntries(db, context, [{ action: `return_case.${to}`, entityType: 'return_case', entityId: caseRow.id, caseId: caseRow.id, before, after }])
+  await recordAudits(db, context, [{ action: `return_case.${to}`, entityType: 'return_case', entityId: caseRow.id, caseId: caseRow.id, before, after }])
   const payload = {
     id: updated.id,
     reference: updated.reference,

@@ -76,3 +76,10 @@ export async function listSuppliers(db: Kysely<DB>, actor: Actor, filter: Suppli
   if (filter.active !== undefined) query = query.where('active', '=', filter.active)
   return toPage(await query.execute(), limit, (row) => [row.id], (row) => presentSupplier(actor, row))
 }
+
+/** Suppliers by id, as disbursements name them. */
+export async function supplierNames(db: Kysely<DB>, ids: readonly string[]): Promise<Map<string, { id: string; name: string; office_id: string }>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('suppliers').select(['id', 'name', 'office_id']).where('id', 'in', [...new Set(ids)]).execute()
+  return new Map(rows.map((row) => [row.id, row]))
+}

@@ -10,6 +10,7 @@ import type { Actor } from '../../shared/roles.js'
 import * as repository from './repository.js'
 import type { SupplierRow } from './repository.js'
 import type { CreateSupplierInput, SupplierRecord, UpdateSupplierInput } from './schemas.js'
+import { findOffice } from '../offices/index.js'
 
 /** Bank details never enter the audit trail or an event: the trail records that they changed, not their value. */
 const MASKED_FIELDS = ['bank_details'] as const
@@ -50,7 +51,7 @@ async function assertRegistrationFree(db: Kysely<DB>, country: string, key: stri
 async function actingPartnerOffice(db: Kysely<DB>, actor: Actor): Promise<{ id: string; country: string }> {
   const office =
     actor.officeId !== null && UUID_PATTERN.test(actor.officeId)
-      ? await db.selectFrom('offices').select(['id', 'country', 'kind']).where('id', '=', actor.officeId).executeTakeFirst()
+      ? await findOffice(db, actor.officeId)
       : undefined
   if (!office || office.kind !== 'partner_office') {
     throw new ProblemError('forbidden', `Suppliers are registered by partner offices; office ${actor.officeId ?? '(none)'} is not a registered partner office`)
