@@ -4,6 +4,7 @@ import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
 import { ProblemError } from '../../shared/problems.js'
 import type { AuditInput } from '../../shared/audit.js'
+import type { CommitBatches } from './commit-batches.js'
 import { commitFunds, releaseFunds, type LedgerEntryRow, type LedgerPosting } from './ledger.js'
 import type { ManualLedgerPostingInput } from './ledger-schemas.js'
 
@@ -44,4 +45,21 @@ export function manualPosting(projectId: string, lineId: string, input: ManualLe
       after: { amount: input.amount, source_id: source.id, note: input.note },
     },
   }
+}
+
+/**
+ * The commit strategy of a manual entry. A commitment without an Idempotency-Key joins its line's
+ * group commit (a keyed one must claim its key in its own transaction, so it cannot). Undefined
+ * when the entry is not batched, or the batch did not take it: the caller then posts it in the
+ * request's own unit of work (postManualEntry), which gives the exact answer.
+ */
+export async function groupCommit(
+  batches: CommitBatches,
+  context: RequestContext,
+  kind: ManualLedgerPostingInput['kind'],
+  posting: ReturnType<typeof manualPosting>,
+  request: { keyed: boolean },
+): Promise<LedgerEntryRow | undefined> {
+  if (kind !== 'commit' || request.keyed) return undefined
+  return batches.commit(context, posting)
 }

@@ -6,7 +6,6 @@ import { etagOf, expectedVersion } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import { ALL_ROLES } from '../../shared/roles.js'
 import { IdParams } from '../../shared/schemas.js'
-import * as repository from './repository.js'
 import {
   CreateSupplier,
   Supplier,
@@ -66,7 +65,7 @@ export default async function suppliersModule(fastify: FastifyInstance): Promise
       querystring: SupplierListQuery,
       response: { 200: Type.Ref(SupplierList), 400: PROBLEM_RESPONSES[400] },
     },
-    handler: (request) => repository.listSuppliers(app.db, request.context.actor, request.query),
+    handler: (request) => service.listSuppliers(app.db, request.context.actor, request.query),
   })
 
   app.get('/v1/suppliers/:id', {

@@ -9,8 +9,10 @@ import { ProblemError, notFound } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import * as repository from './repository.js'
 import type { SupplierRow } from './repository.js'
-import type { CreateSupplierInput, SupplierRecord, UpdateSupplierInput } from './schemas.js'
+import type { CreateSupplierInput, SupplierListFilter, SupplierRecord, UpdateSupplierInput } from './schemas.js'
 import { findOffice } from '../offices/index.js'
+import { presentSupplier, visibleOffice } from './presenter.js'
+import { mapPage, type Page } from '../../shared/pagination.js'
 
 /** Bank details never enter the audit trail or an event: the trail records that they changed, not their value. */
 const MASKED_FIELDS = ['bank_details'] as const
@@ -85,7 +87,7 @@ export async function createSupplier(db: Kysely<DB>, context: RequestContext, in
     .returningAll()
     .executeTakeFirstOrThrow()
   await recordChange(db, context, 'registered', null, row)
-  return repository.presentSupplier(context.actor, row)
+  return presentSupplier(context.actor, row)
 }
 
 /** Only the registering partner office changes its supplier; other partner offices do not see it (404). */
@@ -96,7 +98,7 @@ export async function updateSupplier(
   expectedVersion: number | undefined,
   input: UpdateSupplierInput,
 ): Promise<SupplierRecord> {
-  const current = await repository.findSupplierRow(db, id, { forUpdate: true, actor: context.actor })
+  const current = await repository.findSupplierRow(db, id, { forUpdate: true, officeId: visibleOffice(context.actor) })
   if (!current) throw notFound('Supplier', id)
   if (context.actor.officeId !== current.office_id) throw new ProblemError('forbidden', 'Only the partner office that registered a supplier may change it')
   assertVersion(current.version, expectedVersion)
@@ -120,7 +122,7 @@ export async function updateSupplier(
     .returningAll()
     .executeTakeFirstOrThrow()
   await recordChange(db, context, 'updated', current, updated)
-  return repository.presentSupplier(context.actor, updated)
+  return presentSupplier(context.actor, updated)
 }
 
 /**
@@ -136,7 +138,7 @@ export async function setSupplierActive(
   expectedVersion: number | undefined,
   change: { active: true } | { active: false; reason: string },
 ): Promise<SupplierRecord> {
-  const current = await repository.findSupplierRow(db, id, { forUpdate: true, actor: context.actor })
+  const current = await repository.findSupplierRow(db, id, { forUpdate: true, officeId: visibleOffice(context.actor) })
   if (!current) throw notFound('Supplier', id)
   const { actor } = context
   const mayManageAny = actor.roles.includes('finance') || actor.roles.includes('admin')
@@ -161,11 +163,15 @@ export async function setSupplierActive(
     .returningAll()
     .executeTakeFirstOrThrow()
   await recordChange(db, context, change.active ? 'reactivated' : 'deactivated', current, updated)
-  return repository.presentSupplier(actor, updated)
+  return presentSupplier(actor, updated)
 }
 
 export async function getSupplier(db: Kysely<DB>, actor: Actor, id: string): Promise<SupplierRecord> {
-  const row = await repository.findSupplierRow(db, id, { actor })
+  const row = await repository.findSupplierRow(db, id, { officeId: visibleOffice(actor) })
   if (!row) throw notFound('Supplier', id)
-  return repository.presentSupplier(actor, row)
+  return presentSupplier(actor, row)
+}
+
+export async function listSuppliers(db: Kysely<DB>, actor: Actor, filter: SupplierListFilter): Promise<Page<SupplierRecord>> {
+  return mapPage(await repository.listSuppliers(db, filter, { officeId: visibleOffice(actor) }), (row) => presentSupplier(actor, row))
 }
