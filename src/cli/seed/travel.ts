@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { requestExcessBaggage } from '../../modules/excess-baggage/index.js'
@@ -139,7 +139,7 @@ export interface SeededTravel {
   detail: string
 }
 
-async function seedOne(trx: Kysely<DB>, caseRow: { id: string; reference: string; partner_office_id: string | null }, seed: SeedTravel): Promise<void> {
+async function seedOne(trx: Transaction<DB>, caseRow: { id: string; reference: string; partner_office_id: string | null }, seed: SeedTravel): Promise<void> {
   const members = await listCaseMembers(trx, caseRow.id)
   const booking = await createBooking(trx, OPERATIONS, caseRow.id, seed.booking)
   const ticketIds: string[] = []

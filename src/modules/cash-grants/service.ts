@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { CaseStatus, CashGrantStatus, DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -23,7 +23,7 @@ const PAYABLE_CASE_STATUSES: readonly CaseStatus[] = ['arrived', 'in_reintegrati
 /** The justification may describe health or family circumstances: audited as changed, never with its value. */
 const MASKED_FIELDS = ['justification'] as const
 
-async function recordChange(db: Kysely<DB>, context: RequestContext, action: string, before: CashGrantRow | null, after: CashGrantRow): Promise<void> {
+async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: CashGrantRow | null, after: CashGrantRow): Promise<void> {
   await recordAudit(db, context, { action: `cash_grant.${action}`, entityType: 'cash_grant', entityId: after.id, caseId: after.case_id, before, after, maskedFields: MASKED_FIELDS })
   const { justification: _justification, ...payload } = after
   await emitEvent(db, { type: `cash_grant.${action}`, entityType: 'cash_grant', entityId: after.id, caseId: after.case_id, payload: { ...payload, has_justification: after.justification !== null } })
@@ -115,7 +115,7 @@ function assertOneGrantPerRecipient(live: readonly CashGrantRow[], scope: 'house
  * A household, and each returnee, has at most one live grant, and a household grant excludes
  * per-returnee grants (and the reverse).
  */
-export async function requestCashGrant(db: Kysely<DB>, context: RequestContext, caseId: string, input: CreateCashGrantInput): Promise<CashGrantRecord> {
+export async function requestCashGrant(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateCashGrantInput): Promise<CashGrantRecord> {
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   assertCaseOpen(caseRow)
   if (!REQUESTABLE_CASE_STATUSES.includes(caseRow.status)) {
@@ -202,7 +202,7 @@ export async function getCashGrant(db: Kysely<DB>, actor: Actor, caseId: string,
  * with the same Idempotency-Key replays the first response.
  */
 export async function payCashGrant(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   grantId: string,
@@ -227,7 +227,7 @@ async function grantOfPayment(db: Kysely<DB>, payment: PaymentRequestRow): Promi
   return grant
 }
 
-async function followPayment(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow, status: CashGrantStatus): Promise<void> {
+async function followPayment(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow, status: CashGrantStatus): Promise<void> {
   const grant = await grantOfPayment(db, payment)
   const updated = await repository.setCashGrantStatus(db, grant.id, status)
   await recordChange(db, context, status, grant, updated)
@@ -237,7 +237,7 @@ async function followPayment(db: Kysely<DB>, context: RequestContext, payment: P
  * The rules of paying a grant hold whichever route records the payment: only the partner
  * office the case is referred to pays it, and only once the case has arrived.
  */
-async function assertPayable(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
+async function assertPayable(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
   const caseRow = await findCase(db, payment.case_id as string)
   if (!caseRow) throw new Error(`Payment request ${payment.id} of kind cash_grant has no case`)
   const { actor } = context

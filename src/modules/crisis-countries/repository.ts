@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { CrisisCountriesTable, DB } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import type { CrisisCountryListFilter, CrisisCountryRecord } from './schemas.js'
@@ -51,7 +51,7 @@ export async function overlappingListings(
  * Serialises changes to the listings of one country (there may be no row to lock yet): the lock
  * is held until the calling transaction ends.
  */
-export async function lockCountryListings(db: Kysely<DB>, country: string): Promise<void> {
+export async function lockCountryListings(db: Transaction<DB>, country: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${`crisis_countries:${country}`}))`.execute(db)
 }
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB, ExcessBaggageStatus } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -19,7 +19,7 @@ import type { ExcessBaggageListFilter, ExcessBaggageRecord, RequestExcessBaggage
 /** The reason may describe medical equipment: recorded as changed, never with its value. */
 const MASKED_FIELDS = ['reason'] as const
 
-async function recordChange(db: Kysely<DB>, context: RequestContext, action: string, before: ExcessBaggageRow | null, after: ExcessBaggageRow): Promise<void> {
+async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: ExcessBaggageRow | null, after: ExcessBaggageRow): Promise<void> {
   await recordAudit(db, context, { action: `excess_baggage.${action}`, entityType: 'excess_baggage', entityId: after.id, caseId: after.case_id, before, after, maskedFields: MASKED_FIELDS })
   const { reason: _reason, ...payload } = after
   await emitEvent(db, { type: `excess_baggage.${action}`, entityType: 'excess_baggage', entityId: after.id, caseId: after.case_id, payload })
@@ -31,7 +31,7 @@ async function recordChange(db: Kysely<DB>, context: RequestContext, action: str
  * `excess_baggage`) on the project's excess-baggage line, paid separately from the ticket;
  * approval by someone other than the requester commits the cost.
  */
-export async function requestExcessBaggage(db: Kysely<DB>, context: RequestContext, caseId: string, input: RequestExcessBaggageInput): Promise<ExcessBaggageRecord> {
+export async function requestExcessBaggage(db: Transaction<DB>, context: RequestContext, caseId: string, input: RequestExcessBaggageInput): Promise<ExcessBaggageRecord> {
   const caseRow = await caseForTravelWrite(db, context.actor, caseId, 'Excess baggage')
   if (!input.member_id && !input.ticket_id) {
     throw unprocessable('Name the traveller or the ticket the baggage is for', [
@@ -92,7 +92,7 @@ export async function requestExcessBaggage(db: Kysely<DB>, context: RequestConte
 
 /** Cancels a charge not yet paid: its payment request is cancelled and what its approval committed released. */
 export async function cancelExcessBaggage(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   baggageId: string,
@@ -129,7 +129,7 @@ export async function getExcessBaggage(db: Kysely<DB>, actor: Actor, caseId: str
 }
 
 /** The charge follows its payment request, in the payment transition's transaction. */
-async function followPayment(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow, status: ExcessBaggageStatus): Promise<void> {
+async function followPayment(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow, status: ExcessBaggageStatus): Promise<void> {
   const current = await repository.findExcessBaggageByPayment(db, payment.id)
   if (!current) throw new Error(`Payment request ${payment.id} of kind excess_baggage has no excess-baggage charge`)
   const updated = await repository.updateExcessBaggage(db, current.id, { status })

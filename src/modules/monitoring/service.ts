@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { CaseStatus, DB } from '../../db/schema.js'
 import { recordAudit, type AuditInput } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -29,7 +29,7 @@ import { isPlanOfCase } from '../reintegration/index.js'
 const MONITORED_CASE_STATUSES: readonly CaseStatus[] = ['arrived', 'in_reintegration']
 
 const iso = (value: Date) => value.toISOString()
-async function monitoredCase(db: Kysely<DB>, context: RequestContext, caseId: string): Promise<ReturnCaseRow> {
+async function monitoredCase(db: Transaction<DB>, context: RequestContext, caseId: string): Promise<ReturnCaseRow> {
   // The case lock orders these inserts after a concurrent closure (and numbers assessments one at a time).
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   assertCaseOpen(caseRow)
@@ -53,7 +53,7 @@ function assertNotInFuture(date: string, pointer: string): void {
   if (date > todayIso()) throw invalidField(pointer, 'must not be in the future')
 }
 
-async function record(db: Kysely<DB>, context: RequestContext, audit: AuditInput & { caseId: string }, payload: Record<string, unknown>): Promise<void> {
+async function record(db: Transaction<DB>, context: RequestContext, audit: AuditInput & { caseId: string }, payload: Record<string, unknown>): Promise<void> {
   await recordAudit(db, context, audit)
   await emitEvent(db, { type: audit.action, entityType: audit.entityType, entityId: audit.entityId, caseId: audit.caseId, payload })
 }
@@ -77,7 +77,7 @@ function toVisit(row: VisitRow): MonitoringVisitRecord {
 }
 
 /** Records a monitoring visit: the partner office of the case, or country-office staff. */
-export async function createVisit(db: Kysely<DB>, context: RequestContext, caseId: string, input: CreateMonitoringVisitInput): Promise<MonitoringVisitRecord> {
+export async function createVisit(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateMonitoringVisitInput): Promise<MonitoringVisitRecord> {
   const caseRow = await monitoredCase(db, context, caseId)
   assertNotInFuture(input.visited_on, '/body/visited_on')
   if (input.plan_id) {
@@ -139,7 +139,7 @@ function toSurvey(row: SurveyRow): SatisfactionSurveyRecord {
 }
 
 /** Records a returnee's satisfaction survey, once per returnee (409 `duplicate-resource` after). */
-export async function createSurvey(db: Kysely<DB>, context: RequestContext, caseId: string, input: CreateSatisfactionSurveyInput): Promise<SatisfactionSurveyRecord> {
+export async function createSurvey(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateSatisfactionSurveyInput): Promise<SatisfactionSurveyRecord> {
   const caseRow = await monitoredCase(db, context, caseId)
   await assertMember(db, caseRow, input.member_id)
   assertNotInFuture(input.surveyed_on, '/body/surveyed_on')
@@ -191,7 +191,7 @@ function toInstrument(row: InstrumentRow): SustainabilityInstrumentRecord {
 }
 
 /** Adds a version of the instrument; versions never change, and a new one applies from `valid_from` (today or later). */
-export async function createInstrument(db: Kysely<DB>, context: RequestContext, input: CreateSustainabilityInstrumentInput): Promise<SustainabilityInstrumentRecord> {
+export async function createInstrument(db: Transaction<DB>, context: RequestContext, input: CreateSustainabilityInstrumentInput): Promise<SustainabilityInstrumentRecord> {
   const errors = definitionErrors(input.definition, '/body/definition')
   if (errors.length > 0) throw unprocessable('The instrument definition is not consistent', errors)
   if (input.valid_from < todayIso()) throw unprocessable('A new version cannot apply in the past', [{ pointer: '/body/valid_from', detail: 'must be today or later' }])
@@ -272,7 +272,7 @@ function toAssessment(row: AssessmentRow, baseline: AssessmentRow | undefined): 
  * with it. Follow-ups are not dated before the returnee's previous assessment.
  */
 export async function createAssessment(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   input: CreateSustainabilityAssessmentInput,

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
+import type { Insertable, Kysely, Selectable, Updateable, Transaction } from 'kysely'
 import type { DB, PaymentRequestsTable } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import type { PaymentDetailsRecord, PaymentRequestListFilter, PaymentRequestRecord } from './schemas.js'
@@ -131,7 +131,7 @@ export async function livePaymentRequestsOfCase(db: Kysely<DB>, caseId: string):
 }
 
 /** Locks the case's live payment requests in id order (see travel's lock order) and returns their lines. */
-export async function lockLivePaymentRequestsOfCase(db: Kysely<DB>, caseId: string): Promise<Array<{ id: string; budget_line_id: string }>> {
+export async function lockLivePaymentRequestsOfCase(db: Transaction<DB>, caseId: string): Promise<Array<{ id: string; budget_line_id: string }>> {
   return db
     .selectFrom('payment_requests')
     .select(['id', 'budget_line_id'])

@@ -1,4 +1,4 @@
-import type { Kysely, Updateable } from 'kysely'
+import type { Kysely, Updateable, Transaction } from 'kysely'
 import type { DB, PayeeType, PaymentRequestsTable } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -26,7 +26,7 @@ export type PaymentKind = 'ticket' | 'excess_baggage' | 'cash_grant' | 'disburse
  * before the transaction commits: a hook that throws (a ProblemError) aborts the transition and
  * everything it wrote.
  */
-export type Hook = (db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow) => Promise<void>
+export type Hook = (db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow) => Promise<void>
 export interface PaymentHooks {
   onApproved?: Hook
   onRejected?: Hook
@@ -48,7 +48,7 @@ export function wirePaymentHooks(hooks: PaymentHooksByKind): void {
   paymentHooks.provide(hooks)
 }
 
-async function runHook(name: keyof PaymentHooks, db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
+async function runHook(name: keyof PaymentHooks, db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
   const hook = paymentHooks.get()[payment.kind][name]
   if (hook) await hook(db, context, payment)
 }
@@ -84,7 +84,7 @@ export function toRecord(row: PaymentRequestRow): PaymentRequestRecord {
 }
 
 async function recordChange(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   action: string,
   before: PaymentRequestRow | null,
@@ -125,7 +125,7 @@ function assertRequestInput(input: RequestPaymentInput): void {
  * project's) or the case belongs to another project, 409 when the source already has a live
  * payment request.
  */
-export async function requestPayment(db: Kysely<DB>, context: RequestContext, input: RequestPaymentInput): Promise<PaymentRequestRow> {
+export async function requestPayment(db: Transaction<DB>, context: RequestContext, input: RequestPaymentInput): Promise<PaymentRequestRow> {
   assertRequestInput(input)
   const line = await findBudgetLineById(db, input.budgetLineId)
   if (!line) throw unprocessable(`Budget line ${input.budgetLineId} does not exist`, [{ pointer: '/budget_line_id', detail: 'no such budget line' }])
@@ -190,7 +190,7 @@ async function assertVisible(db: Kysely<DB>, actor: Actor, row: PaymentRequestRo
   throw notFound('Payment request', row.id)
 }
 
-async function lockForTransition(db: Kysely<DB>, context: RequestContext, id: string, expectedVersion: number | undefined): Promise<PaymentRequestRow> {
+async function lockForTransition(db: Transaction<DB>, context: RequestContext, id: string, expectedVersion: number | undefined): Promise<PaymentRequestRow> {
   paymentHooks.get()
   const row = await repository.findPaymentRequestRow(db, id, { forUpdate: true })
   if (!row) throw notFound('Payment request', id)
@@ -232,7 +232,7 @@ function assertApprover(actor: Actor): void {
  * The final approval commits the amount on the budget line (one conditional UPDATE in the
  * ledger); a line that cannot cover it is 409 `budget-line-exhausted` and nothing is written.
  */
-export async function approvePayment(db: Kysely<DB>, context: RequestContext, id: string, expectedVersion?: number): Promise<PaymentRequestRow> {
+export async function approvePayment(db: Transaction<DB>, context: RequestContext, id: string, expectedVersion?: number): Promise<PaymentRequestRow> {
   assertApprover(context.actor)
   const row = await lockForTransition(db, context, id, expectedVersion)
   paymentWorkflow.target('approve', row.status)
@@ -270,7 +270,7 @@ export async function approvePayment(db: Kysely<DB>, context: RequestContext, id
 }
 
 /** Rejects a request awaiting approval. A checker's decision: the maker cannot reject their own request (they may cancel it). */
-export async function rejectPayment(db: Kysely<DB>, context: RequestContext, id: string, reason: string, expectedVersion?: number): Promise<PaymentRequestRow> {
+export async function rejectPayment(db: Transaction<DB>, context: RequestContext, id: string, reason: string, expectedVersion?: number): Promise<PaymentRequestRow> {
   assertApprover(context.actor)
   const row = await lockForTransition(db, context, id, expectedVersion)
   const status = paymentWorkflow.target('reject', row.status)
@@ -282,7 +282,7 @@ export async function rejectPayment(db: Kysely<DB>, context: RequestContext, id:
 }
 
 /** Locks the budget line's row (so its ledger cannot move under us) and reads what the request's commitment still holds. */
-async function openCommitmentOf(db: Kysely<DB>, row: PaymentRequestRow): Promise<number> {
+async function openCommitmentOf(db: Transaction<DB>, row: PaymentRequestRow): Promise<number> {
   await lockBudgetLines(db, [row.budget_line_id])
   return openCommitment(db, row.budget_line_id, { type: row.commitment_source_type, id: row.commitment_source_id })
 }
@@ -294,7 +294,7 @@ async function openCommitmentOf(db: Kysely<DB>, row: PaymentRequestRow): Promise
  * ticket). Through the API, caseworkers may cancel only requests they made.
  */
 export async function cancelPaymentRequest(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   paymentRequestId: string,
   reason: string,
@@ -325,7 +325,7 @@ export async function cancelPaymentRequest(
  * approved; never a paid one), oldest first, releasing what each committed: for a case that
  * ends in a no-show or is cancelled. Each source module's onCancelled hook runs as usual.
  */
-export async function cancelLivePaymentRequestsForCase(db: Kysely<DB>, context: RequestContext, caseId: string, reason: string): Promise<PaymentRequestRow[]> {
+export async function cancelLivePaymentRequestsForCase(db: Transaction<DB>, context: RequestContext, caseId: string, reason: string): Promise<PaymentRequestRow[]> {
   const cancelled: PaymentRequestRow[] = []
   for (const id of await repository.livePaymentRequestsOfCase(db, caseId)) {
     // A source module's hook may already have cancelled a related request (a ticket's baggage charges).
@@ -338,7 +338,7 @@ export async function cancelLivePaymentRequestsForCase(db: Kysely<DB>, context: 
 
 /** Cancellation through the API: finance, approvers and admins cancel any request; caseworkers only their own. */
 export async function cancelPaymentRequestAsCaller(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   id: string,
   reason: string,
@@ -415,7 +415,7 @@ function paidAmounts(row: PaymentRequestRow, input: MarkPaymentPaidInput): PaidA
  * partner-only user records payments of cases referred to their office (others are 404).
  */
 export async function markPaymentPaid(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   id: string,
   input: MarkPaymentPaidInput,

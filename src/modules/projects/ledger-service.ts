@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
@@ -15,7 +15,7 @@ import type { ManualLedgerPostingInput } from './ledger-schemas.js'
  * posting's own statement: a commitment is one round trip between BEGIN and COMMIT.
  */
 export async function postManualEntry(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   kind: ManualLedgerPostingInput['kind'],
   posting: LedgerPosting,

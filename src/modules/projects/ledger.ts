@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { DB, LedgerEntriesTable, LedgerEntryKind, LedgerSourceType } from '../../db/schema.js'
 import { PREPARED, allColumns } from '../../db/prepared.js'
 import { auditInsert, diff, type AuditInput } from '../../shared/audit.js'
@@ -99,7 +99,7 @@ function entryValues(posting: LedgerPosting) {
  * comes back when the guard does not hold, and then nothing was written.
  */
 async function appendEntry(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   kind: LedgerEntryKind,
   posting: LedgerPosting,
@@ -183,7 +183,7 @@ function assertCurrency(line: LineState, posting: LedgerPosting): void {
  * `conflict` when the project is not active, 404 when the line does not exist. A refusal
  * writes nothing.
  */
-export async function commitFunds(db: Kysely<DB>, context: RequestContext, posting: LedgerPosting): Promise<LedgerEntryRow> {
+export async function commitFunds(db: Transaction<DB>, context: RequestContext, posting: LedgerPosting): Promise<LedgerEntryRow> {
   assertAmount(posting)
   const amount = posting.amount.amount_minor
   for (let attempt = 1; ; attempt += 1) {
@@ -230,7 +230,7 @@ export async function openCommitment(db: Kysely<DB>, budgetLineId: string, sourc
 }
 
 /** Release and spend draw on a source's open commitment, so they lock the line before reading it. */
-async function drawOnCommitment(db: Kysely<DB>, context: RequestContext, kind: 'release' | 'spend', posting: LedgerPosting): Promise<LedgerEntryRow> {
+async function drawOnCommitment(db: Transaction<DB>, context: RequestContext, kind: 'release' | 'spend', posting: LedgerPosting): Promise<LedgerEntryRow> {
   assertAmount(posting)
   const line = await lineState(db, posting, { forUpdate: true })
   assertCurrency(line, posting)
@@ -251,7 +251,7 @@ async function drawOnCommitment(db: Kysely<DB>, context: RequestContext, kind: '
  * Gives back part or all of a source's open commitment on a line (no-show, cancellation, a
  * cheaper invoice). More than is open is 409 `conflict` (naming `open_commitment`).
  */
-export async function releaseFunds(db: Kysely<DB>, context: RequestContext, posting: LedgerPosting): Promise<LedgerEntryRow> {
+export async function releaseFunds(db: Transaction<DB>, context: RequestContext, posting: LedgerPosting): Promise<LedgerEntryRow> {
   return drawOnCommitment(db, context, 'release', posting)
 }
 
@@ -259,7 +259,7 @@ export async function releaseFunds(db: Kysely<DB>, context: RequestContext, post
  * Turns part or all of a source's open commitment into spend (the money was paid). More
  * than is open is 409 `conflict`: commit the difference first.
  */
-export async function spendFunds(db: Kysely<DB>, context: RequestContext, posting: LedgerPosting): Promise<LedgerEntryRow> {
+export async function spendFunds(db: Transaction<DB>, context: RequestContext, posting: LedgerPosting): Promise<LedgerEntryRow> {
   return drawOnCommitment(db, context, 'spend', posting)
 }
 
@@ -268,7 +268,7 @@ export async function spendFunds(db: Kysely<DB>, context: RequestContext, postin
  * source, locking the lines it touches in id order. Returns the release entries (none when
  * nothing was open).
  */
-export async function releaseOpenCommitmentsForCase(db: Kysely<DB>, context: RequestContext, caseId: string, note: string): Promise<LedgerEntryRow[]> {
+export async function releaseOpenCommitmentsForCase(db: Transaction<DB>, context: RequestContext, caseId: string, note: string): Promise<LedgerEntryRow[]> {
   const lineIds = await db
     .selectFrom('ledger_entries')
     .select('budget_line_id')

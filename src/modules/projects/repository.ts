@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Updateable } from 'kysely'
+import { sql, type Insertable, type Kysely, type Updateable, type Transaction } from 'kysely'
 import type { BudgetLinesTable, DB, ProjectsTable } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { ProblemError } from '../../shared/problems.js'
@@ -161,11 +161,11 @@ export async function findLine(db: Kysely<DB>, projectId: string, lineId: string
 }
 
 /** Locks the given lines of a project in id order (the order every multi-line write uses, so they never deadlock). */
-export async function lockLines(db: Kysely<DB>, projectId: string, lineIds: string[]): Promise<BudgetLineRow[]> {
+export async function lockLines(db: Transaction<DB>, projectId: string, lineIds: string[]): Promise<BudgetLineRow[]> {
   return db.selectFrom('budget_lines').selectAll().where('project_id', '=', projectId).where('id', 'in', lineIds).orderBy('id').forUpdate().execute()
 }
 
-export async function lockAllLines(db: Kysely<DB>, projectId: string): Promise<BudgetLineRow[]> {
+export async function lockAllLines(db: Transaction<DB>, projectId: string): Promise<BudgetLineRow[]> {
   return db.selectFrom('budget_lines').selectAll().where('project_id', '=', projectId).orderBy('id').forUpdate().execute()
 }
 
@@ -221,7 +221,7 @@ export async function findBudgetLineById(db: Kysely<DB>, lineId: string): Promis
  * Locks budget lines in id order (the order every multi-line write uses, so they never deadlock):
  * while the caller's transaction runs, no ledger entry can move their balances.
  */
-export async function lockBudgetLines(db: Kysely<DB>, lineIds: readonly string[]): Promise<void> {
+export async function lockBudgetLines(db: Transaction<DB>, lineIds: readonly string[]): Promise<void> {
   if (lineIds.length === 0) return
   await db.selectFrom('budget_lines').select('id').where('id', 'in', [...lineIds]).orderBy('id').forUpdate().execute()
 }

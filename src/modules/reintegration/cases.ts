@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { CaseStatus, DB } from '../../db/schema.js'
 import { recordAudit, type AuditInput } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -53,7 +53,7 @@ export function currencyMismatch(expected: string, pointers: string[]): ProblemE
 
 /** The audit entry and the outbox event of a change, in the caller's transaction. */
 export async function recordChange(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   change: AuditInput & { caseId: string; payload: Record<string, unknown> },
 ): Promise<void> {

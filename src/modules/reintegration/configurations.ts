@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -13,7 +13,7 @@ import { todayIso } from '../../shared/dates.js'
  * it): a new one takes over from its `valid_from`, which may not be in the past, so a ranking
  * computed earlier can always be recomputed with the weights it used.
  */
-export async function createScoringConfiguration(db: Kysely<DB>, context: RequestContext, input: CreateScoringConfigurationInput): Promise<ScoringConfigurationRecord> {
+export async function createScoringConfiguration(db: Transaction<DB>, context: RequestContext, input: CreateScoringConfigurationInput): Promise<ScoringConfigurationRecord> {
   const { feasibility, urgency, motivation } = input.weights
   if (feasibility + urgency + motivation !== 100) {
     throw unprocessable(`The weights sum to ${feasibility + urgency + motivation} %, not 100 %`, [{ pointer: '/body/weights', detail: 'must sum to 100' }])

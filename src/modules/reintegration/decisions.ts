@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
@@ -17,7 +17,7 @@ import { requestWorkflow } from './transitions.js'
  * The decision on a request is a checker's: whoever recorded the form or made the assessment the
  * decision rests on cannot decide on it (403 `maker-checker-violation`), whatever roles they hold.
  */
-async function assertChecker(db: Kysely<DB>, context: RequestContext, request: RequestRow): Promise<string | null> {
+async function assertChecker(db: Transaction<DB>, context: RequestContext, request: RequestRow): Promise<string | null> {
   const sub = context.actor.sub
   if (sub === request.created_by) {
     throw new ProblemError('maker-checker-violation', 'You recorded this reintegration request; another approver must decide on it', { created_by: request.created_by })
@@ -47,7 +47,7 @@ async function setStatus(db: Kysely<DB>, request: RequestRow, status: RequestRow
  * (`waitlist_if_exhausted`), otherwise 409 `budget-line-exhausted` and nothing changes.
  */
 export async function approveRequest(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; requestId: string },
   expectedVersion: number | undefined,
@@ -139,7 +139,7 @@ export async function approveRequest(
 }
 
 async function waitlist(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   request: RequestRow,
   decision: { budgetMinor: number; availableMinor: number; note: string | null; assessmentId: string | null },
@@ -174,7 +174,7 @@ async function waitlist(
 
 /** Rejects a request that is not yet decided (or waitlisted), with a reason. */
 export async function rejectRequest(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; requestId: string },
   expectedVersion: number | undefined,

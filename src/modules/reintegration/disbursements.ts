@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB, DisbursementStatus } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
@@ -60,7 +60,7 @@ function eventPayload(row: DisbursementRow): Record<string, unknown> {
   }
 }
 
-async function recordDisbursementChange(db: Kysely<DB>, context: RequestContext, action: string, before: DisbursementRow | null, after: DisbursementRow): Promise<void> {
+async function recordDisbursementChange(db: Transaction<DB>, context: RequestContext, action: string, before: DisbursementRow | null, after: DisbursementRow): Promise<void> {
   await recordChange(db, context, {
     action: `reintegration_disbursement.${action}`,
     entityType: 'reintegration_disbursement',
@@ -87,7 +87,7 @@ function notASupplier(detail: string): ProblemError {
  * The first disbursement starts the case's reintegration (`arrived` → `in_reintegration`).
  */
 export async function createDisbursement(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; planId: string },
   input: CreateDisbursementInput,
@@ -191,7 +191,7 @@ export async function createDisbursement(
  * delivered completes here.
  */
 export async function confirmDelivery(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; planId: string; disbursementId: string },
   expectedVersion: number | undefined,
@@ -268,7 +268,7 @@ export async function getDisbursement(db: Kysely<DB>, actor: Actor, ids: { caseI
  * that same registered supplier is refused: whatever creates payment requests, money for in-kind
  * reintegration goes only to suppliers.
  */
-async function lockDisbursementOfPayment(db: Kysely<DB>, payment: PaymentRequestRow) {
+async function lockDisbursementOfPayment(db: Transaction<DB>, payment: PaymentRequestRow) {
   const found =
     payment.source_type === 'disbursement'
       ? await db.selectFrom('reintegration_disbursements').select(['id', 'plan_id']).where('id', '=', payment.source_id).where('payment_request_id', '=', payment.id).executeTakeFirst()
@@ -288,7 +288,7 @@ async function lockDisbursementOfPayment(db: Kysely<DB>, payment: PaymentRequest
   return { plan: plan as repository.PlanRow, row }
 }
 
-async function followPayment(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow, action: 'approve' | 'reject' | 'pay' | 'cancel'): Promise<void> {
+async function followPayment(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow, action: 'approve' | 'reject' | 'pay' | 'cancel'): Promise<void> {
   const { plan, row } = await lockDisbursementOfPayment(db, payment)
   const status: DisbursementStatus = disbursementWorkflow.target(action, row.status)
   const updated = await db

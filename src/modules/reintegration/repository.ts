@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type {
   DB,
   ReintegrationAssessmentsTable,
@@ -326,6 +326,6 @@ export async function isPlanOfCase(db: Kysely<DB>, caseId: string, planId: strin
 }
 
 /** The case's active plans, locked, oldest first. */
-export async function lockActivePlansOfCase(db: Kysely<DB>, caseId: string): Promise<PlanRow[]> {
+export async function lockActivePlansOfCase(db: Transaction<DB>, caseId: string): Promise<PlanRow[]> {
   return db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseId).where('status', '=', 'active').orderBy('id').forUpdate().execute()
 }

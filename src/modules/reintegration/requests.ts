@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB, ReintegrationItemValue } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
@@ -105,7 +105,7 @@ function assertOneLiveRequest(live: readonly RequestRow[], scope: 'household' | 
 }
 
 /** The case (locked first, as every write to a case's reintegration does) and the request, locked. */
-export async function lockRequest(db: Kysely<DB>, context: RequestContext, caseId: string, requestId: string): Promise<{ caseRow: ReturnCaseRow; request: RequestRow }> {
+export async function lockRequest(db: Transaction<DB>, context: RequestContext, caseId: string, requestId: string): Promise<{ caseRow: ReturnCaseRow; request: RequestRow }> {
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   const request = await repository.findRequest(db, caseRow.id, requestId, { forUpdate: true })
   if (!request) throw requestNotFound(requestId)
@@ -116,7 +116,7 @@ export async function lockRequest(db: Kysely<DB>, context: RequestContext, caseI
  * Records the request form of a household or one returnee, before departure: amounts in the
  * project's currency, their total the amount requested.
  */
-export async function createRequest(db: Kysely<DB>, context: RequestContext, caseId: string, input: CreateReintegrationRequestInput): Promise<ReintegrationRequestRecord> {
+export async function createRequest(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateReintegrationRequestInput): Promise<ReintegrationRequestRecord> {
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   assertCaseStatus(caseRow, REQUEST_FORM_CASE_STATUSES, 'A reintegration request is filled in before departure')
   const project = await projectOfCase(db, caseRow)
@@ -169,7 +169,7 @@ export async function createRequest(db: Kysely<DB>, context: RequestContext, cas
 
 /** Changes the form while it is `submitted`: once assessed, the scores refer to what was assessed. */
 export async function updateRequest(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; requestId: string },
   expectedVersion: number | undefined,
@@ -219,7 +219,7 @@ export async function updateRequest(
  * the latest assessment counts and earlier ones stay on record.
  */
 export async function assessRequest(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; requestId: string },
   expectedVersion: number | undefined,
@@ -281,7 +281,7 @@ export async function assessRequest(
 
 /** The migrant withdraws the request before it is decided. */
 export async function withdrawRequest(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; requestId: string },
   expectedVersion: number | undefined,

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely'
+import type { Kysely, Selectable, Transaction } from 'kysely'
 import type { CounsellingSessionsTable, DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
@@ -73,7 +73,7 @@ export async function getSession(db: Kysely<DB>, context: RequestContext, caseId
   return toSession(row)
 }
 
-export async function createSession(db: Kysely<DB>, context: RequestContext, caseId: string, input: CounsellingSessionInputValue): Promise<CounsellingSessionRecord> {
+export async function createSession(db: Transaction<DB>, context: RequestContext, caseId: string, input: CounsellingSessionInputValue): Promise<CounsellingSessionRecord> {
   // The case lock orders this insert after any concurrent closure of the case.
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   assertCaseOpen(caseRow)
@@ -102,7 +102,7 @@ export async function createSession(db: Kysely<DB>, context: RequestContext, cas
 }
 
 export async function updateSession(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; sessionId: string },
   expectedVersion: number | undefined,

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
@@ -47,7 +47,7 @@ async function present(db: Kysely<DB>, context: RequestContext, caseRow: ReturnC
 }
 
 /** Locks the case (every household change takes this lock first, so they run one at a time) and loads the household. */
-async function lockHousehold(db: Kysely<DB>, context: RequestContext, caseId: string) {
+async function lockHousehold(db: Transaction<DB>, context: RequestContext, caseId: string) {
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   assertCaseOpen(caseRow)
   const members = await repository.membersOfCases(db, [caseRow.id])
@@ -88,7 +88,7 @@ export async function getMember(db: Kysely<DB>, context: RequestContext, caseId:
 // ---------------------------------------------------------------- member writes
 
 export async function addMember(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   input: MemberInputValue,
@@ -111,7 +111,7 @@ export async function addMember(
 }
 
 export async function updateMember(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   memberId: string,
@@ -160,7 +160,7 @@ export async function updateMember(
 }
 
 export async function removeMember(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   memberId: string,
@@ -205,7 +205,7 @@ export async function removeMember(
 // ---------------------------------------------------------------- vulnerability writes
 
 export async function addVulnerability(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   memberId: string,
@@ -254,7 +254,7 @@ async function presentEntry(db: Kysely<DB>, context: RequestContext, entry: repo
 }
 
 /** The entry, locked; a restricted entry the caller may not see cannot be changed by them (403). */
-async function lockEntry(db: Kysely<DB>, context: RequestContext, caseId: string, memberId: string, vulnerabilityId: string) {
+async function lockEntry(db: Transaction<DB>, context: RequestContext, caseId: string, memberId: string, vulnerabilityId: string) {
   const { caseRow, members } = await lockHousehold(db, context, caseId)
   memberIn(members, memberId)
   const entry = await db
@@ -272,7 +272,7 @@ async function lockEntry(db: Kysely<DB>, context: RequestContext, caseId: string
 }
 
 export async function updateVulnerability(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; memberId: string; vulnerabilityId: string },
   expectedVersion: number | undefined,
@@ -304,7 +304,7 @@ export async function updateVulnerability(
 }
 
 export async function removeVulnerability(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; memberId: string; vulnerabilityId: string },
   expectedVersion: number | undefined,

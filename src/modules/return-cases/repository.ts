@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely'
+import { sql, type ExpressionBuilder, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely'
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { CaseMembersTable, CaseStatus, DB, MemberVulnerabilitiesTable, ReturnCasesTable } from '../../db/schema.js'
 import { PREPARED, Precompiled, allColumns } from '../../db/prepared.js'
@@ -230,7 +230,7 @@ export async function rebuildSearchTerms(db: Kysely<DB>, caseId: string, options
 }
 
 export async function insertHistory(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   entry: { caseId: string; action: string; from: CaseStatus | null; to: CaseStatus; reason: string | null },
 ): Promise<void> {
@@ -350,7 +350,7 @@ export function caseFacts(db: Kysely<DB>) {
 }
 
 /** The case row, locked, for writes that act for the system rather than a caller's view (payment hooks). */
-export async function lockCase(db: Kysely<DB>, caseId: string): Promise<ReturnCaseRow> {
+export async function lockCase(db: Transaction<DB>, caseId: string): Promise<ReturnCaseRow> {
   const row = await findCase(db, caseId, { forUpdate: true })
   if (!row) throw new Error(`Return case ${caseId} does not exist`)
   return row

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely'
 import type { CaseStatus, DB, ReturnCasesTable } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
@@ -64,7 +64,7 @@ export interface CreatedCase {
  * under the office's counter lock, members and vulnerabilities, search terms, the first
  * history row, audit entries and the created event; then looks for possible duplicates.
  */
-export async function createCase(db: Kysely<DB>, context: RequestContext, input: CreateReturnCaseInput): Promise<CreatedCase> {
+export async function createCase(db: Transaction<DB>, context: RequestContext, input: CreateReturnCaseInput): Promise<CreatedCase> {
   const { actor } = context
   const inputs = input.members ?? []
   throwIfInvalid([...consentErrors(input.consent, '/body/consent'), ...newMembersErrors(inputs, (index) => `/body/members/${index}`)])
@@ -141,7 +141,7 @@ async function presentLoaded(db: Kysely<DB>, context: RequestContext, row: Retur
 }
 
 export async function updateCase(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   expectedVersion: number | undefined,
@@ -204,7 +204,7 @@ export async function updateCase(
 export type OwnCaseAction = Extract<CaseAction, 'submit' | 'start_counselling' | 'approve' | 'reject' | 'withdraw' | 'close'>
 
 export async function performAction(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   expectedVersion: number | undefined,
@@ -228,7 +228,7 @@ export async function performAction(
 
 /** Refers the case to a partner office in its country of return (replacing an earlier referral). */
 export async function referCase(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   expectedVersion: number | undefined,

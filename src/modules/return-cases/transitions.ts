@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { CaseStatus, DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { emitEvent } from '../../shared/outbox.js'
@@ -58,7 +58,7 @@ async function unambiguousPartnerOffice(db: Kysely<DB>, country: string): Promis
  * Checks the rules an action needs beyond the state table (a withdrawal leaves no money live, a
  * closure no active plan); returns extra changes it makes.
  */
-async function guard(db: Kysely<DB>, context: RequestContext, caseRow: ReturnCaseRow, action: CaseAction): Promise<CaseChanges> {
+async function guard(db: Transaction<DB>, context: RequestContext, caseRow: ReturnCaseRow, action: CaseAction): Promise<CaseChanges> {
   if (action === 'submit') {
     const missing: Array<{ pointer: string; detail: string }> = []
     if (caseRow.consent_given_at === null) missing.push({ pointer: '/consent', detail: 'consent to data processing must be recorded before submission' })
@@ -116,7 +116,7 @@ async function guard(db: Kysely<DB>, context: RequestContext, caseRow: ReturnCas
  * was read is refused with 409 rather than overwritten.
  */
 export async function transitionCase(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseRow: ReturnCaseRow,
   action: CaseAction,

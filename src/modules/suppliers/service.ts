@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -27,7 +27,7 @@ function eventPayload(row: SupplierRow): Record<string, unknown> {
   return { id: row.id, ...rest, has_bank_details: bank_details !== null, version: row.version }
 }
 
-async function recordChange(db: Kysely<DB>, context: RequestContext, action: string, before: SupplierRow | null, after: SupplierRow): Promise<void> {
+async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: SupplierRow | null, after: SupplierRow): Promise<void> {
   await recordAudit(db, context, {
     action: `supplier.${action}`,
     entityType: 'supplier',
@@ -66,7 +66,7 @@ async function actingPartnerOffice(db: Kysely<DB>, actor: Actor): Promise<{ id: 
  * numbers are unique per country (409 `duplicate-resource`); a concurrent duplicate is stopped
  * by the unique constraint.
  */
-export async function createSupplier(db: Kysely<DB>, context: RequestContext, input: CreateSupplierInput): Promise<SupplierRecord> {
+export async function createSupplier(db: Transaction<DB>, context: RequestContext, input: CreateSupplierInput): Promise<SupplierRecord> {
   const office = await actingPartnerOffice(db, context.actor)
   const key = repository.registrationKey(input.registration_number)
   await assertRegistrationFree(db, office.country, key)
@@ -92,7 +92,7 @@ export async function createSupplier(db: Kysely<DB>, context: RequestContext, in
 
 /** Only the registering partner office changes its supplier; other partner offices do not see it (404). */
 export async function updateSupplier(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   id: string,
   expectedVersion: number | undefined,
@@ -132,7 +132,7 @@ export async function updateSupplier(
  * Deactivating an inactive supplier, or reactivating an active one, is 409.
  */
 export async function setSupplierActive(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   id: string,
   expectedVersion: number | undefined,

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -94,7 +94,7 @@ function throwIfInvalid(errors: FieldError[], what: string): void {
 }
 
 /** Documents are recorded until the travellers leave; after departure, or once the case ended, they are history. */
-async function caseForDocumentWrite(db: Kysely<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
+async function caseForDocumentWrite(db: Transaction<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
   const caseRow = await findCaseForActor(db, actor, caseId, { forUpdate: true })
   assertCaseOpen(caseRow)
   if (!PRE_DEPARTURE_CASE_STATUSES.includes(caseRow.status)) {
@@ -124,7 +124,7 @@ function eventPayload(row: TravelDocumentRow): Record<string, unknown> {
   }
 }
 
-async function recordChange(db: Kysely<DB>, context: RequestContext, action: string, before: TravelDocumentRow | null, after: TravelDocumentRow): Promise<void> {
+async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: TravelDocumentRow | null, after: TravelDocumentRow): Promise<void> {
   await recordAudit(db, context, {
     action: `travel_document.${action}`,
     entityType: 'travel_document',
@@ -144,7 +144,7 @@ function memberOfCase(members: readonly CaseMemberRow[], caseRow: ReturnCaseRow,
   return member
 }
 
-export async function recordDocument(db: Kysely<DB>, context: RequestContext, caseId: string, input: CreateTravelDocumentInput): Promise<TravelDocumentRecord> {
+export async function recordDocument(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateTravelDocumentInput): Promise<TravelDocumentRecord> {
   const caseRow = await caseForDocumentWrite(db, context.actor, caseId)
   memberOfCase(await listCaseMembers(db, caseRow.id), caseRow, input.member_id, '/body/member_id')
   const etd = input.kind === 'emergency_travel_document'
@@ -174,7 +174,7 @@ export async function recordDocument(db: Kysely<DB>, context: RequestContext, ca
   return repository.toTravelDocument(row)
 }
 
-async function lockDocument(db: Kysely<DB>, caseRow: ReturnCaseRow, documentId: string, expectedVersion: number | undefined): Promise<TravelDocumentRow> {
+async function lockDocument(db: Transaction<DB>, caseRow: ReturnCaseRow, documentId: string, expectedVersion: number | undefined): Promise<TravelDocumentRow> {
   const row = await repository.findDocument(db, caseRow.id, documentId, { forUpdate: true })
   if (!row) throw notFound('Travel document', documentId)
   assertVersion(row.version, expectedVersion)
@@ -183,7 +183,7 @@ async function lockDocument(db: Kysely<DB>, caseRow: ReturnCaseRow, documentId: 
 
 /** Corrections (a mistyped number or date). The result must still be complete for the document's kind and status. */
 export async function updateDocument(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   documentId: string,
@@ -216,7 +216,7 @@ export async function updateDocument(
 }
 
 export async function issueDocument(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   documentId: string,
@@ -241,7 +241,7 @@ export async function issueDocument(
 }
 
 export async function refuseDocument(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   documentId: string,

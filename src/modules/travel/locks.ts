@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { Actor } from '../../shared/roles.js'
 import { findCaseForActor, type ReturnCaseRow } from '../return-cases/index.js'
@@ -15,7 +15,7 @@ import { budgetLinesOfCase, lockBudgetLines } from '../projects/index.js'
  *
  * Checks visibility first (404 for a case the caller may not see) so nothing is locked for it.
  */
-export async function lockCaseForRelease(db: Kysely<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
+export async function lockCaseForRelease(db: Transaction<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
   await findCaseForActor(db, actor, caseId)
   const payments = await lockLivePaymentRequestsOfCase(db, caseId)
   await lockBudgetLines(db, [...new Set([...payments.map((payment) => payment.budget_line_id), ...(await budgetLinesOfCase(db, caseId))])])

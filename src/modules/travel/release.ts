@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -31,7 +31,7 @@ const LABELS: Record<CaseReleaseAction, string> = { cancel: 'cancellation', mark
  * others' no-shows are then recorded ticket by ticket.
  */
 export async function releaseCaseTravel(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseRow: ReturnCaseRow,
   action: CaseReleaseAction,
@@ -91,7 +91,7 @@ export async function releaseCaseTravel(
 }
 
 /** `POST /v1/return-cases/{id}:cancel`: the return will not happen. */
-export async function cancelCase(db: Kysely<DB>, context: RequestContext, caseId: string, expectedVersion: number | undefined, reason: string): Promise<TravelOutcomeRecord> {
+export async function cancelCase(db: Transaction<DB>, context: RequestContext, caseId: string, expectedVersion: number | undefined, reason: string): Promise<TravelOutcomeRecord> {
   const caseRow = await lockCaseForRelease(db, context.actor, caseId)
   assertCaseOpen(caseRow)
   assertVersion(caseRow.version, expectedVersion)
@@ -100,7 +100,7 @@ export async function cancelCase(db: Kysely<DB>, context: RequestContext, caseId
 
 /** `POST /v1/return-cases/{id}:record-no-show`: nobody of the case came to travel. */
 export async function recordCaseNoShow(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   expectedVersion: number | undefined,

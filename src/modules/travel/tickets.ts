@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB, TicketStatus } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -52,12 +52,12 @@ function ticketPayload(row: TicketRow): Record<string, unknown> {
   }
 }
 
-export async function recordTicketChange(db: Kysely<DB>, context: RequestContext, action: string, before: TicketRow | null, after: TicketRow): Promise<void> {
+export async function recordTicketChange(db: Transaction<DB>, context: RequestContext, action: string, before: TicketRow | null, after: TicketRow): Promise<void> {
   await recordAudit(db, context, { action: `ticket.${action}`, entityType: 'ticket', entityId: after.id, caseId: after.case_id, before, after })
   await emitEvent(db, { type: `ticket.${action}`, entityType: 'ticket', entityId: after.id, caseId: after.case_id, payload: ticketPayload(after) })
 }
 
-export async function lockTicket(db: Kysely<DB>, caseRow: ReturnCaseRow, ticketId: string, expectedVersion: number | undefined): Promise<TicketRow> {
+export async function lockTicket(db: Transaction<DB>, caseRow: ReturnCaseRow, ticketId: string, expectedVersion: number | undefined): Promise<TicketRow> {
   const ticket = await repository.findTicket(db, caseRow.id, ticketId, { forUpdate: true })
   if (!ticket) throw notFound('Ticket', ticketId)
   assertVersion(ticket.version, expectedVersion)
@@ -85,7 +85,7 @@ async function assertEscort(db: Kysely<DB>, booking: BookingRow, member: CaseMem
  * request (kind `ticket`) for the fare on the project's travel line; nothing is committed until
  * it is approved by someone other than the requester, which issues the ticket.
  */
-export async function requestTicket(db: Kysely<DB>, context: RequestContext, caseId: string, input: RequestTicketInput): Promise<TicketRecord> {
+export async function requestTicket(db: Transaction<DB>, context: RequestContext, caseId: string, input: RequestTicketInput): Promise<TicketRecord> {
   const caseRow = await caseForTravelWrite(db, context.actor, caseId, 'A ticket')
   const booking = await repository.findBooking(db, caseRow.id, input.booking_id)
   if (!booking) {
@@ -165,7 +165,7 @@ export interface EndedTicket {
  * `paymentEnding`: called from the payment's own rejection or cancellation.
  */
 export async function endTicket(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ticket: TicketRow,
   options: { reason: string; status?: 'voided' | 'refunded'; noShow?: boolean; paymentEnding?: boolean },
@@ -195,7 +195,7 @@ export async function endTicket(
 
 /** Voids a ticket that is not yet paid (a paid one is refunded): its payment is cancelled and the commitment released. */
 export async function voidTicket(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   ticketId: string,
@@ -220,7 +220,7 @@ export async function voidTicket(
 
 /** Refunds an issued ticket: what is still committed of its fare is released; what was paid stays spent. */
 export async function refundTicket(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   ticketId: string,
@@ -263,7 +263,7 @@ async function ticketOfPayment(db: Kysely<DB>, payment: PaymentRequestRow): Prom
  * aborts the approval and its commitment. When every household member then holds an issued
  * ticket, the case moves to `travel_booked`.
  */
-async function issueOnApproval(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
+async function issueOnApproval(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
   const caseRow = await lockCase(db, payment.case_id as string)
   const ticket = await ticketOfPayment(db, payment)
   ticketWorkflow.target('issue', ticket.status)
@@ -293,7 +293,7 @@ async function everyTravellerTicketed(db: Kysely<DB>, caseId: string): Promise<b
 }
 
 /** The payment was rejected or cancelled: a live ticket is voided (a used one cannot lose its payment). */
-async function voidOnPaymentEnd(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow, what: 'rejected' | 'cancelled'): Promise<void> {
+async function voidOnPaymentEnd(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow, what: 'rejected' | 'cancelled'): Promise<void> {
   const ticket = await ticketOfPayment(db, payment)
   if (ticket.status === 'voided' || ticket.status === 'refunded') return
   if (ticket.status === 'used') {
