@@ -6,12 +6,13 @@ import { newId } from '../../shared/ids.js'
 import { ProblemError, unprocessable } from '../../shared/problems.js'
 import { commitFunds, findBudgetLine } from '../projects/index.js'
 import { assertCaseOpen } from '../return-cases/index.js'
-import { PLAN_CASE_STATUSES, assertCaseStatus, currencyMismatch, projectOfCase, recordChange } from './cases.js'
+import { PLAN_CASE_STATUSES, assertCaseStatus, currencyMismatch, projectOfCase } from './cases.js'
 import * as repository from './repository.js'
 import type { RequestRow } from './repository.js'
-import { lockRequest, requestEventPayload } from './requests.js'
+import { lockRequest, recordRequestChange } from './requests.js'
 import type { ApproveReintegrationRequestInput, ReintegrationRequestRecord } from './schemas.js'
 import { requestWorkflow } from './transitions.js'
+import { recordChange } from '../../shared/audit.js'
 
 /**
  * The decision on a request is a checker's: whoever recorded the form or made the assessment the
@@ -118,14 +119,10 @@ export async function approveRequest(
     .execute()
   const updated = await setStatus(db, request, requestWorkflow.target('approve', request.status))
   const budget = { amount_minor: plan.budget_minor, currency: plan.currency }
-  await recordChange(db, context, {
-    action: 'reintegration_request.approved',
-    entityType: 'reintegration_request',
-    entityId: request.id,
-    caseId: caseRow.id,
+  await recordRequestChange(db, context, 'reintegration_request.approved', updated, {
     before: { status: request.status },
     after: { status: updated.status, plan_id: plan.id, budget, note },
-    payload: requestEventPayload(updated, { plan_id: plan.id, budget }),
+    event: { plan_id: plan.id, budget },
   })
   await recordChange(db, context, {
     action: 'reintegration_plan.created',
@@ -160,14 +157,10 @@ async function waitlist(
     .execute()
   const budget = { amount_minor: decision.budgetMinor, currency: request.currency }
   const available = { amount_minor: decision.availableMinor, currency: request.currency }
-  await recordChange(db, context, {
-    action: 'reintegration_request.waitlisted',
-    entityType: 'reintegration_request',
-    entityId: request.id,
-    caseId: request.case_id,
+  await recordRequestChange(db, context, 'reintegration_request.waitlisted', updated, {
     before: { status: request.status },
     after: { status: updated.status, budget, available, note: decision.note },
-    payload: requestEventPayload(updated, { budget, available }),
+    event: { budget, available },
   })
   return repository.presentRequest(db, updated)
 }
@@ -190,14 +183,9 @@ export async function rejectRequest(
     .insertInto('reintegration_decisions')
     .values({ id: newId(), request_id: request.id, outcome: 'rejected', decided_by: context.actor.sub, reason: reason.trim(), assessment_id: assessmentId })
     .execute()
-  await recordChange(db, context, {
-    action: 'reintegration_request.rejected',
-    entityType: 'reintegration_request',
-    entityId: request.id,
-    caseId: caseRow.id,
+  await recordRequestChange(db, context, 'reintegration_request.rejected', updated, {
     before: { status: request.status },
     after: { status: to, reason: reason.trim() },
-    payload: requestEventPayload(updated),
   })
   return repository.presentRequest(db, updated)
 }

@@ -9,7 +9,7 @@ import type { Actor } from '../../shared/roles.js'
 import { requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
 import { assertCaseOpen, findCaseForActor, transitionCase } from '../return-cases/index.js'
 import { findSupplierRow } from '../suppliers/index.js'
-import { RETURNED_CASE_STATUSES, assertCaseStatus, currencyMismatch, recordChange } from './cases.js'
+import { RETURNED_CASE_STATUSES, assertCaseStatus, currencyMismatch } from './cases.js'
 import { completeIfDone, planNotFound } from './plans.js'
 import * as repository from './repository.js'
 import type { DisbursementRow } from './repository.js'
@@ -17,6 +17,7 @@ import { checkedItems } from './requests.js'
 import type { ConfirmDeliveryInput, CreateDisbursementInput, DisbursementRecord } from './schemas.js'
 import { DELIVERABLE_STATUSES, disbursementWorkflow, planWorkflow } from './transitions.js'
 import { todayIso } from '../../shared/dates.js'
+import { recordChange } from '../../shared/audit.js'
 
 /** What the partner office writes about a delivery may describe the household: audited as changed only. */
 const DELIVERY_MASKED_FIELDS = ['delivery_notes'] as const

@@ -7,11 +7,11 @@ import { ProblemError, conflict } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import { lockBudgetLines, openCommitment, releaseFunds } from '../projects/index.js'
 import { findCaseForActor } from '../return-cases/index.js'
-import { recordChange } from './cases.js'
 import * as repository from './repository.js'
 import type { DisbursementRow, PlanRow } from './repository.js'
 import type { ReintegrationPlanRecord } from './schemas.js'
 import { planWorkflow } from './transitions.js'
+import { recordChange } from '../../shared/audit.js'
 
 export function planNotFound(planId: string): ProblemError {
   return new ProblemError('not-found', `Reintegration plan ${planId} does not exist in this case`)

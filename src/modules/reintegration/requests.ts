@@ -7,7 +7,7 @@ import type { Page } from '../../shared/pagination.js'
 import { ProblemError, invalidField, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
-import { REQUEST_FORM_CASE_STATUSES, assertCaseNotEnded, assertCaseStatus, currencyMismatch, projectOfCase, recordChange } from './cases.js'
+import { REQUEST_FORM_CASE_STATUSES, assertCaseNotEnded, assertCaseStatus, currencyMismatch, projectOfCase } from './cases.js'
 import * as repository from './repository.js'
 import type { RequestRow } from './repository.js'
 import { deriveUrgency } from './scoring.js'
@@ -20,6 +20,7 @@ import type {
 } from './schemas.js'
 import { requestWorkflow } from './transitions.js'
 import { todayIso } from '../../shared/dates.js'
+import { recordChange } from '../../shared/audit.js'
 
 /** The migrant's own words and the assessors' reasoning are personal: audited as changed, never with their values. */
 export const REQUEST_MASKED_FIELDS = ['skills_and_experience', 'motivation_statement'] as const
@@ -64,6 +65,26 @@ export function requestEventPayload(row: RequestRow, extra: Record<string, unkno
     version: row.version,
     ...extra,
   }
+}
+
+/** The audit entry and the event of a change to a request: what changed, and the request as events show it (with `event` added). */
+export async function recordRequestChange(
+  db: Transaction<DB>,
+  context: RequestContext,
+  action: string,
+  updated: RequestRow,
+  change: { before?: Record<string, unknown>; after: Record<string, unknown>; maskedFields?: readonly string[]; event?: Record<string, unknown> },
+): Promise<void> {
+  await recordChange(db, context, {
+    action,
+    entityType: 'reintegration_request',
+    entityId: updated.id,
+    caseId: updated.case_id,
+    before: change.before,
+    after: change.after,
+    maskedFields: change.maskedFields,
+    payload: requestEventPayload(updated, change.event),
+  })
 }
 
 /** Items in the project's currency, with totals that stay exact. */
@@ -155,15 +176,7 @@ export async function createRequest(db: Transaction<DB>, context: RequestContext
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordChange(db, context, {
-    action: 'reintegration_request.submitted',
-    entityType: 'reintegration_request',
-    entityId: row.id,
-    caseId: caseRow.id,
-    after: requestSnapshot(row),
-    maskedFields: REQUEST_MASKED_FIELDS,
-    payload: requestEventPayload(row),
-  })
+  await recordRequestChange(db, context, 'reintegration_request.submitted', row, { after: requestSnapshot(row), maskedFields: REQUEST_MASKED_FIELDS })
   return repository.presentRequest(db, row)
 }
 
@@ -200,15 +213,10 @@ export async function updateRequest(
     .where('id', '=', request.id)
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordChange(db, context, {
-    action: 'reintegration_request.updated',
-    entityType: 'reintegration_request',
-    entityId: request.id,
-    caseId: caseRow.id,
+  await recordRequestChange(db, context, 'reintegration_request.updated', updated, {
     before: requestSnapshot(request),
     after: requestSnapshot(updated),
     maskedFields: REQUEST_MASKED_FIELDS,
-    payload: requestEventPayload(updated),
   })
   return repository.presentRequest(db, updated)
 }
@@ -258,11 +266,7 @@ export async function assessRequest(
     .returningAll()
     .executeTakeFirstOrThrow()
   const scores = { feasibility: assessment.feasibility_score, motivation: assessment.motivation_score, urgency: assessment.urgency_score }
-  await recordChange(db, context, {
-    action: 'reintegration_request.assessed',
-    entityType: 'reintegration_request',
-    entityId: request.id,
-    caseId: caseRow.id,
+  await recordRequestChange(db, context, 'reintegration_request.assessed', updated, {
     before: { status: request.status, current_assessment_id: request.current_assessment_id },
     after: {
       status: updated.status,
@@ -274,7 +278,7 @@ export async function assessRequest(
       motivation_justification: assessment.motivation_justification,
     },
     maskedFields: ASSESSMENT_MASKED_FIELDS,
-    payload: requestEventPayload(updated, { assessment_id: assessment.id, assessed_on: assessedOn, scores }),
+    event: { assessment_id: assessment.id, assessed_on: assessedOn, scores },
   })
   return repository.presentRequest(db, updated)
 }
@@ -304,14 +308,9 @@ export async function withdrawRequest(
     .where('id', '=', request.id)
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordChange(db, context, {
-    action: 'reintegration_request.withdrawn',
-    entityType: 'reintegration_request',
-    entityId: request.id,
-    caseId: caseRow.id,
+  await recordRequestChange(db, context, 'reintegration_request.withdrawn', updated, {
     before: { status: request.status },
     after: { status: to, reason: reason.trim() },
-    payload: requestEventPayload(updated),
   })
   return repository.presentRequest(db, updated)
 }
