@@ -2,6 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.tap/', 'data/', 'openapi/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,

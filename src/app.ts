@@ -3,20 +3,7 @@ import type { Kysely } from 'kysely'
 import type { Config } from './config.js'
 import type { DatabaseKind } from './db/database.js'
 import type { DB } from './db/schema.js'
-import auditModule from './modules/audit/routes.js'
-import cashGrantsModule from './modules/cash-grants/routes.js'
-import ledgerModule from './modules/ledger/routes.js'
-import officesModule from './modules/offices/routes.js'
-import paymentsModule from './modules/payments/routes.js'
-import projectsModule from './modules/projects/routes.js'
-import returnCasesModule from './modules/return-cases/routes.js'
-import travelDocumentsModule from './modules/travel-documents/routes.js'
-import travelModule from './modules/travel/routes.js'
-import excessBaggageModule from './modules/excess-baggage/routes.js'
-import crisisCountriesModule from './modules/crisis-countries/routes.js'
-import monitoringModule from './modules/monitoring/routes.js'
-import reintegrationModule from './modules/reintegration/routes.js'
-import suppliersModule from './modules/suppliers/routes.js'
+import { registerModules } from './modules/index.js'
 import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
 import operationsPlugin from './plugins/operations.js'
@@ -101,20 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(operationsPlugin)
   await app.register(authPlugin)
 
-  await app.register(officesModule)
-  await app.register(returnCasesModule)
-  await app.register(projectsModule)
-  await app.register(ledgerModule)
-  await app.register(paymentsModule)
-  await app.register(cashGrantsModule)
-  await app.register(travelDocumentsModule)
-  await app.register(travelModule)
-  await app.register(excessBaggageModule)
-  await app.register(crisisCountriesModule)
-  await app.register(suppliersModule)
-  await app.register(reintegrationModule)
-  await app.register(monitoringModule)
-  await app.register(auditModule)
+  await registerModules(app)
 
   await app.ready()
   return app

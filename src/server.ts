@@ -4,7 +4,7 @@ import { buildApp, loggerOptions } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/database.js'
 import { migrateToLatest } from './db/migrator.js'
-import { purgeExpiredIdempotencyKeys } from './plugins/write.js'
+import { purgeExpiredIdempotencyKeys } from './db/unit-of-work.js'
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000
 

@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 import buildGetJwks from 'get-jwks'
 import { jwtSecret, type Config } from '../config.js'
 import type { RequestContext } from '../shared/context.js'
-import { ProblemError } from '../shared/problems.js'
+import { ProblemError, PROBLEM_RESPONSES } from '../shared/problems.js'
 import { isRole, type Actor, type Role } from '../shared/roles.js'
 
 declare module 'fastify' {
@@ -33,32 +33,6 @@ export interface RouteCatalogEntry {
   method: string
   url: string
   roles: readonly Role[]
-}
-
-const PROBLEM_RESPONSE = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: 'ProblemDetails#' } } },
-})
-
-export const PROBLEM_RESPONSES = {
-  400: PROBLEM_RESPONSE('The request is not valid: `errors` lists each offending field.'),
-  401: PROBLEM_RESPONSE('No valid bearer token.'),
-  403: PROBLEM_RESPONSE('The token\'s roles may not call this operation.'),
-  404: PROBLEM_RESPONSE('Not found (or not visible to the caller).'),
-  409: PROBLEM_RESPONSE('Conflicts with the current state.'),
-  412: PROBLEM_RESPONSE('If-Match does not match the current ETag.'),
-  422: PROBLEM_RESPONSE('Cannot be processed (e.g. Idempotency-Key reused with another body).'),
-  428: PROBLEM_RESPONSE('If-Match is required for this update.'),
-  429: PROBLEM_RESPONSE('Rate limit exceeded.'),
-  500: PROBLEM_RESPONSE('Internal error; the request id is in the body and the logs.'),
-  503: PROBLEM_RESPONSE('Overloaded or the database is unavailable.'),
-} as const
-
-type ProblemStatus = keyof typeof PROBLEM_RESPONSES
-
-/** The problem responses of a route, by status code: `response: { 200: …, ...problemResponses(400, 404, 409) }`. */
-export function problemResponses<const Statuses extends readonly ProblemStatus[]>(...statuses: Statuses): { [S in Statuses[number]]: (typeof PROBLEM_RESPONSES)[S] } {
-  return Object.fromEntries(statuses.map((status) => [status, PROBLEM_RESPONSES[status]])) as { [S in Statuses[number]]: (typeof PROBLEM_RESPONSES)[S] }
 }
 
 function jwtOptions(config: Config) {

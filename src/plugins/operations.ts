@@ -6,8 +6,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { sql } from 'kysely'
-import { ProblemError } from '../shared/problems.js'
-import { PROBLEM_RESPONSES } from './auth.js'
+import { PROBLEM_RESPONSES, ProblemError } from '../shared/problems.js'
 
 const HealthStatus = Type.Object(
   { status: Type.String({ description: '`ok` when healthy.' }), database: Type.Optional(Type.String({ description: 'Which database answers: postgres or embedded.' })) },

@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely, type RawBuilder } from 'kysely'
 import type { DB } from '../db/schema.js'
 import type { RequestContext } from './context.js'
+import { emitEvent } from './outbox.js'
 import { PREPARED } from '../db/prepared.js'
 
 export const MASKED = '[restricted]'
@@ -42,21 +43,56 @@ export function diff(
   return changes
 }
 
+/**
+ * The columns of an audit entry. Every writer uses them: recordAudit and recordAudits below, and
+ * the statements that append entries in SQL themselves (a ledger posting's), through auditInsert.
+ */
+export const AUDIT_COLUMNS = ['actor_sub', 'actor_roles', 'actor_office_id', 'request_id', 'action', 'entity_type', 'entity_id', 'case_id', 'changes'] as const
+
+function auditRow(context: RequestContext, input: AuditInput) {
+  return {
+    actor_sub: context.actor.sub,
+    actor_roles: context.actor.roles,
+    actor_office_id: context.actor.officeId,
+    request_id: context.requestId,
+    action: input.action,
+    entity_type: input.entityType,
+    entity_id: input.entityId,
+    case_id: input.caseId ?? null,
+    changes: JSON.stringify(diff(input.before, input.after, input.maskedFields)),
+  } satisfies Record<(typeof AUDIT_COLUMNS)[number], unknown>
+}
+
 /** Appends an audit entry. Call it with the transaction that makes the change. */
 export async function recordAudit(db: Kysely<DB>, context: RequestContext, input: AuditInput): Promise<void> {
+  await db.insertInto('audit_events').values(auditRow(context, input)).modifyEnd(PREPARED).execute()
+}
+
+/** Several audit entries in one statement (one round trip). */
+export async function recordAudits(db: Kysely<DB>, context: RequestContext, inputs: readonly AuditInput[]): Promise<void> {
+  if (inputs.length === 0) return
   await db
     .insertInto('audit_events')
-    .values({
-      actor_sub: context.actor.sub,
-      actor_roles: context.actor.roles,
-      actor_office_id: context.actor.officeId,
-      request_id: context.requestId,
-      action: input.action,
-      entity_type: input.entityType,
-      entity_id: input.entityId,
-      case_id: input.caseId ?? null,
-      changes: JSON.stringify(diff(input.before, input.after, input.maskedFields)),
-    })
+    .values(inputs.map((input) => auditRow(context, input)))
+    // One statement per number of entries: a household is small, so the shapes are few.
     .modifyEnd(PREPARED)
     .execute()
+}
+
+/** `insert into audit_events (AUDIT_COLUMNS) <select>`, for a statement that appends its audit entries itself; `select` yields the columns in that order. */
+export function auditInsert(select: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`insert into audit_events (${sql.join(AUDIT_COLUMNS.map((column) => sql.ref(column)))}) ${select}`
+}
+
+/** A change to record: its audit entry, and the outbox event of the same action (`action` is the event type). */
+export interface Change extends AuditInput {
+  /** The event's payload: what may leave the system (no personal or restricted values). */
+  payload: Record<string, unknown>
+}
+
+/** The audit entry and the outbox event of a change, in the caller's transaction. */
+export async function recordChange(db: Kysely<DB>, context: RequestContext, change: Change): Promise<void> {
+  const { payload, ...audit } = change
+  await recordAudit(db, context, audit)
+  await emitEvent(db, { type: audit.action, entityType: audit.entityType, entityId: audit.entityId, caseId: audit.caseId, payload })
 }

@@ -4,3 +4,10 @@ import { v7 as uuidv7 } from 'uuid'
 export function newId(): string {
   return uuidv7()
 }
+
+/** The shape of every id this API issues (and accepts): checked before an id reaches SQL. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID_PATTERN.test(value)
+}

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { newId } from './ids.js'
 import type { DB } from '../db/schema.js'
 import { PREPARED } from '../db/prepared.js'
@@ -10,6 +10,9 @@ export interface DomainEvent {
   caseId?: string | null
   payload: Record<string, unknown>
 }
+
+/** The columns of an outbox event: emitEvent writes them, and so does a statement that appends its events itself (outboxInsert). */
+export const OUTBOX_COLUMNS = ['id', 'event_type', 'entity_type', 'entity_id', 'case_id', 'payload'] as const
 
 /**
  * Writes a domain event to the outbox in the caller's transaction, so the event exists
@@ -25,7 +28,12 @@ export async function emitEvent(db: Kysely<DB>, event: DomainEvent): Promise<voi
       entity_id: event.entityId,
       case_id: event.caseId ?? null,
       payload: JSON.stringify(event.payload),
-    })
+    } satisfies Record<(typeof OUTBOX_COLUMNS)[number], unknown>)
     .modifyEnd(PREPARED)
     .execute()
+}
+
+/** `insert into outbox_events (OUTBOX_COLUMNS) <select>`, for a statement that appends its events itself; `select` yields the columns in that order. */
+export function outboxInsert(select: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`insert into outbox_events (${sql.join(OUTBOX_COLUMNS.map((column) => sql.ref(column)))}) ${select}`
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { purgeExpiredIdempotencyKeys } from '../../src/plugins/write.js'
+import { purgeExpiredIdempotencyKeys } from '../../src/db/unit-of-work.js'
 import { buildTestApp } from '../helpers/app.js'
 
 const office = (code: string) => ({ code, name: `Office ${code}`, country: 'GE', kind: 'partner_office' })

@@ -10,7 +10,7 @@ import {
   releaseOpenCommitmentsForCase,
   spendFunds,
   type LedgerPosting,
-} from '../../src/modules/ledger/ledger.js'
+} from '../../src/modules/projects/ledger.js'
 import { createProjectWithLines, EUR } from '../projects/fixtures.js'
 
 import { balancesAndLedger, countRows, financeContext as context, insertReturnCase } from './helpers.js'

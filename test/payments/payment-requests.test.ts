@@ -8,12 +8,14 @@ import {
   cancelLivePaymentRequestsForCase,
   cancelPaymentRequest,
   findPaymentRequest,
-  registerPaymentHooks,
   requestPayment,
+  wirePaymentHooks,
+  type PaymentHooks,
+  type PaymentHooksByKind,
   type PaymentKind,
   type RequestPaymentInput,
 } from '../../src/modules/payments/service.js'
-import { commitFunds } from '../../src/modules/ledger/ledger.js'
+import { commitFunds } from '../../src/modules/projects/ledger.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 import { TEST_ENV_OVERRIDES, auditActions, contextOf, ledgerOf, lineBalance, outboxTypes, seedCase, seedOffices, seedProject, type Offices, type ProjectOptions } from './fixtures.js'
 
@@ -24,21 +26,21 @@ let refuseApprovalWith: ProblemError | null = null
 /** Cancelling the key also cancels the value, as a ticket's hook cancels its baggage charges. */
 const cascadeCancel = new Map<string, string>()
 const KINDS: PaymentKind[] = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement']
-for (const kind of KINDS) {
-  registerPaymentHooks(kind, {
-    onApproved: async (_db, _context, payment) => {
-      if (refuseApprovalWith) throw refuseApprovalWith
-      hookCalls.push(`approved:${payment.id}`)
-    },
-    onRejected: async (_db, _context, payment) => void hookCalls.push(`rejected:${payment.id}`),
-    onPaid: async (_db, _context, payment) => void hookCalls.push(`paid:${payment.id}`),
-    onCancelled: async (db, context, payment) => {
-      hookCalls.push(`cancelled:${payment.id}`)
-      const related = cascadeCancel.get(payment.id)
-      if (related) await cancelPaymentRequest(db, context, related, 'cancelled with its ticket')
-    },
-  })
+const RECORDING_HOOKS: PaymentHooks = {
+  onApproved: async (_db, _context, payment) => {
+    if (refuseApprovalWith) throw refuseApprovalWith
+    hookCalls.push(`approved:${payment.id}`)
+  },
+  onRejected: async (_db, _context, payment) => void hookCalls.push(`rejected:${payment.id}`),
+  onPaid: async (_db, _context, payment) => void hookCalls.push(`paid:${payment.id}`),
+  onCancelled: async (db, context, payment) => {
+    hookCalls.push(`cancelled:${payment.id}`)
+    const related = cascadeCancel.get(payment.id)
+    if (related) await cancelPaymentRequest(db, context, related, 'cancelled with its ticket')
+  },
 }
+/** Wired in place of the real hooks once the app (which wires those) is built. */
+const TEST_HOOKS = Object.fromEntries(KINDS.map((kind) => [kind, RECORDING_HOOKS])) as PaymentHooksByKind
 
 const MAKER = { sub: 'mira', roles: ['operations', 'finance', 'approver'] as Role[] }
 const PAID = { payment_reference: 'TRF-2026-0042', paid_on: '2026-11-20' }
@@ -54,6 +56,7 @@ interface Setup extends TestApp {
 
 async function setup(t: Parameters<typeof buildTestApp>[0], project: ProjectOptions = {}): Promise<Setup> {
   const testApp = await buildTestApp(t, TEST_ENV_OVERRIDES)
+  wirePaymentHooks(TEST_HOOKS)
   const db = testApp.database.db
   const offices = await seedOffices(db)
   const { projectId, lineIds } = await seedProject(db, { lines: { travel: 100_000 }, ...project })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.js'
-import { SEED_PROJECT_CODE, seedProjects } from '../../src/modules/projects/seed.js'
+import { SEED_PROJECT_CODE, seedProjects } from '../../src/cli/seed/projects.js'
 import { financeContext as context } from '../ledger/helpers.js'
 import { EUR } from './fixtures.js'
 

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { seedOffices } from '../../src/cli/seed.js'
-import { seedReturnCases } from '../../src/modules/return-cases/seed.js'
+import { seedOffices } from '../../src/cli/seed/offices.js'
+import { seedReturnCases } from '../../src/cli/seed/return-cases.js'
 import { buildTestApp } from '../helpers/app.js'
 import { createProject } from './helpers.js'
 

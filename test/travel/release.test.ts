@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import t from 'tap'
-import { commitFunds } from '../../src/modules/ledger/ledger.js'
+import { commitFunds } from '../../src/modules/projects/ledger.js'
 import { newId } from '../../src/shared/ids.js'
 import {
   approvePayment,

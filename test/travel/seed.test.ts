@@ -1,8 +1,8 @@
 import t from 'tap'
-import { seedOffices } from '../../src/cli/seed.js'
-import { seedProjects } from '../../src/modules/projects/seed.js'
-import { seedReturnCases } from '../../src/modules/return-cases/seed.js'
-import { seedTravel } from '../../src/modules/travel/seed.js'
+import { seedOffices } from '../../src/cli/seed/offices.js'
+import { seedProjects } from '../../src/cli/seed/projects.js'
+import { seedReturnCases } from '../../src/cli/seed/return-cases.js'
+import { seedTravel } from '../../src/cli/seed/travel.js'
 import { buildTestApp } from '../helpers/app.js'
 import { lineState } from './fixtures.js'
 

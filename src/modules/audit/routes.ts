@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { PROBLEM_RESPONSES } from '../../plugins/auth.js'
 import { listAuditEvents } from './repository.js'
 import { AuditEvent, AuditEventList, AuditEventQuery } from './schemas.js'
+import { PROBLEM_RESPONSES } from '../../shared/problems.js'
 
 export default async function auditModule(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()

@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { CashGrantStatus, CashGrantsTable, DB } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
-import { toPaymentDetails, type PaymentRequestRow } from '../payments/repository.js'
+import { findPaymentRequestRows, toPaymentDetails, type PaymentRequestRow } from '../payments/index.js'
 import type { CashGrantListFilter, CashGrantRecord } from './schemas.js'
 
 export type CashGrantRow = Selectable<CashGrantsTable>
@@ -36,11 +36,7 @@ export function toCashGrant(row: CashGrantRow, payment: PaymentRequestRow): Cash
 
 async function paymentsOf(db: Kysely<DB>, rows: readonly CashGrantRow[]): Promise<Map<string, PaymentRequestRow>> {
   if (rows.length === 0) return new Map()
-  const payments = await db
-    .selectFrom('payment_requests')
-    .selectAll()
-    .where('id', 'in', rows.map((row) => row.payment_request_id))
-    .execute()
+  const payments = await findPaymentRequestRows(db, rows.map((row) => row.payment_request_id))
   return new Map(payments.map((payment) => [payment.id, payment]))
 }
 
@@ -90,4 +86,9 @@ export async function listCashGrants(db: Kysely<DB>, caseId: string, filter: Cas
   const rows = await query.execute()
   const page = toPage(rows, limit, (row) => [row.id], (row) => row)
   return { items: await withPayments(db, page.items), next_cursor: page.next_cursor }
+}
+
+export async function cashGrantRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
+  const rows = await db.selectFrom('cash_grants').select('id').where('member_id', '=', memberId).orderBy('id').execute()
+  return { cash_grants: rows.map((row) => row.id) }
 }

@@ -1,14 +1,15 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { runWrite } from '../../db/unit-of-work.js'
+import { etagOf } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import type { Role } from '../../shared/roles.js'
-import { MarkPaymentPaid, PaymentDetails } from '../payments/schemas.js'
+import { MarkPaymentPaid, PaymentDetails } from '../payments/index.js'
 import { CaseParams, CashGrant, CashGrantList, CashGrantListQuery, CashGrantParams, CreateCashGrant } from './schemas.js'
 import * as service from './service.js'
+import { problemResponses } from '../../shared/problems.js'
+import { versionedRead, customMethod } from '../../shared/routes.js'
 
 const READERS: readonly Role[] = ['counsellor', 'operations', 'finance', 'approver', 'auditor', 'admin', 'partner']
 const COLLECTION = '/v1/return-cases/:id(^[0-9a-f-]{36})/cash-grants'
@@ -73,11 +74,7 @@ export default async function cashGrantsModule(fastify: FastifyInstance): Promis
       params: CashGrantParams,
       response: { 200: Type.Ref(CashGrant), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const grant = await service.getCashGrant(app.db, request.context.actor, request.params.id, request.params.grant_id)
-      setEtag(reply, grant.version)
-      return grant
-    },
+    handler: (request, reply) => versionedRead(reply, service.getCashGrant(app.db, request.context.actor, request.params.id, request.params.grant_id)),
   })
 
   app.post(`${ITEM}::pay`, {
@@ -100,12 +97,6 @@ export default async function cashGrantsModule(fastify: FastifyInstance): Promis
         ...problemResponses(400, 404, 409, 412, 422),
       },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const grant = await service.payCashGrant(db, context, request.params.id, request.params.grant_id, request.body, expected)
-        return { status: 200, body: grant, headers: { etag: etagOf(grant.version) } }
-      })
-    },
+    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => service.payCashGrant(db, context, request.params.id, request.params.grant_id, request.body, expected)),
   })
 }

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
-import { PaymentStatusSchema } from '../payments/schemas.js'
+import { PaymentStatusSchema } from '../payments/index.js'
 
 export const CASH_GRANT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
 export const CASH_GRANT_SCOPES = ['household', 'returnee'] as const

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { CaseStatus, CashGrantStatus, DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -7,14 +7,13 @@ import { newId } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { findBudgetLine, findProjectRow, type ProjectRow } from '../projects/access.js'
-import { markPaymentPaid, registerPaymentHooks, requestPayment, type PaymentRequestRow } from '../payments/service.js'
-import type { MarkPaymentPaidInput } from '../payments/schemas.js'
-import { ageOn, assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow } from '../return-cases/access.js'
-import { CHILD_AGE_LIMIT } from '../return-cases/household.js'
+import { findBudgetLine, findProjectRow, type ProjectRow } from '../projects/index.js'
+import { markPaymentPaid, requestPayment, type PaymentHooks, type PaymentRequestRow, type MarkPaymentPaidInput } from '../payments/index.js'
+import { ageOn, assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, CHILD_AGE_LIMIT, arrivedOrDepartedOn, findCase } from '../return-cases/index.js'
 import * as repository from './repository.js'
 import type { CashGrantRow } from './repository.js'
 import type { CashGrantListFilter, CashGrantRecord, CreateCashGrantInput } from './schemas.js'
+import { todayIso } from '../../shared/dates.js'
 
 /** A grant can be requested once return assistance is approved, and until the case ends. */
 const REQUESTABLE_CASE_STATUSES: readonly CaseStatus[] = ['approved', 'travel_booked', 'departed', 'arrived', 'in_reintegration']
@@ -24,7 +23,7 @@ const PAYABLE_CASE_STATUSES: readonly CaseStatus[] = ['arrived', 'in_reintegrati
 /** The justification may describe health or family circumstances: audited as changed, never with its value. */
 const MASKED_FIELDS = ['justification'] as const
 
-async function recordChange(db: Kysely<DB>, context: RequestContext, action: string, before: CashGrantRow | null, after: CashGrantRow): Promise<void> {
+async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: CashGrantRow | null, after: CashGrantRow): Promise<void> {
   await recordAudit(db, context, { action: `cash_grant.${action}`, entityType: 'cash_grant', entityId: after.id, caseId: after.case_id, before, after, maskedFields: MASKED_FIELDS })
   const { justification: _justification, ...payload } = after
   await emitEvent(db, { type: `cash_grant.${action}`, entityType: 'cash_grant', entityId: after.id, caseId: after.case_id, payload: { ...payload, has_justification: after.justification !== null } })
@@ -35,16 +34,7 @@ async function recordChange(db: Kysely<DB>, context: RequestContext, action: str
  * departure date, else today (UTC). A child is under 18 on that date.
  */
 async function ageReferenceDate(db: Kysely<DB>, caseRow: ReturnCaseRow): Promise<string> {
-  const moves = await db
-    .selectFrom('case_status_history')
-    .select(['to_status', 'occurred_at'])
-    .where('case_id', '=', caseRow.id)
-    .where('to_status', 'in', ['arrived', 'departed'])
-    .orderBy('id', 'desc')
-    .execute()
-  const moved = moves.find((move) => move.to_status === 'arrived') ?? moves.find((move) => move.to_status === 'departed')
-  if (moved) return moved.occurred_at.toISOString().slice(0, 10)
-  return caseRow.intended_departure_on ?? new Date().toISOString().slice(0, 10)
+  return (await arrivedOrDepartedOn(db, caseRow.id)) ?? caseRow.intended_departure_on ?? todayIso()
 }
 
 interface GrantAmount {
@@ -125,7 +115,7 @@ function assertOneGrantPerRecipient(live: readonly CashGrantRow[], scope: 'house
  * A household, and each returnee, has at most one live grant, and a household grant excludes
  * per-returnee grants (and the reverse).
  */
-export async function requestCashGrant(db: Kysely<DB>, context: RequestContext, caseId: string, input: CreateCashGrantInput): Promise<CashGrantRecord> {
+export async function requestCashGrant(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateCashGrantInput): Promise<CashGrantRecord> {
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   assertCaseOpen(caseRow)
   if (!REQUESTABLE_CASE_STATUSES.includes(caseRow.status)) {
@@ -212,7 +202,7 @@ export async function getCashGrant(db: Kysely<DB>, actor: Actor, caseId: string,
  * with the same Idempotency-Key replays the first response.
  */
 export async function payCashGrant(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   grantId: string,
@@ -237,7 +227,7 @@ async function grantOfPayment(db: Kysely<DB>, payment: PaymentRequestRow): Promi
   return grant
 }
 
-async function followPayment(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow, status: CashGrantStatus): Promise<void> {
+async function followPayment(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow, status: CashGrantStatus): Promise<void> {
   const grant = await grantOfPayment(db, payment)
   const updated = await repository.setCashGrantStatus(db, grant.id, status)
   await recordChange(db, context, status, grant, updated)
@@ -247,12 +237,9 @@ async function followPayment(db: Kysely<DB>, context: RequestContext, payment: P
  * The rules of paying a grant hold whichever route records the payment: only the partner
  * office the case is referred to pays it, and only once the case has arrived.
  */
-async function assertPayable(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
-  const caseRow = await db
-    .selectFrom('return_cases')
-    .select(['id', 'reference', 'status', 'partner_office_id'])
-    .where('id', '=', payment.case_id as string)
-    .executeTakeFirstOrThrow()
+async function assertPayable(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
+  const caseRow = await findCase(db, payment.case_id as string)
+  if (!caseRow) throw new Error(`Payment request ${payment.id} of kind cash_grant has no case`)
   const { actor } = context
   if (!(actor.roles.includes('partner') && caseRow.partner_office_id !== null && actor.officeId === caseRow.partner_office_id)) {
     throw new ProblemError('forbidden', `A cash grant is paid by the partner office case ${caseRow.reference} is referred to`, { required_roles: ['partner'] })
@@ -265,7 +252,8 @@ async function assertPayable(db: Kysely<DB>, context: RequestContext, payment: P
   }
 }
 
-registerPaymentHooks('cash_grant', {
+/** How cash grant costs follow their payment requests (wired in src/modules/index.ts). */
+export const cashGrantPaymentHooks: PaymentHooks = {
   onApproved: (db, context, payment) => followPayment(db, context, payment, 'approved'),
   onRejected: (db, context, payment) => followPayment(db, context, payment, 'rejected'),
   onCancelled: (db, context, payment) => followPayment(db, context, payment, 'cancelled'),
@@ -273,4 +261,4 @@ registerPaymentHooks('cash_grant', {
     await assertPayable(db, context, payment)
     await followPayment(db, context, payment, 'paid')
   },
-})
+}

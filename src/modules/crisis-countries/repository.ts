@@ -1,11 +1,10 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { CrisisCountriesTable, DB } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import type { CrisisCountryListFilter, CrisisCountryRecord } from './schemas.js'
+import { UUID_PATTERN } from '../../shared/ids.js'
 
 export type CrisisCountryRow = Selectable<CrisisCountriesTable>
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export function toCrisisCountry(row: CrisisCountryRow): CrisisCountryRecord {
   return {
@@ -52,7 +51,7 @@ export async function overlappingListings(
  * Serialises changes to the listings of one country (there may be no row to lock yet): the lock
  * is held until the calling transaction ends.
  */
-export async function lockCountryListings(db: Kysely<DB>, country: string): Promise<void> {
+export async function lockCountryListings(db: Transaction<DB>, country: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${`crisis_countries:${country}`}))`.execute(db)
 }
 
@@ -86,4 +85,9 @@ export async function listCrisisCountries(db: Kysely<DB>, filter: CrisisCountryL
     query = query.where('valid_from', '<=', on).where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', on)]))
   }
   return toPage(await query.execute(), limit, (row) => [row.id], toCrisisCountry)
+}
+
+/** Whether the country was ever listed with this kind of crisis. */
+export async function isListed(db: Kysely<DB>, country: string, kind: CrisisCountryRow['kind']): Promise<boolean> {
+  return (await db.selectFrom('crisis_countries').select('id').where('country', '=', country).where('kind', '=', kind).executeTakeFirst()) !== undefined
 }

@@ -1,15 +1,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import { ALL_ROLES } from '../../shared/roles.js'
 import { IdParams } from '../../shared/schemas.js'
 import * as repository from './repository.js'
 import { CreateCrisisCountry, CrisisCountry, CrisisCountryList, CrisisCountryListQuery, UpdateCrisisCountry } from './schemas.js'
 import * as service from './service.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
+import { versionedRead, versionedWrite } from '../../shared/routes.js'
 
 const TAG = 'crisis-countries'
 
@@ -32,10 +31,7 @@ export default async function crisisCountriesModule(fastify: FastifyInstance): P
       response: { 201: Type.Ref(CrisisCountry), ...problemResponses(400, 409, 422) },
     },
     handler: (request, reply) =>
-      runWrite(request, reply, async (db, context) => {
-        const listing = await service.createCrisisCountry(db, context, request.body)
-        return { status: 201, body: listing, headers: { etag: etagOf(listing.version), location: `/v1/crisis-countries/${listing.id}` } }
-      }),
+      versionedWrite(request, reply, (db, context) => service.createCrisisCountry(db, context, request.body), { ifMatch: 'none', status: 201, location: (listing) => `/v1/crisis-countries/${listing.id}` }),
   })
 
   app.get('/v1/crisis-countries', {
@@ -60,11 +56,7 @@ export default async function crisisCountriesModule(fastify: FastifyInstance): P
       params: IdParams,
       response: { 200: Type.Ref(CrisisCountry), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const listing = await service.getCrisisCountry(app.db, request.params.id)
-      setEtag(reply, listing.version)
-      return listing
-    },
+    handler: (request, reply) => versionedRead(reply, service.getCrisisCountry(app.db, request.params.id)),
   })
 
   app.patch('/v1/crisis-countries/:id', {
@@ -84,12 +76,6 @@ export default async function crisisCountriesModule(fastify: FastifyInstance): P
         ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: true })
-      return runWrite(request, reply, async (db, context) => {
-        const listing = await service.updateCrisisCountry(db, context, request.params.id, expected, request.body)
-        return { status: 200, body: listing, headers: { etag: etagOf(listing.version) } }
-      })
-    },
+    handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => service.updateCrisisCountry(db, context, request.params.id, expected, request.body), { ifMatch: 'required' }),
   })
 }

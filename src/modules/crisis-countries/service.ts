@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -29,12 +29,12 @@ async function assertNoOverlap(
   }
 }
 
-async function recordChange(db: Kysely<DB>, context: RequestContext, action: string, before: CrisisCountryRecord | null, after: CrisisCountryRecord): Promise<void> {
+async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: CrisisCountryRecord | null, after: CrisisCountryRecord): Promise<void> {
   await recordAudit(db, context, { action: `crisis_country.${action}`, entityType: 'crisis_country', entityId: after.id, before, after })
   await emitEvent(db, { type: `crisis_country.${action}`, entityType: 'crisis_country', entityId: after.id, payload: after })
 }
 
-export async function createCrisisCountry(db: Kysely<DB>, context: RequestContext, input: CreateCrisisCountryInput): Promise<CrisisCountryRecord> {
+export async function createCrisisCountry(db: Transaction<DB>, context: RequestContext, input: CreateCrisisCountryInput): Promise<CrisisCountryRecord> {
   const validTo = input.valid_to ?? null
   assertPeriod(input.valid_from, validTo, '/body/valid_to')
   await repository.lockCountryListings(db, input.country)
@@ -59,7 +59,7 @@ export async function createCrisisCountry(db: Kysely<DB>, context: RequestContex
 }
 
 export async function updateCrisisCountry(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   id: string,
   expectedVersion: number | undefined,

@@ -3,10 +3,9 @@ import type { DB, ExcessBaggageTable } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { invalidField } from '../../shared/problems.js'
 import type { ExcessBaggageListFilter, ExcessBaggageRecord } from './schemas.js'
+import { UUID_PATTERN } from '../../shared/ids.js'
 
 export type ExcessBaggageRow = Selectable<ExcessBaggageTable>
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export function toExcessBaggage(row: ExcessBaggageRow): ExcessBaggageRecord {
   return {
@@ -60,4 +59,23 @@ export async function listExcessBaggage(db: Kysely<DB>, caseId: string, filter: 
   if (filter.member_id) query = query.where('member_id', '=', filter.member_id)
   if (filter.ticket_id) query = query.where('ticket_id', '=', filter.ticket_id)
   return toPage(await query.execute(), limit, (row) => [row.id], toExcessBaggage)
+}
+
+export async function excessBaggageRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
+  const rows = await db.selectFrom('excess_baggage').select('id').where('member_id', '=', memberId).orderBy('id').execute()
+  return { excess_baggage: rows.map((row) => row.id) }
+}
+
+/** Payment request ids of the charges on a ticket, or (with `memberId`) charged to the traveller without a ticket. */
+export async function chargesOnTicket(db: Kysely<DB>, filter: { ticketId: string; memberId?: string }): Promise<string[]> {
+  const rows = await db
+    .selectFrom('excess_baggage')
+    .select('payment_request_id')
+    .where((eb) => {
+      const onTicket = eb('ticket_id', '=', filter.ticketId)
+      return filter.memberId ? eb.or([onTicket, eb.and([eb('member_id', '=', filter.memberId), eb('ticket_id', 'is', null)])]) : onTicket
+    })
+    .orderBy('payment_request_id')
+    .execute()
+  return rows.map((row) => row.payment_request_id)
 }

@@ -1,14 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
-import { CaseParams, ReasonBody, TravelPayee } from '../travel/schemas.js'
-import { TRAVEL_ROLES } from '../travel/routes.js'
+import { CaseParams, ReasonBody, TravelPayee, TRAVEL_ROLES } from '../travel/index.js'
 import { ExcessBaggage, ExcessBaggageList, ExcessBaggageListQuery, ExcessBaggageParams, excessBaggageSchemas, RequestExcessBaggage } from './schemas.js'
 import * as service from './service.js'
+import { problemResponses } from '../../shared/problems.js'
+import { versionedRead, versionedWrite, customMethod } from '../../shared/routes.js'
 
 const TAG = 'excess-baggage'
 const COLLECTION = '/v1/return-cases/:id(^[0-9a-f-]{36})/excess-baggage'
@@ -35,10 +33,7 @@ export default async function excessBaggageModule(fastify: FastifyInstance): Pro
       response: { 201: Type.Ref(ExcessBaggage), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
-      runWrite(request, reply, async (db, context) => {
-        const baggage = await service.requestExcessBaggage(db, context, request.params.id, request.body)
-        return { status: 201, body: baggage, headers: { etag: etagOf(baggage.version), location: `/v1/return-cases/${baggage.case_id}/excess-baggage/${baggage.id}` } }
-      }),
+      versionedWrite(request, reply, (db, context) => service.requestExcessBaggage(db, context, request.params.id, request.body), { ifMatch: 'none', status: 201, location: (baggage) => `/v1/return-cases/${baggage.case_id}/excess-baggage/${baggage.id}` }),
   })
 
   app.get(COLLECTION, {
@@ -64,11 +59,7 @@ export default async function excessBaggageModule(fastify: FastifyInstance): Pro
       params: ExcessBaggageParams,
       response: { 200: Type.Ref(ExcessBaggage), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const baggage = await service.getExcessBaggage(app.db, request.context.actor, request.params.id, request.params.baggage_id)
-      setEtag(reply, baggage.version)
-      return baggage
-    },
+    handler: (request, reply) => versionedRead(reply, service.getExcessBaggage(app.db, request.context.actor, request.params.id, request.params.baggage_id)),
   })
 
   app.post(`${ITEM}::cancel`, {
@@ -86,12 +77,6 @@ export default async function excessBaggageModule(fastify: FastifyInstance): Pro
         ...problemResponses(400, 404, 409, 412, 422),
       },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const baggage = await service.cancelExcessBaggage(db, context, request.params.id, request.params.baggage_id, expected, request.body.reason)
-        return { status: 200, body: baggage, headers: { etag: etagOf(baggage.version) } }
-      })
-    },
+    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => service.cancelExcessBaggage(db, context, request.params.id, request.params.baggage_id, expected, request.body.reason)),
   })
 }

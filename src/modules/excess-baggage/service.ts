@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB, ExcessBaggageStatus } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -8,12 +8,10 @@ import { emitEvent } from '../../shared/outbox.js'
 import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { cancelPaymentRequest, registerPaymentHooks, requestPayment, type PaymentRequestRow } from '../payments/service.js'
-import { findBudgetLine } from '../projects/access.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers } from '../return-cases/access.js'
-import { caseForTravelWrite } from '../travel/bookings.js'
-import { lockCaseForRelease } from '../travel/locks.js'
-import { findTicket } from '../travel/repository.js'
+import { LIVE_PAYMENT_STATUSES, cancelPaymentRequest, paymentStatuses, requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
+import { findBudgetLine } from '../projects/index.js'
+import { assertCaseOpen, findCaseForActor, listCaseMembers } from '../return-cases/index.js'
+import { caseForTravelWrite, lockCaseForRelease, findTicket } from '../travel/index.js'
 import * as repository from './repository.js'
 import type { ExcessBaggageRow } from './repository.js'
 import type { ExcessBaggageListFilter, ExcessBaggageRecord, RequestExcessBaggageInput } from './schemas.js'
@@ -21,7 +19,7 @@ import type { ExcessBaggageListFilter, ExcessBaggageRecord, RequestExcessBaggage
 /** The reason may describe medical equipment: recorded as changed, never with its value. */
 const MASKED_FIELDS = ['reason'] as const
 
-async function recordChange(db: Kysely<DB>, context: RequestContext, action: string, before: ExcessBaggageRow | null, after: ExcessBaggageRow): Promise<void> {
+async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: ExcessBaggageRow | null, after: ExcessBaggageRow): Promise<void> {
   await recordAudit(db, context, { action: `excess_baggage.${action}`, entityType: 'excess_baggage', entityId: after.id, caseId: after.case_id, before, after, maskedFields: MASKED_FIELDS })
   const { reason: _reason, ...payload } = after
   await emitEvent(db, { type: `excess_baggage.${action}`, entityType: 'excess_baggage', entityId: after.id, caseId: after.case_id, payload })
@@ -33,7 +31,7 @@ async function recordChange(db: Kysely<DB>, context: RequestContext, action: str
  * `excess_baggage`) on the project's excess-baggage line, paid separately from the ticket;
  * approval by someone other than the requester commits the cost.
  */
-export async function requestExcessBaggage(db: Kysely<DB>, context: RequestContext, caseId: string, input: RequestExcessBaggageInput): Promise<ExcessBaggageRecord> {
+export async function requestExcessBaggage(db: Transaction<DB>, context: RequestContext, caseId: string, input: RequestExcessBaggageInput): Promise<ExcessBaggageRecord> {
   const caseRow = await caseForTravelWrite(db, context.actor, caseId, 'Excess baggage')
   if (!input.member_id && !input.ticket_id) {
     throw unprocessable('Name the traveller or the ticket the baggage is for', [
@@ -94,7 +92,7 @@ export async function requestExcessBaggage(db: Kysely<DB>, context: RequestConte
 
 /** Cancels a charge not yet paid: its payment request is cancelled and what its approval committed released. */
 export async function cancelExcessBaggage(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   baggageId: string,
@@ -131,16 +129,24 @@ export async function getExcessBaggage(db: Kysely<DB>, actor: Actor, caseId: str
 }
 
 /** The charge follows its payment request, in the payment transition's transaction. */
-async function followPayment(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow, status: ExcessBaggageStatus): Promise<void> {
+async function followPayment(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow, status: ExcessBaggageStatus): Promise<void> {
   const current = await repository.findExcessBaggageByPayment(db, payment.id)
   if (!current) throw new Error(`Payment request ${payment.id} of kind excess_baggage has no excess-baggage charge`)
   const updated = await repository.updateExcessBaggage(db, current.id, { status })
   await recordChange(db, context, status, current, updated)
 }
 
-registerPaymentHooks('excess_baggage', {
+/** How excess baggage costs follow their payment requests (wired in src/modules/index.ts). */
+export const excessBaggagePaymentHooks: PaymentHooks = {
   onApproved: (db, context, payment) => followPayment(db, context, payment, 'approved'),
   onRejected: (db, context, payment) => followPayment(db, context, payment, 'rejected'),
   onCancelled: (db, context, payment) => followPayment(db, context, payment, 'cancelled'),
   onPaid: (db, context, payment) => followPayment(db, context, payment, 'paid'),
-})
+}
+
+/** The charges on a ticket (or its traveller) whose payment is still live: what ending the ticket cancels. */
+export async function liveChargesOnTicket(db: Kysely<DB>, filter: { ticketId: string; memberId?: string }): Promise<string[]> {
+  const paymentIds = await repository.chargesOnTicket(db, filter)
+  const statuses = await paymentStatuses(db, paymentIds)
+  return paymentIds.filter((id) => LIVE_PAYMENT_STATUSES.includes(statuses.get(id) as PaymentRequestRow['status']))
+}

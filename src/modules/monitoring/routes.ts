@@ -1,8 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
+import { runWrite } from '../../db/unit-of-work.js'
 import { IdempotencyKeyHeader } from '../../shared/headers.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
 import {
@@ -27,6 +26,7 @@ import {
   VisitParams,
 } from './schemas.js'
 import * as service from './service.js'
+import { problemResponses } from '../../shared/problems.js'
 
 /** Partner offices monitor the cases referred to them; country-office counsellors may record too; everyone reads (partners their own cases). */
 export const MONITORING_ROLES = {

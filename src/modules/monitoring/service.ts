@@ -1,21 +1,13 @@
-import type { Kysely, Selectable } from 'kysely'
-import type {
-  CaseStatus,
-  DB,
-  MonitoringVisitsTable,
-  SatisfactionSurveysTable,
-  SustainabilityAssessmentsTable,
-  SustainabilityInstrumentsTable,
-} from '../../db/schema.js'
+import type { Kysely, Transaction } from 'kysely'
+import type { CaseStatus, DB } from '../../db/schema.js'
 import { recordAudit, type AuditInput } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { mapPage, type Page, type PageRequest } from '../../shared/pagination.js'
 import { ProblemError, conflict, invalidField, notFound, unprocessable } from '../../shared/problems.js'
 import { isPartnerOnly, type Actor } from '../../shared/roles.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/access.js'
-import { todayIso } from '../return-cases/household.js'
+import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
 import type {
   CreateMonitoringVisitInput,
   CreateSatisfactionSurveyInput,
@@ -26,20 +18,18 @@ import type {
   SustainabilityAssessmentRecord,
   SustainabilityInstrumentRecord,
 } from './schemas.js'
+import * as repository from './repository.js'
+import type { AssessmentRow, InstrumentRow, SurveyRow, VisitRow } from './repository.js'
 import { answerErrors, definitionErrors, scoreAnswers, toPoints } from './scoring.js'
+import { todayIso } from '../../shared/dates.js'
+import { isPlanOfCase } from '../reintegration/index.js'
 
-type VisitRow = Selectable<MonitoringVisitsTable>
-type SurveyRow = Selectable<SatisfactionSurveysTable>
-type InstrumentRow = Selectable<SustainabilityInstrumentsTable>
-type AssessmentRow = Selectable<SustainabilityAssessmentsTable>
 
 /** Monitoring follows the return: it is recorded once the returnees have arrived, until the case is closed. */
 const MONITORED_CASE_STATUSES: readonly CaseStatus[] = ['arrived', 'in_reintegration']
 
 const iso = (value: Date) => value.toISOString()
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-async function monitoredCase(db: Kysely<DB>, context: RequestContext, caseId: string): Promise<ReturnCaseRow> {
+async function monitoredCase(db: Transaction<DB>, context: RequestContext, caseId: string): Promise<ReturnCaseRow> {
   // The case lock orders these inserts after a concurrent closure (and numbers assessments one at a time).
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   assertCaseOpen(caseRow)
@@ -63,7 +53,7 @@ function assertNotInFuture(date: string, pointer: string): void {
   if (date > todayIso()) throw invalidField(pointer, 'must not be in the future')
 }
 
-async function record(db: Kysely<DB>, context: RequestContext, audit: AuditInput & { caseId: string }, payload: Record<string, unknown>): Promise<void> {
+async function record(db: Transaction<DB>, context: RequestContext, audit: AuditInput & { caseId: string }, payload: Record<string, unknown>): Promise<void> {
   await recordAudit(db, context, audit)
   await emitEvent(db, { type: audit.action, entityType: audit.entityType, entityId: audit.entityId, caseId: audit.caseId, payload })
 }
@@ -87,19 +77,16 @@ function toVisit(row: VisitRow): MonitoringVisitRecord {
 }
 
 /** Records a monitoring visit: the partner office of the case, or country-office staff. */
-export async function createVisit(db: Kysely<DB>, context: RequestContext, caseId: string, input: CreateMonitoringVisitInput): Promise<MonitoringVisitRecord> {
+export async function createVisit(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateMonitoringVisitInput): Promise<MonitoringVisitRecord> {
   const caseRow = await monitoredCase(db, context, caseId)
   assertNotInFuture(input.visited_on, '/body/visited_on')
   if (input.plan_id) {
-    const plan = await db.selectFrom('reintegration_plans').select('id').where('id', '=', input.plan_id).where('case_id', '=', caseRow.id).executeTakeFirst()
-    if (!plan) throw unprocessable(`Plan ${input.plan_id} is not a reintegration plan of case ${caseRow.reference}`, [{ pointer: '/body/plan_id', detail: 'not a plan of this case' }])
+    if (!(await isPlanOfCase(db, caseRow.id, input.plan_id))) throw unprocessable(`Plan ${input.plan_id} is not a reintegration plan of case ${caseRow.reference}`, [{ pointer: '/body/plan_id', detail: 'not a plan of this case' }])
     if (input.activity_running === undefined || input.activity_running === null) {
       throw unprocessable('A visit that follows up a plan says whether its activity is running', [{ pointer: '/body/activity_running', detail: 'required with plan_id' }])
     }
   }
-  const row = await db
-    .insertInto('monitoring_visits')
-    .values({
+  const row = await repository.insertVisit(db, {
       id: newId(),
       case_id: caseRow.id,
       plan_id: input.plan_id ?? null,
@@ -109,10 +96,8 @@ export async function createVisit(db: Kysely<DB>, context: RequestContext, caseI
       findings: input.findings.trim(),
       activity_running: input.activity_running ?? null,
       recorded_by: context.actor.sub,
-      recorded_by_office_id: isPartnerOnly(context.actor) ? caseRow.partner_office_id : null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow()
+    recorded_by_office_id: isPartnerOnly(context.actor) ? caseRow.partner_office_id : null,
+  })
   const visit = toVisit(row)
   const { findings: _findings, ...payload } = visit
   await record(
@@ -124,20 +109,14 @@ export async function createVisit(db: Kysely<DB>, context: RequestContext, caseI
   return visit
 }
 
-export async function listVisits(db: Kysely<DB>, actor: Actor, caseId: string, page: { limit?: number; cursor?: string }): Promise<Page<MonitoringVisitRecord>> {
+export async function listVisits(db: Kysely<DB>, actor: Actor, caseId: string, page: PageRequest): Promise<Page<MonitoringVisitRecord>> {
   const caseRow = await findCaseForActor(db, actor, caseId)
-  const limit = page.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(page.cursor, 1)
-  let query = db.selectFrom('monitoring_visits').selectAll().where('case_id', '=', caseRow.id).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
-  return toPage(await query.execute(), limit, (row) => [row.id], toVisit)
+  return mapPage(await repository.visitPage(db, caseRow.id, page), toVisit)
 }
 
 export async function getVisit(db: Kysely<DB>, actor: Actor, caseId: string, visitId: string): Promise<MonitoringVisitRecord> {
   const caseRow = await findCaseForActor(db, actor, caseId)
-  const row = UUID_PATTERN.test(visitId)
-    ? await db.selectFrom('monitoring_visits').selectAll().where('id', '=', visitId).where('case_id', '=', caseRow.id).executeTakeFirst()
-    : undefined
+  const row = await repository.findVisit(db, caseRow.id, visitId)
   if (!row) throw notFound('Monitoring visit', visitId)
   return toVisit(row)
 }
@@ -160,20 +139,18 @@ function toSurvey(row: SurveyRow): SatisfactionSurveyRecord {
 }
 
 /** Records a returnee's satisfaction survey, once per returnee (409 `duplicate-resource` after). */
-export async function createSurvey(db: Kysely<DB>, context: RequestContext, caseId: string, input: CreateSatisfactionSurveyInput): Promise<SatisfactionSurveyRecord> {
+export async function createSurvey(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateSatisfactionSurveyInput): Promise<SatisfactionSurveyRecord> {
   const caseRow = await monitoredCase(db, context, caseId)
   await assertMember(db, caseRow, input.member_id)
   assertNotInFuture(input.surveyed_on, '/body/surveyed_on')
-  const existing = await db.selectFrom('satisfaction_surveys').select('id').where('member_id', '=', input.member_id).executeTakeFirst()
+  const existing = await repository.surveyOfMember(db, input.member_id)
   if (existing) {
     throw new ProblemError('duplicate-resource', `Returnee ${input.member_id} already answered survey ${existing.id}`, {
       existing_id: existing.id,
       errors: [{ pointer: '/body/member_id', detail: 'already surveyed' }],
     })
   }
-  const row = await db
-    .insertInto('satisfaction_surveys')
-    .values({
+  const row = await repository.insertSurvey(db, {
       id: newId(),
       case_id: caseRow.id,
       member_id: input.member_id,
@@ -182,10 +159,8 @@ export async function createSurvey(db: Kysely<DB>, context: RequestContext, case
       travel_score: input.travel_arrangements,
       reintegration_score: input.reintegration_assistance ?? null,
       comments: input.comments?.trim() ?? null,
-      recorded_by: context.actor.sub,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow()
+    recorded_by: context.actor.sub,
+  })
   const survey = toSurvey(row)
   const { comments: _comments, ...payload } = survey
   await record(
@@ -197,13 +172,9 @@ export async function createSurvey(db: Kysely<DB>, context: RequestContext, case
   return survey
 }
 
-export async function listSurveys(db: Kysely<DB>, actor: Actor, caseId: string, page: { limit?: number; cursor?: string }): Promise<Page<SatisfactionSurveyRecord>> {
+export async function listSurveys(db: Kysely<DB>, actor: Actor, caseId: string, page: PageRequest): Promise<Page<SatisfactionSurveyRecord>> {
   const caseRow = await findCaseForActor(db, actor, caseId)
-  const limit = page.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(page.cursor, 1)
-  let query = db.selectFrom('satisfaction_surveys').selectAll().where('case_id', '=', caseRow.id).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
-  return toPage(await query.execute(), limit, (row) => [row.id], toSurvey)
+  return mapPage(await repository.surveyPage(db, caseRow.id, page), toSurvey)
 }
 
 // ---------------------------------------------------------------- sustainability instruments
@@ -219,29 +190,27 @@ function toInstrument(row: InstrumentRow): SustainabilityInstrumentRecord {
   }
 }
 
-async function instrumentByVersion(db: Kysely<DB>, version: string): Promise<InstrumentRow | undefined> {
-  return db.selectFrom('sustainability_instruments').selectAll().where('version', '=', version).executeTakeFirst()
-}
-
 /** Adds a version of the instrument; versions never change, and a new one applies from `valid_from` (today or later). */
-export async function createInstrument(db: Kysely<DB>, context: RequestContext, input: CreateSustainabilityInstrumentInput): Promise<SustainabilityInstrumentRecord> {
+export async function createInstrument(db: Transaction<DB>, context: RequestContext, input: CreateSustainabilityInstrumentInput): Promise<SustainabilityInstrumentRecord> {
   const errors = definitionErrors(input.definition, '/body/definition')
   if (errors.length > 0) throw unprocessable('The instrument definition is not consistent', errors)
   if (input.valid_from < todayIso()) throw unprocessable('A new version cannot apply in the past', [{ pointer: '/body/valid_from', detail: 'must be today or later' }])
-  if (await instrumentByVersion(db, input.version)) {
+  if (await repository.instrumentByVersion(db, input.version)) {
     throw new ProblemError('duplicate-resource', `Instrument ${input.version} already exists`, { errors: [{ pointer: '/body/version', detail: 'already exists' }] })
   }
-  const clash = await db.selectFrom('sustainability_instruments').select('version').where('valid_from', '=', input.valid_from).executeTakeFirst()
+  const clash = await repository.instrumentValidFrom(db, input.valid_from)
   if (clash) {
     throw new ProblemError('duplicate-resource', `Instrument ${clash.version} already applies from ${input.valid_from}`, {
       errors: [{ pointer: '/body/valid_from', detail: 'another version applies from that day' }],
     })
   }
-  const row = await db
-    .insertInto('sustainability_instruments')
-    .values({ version: input.version, valid_from: input.valid_from, description: input.description.trim(), definition: JSON.stringify(input.definition), created_by: context.actor.sub })
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const row = await repository.insertInstrument(db, {
+    version: input.version,
+    valid_from: input.valid_from,
+    description: input.description.trim(),
+    definition: JSON.stringify(input.definition),
+    created_by: context.actor.sub,
+  })
   const instrument = toInstrument(row)
   await recordAudit(db, context, { action: 'sustainability_instrument.created', entityType: 'sustainability_instrument', entityId: row.version, after: instrument })
   await emitEvent(db, { type: 'sustainability_instrument.created', entityType: 'sustainability_instrument', entityId: row.version, payload: instrument })
@@ -249,12 +218,11 @@ export async function createInstrument(db: Kysely<DB>, context: RequestContext, 
 }
 
 export async function listInstruments(db: Kysely<DB>): Promise<{ items: SustainabilityInstrumentRecord[] }> {
-  const rows = await db.selectFrom('sustainability_instruments').selectAll().orderBy('valid_from').execute()
-  return { items: rows.map(toInstrument) }
+  return { items: (await repository.allInstruments(db)).map(toInstrument) }
 }
 
 export async function getInstrument(db: Kysely<DB>, version: string): Promise<SustainabilityInstrumentRecord> {
-  const row = await instrumentByVersion(db, version)
+  const row = await repository.instrumentByVersion(db, version)
   if (!row) throw notFound('Sustainability instrument', version)
   return toInstrument(row)
 }
@@ -298,19 +266,13 @@ function toAssessment(row: AssessmentRow, baseline: AssessmentRow | undefined): 
   }
 }
 
-async function baselinesOf(db: Kysely<DB>, memberIds: readonly string[]): Promise<Map<string, AssessmentRow>> {
-  if (memberIds.length === 0) return new Map()
-  const rows = await db.selectFrom('sustainability_assessments').selectAll().where('member_id', 'in', [...new Set(memberIds)]).where('sequence', '=', 1).execute()
-  return new Map(rows.map((row) => [row.member_id, row]))
-}
-
 /**
  * Scores a returnee's answers with the instrument given (or the one in force on the date) and
  * records the assessment: the returnee's first is the baseline, later ones are follow-ups compared
  * with it. Follow-ups are not dated before the returnee's previous assessment.
  */
 export async function createAssessment(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   input: CreateSustainabilityAssessmentInput,
@@ -319,14 +281,8 @@ export async function createAssessment(
   await assertMember(db, caseRow, input.member_id)
   assertNotInFuture(input.assessed_on, '/body/assessed_on')
   const instrument = input.instrument_version
-    ? await instrumentByVersion(db, input.instrument_version)
-    : await db
-        .selectFrom('sustainability_instruments')
-        .selectAll()
-        .where('valid_from', '<=', input.assessed_on)
-        .orderBy('valid_from', 'desc')
-        .limit(1)
-        .executeTakeFirst()
+    ? await repository.instrumentByVersion(db, input.instrument_version)
+    : await repository.instrumentInForce(db, input.assessed_on)
   if (!instrument) {
     throw unprocessable(`No sustainability instrument ${input.instrument_version ?? `applies on ${input.assessed_on}`}`, [
       { pointer: input.instrument_version ? '/body/instrument_version' : '/body/assessed_on', detail: 'no such instrument' },
@@ -334,20 +290,12 @@ export async function createAssessment(
   }
   const errors = answerErrors(instrument.definition, input.answers, '/body/answers')
   if (errors.length > 0) throw unprocessable(`The answers do not fit instrument ${instrument.version}`, errors)
-  const previous = await db
-    .selectFrom('sustainability_assessments')
-    .select(['sequence', 'assessed_on'])
-    .where('member_id', '=', input.member_id)
-    .orderBy('sequence', 'desc')
-    .limit(1)
-    .executeTakeFirst()
+  const previous = await repository.latestAssessmentOf(db, input.member_id)
   if (previous && input.assessed_on < previous.assessed_on) {
     throw invalidField('/body/assessed_on', `must not be before the returnee's previous assessment (${previous.assessed_on})`)
   }
   const scores = scoreAnswers(instrument.definition, input.answers)
-  const row = await db
-    .insertInto('sustainability_assessments')
-    .values({
+  const row = await repository.insertAssessment(db, {
       id: newId(),
       case_id: caseRow.id,
       member_id: input.member_id,
@@ -360,11 +308,9 @@ export async function createAssessment(
       psychosocial_score: scores.psychosocial,
       composite_score: scores.composite,
       notes: input.notes?.trim() ?? null,
-      recorded_by: context.actor.sub,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow()
-  const assessment = toAssessment(row, (await baselinesOf(db, [row.member_id])).get(row.member_id))
+    recorded_by: context.actor.sub,
+  })
+  const assessment = toAssessment(row, (await repository.baselinesOf(db, [row.member_id])).get(row.member_id))
   const { answers: _answers, notes: _notes, ...payload } = assessment
   await record(
     db,
@@ -386,24 +332,17 @@ export async function listAssessments(
   db: Kysely<DB>,
   actor: Actor,
   caseId: string,
-  filter: { limit?: number; cursor?: string; member_id?: string },
+  filter: PageRequest & { member_id?: string },
 ): Promise<Page<SustainabilityAssessmentRecord>> {
   const caseRow = await findCaseForActor(db, actor, caseId)
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(filter.cursor, 1)
-  let query = db.selectFrom('sustainability_assessments').selectAll().where('case_id', '=', caseRow.id).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
-  if (filter.member_id) query = query.where('member_id', '=', filter.member_id)
-  const rows = await query.execute()
-  const baselines = await baselinesOf(db, rows.map((row) => row.member_id))
-  return toPage(rows, limit, (row) => [row.id], (row) => toAssessment(row, baselines.get(row.member_id)))
+  const page = await repository.assessmentPage(db, caseRow.id, filter)
+  const baselines = await repository.baselinesOf(db, page.items.map((row) => row.member_id))
+  return mapPage(page, (row) => toAssessment(row, baselines.get(row.member_id)))
 }
 
 export async function getAssessment(db: Kysely<DB>, actor: Actor, caseId: string, assessmentId: string): Promise<SustainabilityAssessmentRecord> {
   const caseRow = await findCaseForActor(db, actor, caseId)
-  const row = UUID_PATTERN.test(assessmentId)
-    ? await db.selectFrom('sustainability_assessments').selectAll().where('id', '=', assessmentId).where('case_id', '=', caseRow.id).executeTakeFirst()
-    : undefined
+  const row = await repository.findAssessment(db, caseRow.id, assessmentId)
   if (!row) throw notFound('Sustainability assessment', assessmentId)
-  return toAssessment(row, (await baselinesOf(db, [row.member_id])).get(row.member_id))
+  return toAssessment(row, (await repository.baselinesOf(db, [row.member_id])).get(row.member_id))
 }

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { DB, OfficesTable } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import type { CreateOfficeInput, OfficeListFilter, OfficeRecord, UpdateOfficeInput } from './schemas.js'
+import { PREPARED } from '../../db/prepared.js'
 
 export function toOffice(row: Selectable<OfficesTable>): OfficeRecord {
   return {
@@ -52,4 +53,14 @@ export async function listOffices(db: Kysely<DB>, filter: OfficeListFilter): Pro
 export async function partnerOfficesIn(db: Kysely<DB>, country: string): Promise<OfficeRecord[]> {
   const rows = await db.selectFrom('offices').selectAll().where('kind', '=', 'partner_office').where('country', '=', country).orderBy('id').execute()
   return rows.map(toOffice)
+}
+
+export async function findOfficeByCode(db: Kysely<DB>, code: string): Promise<OfficeRecord | undefined> {
+  const row = await db.selectFrom('offices').selectAll().where('code', '=', code).executeTakeFirst()
+  return row && toOffice(row)
+}
+
+/** What a new case needs of its office, on the hot path of creating a case (prepared). */
+export async function officeCodeAndKind(db: Kysely<DB>, id: string): Promise<Pick<OfficeRecord, 'id' | 'code' | 'kind'> | undefined> {
+  return db.selectFrom('offices').modifyFront(PREPARED).select(['id', 'code', 'kind']).where('id', '=', id).executeTakeFirst()
 }

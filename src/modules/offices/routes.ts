@@ -1,15 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
 import { ALL_ROLES } from '../../shared/roles.js'
 import { IdParams } from '../../shared/schemas.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import * as repository from './repository.js'
 import { CreateOffice, Office, OfficeList, OfficeListQuery, UpdateOffice } from './schemas.js'
 import * as service from './service.js'
+import { versionedRead, versionedWrite } from '../../shared/routes.js'
 
 export default async function officesModule(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -27,10 +26,7 @@ export default async function officesModule(fastify: FastifyInstance): Promise<v
       response: { 201: Type.Ref(Office), ...problemResponses(400, 409, 422) },
     },
     handler: (request, reply) =>
-      runWrite(request, reply, async (db, context) => {
-        const office = await service.createOffice(db, context, request.body)
-        return { status: 201, body: office, headers: { etag: etagOf(office.version), location: `/v1/offices/${office.id}` } }
-      }),
+      versionedWrite(request, reply, (db, context) => service.createOffice(db, context, request.body), { ifMatch: 'none', status: 201, location: (office) => `/v1/offices/${office.id}` }),
   })
 
   app.get('/v1/offices', {
@@ -55,11 +51,7 @@ export default async function officesModule(fastify: FastifyInstance): Promise<v
       params: IdParams,
       response: { 200: Type.Ref(Office), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const office = await service.getOffice(app.db, request.params.id)
-      setEtag(reply, office.version)
-      return office
-    },
+    handler: (request, reply) => versionedRead(reply, service.getOffice(app.db, request.params.id)),
   })
 
   app.patch('/v1/offices/:id', {
@@ -77,12 +69,6 @@ export default async function officesModule(fastify: FastifyInstance): Promise<v
         ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: true })
-      return runWrite(request, reply, async (db, context) => {
-        const office = await service.updateOffice(db, context, request.params.id, expected, request.body)
-        return { status: 200, body: office, headers: { etag: etagOf(office.version) } }
-      })
-    },
+    handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => service.updateOffice(db, context, request.params.id, expected, request.body), { ifMatch: 'required' }),
   })
 }

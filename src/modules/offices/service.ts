@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -17,7 +17,7 @@ async function assertCodeFree(db: Kysely<DB>, code: string, exceptId?: string): 
   }
 }
 
-export async function createOffice(db: Kysely<DB>, context: RequestContext, input: CreateOfficeInput): Promise<OfficeRecord> {
+export async function createOffice(db: Transaction<DB>, context: RequestContext, input: CreateOfficeInput): Promise<OfficeRecord> {
   await assertCodeFree(db, input.code)
   const office = await offices.insertOffice(db, newId(), input)
   await recordAudit(db, context, { action: 'office.created', entityType: 'office', entityId: office.id, after: office })
@@ -26,7 +26,7 @@ export async function createOffice(db: Kysely<DB>, context: RequestContext, inpu
 }
 
 export async function updateOffice(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   id: string,
   expectedVersion: number | undefined,

@@ -1,8 +1,9 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
+import type { Insertable, Kysely, Selectable, Updateable, Transaction } from 'kysely'
 import type { DB, PaymentRequestsTable } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import type { PaymentDetailsRecord, PaymentRequestListFilter, PaymentRequestRecord } from './schemas.js'
 import { paymentWorkflow } from './transitions.js'
+import { casesReferredTo } from '../return-cases/index.js'
 
 export type PaymentRequestRow = Selectable<PaymentRequestsTable>
 
@@ -115,13 +116,41 @@ export async function listPaymentRequests(
   if (filter.budget_line_id) query = query.where('pr.budget_line_id', '=', filter.budget_line_id)
   if (visibility.partnerOfficeId !== null) {
     const officeId = visibility.partnerOfficeId
-    query = query.where('pr.case_id', 'in', (eb) => eb.selectFrom('return_cases').select('id').where('partner_office_id', '=', officeId))
+    query = query.where('pr.case_id', 'in', casesReferredTo(db, officeId))
   }
   return toPage(await query.execute(), limit, (row) => [row.id], toPaymentRequest)
 }
 
-/** Whether a case is referred to a partner office. */
-export async function caseReferredTo(db: Kysely<DB>, caseId: string, officeId: string): Promise<boolean> {
-  const row = await db.selectFrom('return_cases').select('id').where('id', '=', caseId).where('partner_office_id', '=', officeId).executeTakeFirst()
-  return row !== undefined
+/** Payment requests that still hold or may still draw money: requested, awaiting a second approval, approved. */
+export const LIVE_PAYMENT_STATUSES: readonly PaymentRequestRow['status'][] = ['requested', 'awaiting_second_approval', 'approved']
+
+/** The case's live payment requests, oldest first. */
+export async function livePaymentRequestsOfCase(db: Kysely<DB>, caseId: string): Promise<string[]> {
+  const rows = await db.selectFrom('payment_requests').select('id').where('case_id', '=', caseId).where('status', 'in', LIVE_PAYMENT_STATUSES).orderBy('id').execute()
+  return rows.map((row) => row.id)
+}
+
+/** Locks the case's live payment requests in id order (see travel's lock order) and returns their lines. */
+export async function lockLivePaymentRequestsOfCase(db: Transaction<DB>, caseId: string): Promise<Array<{ id: string; budget_line_id: string }>> {
+  return db
+    .selectFrom('payment_requests')
+    .select(['id', 'budget_line_id'])
+    .where('case_id', '=', caseId)
+    .where('status', 'in', LIVE_PAYMENT_STATUSES)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+}
+
+/** The statuses of some payment requests, by id. */
+export async function paymentStatuses(db: Kysely<DB>, ids: readonly string[]): Promise<Map<string, PaymentRequestRow['status']>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('payment_requests').select(['id', 'status']).where('id', 'in', [...new Set(ids)]).execute()
+  return new Map(rows.map((row) => [row.id, row.status]))
+}
+
+/** Payment requests by id (those that exist). */
+export async function findPaymentRequestRows(db: Kysely<DB>, ids: readonly string[]): Promise<PaymentRequestRow[]> {
+  if (ids.length === 0) return []
+  return db.selectFrom('payment_requests').selectAll().where('id', 'in', [...ids]).execute()
 }

@@ -1,13 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
+import { runWrite } from '../../db/unit-of-work.js'
 import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IfMatchHeader } from '../../shared/headers.js'
 import type { Role } from '../../shared/roles.js'
 import { MarkPaymentPaid, PaymentDetails, PaymentReason, PaymentRequest, PaymentRequestList, PaymentRequestListQuery, PaymentRequestParams } from './schemas.js'
 import * as service from './service.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
 
 const READERS: readonly Role[] = ['counsellor', 'operations', 'finance', 'approver', 'auditor', 'admin', 'partner']
 const PATH = '/v1/payment-requests/:id(^[0-9a-f-]{36})'

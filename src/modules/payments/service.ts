@@ -1,5 +1,5 @@
-import type { Kysely, Updateable } from 'kysely'
-import type { DB, PayeeType, PaymentRequestsTable, PaymentStatus } from '../../db/schema.js'
+import type { Kysely, Updateable, Transaction } from 'kysely'
+import type { DB, PayeeType, PaymentRequestsTable } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
@@ -8,13 +8,15 @@ import { isCurrencyCode } from '../../shared/iso-codes.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, conflict, forbidden, notFound, unprocessable } from '../../shared/problems.js'
 import { hasRole, isPartnerOnly, type Actor } from '../../shared/roles.js'
-import { commitFunds, openCommitment, releaseFunds, spendFunds, type LedgerPosting, type LedgerSource } from '../ledger/ledger.js'
-import { findProjectRow } from '../projects/access.js'
+import { commitFunds, openCommitment, releaseFunds, spendFunds, type LedgerPosting, type LedgerSource, findProjectRow, findBudgetLineById, lockBudgetLines } from '../projects/index.js'
 import { convertToProjectCurrency, InvalidExchangeRateError } from './exchange.js'
 import * as repository from './repository.js'
 import type { PaymentRequestRow } from './repository.js'
 import { PAYMENT_KINDS, type MarkPaymentPaidInput, type PaymentRequestRecord } from './schemas.js'
 import { paymentWorkflow } from './transitions.js'
+import { latestAcceptableDate } from '../../shared/dates.js'
+import { Port } from '../../shared/port.js'
+import { findCase, isCaseReferredTo } from '../return-cases/index.js'
 
 export type { PaymentRequestRow }
 export type PaymentKind = 'ticket' | 'excess_baggage' | 'cash_grant' | 'disbursement'
@@ -24,7 +26,7 @@ export type PaymentKind = 'ticket' | 'excess_baggage' | 'cash_grant' | 'disburse
  * before the transaction commits: a hook that throws (a ProblemError) aborts the transition and
  * everything it wrote.
  */
-export type Hook = (db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow) => Promise<void>
+export type Hook = (db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow) => Promise<void>
 export interface PaymentHooks {
   onApproved?: Hook
   onRejected?: Hook
@@ -32,19 +34,22 @@ export interface PaymentHooks {
   onCancelled?: Hook
 }
 
-const registeredHooks = new Map<PaymentKind, PaymentHooks>()
+/** How each kind of cost follows its payments (a ticket is issued when its payment is approved, a grant is paid when its payment is). */
+export type PaymentHooksByKind = Readonly<Record<PaymentKind, PaymentHooks>>
 
 /**
- * Lets the module that owns a kind of cost follow its payments (a ticket is issued when its
- * payment is approved, a grant is paid when its payment is). Source modules call it when they
- * load; hooks given later for the same kind are added to (and replace) earlier ones.
+ * Every kind has its hooks, wired in src/modules/index.ts by the modules that own the costs: the
+ * record type makes a missing kind a compile error, and a process that never wired them cannot
+ * approve, reject, pay or cancel anything (the port throws).
  */
-export function registerPaymentHooks(kind: PaymentKind, hooks: PaymentHooks): void {
-  registeredHooks.set(kind, { ...registeredHooks.get(kind), ...hooks })
+const paymentHooks = new Port<PaymentHooksByKind>('how does each kind of cost follow its payment requests?')
+
+export function wirePaymentHooks(hooks: PaymentHooksByKind): void {
+  paymentHooks.provide(hooks)
 }
 
-async function runHook(name: keyof PaymentHooks, db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
-  const hook = registeredHooks.get(payment.kind)?.[name]
+async function runHook(name: keyof PaymentHooks, db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
+  const hook = paymentHooks.get()[payment.kind][name]
   if (hook) await hook(db, context, payment)
 }
 
@@ -79,7 +84,7 @@ export function toRecord(row: PaymentRequestRow): PaymentRequestRecord {
 }
 
 async function recordChange(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   action: string,
   before: PaymentRequestRow | null,
@@ -120,9 +125,9 @@ function assertRequestInput(input: RequestPaymentInput): void {
  * project's) or the case belongs to another project, 409 when the source already has a live
  * payment request.
  */
-export async function requestPayment(db: Kysely<DB>, context: RequestContext, input: RequestPaymentInput): Promise<PaymentRequestRow> {
+export async function requestPayment(db: Transaction<DB>, context: RequestContext, input: RequestPaymentInput): Promise<PaymentRequestRow> {
   assertRequestInput(input)
-  const line = await db.selectFrom('budget_lines').select(['id', 'project_id', 'currency']).where('id', '=', input.budgetLineId).executeTakeFirst()
+  const line = await findBudgetLineById(db, input.budgetLineId)
   if (!line) throw unprocessable(`Budget line ${input.budgetLineId} does not exist`, [{ pointer: '/budget_line_id', detail: 'no such budget line' }])
   if (line.currency !== input.amount.currency) {
     throw new ProblemError('currency-mismatch', `Budget line ${line.id} is kept in ${line.currency}; a payment in ${input.amount.currency} cannot be charged to it`, {
@@ -131,7 +136,7 @@ export async function requestPayment(db: Kysely<DB>, context: RequestContext, in
     })
   }
   if (input.caseId) {
-    const returnCase = await db.selectFrom('return_cases').select(['id', 'project_id']).where('id', '=', input.caseId).executeTakeFirst()
+    const returnCase = await findCase(db, input.caseId)
     if (!returnCase) throw unprocessable(`Return case ${input.caseId} does not exist`, [{ pointer: '/case_id', detail: 'no such case' }])
     if (returnCase.project_id !== line.project_id) {
       throw unprocessable(`Return case ${input.caseId} is not funded by the project of budget line ${line.id}`, [
@@ -181,11 +186,12 @@ export async function findPaymentRequest(db: Kysely<DB>, id: string, options: { 
  */
 async function assertVisible(db: Kysely<DB>, actor: Actor, row: PaymentRequestRow): Promise<void> {
   if (!isPartnerOnly(actor)) return
-  if (row.case_id && actor.officeId && (await repository.caseReferredTo(db, row.case_id, actor.officeId))) return
+  if (row.case_id && actor.officeId && (await isCaseReferredTo(db, row.case_id, actor.officeId))) return
   throw notFound('Payment request', row.id)
 }
 
-async function lockForTransition(db: Kysely<DB>, context: RequestContext, id: string, expectedVersion: number | undefined): Promise<PaymentRequestRow> {
+async function lockForTransition(db: Transaction<DB>, context: RequestContext, id: string, expectedVersion: number | undefined): Promise<PaymentRequestRow> {
+  paymentHooks.get()
   const row = await repository.findPaymentRequestRow(db, id, { forUpdate: true })
   if (!row) throw notFound('Payment request', id)
   await assertVisible(db, context.actor, row)
@@ -226,7 +232,7 @@ function assertApprover(actor: Actor): void {
  * The final approval commits the amount on the budget line (one conditional UPDATE in the
  * ledger); a line that cannot cover it is 409 `budget-line-exhausted` and nothing is written.
  */
-export async function approvePayment(db: Kysely<DB>, context: RequestContext, id: string, expectedVersion?: number): Promise<PaymentRequestRow> {
+export async function approvePayment(db: Transaction<DB>, context: RequestContext, id: string, expectedVersion?: number): Promise<PaymentRequestRow> {
   assertApprover(context.actor)
   const row = await lockForTransition(db, context, id, expectedVersion)
   paymentWorkflow.target('approve', row.status)
@@ -264,7 +270,7 @@ export async function approvePayment(db: Kysely<DB>, context: RequestContext, id
 }
 
 /** Rejects a request awaiting approval. A checker's decision: the maker cannot reject their own request (they may cancel it). */
-export async function rejectPayment(db: Kysely<DB>, context: RequestContext, id: string, reason: string, expectedVersion?: number): Promise<PaymentRequestRow> {
+export async function rejectPayment(db: Transaction<DB>, context: RequestContext, id: string, reason: string, expectedVersion?: number): Promise<PaymentRequestRow> {
   assertApprover(context.actor)
   const row = await lockForTransition(db, context, id, expectedVersion)
   const status = paymentWorkflow.target('reject', row.status)
@@ -276,8 +282,8 @@ export async function rejectPayment(db: Kysely<DB>, context: RequestContext, id:
 }
 
 /** Locks the budget line's row (so its ledger cannot move under us) and reads what the request's commitment still holds. */
-async function openCommitmentOf(db: Kysely<DB>, row: PaymentRequestRow): Promise<number> {
-  await db.selectFrom('budget_lines').select('id').where('id', '=', row.budget_line_id).forUpdate().executeTakeFirstOrThrow()
+async function openCommitmentOf(db: Transaction<DB>, row: PaymentRequestRow): Promise<number> {
+  await lockBudgetLines(db, [row.budget_line_id])
   return openCommitment(db, row.budget_line_id, { type: row.commitment_source_type, id: row.commitment_source_id })
 }
 
@@ -288,7 +294,7 @@ async function openCommitmentOf(db: Kysely<DB>, row: PaymentRequestRow): Promise
  * ticket). Through the API, caseworkers may cancel only requests they made.
  */
 export async function cancelPaymentRequest(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   paymentRequestId: string,
   reason: string,
@@ -314,26 +320,17 @@ export async function cancelPaymentRequest(
   return updated
 }
 
-const LIVE_STATUSES: readonly PaymentStatus[] = ['requested', 'awaiting_second_approval', 'approved']
-
 /**
  * Cancels every live payment request of a case (requested, awaiting a second approval or
  * approved; never a paid one), oldest first, releasing what each committed: for a case that
  * ends in a no-show or is cancelled. Each source module's onCancelled hook runs as usual.
  */
-export async function cancelLivePaymentRequestsForCase(db: Kysely<DB>, context: RequestContext, caseId: string, reason: string): Promise<PaymentRequestRow[]> {
-  const live = await db
-    .selectFrom('payment_requests')
-    .select('id')
-    .where('case_id', '=', caseId)
-    .where('status', 'in', LIVE_STATUSES)
-    .orderBy('id')
-    .execute()
+export async function cancelLivePaymentRequestsForCase(db: Transaction<DB>, context: RequestContext, caseId: string, reason: string): Promise<PaymentRequestRow[]> {
   const cancelled: PaymentRequestRow[] = []
-  for (const { id } of live) {
+  for (const id of await repository.livePaymentRequestsOfCase(db, caseId)) {
     // A source module's hook may already have cancelled a related request (a ticket's baggage charges).
     const row = await repository.findPaymentRequestRow(db, id, { forUpdate: true })
-    if (!row || !LIVE_STATUSES.includes(row.status)) continue
+    if (!row || !repository.LIVE_PAYMENT_STATUSES.includes(row.status)) continue
     cancelled.push(await cancelPaymentRequest(db, context, id, reason))
   }
   return cancelled
@@ -341,7 +338,7 @@ export async function cancelLivePaymentRequestsForCase(db: Kysely<DB>, context: 
 
 /** Cancellation through the API: finance, approvers and admins cancel any request; caseworkers only their own. */
 export async function cancelPaymentRequestAsCaller(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   id: string,
   reason: string,
@@ -353,13 +350,6 @@ export async function cancelPaymentRequestAsCaller(
     if (row.requested_by !== context.actor.sub) throw forbidden('Caseworkers may cancel only payment requests they made; ask finance')
   }
   return cancelPaymentRequest(db, context, id, reason, { expectedVersion })
-}
-
-const DAY_MS = 24 * 60 * 60 * 1000
-
-/** Today in UTC plus one day: a payment recorded early in the morning east of Greenwich is dated "tomorrow" in UTC. */
-function latestAcceptableDate(): string {
-  return new Date(Date.now() + DAY_MS).toISOString().slice(0, 10)
 }
 
 interface PaidAmounts {
@@ -425,7 +415,7 @@ function paidAmounts(row: PaymentRequestRow, input: MarkPaymentPaidInput): PaidA
  * partner-only user records payments of cases referred to their office (others are 404).
  */
 export async function markPaymentPaid(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   id: string,
   input: MarkPaymentPaidInput,
@@ -433,7 +423,7 @@ export async function markPaymentPaid(
 ): Promise<PaymentRequestRow> {
   if (!hasRole(context.actor, 'finance', 'partner')) throw forbidden('Only finance or a partner office records payments')
   const row = await lockForTransition(db, context, id, expectedVersion)
-  if (!hasRole(context.actor, 'finance') && !(row.case_id && context.actor.officeId && (await repository.caseReferredTo(db, row.case_id, context.actor.officeId)))) {
+  if (!hasRole(context.actor, 'finance') && !(row.case_id && context.actor.officeId && (await isCaseReferredTo(db, row.case_id, context.actor.officeId)))) {
     throw forbidden('A partner office records only payments of cases referred to it')
   }
   const status = paymentWorkflow.target('mark_paid', row.status)

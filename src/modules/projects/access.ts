@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { BudgetCategory, BudgetLinesTable, DB, ProjectsTable } from '../../db/schema.js'
 import { ProblemError, unprocessable } from '../../shared/problems.js'
+import { UUID_PATTERN } from '../../shared/ids.js'
 
 /**
  * What other modules need from projects: whether a case may be attached to a project, and
@@ -11,8 +12,6 @@ import { ProblemError, unprocessable } from '../../shared/problems.js'
 export type { BudgetCategory }
 export type ProjectRow = Selectable<ProjectsTable>
 export type BudgetLineRow = Selectable<BudgetLinesTable>
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** The project, or undefined when there is none with that id. `forUpdate` locks its row. */
 export async function findProjectRow(db: Kysely<DB>, projectId: string, options: { forUpdate?: boolean } = {}): Promise<ProjectRow | undefined> {

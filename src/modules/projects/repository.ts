@@ -1,13 +1,12 @@
-import { sql, type Insertable, type Kysely, type Updateable } from 'kysely'
+import { sql, type Insertable, type Kysely, type Updateable, type Transaction } from 'kysely'
 import type { BudgetLinesTable, DB, ProjectsTable } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { ProblemError } from '../../shared/problems.js'
 import type { BudgetLineRow, ProjectRow } from './access.js'
 import type { BudgetLineListFilter, BudgetLineRecord, CashGrantRuleRecord, CoFunderRecord, ProjectListFilter, ProjectRecord } from './schemas.js'
+import { UUID_PATTERN } from '../../shared/ids.js'
 
 const money = (amount_minor: number, currency: string) => ({ amount_minor, currency })
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** The id after which a page starts: a cursor is opaque, so a forged one is refused like a malformed one. */
 export function afterIdOf(cursor: string | undefined): string | undefined {
@@ -162,11 +161,11 @@ export async function findLine(db: Kysely<DB>, projectId: string, lineId: string
 }
 
 /** Locks the given lines of a project in id order (the order every multi-line write uses, so they never deadlock). */
-export async function lockLines(db: Kysely<DB>, projectId: string, lineIds: string[]): Promise<BudgetLineRow[]> {
+export async function lockLines(db: Transaction<DB>, projectId: string, lineIds: string[]): Promise<BudgetLineRow[]> {
   return db.selectFrom('budget_lines').selectAll().where('project_id', '=', projectId).where('id', 'in', lineIds).orderBy('id').forUpdate().execute()
 }
 
-export async function lockAllLines(db: Kysely<DB>, projectId: string): Promise<BudgetLineRow[]> {
+export async function lockAllLines(db: Transaction<DB>, projectId: string): Promise<BudgetLineRow[]> {
   return db.selectFrom('budget_lines').selectAll().where('project_id', '=', projectId).orderBy('id').forUpdate().execute()
 }
 
@@ -208,4 +207,21 @@ export async function allLines(db: Kysely<DB>, projectId: string): Promise<Budge
 
 export async function projectCoFunders(db: Kysely<DB>, projectId: string): Promise<CoFunderRecord[]> {
   return (await coFundersOf(db, [projectId])).get(projectId) ?? []
+}
+
+export async function findProjectByCode(db: Kysely<DB>, code: string): Promise<ProjectRow | undefined> {
+  return db.selectFrom('projects').selectAll().where('code', '=', code).executeTakeFirst()
+}
+
+export async function findBudgetLineById(db: Kysely<DB>, lineId: string): Promise<BudgetLineRow | undefined> {
+  return db.selectFrom('budget_lines').selectAll().where('id', '=', lineId).executeTakeFirst()
+}
+
+/**
+ * Locks budget lines in id order (the order every multi-line write uses, so they never deadlock):
+ * while the caller's transaction runs, no ledger entry can move their balances.
+ */
+export async function lockBudgetLines(db: Transaction<DB>, lineIds: readonly string[]): Promise<void> {
+  if (lineIds.length === 0) return
+  await db.selectFrom('budget_lines').select('id').where('id', 'in', [...lineIds]).orderBy('id').forUpdate().execute()
 }

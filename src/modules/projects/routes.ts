@@ -1,11 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { runWrite } from '../../db/unit-of-work.js'
+import { etagOf } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
-import { ProblemError } from '../../shared/problems.js'
+import { ProblemError, PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
 import { STAFF_ROLES, type Role } from '../../shared/roles.js'
 import { budgetReport, budgetReportCsv } from './report.js'
 import * as repository from './repository.js'
@@ -33,6 +32,7 @@ import {
   UpdateProject,
 } from './schemas.js'
 import * as service from './service.js'
+import { versionedRead, versionedWrite, customMethod } from '../../shared/routes.js'
 
 /** Finance and administrators run projects and budgets; other staff read them; partner offices never see budgets. */
 export const PROJECT_MANAGERS: readonly Role[] = ['admin', 'finance']
@@ -96,10 +96,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
       response: { 201: Type.Ref(Project), ...problemResponses(400, 409, 422) },
     },
     handler: (request, reply) =>
-      runWrite(request, reply, async (db, context) => {
-        const project = await service.createProject(db, context, request.body)
-        return { status: 201, body: project, headers: { etag: etagOf(project.version), location: `/v1/projects/${project.id}` } }
-      }),
+      versionedWrite(request, reply, (db, context) => service.createProject(db, context, request.body), { ifMatch: 'none', status: 201, location: (project) => `/v1/projects/${project.id}` }),
   })
 
   app.get('/v1/projects', {
@@ -124,11 +121,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
       params: ProjectIdParams,
       response: { 200: Type.Ref(Project), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const project = await service.getProject(app.db, request.params.id)
-      setEtag(reply, project.version)
-      return project
-    },
+    handler: (request, reply) => versionedRead(reply, service.getProject(app.db, request.params.id)),
   })
 
   app.patch('/v1/projects/:id', {
@@ -146,13 +139,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
         ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: true })
-      return runWrite(request, reply, async (db, context) => {
-        const project = await service.updateProject(db, context, request.params.id, expected, request.body)
-        return { status: 200, body: project, headers: { etag: etagOf(project.version) } }
-      })
-    },
+    handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => service.updateProject(db, context, request.params.id, expected, request.body), { ifMatch: 'required' }),
   })
 
   const transitionResponses = {
@@ -171,13 +158,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
       headers: IfMatchHeader,
       response: transitionResponses,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const project = await service.transitionProject(db, context, request.params.id, 'activate', expected, null)
-        return { status: 200, body: project, headers: { etag: etagOf(project.version) } }
-      })
-    },
+    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => service.transitionProject(db, context, request.params.id, 'activate', expected, null)),
   })
 
   app.post('/v1/projects/:id(^[0-9a-f-]{36})::close', {
@@ -193,13 +174,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
       body: Type.Ref(CloseProject),
       response: transitionResponses,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const project = await service.transitionProject(db, context, request.params.id, 'close', expected, request.body.reason)
-        return { status: 200, body: project, headers: { etag: etagOf(project.version) } }
-      })
-    },
+    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => service.transitionProject(db, context, request.params.id, 'close', expected, request.body.reason)),
   })
 
   app.post('/v1/projects/:id/budget-lines', {
@@ -255,11 +230,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
       params: BudgetLineParams,
       response: { 200: Type.Ref(BudgetLine), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const line = await service.getBudgetLine(app.db, request.params.id, request.params.line_id)
-      setEtag(reply, line.version)
-      return line
-    },
+    handler: (request, reply) => versionedRead(reply, service.getBudgetLine(app.db, request.params.id, request.params.line_id)),
   })
 
   app.patch('/v1/projects/:id/budget-lines/:line_id', {
@@ -278,13 +249,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
         ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: true })
-      return runWrite(request, reply, async (db, context) => {
-        const line = await service.updateBudgetLine(db, context, request.params.id, request.params.line_id, expected, request.body)
-        return { status: 200, body: line, headers: { etag: etagOf(line.version) } }
-      })
-    },
+    handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => service.updateBudgetLine(db, context, request.params.id, request.params.line_id, expected, request.body), { ifMatch: 'required' }),
   })
 
   app.post('/v1/projects/:id/budget-lines::reallocate', {

@@ -1,4 +1,4 @@
-import type { Kysely, Updateable } from 'kysely'
+import type { Kysely, Updateable, Transaction } from 'kysely'
 import type { DB, ProjectsTable } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -92,7 +92,7 @@ async function assertCodeFree(db: Kysely<DB>, code: string, exceptId?: string): 
   }
 }
 
-async function lockProject(db: Kysely<DB>, id: string): Promise<ProjectRow> {
+async function lockProject(db: Transaction<DB>, id: string): Promise<ProjectRow> {
   const project = await findProjectRow(db, id, { forUpdate: true })
   if (!project) throw notFound('Project', id)
   return project
@@ -102,7 +102,7 @@ function assertNotClosed(project: ProjectRow): void {
   if (project.status === 'closed') throw conflict(`Project ${project.code} is closed and read-only`, { current_status: project.status })
 }
 
-export async function createProject(db: Kysely<DB>, context: RequestContext, input: CreateProjectInput): Promise<ProjectRecord> {
+export async function createProject(db: Transaction<DB>, context: RequestContext, input: CreateProjectInput): Promise<ProjectRecord> {
   const settings: ProjectSettings = {
     starts_on: input.starts_on,
     ends_on: input.ends_on,
@@ -129,7 +129,7 @@ export async function getProject(db: Kysely<DB>, id: string): Promise<ProjectRec
 }
 
 export async function updateProject(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   id: string,
   expectedVersion: number | undefined,
@@ -186,7 +186,7 @@ export async function updateProject(
  * project's books are final.
  */
 export async function transitionProject(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   id: string,
   action: ProjectAction,
@@ -256,7 +256,7 @@ function lineAudit(line: BudgetLineRow) {
   return { category: line.category, name: line.name, allocated_minor: line.allocated_minor, currency: line.currency }
 }
 
-export async function createBudgetLine(db: Kysely<DB>, context: RequestContext, projectId: string, input: CreateBudgetLineInput): Promise<BudgetLineRecord> {
+export async function createBudgetLine(db: Transaction<DB>, context: RequestContext, projectId: string, input: CreateBudgetLineInput): Promise<BudgetLineRecord> {
   const project = await lockProject(db, projectId)
   assertNotClosed(project)
   assertProjectCurrency(project, input.allocated, '/body/allocated/currency')
@@ -296,7 +296,7 @@ function exhausted(line: BudgetLineRow, wanted: number, detail: string): Problem
 }
 
 export async function updateBudgetLine(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   projectId: string,
   lineId: string,
@@ -335,7 +335,7 @@ export async function updateBudgetLine(
  * spent: its available balance must cover the amount, or 409 `budget-line-exhausted`.
  */
 export async function reallocate(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   projectId: string,
   input: ReallocationInput,

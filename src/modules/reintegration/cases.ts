@@ -1,11 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { CaseStatus, DB } from '../../db/schema.js'
-import { recordAudit, type AuditInput } from '../../shared/audit.js'
-import type { RequestContext } from '../../shared/context.js'
-import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, conflict, notFound } from '../../shared/problems.js'
-import { findProjectRow, type ProjectRow } from '../projects/access.js'
-import { assertCaseOpen, type ReturnCaseRow } from '../return-cases/access.js'
+import { findProjectRow, type ProjectRow } from '../projects/index.js'
+import { assertCaseOpen, type ReturnCaseRow } from '../return-cases/index.js'
 
 /** What reintegration needs from a case: its status rules and its project. */
 
@@ -49,15 +46,4 @@ export function currencyMismatch(expected: string, pointers: string[]): ProblemE
     expected_currency: expected,
     errors: pointers.map((pointer) => ({ pointer, detail: `must be ${expected}` })),
   })
-}
-
-/** The audit entry and the outbox event of a change, in the caller's transaction. */
-export async function recordChange(
-  db: Kysely<DB>,
-  context: RequestContext,
-  change: AuditInput & { caseId: string; payload: Record<string, unknown> },
-): Promise<void> {
-  const { payload, ...audit } = change
-  await recordAudit(db, context, audit)
-  await emitEvent(db, { type: change.action, entityType: change.entityType, entityId: change.entityId, caseId: change.caseId, payload })
 }

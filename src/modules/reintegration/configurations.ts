@@ -1,19 +1,19 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, notFound, unprocessable } from '../../shared/problems.js'
-import { todayIso } from '../return-cases/household.js'
 import { configurationByVersion, toScoringConfiguration } from './scoring.js'
 import type { CreateScoringConfigurationInput, ScoringConfigurationRecord } from './schemas.js'
+import { todayIso } from '../../shared/dates.js'
 
 /**
  * Adds a version of the selection weights. Versions are never edited or removed (the table refuses
  * it): a new one takes over from its `valid_from`, which may not be in the past, so a ranking
  * computed earlier can always be recomputed with the weights it used.
  */
-export async function createScoringConfiguration(db: Kysely<DB>, context: RequestContext, input: CreateScoringConfigurationInput): Promise<ScoringConfigurationRecord> {
+export async function createScoringConfiguration(db: Transaction<DB>, context: RequestContext, input: CreateScoringConfigurationInput): Promise<ScoringConfigurationRecord> {
   const { feasibility, urgency, motivation } = input.weights
   if (feasibility + urgency + motivation !== 100) {
     throw unprocessable(`The weights sum to ${feasibility + urgency + motivation} %, not 100 %`, [{ pointer: '/body/weights', detail: 'must sum to 100' }])

@@ -1,24 +1,24 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
 import { ProblemError, unprocessable } from '../../shared/problems.js'
-import { commitFunds } from '../ledger/ledger.js'
-import { findBudgetLine } from '../projects/access.js'
-import { assertCaseOpen } from '../return-cases/access.js'
-import { PLAN_CASE_STATUSES, assertCaseStatus, currencyMismatch, projectOfCase, recordChange } from './cases.js'
+import { commitFunds, findBudgetLine } from '../projects/index.js'
+import { assertCaseOpen } from '../return-cases/index.js'
+import { PLAN_CASE_STATUSES, assertCaseStatus, currencyMismatch, projectOfCase } from './cases.js'
 import * as repository from './repository.js'
 import type { RequestRow } from './repository.js'
-import { lockRequest, requestEventPayload } from './requests.js'
+import { lockRequest, recordRequestChange } from './requests.js'
 import type { ApproveReintegrationRequestInput, ReintegrationRequestRecord } from './schemas.js'
 import { requestWorkflow } from './transitions.js'
+import { recordChange } from '../../shared/audit.js'
 
 /**
  * The decision on a request is a checker's: whoever recorded the form or made the assessment the
  * decision rests on cannot decide on it (403 `maker-checker-violation`), whatever roles they hold.
  */
-async function assertChecker(db: Kysely<DB>, context: RequestContext, request: RequestRow): Promise<string | null> {
+async function assertChecker(db: Transaction<DB>, context: RequestContext, request: RequestRow): Promise<string | null> {
   const sub = context.actor.sub
   if (sub === request.created_by) {
     throw new ProblemError('maker-checker-violation', 'You recorded this reintegration request; another approver must decide on it', { created_by: request.created_by })
@@ -48,7 +48,7 @@ async function setStatus(db: Kysely<DB>, request: RequestRow, status: RequestRow
  * (`waitlist_if_exhausted`), otherwise 409 `budget-line-exhausted` and nothing changes.
  */
 export async function approveRequest(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; requestId: string },
   expectedVersion: number | undefined,
@@ -119,14 +119,10 @@ export async function approveRequest(
     .execute()
   const updated = await setStatus(db, request, requestWorkflow.target('approve', request.status))
   const budget = { amount_minor: plan.budget_minor, currency: plan.currency }
-  await recordChange(db, context, {
-    action: 'reintegration_request.approved',
-    entityType: 'reintegration_request',
-    entityId: request.id,
-    caseId: caseRow.id,
+  await recordRequestChange(db, context, 'reintegration_request.approved', updated, {
     before: { status: request.status },
     after: { status: updated.status, plan_id: plan.id, budget, note },
-    payload: requestEventPayload(updated, { plan_id: plan.id, budget }),
+    event: { plan_id: plan.id, budget },
   })
   await recordChange(db, context, {
     action: 'reintegration_plan.created',
@@ -140,7 +136,7 @@ export async function approveRequest(
 }
 
 async function waitlist(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   request: RequestRow,
   decision: { budgetMinor: number; availableMinor: number; note: string | null; assessmentId: string | null },
@@ -161,21 +157,17 @@ async function waitlist(
     .execute()
   const budget = { amount_minor: decision.budgetMinor, currency: request.currency }
   const available = { amount_minor: decision.availableMinor, currency: request.currency }
-  await recordChange(db, context, {
-    action: 'reintegration_request.waitlisted',
-    entityType: 'reintegration_request',
-    entityId: request.id,
-    caseId: request.case_id,
+  await recordRequestChange(db, context, 'reintegration_request.waitlisted', updated, {
     before: { status: request.status },
     after: { status: updated.status, budget, available, note: decision.note },
-    payload: requestEventPayload(updated, { budget, available }),
+    event: { budget, available },
   })
   return repository.presentRequest(db, updated)
 }
 
 /** Rejects a request that is not yet decided (or waitlisted), with a reason. */
 export async function rejectRequest(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; requestId: string },
   expectedVersion: number | undefined,
@@ -191,14 +183,9 @@ export async function rejectRequest(
     .insertInto('reintegration_decisions')
     .values({ id: newId(), request_id: request.id, outcome: 'rejected', decided_by: context.actor.sub, reason: reason.trim(), assessment_id: assessmentId })
     .execute()
-  await recordChange(db, context, {
-    action: 'reintegration_request.rejected',
-    entityType: 'reintegration_request',
-    entityId: request.id,
-    caseId: caseRow.id,
+  await recordRequestChange(db, context, 'reintegration_request.rejected', updated, {
     before: { status: request.status },
     after: { status: to, reason: reason.trim() },
-    payload: requestEventPayload(updated),
   })
   return repository.presentRequest(db, updated)
 }

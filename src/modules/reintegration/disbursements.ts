@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB, DisbursementStatus } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
@@ -6,18 +6,18 @@ import { newId } from '../../shared/ids.js'
 import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, forbidden, invalidField, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { registerPaymentHooks, requestPayment, type PaymentRequestRow } from '../payments/service.js'
-import { assertCaseOpen, findCaseForActor } from '../return-cases/access.js'
-import { todayIso } from '../return-cases/household.js'
-import { transitionCase } from '../return-cases/transitions.js'
-import { findSupplierRow } from '../suppliers/repository.js'
-import { RETURNED_CASE_STATUSES, assertCaseStatus, currencyMismatch, recordChange } from './cases.js'
+import { requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
+import { assertCaseOpen, findCaseForActor, transitionCase } from '../return-cases/index.js'
+import { findSupplierRow } from '../suppliers/index.js'
+import { RETURNED_CASE_STATUSES, assertCaseStatus, currencyMismatch } from './cases.js'
 import { completeIfDone, planNotFound } from './plans.js'
 import * as repository from './repository.js'
 import type { DisbursementRow } from './repository.js'
 import { checkedItems } from './requests.js'
 import type { ConfirmDeliveryInput, CreateDisbursementInput, DisbursementRecord } from './schemas.js'
 import { DELIVERABLE_STATUSES, disbursementWorkflow, planWorkflow } from './transitions.js'
+import { todayIso } from '../../shared/dates.js'
+import { recordChange } from '../../shared/audit.js'
 
 /** What the partner office writes about a delivery may describe the household: audited as changed only. */
 const DELIVERY_MASKED_FIELDS = ['delivery_notes'] as const
@@ -61,7 +61,7 @@ function eventPayload(row: DisbursementRow): Record<string, unknown> {
   }
 }
 
-async function recordDisbursementChange(db: Kysely<DB>, context: RequestContext, action: string, before: DisbursementRow | null, after: DisbursementRow): Promise<void> {
+async function recordDisbursementChange(db: Transaction<DB>, context: RequestContext, action: string, before: DisbursementRow | null, after: DisbursementRow): Promise<void> {
   await recordChange(db, context, {
     action: `reintegration_disbursement.${action}`,
     entityType: 'reintegration_disbursement',
@@ -88,7 +88,7 @@ function notASupplier(detail: string): ProblemError {
  * The first disbursement starts the case's reintegration (`arrived` → `in_reintegration`).
  */
 export async function createDisbursement(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; planId: string },
   input: CreateDisbursementInput,
@@ -192,7 +192,7 @@ export async function createDisbursement(
  * delivered completes here.
  */
 export async function confirmDelivery(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; planId: string; disbursementId: string },
   expectedVersion: number | undefined,
@@ -269,7 +269,7 @@ export async function getDisbursement(db: Kysely<DB>, actor: Actor, ids: { caseI
  * that same registered supplier is refused: whatever creates payment requests, money for in-kind
  * reintegration goes only to suppliers.
  */
-async function lockDisbursementOfPayment(db: Kysely<DB>, payment: PaymentRequestRow) {
+async function lockDisbursementOfPayment(db: Transaction<DB>, payment: PaymentRequestRow) {
   const found =
     payment.source_type === 'disbursement'
       ? await db.selectFrom('reintegration_disbursements').select(['id', 'plan_id']).where('id', '=', payment.source_id).where('payment_request_id', '=', payment.id).executeTakeFirst()
@@ -289,7 +289,7 @@ async function lockDisbursementOfPayment(db: Kysely<DB>, payment: PaymentRequest
   return { plan: plan as repository.PlanRow, row }
 }
 
-async function followPayment(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow, action: 'approve' | 'reject' | 'pay' | 'cancel'): Promise<void> {
+async function followPayment(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow, action: 'approve' | 'reject' | 'pay' | 'cancel'): Promise<void> {
   const { plan, row } = await lockDisbursementOfPayment(db, payment)
   const status: DisbursementStatus = disbursementWorkflow.target(action, row.status)
   const updated = await db
@@ -308,9 +308,10 @@ async function followPayment(db: Kysely<DB>, context: RequestContext, payment: P
   if (status === 'paid') await completeIfDone(db, context, plan)
 }
 
-registerPaymentHooks('disbursement', {
+/** How disbursement costs follow their payment requests (wired in src/modules/index.ts). */
+export const disbursementPaymentHooks: PaymentHooks = {
   onApproved: (db, context, payment) => followPayment(db, context, payment, 'approve'),
   onRejected: (db, context, payment) => followPayment(db, context, payment, 'reject'),
   onPaid: (db, context, payment) => followPayment(db, context, payment, 'pay'),
   onCancelled: (db, context, payment) => followPayment(db, context, payment, 'cancel'),
-})
+}

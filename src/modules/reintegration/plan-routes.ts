@@ -1,9 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { runWrite } from '../../db/unit-of-work.js'
+import { etagOf, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
 import * as disbursements from './disbursements.js'
@@ -22,6 +21,8 @@ import {
   ReintegrationPlanList,
   ReintegrationReason,
 } from './schemas.js'
+import { problemResponses } from '../../shared/problems.js'
+import { versionedRead, customMethod } from '../../shared/routes.js'
 
 /** Who may do what with plans and disbursements (see README "Reintegration"). */
 export const PLAN_ROLES = {
@@ -77,11 +78,7 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
       params: PlanParams,
       response: { 200: Type.Ref(ReintegrationPlan), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const plan = await plans.getPlan(app.db, request.context.actor, request.params.id, request.params.plan_id)
-      setEtag(reply, plan.version)
-      return plan
-    },
+    handler: (request, reply) => versionedRead(reply, plans.getPlan(app.db, request.context.actor, request.params.id, request.params.plan_id)),
   })
 
   app.post(`${item}::complete`, {
@@ -99,13 +96,9 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
       body: Type.Ref(CompletePlan),
       response: PLAN_TRANSITION_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
+    handler: (request, reply) => {
       const { id: caseId, plan_id: planId } = request.params
-      return runWrite(request, reply, async (db, context) => {
-        const plan = await plans.completePlan(db, context, { caseId, planId }, expected, request.body.note?.trim() || null)
-        return { status: 200, body: plan, headers: { etag: etagOf(plan.version) } }
-      })
+      return customMethod(request, reply, (db, context, expected) => plans.completePlan(db, context, { caseId, planId }, expected, request.body.note?.trim() || null))
     },
   })
 
@@ -123,13 +116,9 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
       body: Type.Ref(ReintegrationReason),
       response: PLAN_TRANSITION_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
+    handler: (request, reply) => {
       const { id: caseId, plan_id: planId } = request.params
-      return runWrite(request, reply, async (db, context) => {
-        const plan = await plans.abandonPlan(db, context, { caseId, planId }, expected, request.body.reason)
-        return { status: 200, body: plan, headers: { etag: etagOf(plan.version) } }
-      })
+      return customMethod(request, reply, (db, context, expected) => plans.abandonPlan(db, context, { caseId, planId }, expected, request.body.reason))
     },
   })
 
@@ -210,13 +199,9 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
       body: Type.Ref(ConfirmDelivery),
       response: { 200: Type.Ref(Disbursement), ...problemResponses(400, 404, 409, 412, 422) },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
+    handler: (request, reply) => {
       const { id: caseId, plan_id: planId, disbursement_id: disbursementId } = request.params
-      return runWrite(request, reply, async (db, context) => {
-        const record = await disbursements.confirmDelivery(db, context, { caseId, planId, disbursementId }, expected, request.body)
-        return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
-      })
+      return customMethod(request, reply, (db, context, expected) => disbursements.confirmDelivery(db, context, { caseId, planId, disbursementId }, expected, request.body))
     },
   })
 }

@@ -1,17 +1,17 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { openCommitment, releaseFunds } from '../ledger/ledger.js'
-import { findCaseForActor } from '../return-cases/access.js'
-import { recordChange } from './cases.js'
+import { lockBudgetLines, openCommitment, releaseFunds } from '../projects/index.js'
+import { findCaseForActor } from '../return-cases/index.js'
 import * as repository from './repository.js'
 import type { DisbursementRow, PlanRow } from './repository.js'
 import type { ReintegrationPlanRecord } from './schemas.js'
 import { planWorkflow } from './transitions.js'
+import { recordChange } from '../../shared/audit.js'
 
 export function planNotFound(planId: string): ProblemError {
   return new ProblemError('not-found', `Reintegration plan ${planId} does not exist in this case`)
@@ -48,10 +48,10 @@ function incompleteReason(disbursements: readonly DisbursementRow[]): { detail: 
  * line: its open commitment there, i.e. the budget less what was paid to suppliers. Call with the
  * plan row locked.
  */
-async function closePlan(db: Kysely<DB>, context: RequestContext, plan: PlanRow, action: 'complete' | 'abandon', reason: string | null): Promise<PlanRow> {
+async function closePlan(db: Transaction<DB>, context: RequestContext, plan: PlanRow, action: 'complete' | 'abandon', reason: string | null): Promise<PlanRow> {
   const to = planWorkflow.target(action, plan.status)
   const source = { type: 'reintegration_plan' as const, id: plan.id }
-  await db.selectFrom('budget_lines').select('id').where('id', '=', plan.budget_line_id).forUpdate().executeTakeFirstOrThrow()
+  await lockBudgetLines(db, [plan.budget_line_id])
   const open = await openCommitment(db, plan.budget_line_id, source)
   if (open > 0) {
     await releaseFunds(db, context, {
@@ -89,7 +89,7 @@ async function closePlan(db: Kysely<DB>, context: RequestContext, plan: PlanRow,
   return updated
 }
 
-async function lockPlan(db: Kysely<DB>, context: RequestContext, caseId: string, planId: string, expectedVersion: number | undefined): Promise<PlanRow> {
+async function lockPlan(db: Transaction<DB>, context: RequestContext, caseId: string, planId: string, expectedVersion: number | undefined): Promise<PlanRow> {
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   const plan = await repository.findPlan(db, caseRow.id, planId, { forUpdate: true })
   if (!plan) throw planNotFound(planId)
@@ -103,7 +103,7 @@ async function lockPlan(db: Kysely<DB>, context: RequestContext, caseId: string,
  * without the commitment it spends. Possible on a closed case too: releasing money never waits.
  */
 export async function abandonPlan(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; planId: string },
   expectedVersion: number | undefined,
@@ -126,7 +126,7 @@ export async function abandonPlan(
  * disbursement is paid and delivered.)
  */
 export async function completePlan(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; planId: string },
   expectedVersion: number | undefined,
@@ -143,7 +143,7 @@ export async function completePlan(
  * After a payment or a delivery: a plan whose budget is used up by disbursements that are all paid
  * and delivered is complete. Call with the plan row locked.
  */
-export async function completeIfDone(db: Kysely<DB>, context: RequestContext, plan: PlanRow): Promise<void> {
+export async function completeIfDone(db: Transaction<DB>, context: RequestContext, plan: PlanRow): Promise<void> {
   if (plan.status !== 'active') return
   if (incompleteReason(await repository.disbursementsOfPlan(db, plan.id))) return
   const usage = await repository.planUsage(db, plan.id)
@@ -156,8 +156,8 @@ export async function completeIfDone(db: Kysely<DB>, context: RequestContext, pl
  * active plans, releasing what each still holds. Plans with disbursements awaiting payment are
  * refused as in `abandonPlan` (cancel those payment requests first).
  */
-export async function abandonPlansOfCase(db: Kysely<DB>, context: RequestContext, caseId: string, reason: string): Promise<string[]> {
-  const plans = await db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseId).where('status', '=', 'active').orderBy('id').forUpdate().execute()
+export async function abandonPlansOfCase(db: Transaction<DB>, context: RequestContext, caseId: string, reason: string): Promise<string[]> {
+  const plans = await repository.lockActivePlansOfCase(db, caseId)
   const abandoned: string[] = []
   for (const plan of plans) {
     const live = (await repository.disbursementsOfPlan(db, plan.id)).filter(awaitingPayment)

@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { DB, UrgencyBasisValue } from '../../db/schema.js'
 import { notFound } from '../../shared/problems.js'
-import { findBudgetLine, findProjectRow } from '../projects/access.js'
-import { todayIso } from '../return-cases/household.js'
+import { findBudgetLine, findProjectRow } from '../projects/index.js'
 import { ENDED_CASE_STATUSES } from './cases.js'
 import {
   compositeUnits,
@@ -16,6 +15,8 @@ import {
   type Weights,
 } from './scoring.js'
 import type { RankingEntryRecord, RankingRecord } from './schemas.js'
+import { todayIso } from '../../shared/dates.js'
+import { caseFacts } from '../return-cases/index.js'
 
 /** The sort keys, in order: each breaks the ties of the one before, and the last is unique. */
 export const RANKING_ORDER = [
@@ -94,7 +95,7 @@ export async function rankingOfProject(db: Kysely<DB>, projectId: string, option
 
   const rows = await db
     .selectFrom('reintegration_requests as r')
-    .innerJoin('return_cases as c', 'c.id', 'r.case_id')
+    .innerJoin(caseFacts(db).as('c'), 'c.id', 'r.case_id')
     .innerJoin('reintegration_assessments as a', 'a.id', 'r.current_assessment_id')
     .select([
       'r.id as request_id',

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type {
   DB,
   ReintegrationAssessmentsTable,
@@ -20,14 +20,14 @@ import type {
   ReintegrationRequestRecord,
 } from './schemas.js'
 import { planWorkflow, requestActions } from './transitions.js'
+import { UUID_PATTERN } from '../../shared/ids.js'
+import { supplierNames } from '../suppliers/index.js'
 
 export type RequestRow = Selectable<ReintegrationRequestsTable>
 export type AssessmentRow = Selectable<ReintegrationAssessmentsTable>
 export type DecisionRow = Selectable<ReintegrationDecisionsTable>
 export type PlanRow = Selectable<ReintegrationPlansTable>
 export type DisbursementRow = Selectable<ReintegrationDisbursementsTable>
-
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const money = (amount_minor: number, currency: string) => ({ amount_minor, currency })
 const iso = (value: Date) => value.toISOString()
@@ -253,12 +253,7 @@ export async function disbursementsOfPlan(db: Kysely<DB>, planId: string): Promi
 
 export async function presentDisbursements(db: Kysely<DB>, rows: readonly DisbursementRow[]): Promise<DisbursementRecord[]> {
   if (rows.length === 0) return []
-  const suppliers = await db
-    .selectFrom('suppliers')
-    .select(['id', 'name', 'office_id'])
-    .where('id', 'in', [...new Set(rows.map((row) => row.supplier_id))])
-    .execute()
-  const supplierOf = new Map(suppliers.map((supplier) => [supplier.id, supplier]))
+  const supplierOf = await supplierNames(db, rows.map((row) => row.supplier_id))
   return rows.map((row) => {
     const supplier = supplierOf.get(row.supplier_id) as { id: string; name: string; office_id: string }
     return {
@@ -303,4 +298,34 @@ export async function disbursementPage(db: Kysely<DB>, planId: string, page: { l
   const rows = await query.execute()
   const records = new Map((await presentDisbursements(db, rows.slice(0, limit))).map((record) => [record.id, record]))
   return toPage(rows, limit, (row) => [row.id], (row) => records.get(row.id) as DisbursementRecord)
+}
+
+/** The case's first request form (in creation order), whatever its status. */
+export async function firstRequestOfCase(db: Kysely<DB>, caseId: string): Promise<RequestRow | undefined> {
+  return db.selectFrom('reintegration_requests').selectAll().where('case_id', '=', caseId).orderBy('id').executeTakeFirst()
+}
+
+/** The case's first plan (in creation order), whatever its status. */
+export async function firstPlanOfCase(db: Kysely<DB>, caseId: string): Promise<PlanRow | undefined> {
+  return db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseId).orderBy('id').executeTakeFirst()
+}
+
+/** The case's active plans, oldest first. */
+export async function activePlansOfCase(db: Kysely<DB>, caseId: string): Promise<string[]> {
+  const rows = await db.selectFrom('reintegration_plans').select('id').where('case_id', '=', caseId).where('status', '=', 'active').orderBy('id').execute()
+  return rows.map((row) => row.id)
+}
+
+export async function reintegrationRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
+  const rows = await db.selectFrom('reintegration_requests').select('id').where('member_id', '=', memberId).orderBy('id').execute()
+  return { reintegration_requests: rows.map((row) => row.id) }
+}
+
+export async function isPlanOfCase(db: Kysely<DB>, caseId: string, planId: string): Promise<boolean> {
+  return (await db.selectFrom('reintegration_plans').select('id').where('id', '=', planId).where('case_id', '=', caseId).executeTakeFirst()) !== undefined
+}
+
+/** The case's active plans, locked, oldest first. */
+export async function lockActivePlansOfCase(db: Transaction<DB>, caseId: string): Promise<PlanRow[]> {
+  return db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseId).where('status', '=', 'active').orderBy('id').forUpdate().execute()
 }

@@ -1,9 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { runWrite } from '../../db/unit-of-work.js'
+import { etagOf } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
 import * as decisions from './decisions.js'
@@ -20,6 +19,8 @@ import {
   RequestParams,
   UpdateReintegrationRequest,
 } from './schemas.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
+import { versionedRead, versionedWrite, customMethod } from '../../shared/routes.js'
 
 /** Who may do what with request forms (see README "Reintegration"). */
 export const REQUEST_ROLES = {
@@ -94,11 +95,7 @@ export default async function requestRoutes(fastify: FastifyInstance, options: {
       params: RequestParams,
       response: { 200: Type.Ref(ReintegrationRequest), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const record = await requests.getRequest(app.db, request.context.actor, request.params.id, request.params.request_id)
-      setEtag(reply, record.version)
-      return record
-    },
+    handler: (request, reply) => versionedRead(reply, requests.getRequest(app.db, request.context.actor, request.params.id, request.params.request_id)),
   })
 
   app.patch(item, {
@@ -113,13 +110,9 @@ export default async function requestRoutes(fastify: FastifyInstance, options: {
       body: Type.Ref(UpdateReintegrationRequest),
       response: { ...TRANSITION_RESPONSES, 428: PROBLEM_RESPONSES[428] },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: true })
+    handler: (request, reply) => {
       const { id: caseId, request_id: requestId } = request.params
-      return runWrite(request, reply, async (db, context) => {
-        const record = await requests.updateRequest(db, context, { caseId, requestId }, expected, request.body)
-        return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
-      })
+      return versionedWrite(request, reply, (db, context, expected) => requests.updateRequest(db, context, { caseId, requestId }, expected, request.body), { ifMatch: 'required' })
     },
   })
 
@@ -139,13 +132,9 @@ export default async function requestRoutes(fastify: FastifyInstance, options: {
       body: Type.Ref(AssessReintegrationRequest),
       response: TRANSITION_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
+    handler: (request, reply) => {
       const { id: caseId, request_id: requestId } = request.params
-      return runWrite(request, reply, async (db, context) => {
-        const record = await requests.assessRequest(db, context, { caseId, requestId }, expected, request.body)
-        return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
-      })
+      return customMethod(request, reply, (db, context, expected) => requests.assessRequest(db, context, { caseId, requestId }, expected, request.body))
     },
   })
 
@@ -168,13 +157,9 @@ export default async function requestRoutes(fastify: FastifyInstance, options: {
       body: Type.Ref(ApproveReintegrationRequest),
       response: TRANSITION_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
+    handler: (request, reply) => {
       const { id: caseId, request_id: requestId } = request.params
-      return runWrite(request, reply, async (db, context) => {
-        const record = await decisions.approveRequest(db, context, { caseId, requestId }, expected, request.body)
-        return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
-      })
+      return customMethod(request, reply, (db, context, expected) => decisions.approveRequest(db, context, { caseId, requestId }, expected, request.body))
     },
   })
 
@@ -190,13 +175,9 @@ export default async function requestRoutes(fastify: FastifyInstance, options: {
       body: Type.Ref(ReintegrationReason),
       response: TRANSITION_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
+    handler: (request, reply) => {
       const { id: caseId, request_id: requestId } = request.params
-      return runWrite(request, reply, async (db, context) => {
-        const record = await decisions.rejectRequest(db, context, { caseId, requestId }, expected, request.body.reason)
-        return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
-      })
+      return customMethod(request, reply, (db, context, expected) => decisions.rejectRequest(db, context, { caseId, requestId }, expected, request.body.reason))
     },
   })
 
@@ -212,13 +193,9 @@ export default async function requestRoutes(fastify: FastifyInstance, options: {
       body: Type.Ref(ReintegrationReason),
       response: TRANSITION_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
+    handler: (request, reply) => {
       const { id: caseId, request_id: requestId } = request.params
-      return runWrite(request, reply, async (db, context) => {
-        const record = await requests.withdrawRequest(db, context, { caseId, requestId }, expected, request.body.reason)
-        return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
-      })
+      return customMethod(request, reply, (db, context, expected) => requests.withdrawRequest(db, context, { caseId, requestId }, expected, request.body.reason))
     },
   })
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB, ReintegrationItemValue } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
@@ -6,9 +6,8 @@ import { newId } from '../../shared/ids.js'
 import type { Page } from '../../shared/pagination.js'
 import { ProblemError, invalidField, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/access.js'
-import { todayIso } from '../return-cases/household.js'
-import { REQUEST_FORM_CASE_STATUSES, assertCaseNotEnded, assertCaseStatus, currencyMismatch, projectOfCase, recordChange } from './cases.js'
+import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
+import { REQUEST_FORM_CASE_STATUSES, assertCaseNotEnded, assertCaseStatus, currencyMismatch, projectOfCase } from './cases.js'
 import * as repository from './repository.js'
 import type { RequestRow } from './repository.js'
 import { deriveUrgency } from './scoring.js'
@@ -20,6 +19,8 @@ import type {
   UpdateReintegrationRequestInput,
 } from './schemas.js'
 import { requestWorkflow } from './transitions.js'
+import { todayIso } from '../../shared/dates.js'
+import { recordChange } from '../../shared/audit.js'
 
 /** The migrant's own words and the assessors' reasoning are personal: audited as changed, never with their values. */
 export const REQUEST_MASKED_FIELDS = ['skills_and_experience', 'motivation_statement'] as const
@@ -66,6 +67,26 @@ export function requestEventPayload(row: RequestRow, extra: Record<string, unkno
   }
 }
 
+/** The audit entry and the event of a change to a request: what changed, and the request as events show it (with `event` added). */
+export async function recordRequestChange(
+  db: Transaction<DB>,
+  context: RequestContext,
+  action: string,
+  updated: RequestRow,
+  change: { before?: Record<string, unknown>; after: Record<string, unknown>; maskedFields?: readonly string[]; event?: Record<string, unknown> },
+): Promise<void> {
+  await recordChange(db, context, {
+    action,
+    entityType: 'reintegration_request',
+    entityId: updated.id,
+    caseId: updated.case_id,
+    before: change.before,
+    after: change.after,
+    maskedFields: change.maskedFields,
+    payload: requestEventPayload(updated, change.event),
+  })
+}
+
 /** Items in the project's currency, with totals that stay exact. */
 export function checkedItems(items: readonly ItemInputValue[], currency: string, pointer: string): { values: ReintegrationItemValue[]; totalMinor: number } {
   const wrongCurrency = items.flatMap((item, index) => (item.unit_price.currency === currency ? [] : [`${pointer}/${index}/unit_price/currency`]))
@@ -105,7 +126,7 @@ function assertOneLiveRequest(live: readonly RequestRow[], scope: 'household' | 
 }
 
 /** The case (locked first, as every write to a case's reintegration does) and the request, locked. */
-export async function lockRequest(db: Kysely<DB>, context: RequestContext, caseId: string, requestId: string): Promise<{ caseRow: ReturnCaseRow; request: RequestRow }> {
+export async function lockRequest(db: Transaction<DB>, context: RequestContext, caseId: string, requestId: string): Promise<{ caseRow: ReturnCaseRow; request: RequestRow }> {
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   const request = await repository.findRequest(db, caseRow.id, requestId, { forUpdate: true })
   if (!request) throw requestNotFound(requestId)
@@ -116,7 +137,7 @@ export async function lockRequest(db: Kysely<DB>, context: RequestContext, caseI
  * Records the request form of a household or one returnee, before departure: amounts in the
  * project's currency, their total the amount requested.
  */
-export async function createRequest(db: Kysely<DB>, context: RequestContext, caseId: string, input: CreateReintegrationRequestInput): Promise<ReintegrationRequestRecord> {
+export async function createRequest(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateReintegrationRequestInput): Promise<ReintegrationRequestRecord> {
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   assertCaseStatus(caseRow, REQUEST_FORM_CASE_STATUSES, 'A reintegration request is filled in before departure')
   const project = await projectOfCase(db, caseRow)
@@ -155,21 +176,13 @@ export async function createRequest(db: Kysely<DB>, context: RequestContext, cas
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordChange(db, context, {
-    action: 'reintegration_request.submitted',
-    entityType: 'reintegration_request',
-    entityId: row.id,
-    caseId: caseRow.id,
-    after: requestSnapshot(row),
-    maskedFields: REQUEST_MASKED_FIELDS,
-    payload: requestEventPayload(row),
-  })
+  await recordRequestChange(db, context, 'reintegration_request.submitted', row, { after: requestSnapshot(row), maskedFields: REQUEST_MASKED_FIELDS })
   return repository.presentRequest(db, row)
 }
 
 /** Changes the form while it is `submitted`: once assessed, the scores refer to what was assessed. */
 export async function updateRequest(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; requestId: string },
   expectedVersion: number | undefined,
@@ -200,15 +213,10 @@ export async function updateRequest(
     .where('id', '=', request.id)
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordChange(db, context, {
-    action: 'reintegration_request.updated',
-    entityType: 'reintegration_request',
-    entityId: request.id,
-    caseId: caseRow.id,
+  await recordRequestChange(db, context, 'reintegration_request.updated', updated, {
     before: requestSnapshot(request),
     after: requestSnapshot(updated),
     maskedFields: REQUEST_MASKED_FIELDS,
-    payload: requestEventPayload(updated),
   })
   return repository.presentRequest(db, updated)
 }
@@ -219,7 +227,7 @@ export async function updateRequest(
  * the latest assessment counts and earlier ones stay on record.
  */
 export async function assessRequest(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; requestId: string },
   expectedVersion: number | undefined,
@@ -258,11 +266,7 @@ export async function assessRequest(
     .returningAll()
     .executeTakeFirstOrThrow()
   const scores = { feasibility: assessment.feasibility_score, motivation: assessment.motivation_score, urgency: assessment.urgency_score }
-  await recordChange(db, context, {
-    action: 'reintegration_request.assessed',
-    entityType: 'reintegration_request',
-    entityId: request.id,
-    caseId: caseRow.id,
+  await recordRequestChange(db, context, 'reintegration_request.assessed', updated, {
     before: { status: request.status, current_assessment_id: request.current_assessment_id },
     after: {
       status: updated.status,
@@ -274,14 +278,14 @@ export async function assessRequest(
       motivation_justification: assessment.motivation_justification,
     },
     maskedFields: ASSESSMENT_MASKED_FIELDS,
-    payload: requestEventPayload(updated, { assessment_id: assessment.id, assessed_on: assessedOn, scores }),
+    event: { assessment_id: assessment.id, assessed_on: assessedOn, scores },
   })
   return repository.presentRequest(db, updated)
 }
 
 /** The migrant withdraws the request before it is decided. */
 export async function withdrawRequest(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; requestId: string },
   expectedVersion: number | undefined,
@@ -304,14 +308,9 @@ export async function withdrawRequest(
     .where('id', '=', request.id)
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordChange(db, context, {
-    action: 'reintegration_request.withdrawn',
-    entityType: 'reintegration_request',
-    entityId: request.id,
-    caseId: caseRow.id,
+  await recordRequestChange(db, context, 'reintegration_request.withdrawn', updated, {
     before: { status: request.status },
     after: { status: to, reason: reason.trim() },
-    payload: requestEventPayload(updated),
   })
   return repository.presentRequest(db, updated)
 }

@@ -1,8 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
+import { runWrite } from '../../db/unit-of-work.js'
 import { IdempotencyKeyHeader } from '../../shared/headers.js'
 import { STAFF_ROLES, type Role } from '../../shared/roles.js'
 import * as configurations from './configurations.js'
@@ -39,6 +38,7 @@ import {
   Urgency,
   VersionParams,
 } from './schemas.js'
+import { problemResponses } from '../../shared/problems.js'
 
 /** Staff who take part in selection (a partner office never sees a project's ranking). */
 const RANKING_READERS: readonly Role[] = ['counsellor', 'finance', 'approver', 'auditor', 'admin']

@@ -1,10 +1,8 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { DB, ReintegrationScoringConfigurationsTable, UrgencyBasisValue } from '../../db/schema.js'
 import { currencyExponent } from '../../shared/iso-codes.js'
-import { crisisListingOn } from '../crisis-countries/repository.js'
-import { ageOn } from '../return-cases/access.js'
-import { ELDERLY_AGE } from '../return-cases/household.js'
-import { RESTRICTED, isRestrictedCode } from '../return-cases/restricted.js'
+import { crisisListingOn } from '../crisis-countries/index.js'
+import { ageOn, ELDERLY_AGE, RESTRICTED, isRestrictedCode, listCaseMembers, vulnerabilityCodesOfCase } from '../return-cases/index.js'
 import type { ScoringConfigurationRecord, UrgencyRecord } from './schemas.js'
 
 /**
@@ -36,9 +34,9 @@ export interface DerivedUrgency {
  */
 export async function deriveUrgency(db: Kysely<DB>, caseRow: { id: string; country_of_return: string }, onDate: string): Promise<DerivedUrgency> {
   const crisis = await crisisListingOn(db, caseRow.country_of_return, onDate)
-  const entries = await db.selectFrom('member_vulnerabilities').select('code').where('case_id', '=', caseRow.id).execute()
-  const members = await db.selectFrom('case_members').select(['date_of_birth', 'birth_year']).where('case_id', '=', caseRow.id).execute()
-  const codes = new Set(entries.map((entry) => (isRestrictedCode(entry.code) ? RESTRICTED : entry.code)))
+  const recorded = await vulnerabilityCodesOfCase(db, caseRow.id)
+  const members = await listCaseMembers(db, caseRow.id)
+  const codes = new Set(recorded.map((code) => (isRestrictedCode(code) ? RESTRICTED : code)))
   if (members.some((member) => (ageOn(member, onDate) ?? 0) >= ELDERLY_AGE)) codes.add(ELDERLY)
   const vulnerabilities = [...codes].sort()
   const crisisPoints = crisis ? CRISIS_POINTS : 0

@@ -1,13 +1,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { runWrite } from '../../db/unit-of-work.js'
+import { etagOf } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import type { Role } from '../../shared/roles.js'
 import * as counselling from './counselling.js'
 import { CaseIdParams, CounsellingSession, CounsellingSessionInput, CounsellingSessionList, CounsellingSessionUpdate, PageQuery, SessionParams } from './schemas.js'
+import { problemResponses } from '../../shared/problems.js'
+import { versionedRead, versionedWrite } from '../../shared/routes.js'
 
 /** Counselling content is shared with those who decide, protect, audit, and the partner office that continues the plan. */
 export const SESSION_ROLES = {
@@ -68,11 +69,7 @@ export default async function counsellingRoutes(fastify: FastifyInstance, option
       params: SessionParams,
       response: { 200: Type.Ref(CounsellingSession), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const session = await counselling.getSession(app.db, request.context, request.params.id, request.params.session_id)
-      setEtag(reply, session.version)
-      return session
-    },
+    handler: (request, reply) => versionedRead(reply, counselling.getSession(app.db, request.context, request.params.id, request.params.session_id)),
   })
 
   app.patch(`${sessionsPath}/:session_id`, {
@@ -90,13 +87,9 @@ export default async function counsellingRoutes(fastify: FastifyInstance, option
         ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: true })
+    handler: (request, reply) => {
       const { id: caseId, session_id: sessionId } = request.params
-      return runWrite(request, reply, async (db, context) => {
-        const session = await counselling.updateSession(db, context, { caseId, sessionId }, expected, request.body)
-        return { status: 200, body: session, headers: { etag: etagOf(session.version) } }
-      })
+      return versionedWrite(request, reply, (db, context, expected) => counselling.updateSession(db, context, { caseId, sessionId }, expected, request.body), { ifMatch: 'required' })
     },
   })
 }

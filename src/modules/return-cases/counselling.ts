@@ -1,16 +1,15 @@
-import type { Kysely, Selectable } from 'kysely'
+import type { Kysely, Selectable, Transaction } from 'kysely'
 import type { CounsellingSessionsTable, DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
-import { DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { afterId, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { ProblemError, invalidField } from '../../shared/problems.js'
 import { assertCaseOpen, findCaseForActor } from './access.js'
-import { afterId } from './cursors.js'
-import { todayIso } from './household.js'
-import { recordAuditEntries } from './repository.js'
 import type { CounsellingSessionInputValue, CounsellingSessionRecord, CounsellingSessionUpdateInput } from './schemas.js'
+import { todayIso } from '../../shared/dates.js'
+import { recordAudits } from '../../shared/audit.js'
 
 type SessionRow = Selectable<CounsellingSessionsTable>
 
@@ -73,7 +72,7 @@ export async function getSession(db: Kysely<DB>, context: RequestContext, caseId
   return toSession(row)
 }
 
-export async function createSession(db: Kysely<DB>, context: RequestContext, caseId: string, input: CounsellingSessionInputValue): Promise<CounsellingSessionRecord> {
+export async function createSession(db: Transaction<DB>, context: RequestContext, caseId: string, input: CounsellingSessionInputValue): Promise<CounsellingSessionRecord> {
   // The case lock orders this insert after any concurrent closure of the case.
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   assertCaseOpen(caseRow)
@@ -94,7 +93,7 @@ export async function createSession(db: Kysely<DB>, context: RequestContext, cas
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     { action: 'counselling_session.recorded', entityType: 'counselling_session', entityId: row.id, caseId: caseRow.id, after: snapshot(row), maskedFields: SESSION_MASKED },
   ])
   await emitEvent(db, { type: 'counselling_session.recorded', entityType: 'counselling_session', entityId: row.id, caseId: caseRow.id, payload: eventPayload(row) })
@@ -102,7 +101,7 @@ export async function createSession(db: Kysely<DB>, context: RequestContext, cas
 }
 
 export async function updateSession(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; sessionId: string },
   expectedVersion: number | undefined,
@@ -126,7 +125,7 @@ export async function updateSession(
     .where('id', '=', current.id)
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     {
       action: 'counselling_session.updated',
       entityType: 'counselling_session',

@@ -1,3 +1,5 @@
+import { todayIso } from '../../shared/dates.js'
+
 /**
  * Values derived from the household, never typed by hand: ages at the departure date, child
  * and elderly flags, household size and the family type the programme reports on.
@@ -18,11 +20,6 @@ export const FAMILY_TYPES = [
 ] as const
 
 export type FamilyType = (typeof FAMILY_TYPES)[number]
-
-/** Today's calendar date (UTC), as YYYY-MM-DD. */
-export function todayIso(now: Date = new Date()): string {
-  return now.toISOString().slice(0, 10)
-}
 
 function dateParts(isoDate: string): [number, number, number] {
   return [Number(isoDate.slice(0, 4)), Number(isoDate.slice(5, 7)), Number(isoDate.slice(8, 10))]

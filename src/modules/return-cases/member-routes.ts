@@ -1,9 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { runWrite } from '../../db/unit-of-work.js'
+import { etagOf, expectedVersion } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
 import * as members from './members.js'
@@ -21,6 +20,8 @@ import {
   VulnerabilityParams,
   VulnerabilityUpdate,
 } from './schemas.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
+import { versionedRead, versionedWrite } from '../../shared/routes.js'
 
 export const MEMBER_ROLES = {
   read: ALL_ROLES,
@@ -92,11 +93,7 @@ export default async function memberRoutes(fastify: FastifyInstance, options: { 
       params: MemberParams,
       response: { 200: Type.Ref(Member), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const member = await members.getMember(app.db, request.context, request.params.id, request.params.member_id)
-      setEtag(reply, member.version)
-      return member
-    },
+    handler: (request, reply) => versionedRead(reply, members.getMember(app.db, request.context, request.params.id, request.params.member_id)),
   })
 
   app.patch(memberPath, {
@@ -112,13 +109,7 @@ export default async function memberRoutes(fastify: FastifyInstance, options: { 
       body: Type.Ref(MemberUpdate),
       response: { 200: Type.Ref(Member), ...WRITE_PROBLEMS },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: true })
-      return runWrite(request, reply, async (db, context) => {
-        const member = await members.updateMember(db, context, request.params.id, request.params.member_id, expected, request.body)
-        return { status: 200, body: member, headers: { etag: etagOf(member.version) } }
-      })
-    },
+    handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => members.updateMember(db, context, request.params.id, request.params.member_id, expected, request.body), { ifMatch: 'required' }),
   })
 
   app.delete(memberPath, {
@@ -181,13 +172,9 @@ export default async function memberRoutes(fastify: FastifyInstance, options: { 
       body: Type.Ref(VulnerabilityUpdate),
       response: { 200: Type.Ref(Vulnerability), 403: PROBLEM_RESPONSES[403], ...WRITE_PROBLEMS },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: true })
+    handler: (request, reply) => {
       const { id: caseId, member_id: memberId, vulnerability_id: vulnerabilityId } = request.params
-      return runWrite(request, reply, async (db, context) => {
-        const entry = await members.updateVulnerability(db, context, { caseId, memberId, vulnerabilityId }, expected, request.body)
-        return { status: 200, body: entry, headers: { etag: etagOf(entry.version ?? 1) } }
-      })
+      return versionedWrite(request, reply, (db, context, expected) => members.updateVulnerability(db, context, { caseId, memberId, vulnerabilityId }, expected, request.body), { ifMatch: 'required' })
     },
   })
 

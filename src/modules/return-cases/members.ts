@@ -1,14 +1,12 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
-import { DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { afterId, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { ProblemError } from '../../shared/problems.js'
 import { assertCaseOpen, findCaseForActor } from './access.js'
-import { afterId } from './cursors.js'
-import { todayIso } from './household.js'
 import { nameKey } from './normalize.js'
 import { ageReferenceDate, presentMember } from './presenter.js'
 import {
@@ -28,6 +26,9 @@ import type { DuplicateMatch, MemberWithVulnerabilities, ReturnCaseRow } from '.
 import { Disclosures, isRestrictedCode, maySeeRestricted, presentVulnerability, recordDisclosures, vulnerabilityEventPayload } from './restricted.js'
 import type { MemberInputValue, MemberRecord, MemberUpdateInput, VulnerabilityInputValue, VulnerabilityRecord, VulnerabilityUpdateInput } from './schemas.js'
 import { householdErrors, personErrors, throwIfHouseholdInvalid, throwIfInvalid, vulnerabilityErrors, type HouseholdPerson } from './validation.js'
+import { todayIso } from '../../shared/dates.js'
+import { recordsOfMember } from './ports.js'
+import { recordAudits } from '../../shared/audit.js'
 
 function memberNotFound(memberId: string): ProblemError {
   return new ProblemError('not-found', `Member ${memberId} does not exist in this case`)
@@ -45,7 +46,7 @@ async function present(db: Kysely<DB>, context: RequestContext, caseRow: ReturnC
 }
 
 /** Locks the case (every household change takes this lock first, so they run one at a time) and loads the household. */
-async function lockHousehold(db: Kysely<DB>, context: RequestContext, caseId: string) {
+async function lockHousehold(db: Transaction<DB>, context: RequestContext, caseId: string) {
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   assertCaseOpen(caseRow)
   const members = await repository.membersOfCases(db, [caseRow.id])
@@ -86,7 +87,7 @@ export async function getMember(db: Kysely<DB>, context: RequestContext, caseId:
 // ---------------------------------------------------------------- member writes
 
 export async function addMember(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   input: MemberInputValue,
@@ -99,7 +100,7 @@ export async function addMember(
   const member = inserted.members[0] as MemberWithVulnerabilities
   await repository.rebuildSearchTerms(db, caseRow.id)
   await touchCase(db, caseRow)
-  await repository.recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     memberAudit('case_member.added', null, member),
     ...inserted.vulnerabilities.map((entry) => vulnerabilityAudit('member_vulnerability.recorded', null, entry)),
   ])
@@ -109,7 +110,7 @@ export async function addMember(
 }
 
 export async function updateMember(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   memberId: string,
@@ -152,13 +153,13 @@ export async function updateMember(
     .executeTakeFirstOrThrow()
   if (updated.name_key !== current.name_key) await repository.rebuildSearchTerms(db, caseRow.id)
   await touchCase(db, caseRow)
-  await repository.recordAuditEntries(db, context, [memberAudit('case_member.updated', current, updated)])
+  await recordAudits(db, context, [memberAudit('case_member.updated', current, updated)])
   await emitEvent(db, { type: 'case_member.updated', entityType: 'case_member', entityId: memberId, caseId: caseRow.id, payload: memberEventPayload(updated) })
   return present(db, context, caseRow, { ...updated, vulnerabilities: current.vulnerabilities })
 }
 
 export async function removeMember(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   memberId: string,
@@ -175,7 +176,7 @@ export async function removeMember(
   if (current.vulnerabilities.some((entry) => isRestrictedCode(entry.code) && !maySeeRestricted(context.actor, entry.recorded_by))) {
     throw new ProblemError('forbidden', 'This person has restricted entries; only protection staff or whoever recorded them can remove the person')
   }
-  const records = await repository.recordsOfMember(db, memberId)
+  const records = await recordsOfMember(db, memberId)
   const kinds = Object.keys(records)
   if (kinds.length > 0) {
     throw new ProblemError('conflict', `This person cannot be removed from case ${caseRow.reference}: they still have ${kinds.map((kind) => kind.replace(/_/g, ' ')).join(', ')}`, {
@@ -193,7 +194,7 @@ export async function removeMember(
   await db.deleteFrom('case_members').where('id', '=', memberId).execute()
   await repository.rebuildSearchTerms(db, caseRow.id)
   await touchCase(db, caseRow)
-  await repository.recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     ...removedEntries.map((entry) => vulnerabilityAudit('member_vulnerability.removed', entry, null)),
     memberAudit('case_member.removed', current, null),
   ])
@@ -203,7 +204,7 @@ export async function removeMember(
 // ---------------------------------------------------------------- vulnerability writes
 
 export async function addVulnerability(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   memberId: string,
@@ -239,7 +240,7 @@ export async function addVulnerability(
     .returningAll()
     .executeTakeFirstOrThrow()
   await touchCase(db, caseRow)
-  await repository.recordAuditEntries(db, context, [vulnerabilityAudit('member_vulnerability.recorded', null, entry)])
+  await recordAudits(db, context, [vulnerabilityAudit('member_vulnerability.recorded', null, entry)])
   await emitEvent(db, { type: 'member_vulnerability.recorded', entityType: 'member_vulnerability', entityId: entry.id, caseId: caseRow.id, payload: vulnerabilityEventPayload(entry) })
   return presentEntry(db, context, entry)
 }
@@ -252,7 +253,7 @@ async function presentEntry(db: Kysely<DB>, context: RequestContext, entry: repo
 }
 
 /** The entry, locked; a restricted entry the caller may not see cannot be changed by them (403). */
-async function lockEntry(db: Kysely<DB>, context: RequestContext, caseId: string, memberId: string, vulnerabilityId: string) {
+async function lockEntry(db: Transaction<DB>, context: RequestContext, caseId: string, memberId: string, vulnerabilityId: string) {
   const { caseRow, members } = await lockHousehold(db, context, caseId)
   memberIn(members, memberId)
   const entry = await db
@@ -270,7 +271,7 @@ async function lockEntry(db: Kysely<DB>, context: RequestContext, caseId: string
 }
 
 export async function updateVulnerability(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; memberId: string; vulnerabilityId: string },
   expectedVersion: number | undefined,
@@ -296,13 +297,13 @@ export async function updateVulnerability(
     .returningAll()
     .executeTakeFirstOrThrow()
   await touchCase(db, caseRow)
-  await repository.recordAuditEntries(db, context, [vulnerabilityAudit('member_vulnerability.updated', entry, updated)])
+  await recordAudits(db, context, [vulnerabilityAudit('member_vulnerability.updated', entry, updated)])
   await emitEvent(db, { type: 'member_vulnerability.updated', entityType: 'member_vulnerability', entityId: entry.id, caseId: caseRow.id, payload: vulnerabilityEventPayload(updated) })
   return presentEntry(db, context, updated)
 }
 
 export async function removeVulnerability(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ids: { caseId: string; memberId: string; vulnerabilityId: string },
   expectedVersion: number | undefined,
@@ -311,6 +312,6 @@ export async function removeVulnerability(
   assertVersion(entry.version, expectedVersion)
   await db.deleteFrom('member_vulnerabilities').where('id', '=', entry.id).execute()
   await touchCase(db, caseRow)
-  await repository.recordAuditEntries(db, context, [vulnerabilityAudit('member_vulnerability.removed', entry, null)])
+  await recordAudits(db, context, [vulnerabilityAudit('member_vulnerability.removed', entry, null)])
   await emitEvent(db, { type: 'member_vulnerability.removed', entityType: 'member_vulnerability', entityId: entry.id, caseId: caseRow.id, payload: vulnerabilityEventPayload(entry) })
 }

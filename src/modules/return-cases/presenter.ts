@@ -1,9 +1,10 @@
 import type { Actor } from '../../shared/roles.js'
-import { derivePerson, householdOf, todayIso } from './household.js'
+import { derivePerson, householdOf } from './household.js'
 import type { MemberWithVulnerabilities, ReturnCaseRow } from './repository.js'
 import { RESTRICTED, presentVulnerability, shownCode, type Disclosures } from './restricted.js'
 import type { IdentityDocumentValue, MemberRecord, ReturnCaseRecord, ReturnCaseSummaryRecord } from './schemas.js'
 import { CASE_WORKFLOW } from './transitions.js'
+import { todayIso } from '../../shared/dates.js'
 
 /** The date ages are derived on: the intended departure date, else today. */
 export function ageReferenceDate(caseRow: Pick<ReturnCaseRow, 'intended_departure_on'>): string {

@@ -4,13 +4,13 @@ import { PREPARED } from '../../db/prepared.js'
 import type { AuditInput } from '../../shared/audit.js'
 import { newId } from '../../shared/ids.js'
 import { isPartnerOnly, type Actor } from '../../shared/roles.js'
-import { todayIso } from './household.js'
 import { nameKey } from './normalize.js'
 import * as repository from './repository.js'
 import type { DuplicateMatch, MemberWithVulnerabilities, ReturnCaseRow } from './repository.js'
 import { vulnerabilityAuditShape } from './restricted.js'
 import type { ConsentInput, MemberInputValue } from './schemas.js'
 import { personErrors, vulnerabilityErrors, type FieldError, type HouseholdPerson } from './validation.js'
+import { todayIso } from '../../shared/dates.js'
 
 /**
  * Building blocks shared by the case and member services: audit and event shapes (personal and

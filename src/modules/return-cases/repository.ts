@@ -1,8 +1,7 @@
-import { sql, type ExpressionBuilder, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely'
+import { sql, type ExpressionBuilder, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely'
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { CaseMembersTable, CaseStatus, DB, MemberVulnerabilitiesTable, ReturnCasesTable } from '../../db/schema.js'
 import { PREPARED, Precompiled, allColumns } from '../../db/prepared.js'
-import { diff, type AuditInput } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 
 export type ReturnCaseRow = Selectable<ReturnCasesTable>
@@ -23,8 +22,6 @@ export interface LoadedVulnerability {
 }
 
 export type MemberWithVulnerabilities = CaseMemberRow & { vulnerabilities: LoadedVulnerability[] }
-
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const CASE_COLUMNS = allColumns<ReturnCasesTable>()([
   'id', 'reference', 'office_id', 'partner_office_id', 'referred_at', 'project_id', 'status', 'legal_status', 'referral_source',
@@ -233,7 +230,7 @@ export async function rebuildSearchTerms(db: Kysely<DB>, caseId: string, options
 }
 
 export async function insertHistory(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   entry: { caseId: string; action: string; from: CaseStatus | null; to: CaseStatus; reason: string | null },
 ): Promise<void> {
@@ -253,69 +250,6 @@ export async function insertHistory(
     .execute()
 }
 
-/** Several audit entries in one statement (same shape as shared recordAudit, one round trip). */
-export async function recordAuditEntries(db: Kysely<DB>, context: RequestContext, inputs: readonly AuditInput[]): Promise<void> {
-  if (inputs.length === 0) return
-  await db
-    .insertInto('audit_events')
-    .values(
-      inputs.map((input) => ({
-        actor_sub: context.actor.sub,
-        actor_roles: context.actor.roles,
-        actor_office_id: context.actor.officeId,
-        request_id: context.requestId,
-        action: input.action,
-        entity_type: input.entityType,
-        entity_id: input.entityId,
-        case_id: input.caseId ?? null,
-        changes: JSON.stringify(diff(input.before, input.after, input.maskedFields)),
-      })),
-    )
-    // One statement per number of entries: a household is small, so the shapes are few.
-    .modifyEnd(PREPARED)
-    .execute()
-}
-
-/**
- * What still holds or may still draw money for a case: its live payment requests (requested,
- * awaiting a second approval, or approved and not paid) and its active reintegration plans. Read
- * straight from those tables: return-cases imports neither payments nor reintegration (they import it).
- */
-export async function liveMoneyOfCase(db: Kysely<DB>, caseId: string): Promise<{ payment_request_ids: string[]; reintegration_plan_ids: string[] }> {
-  const payments = await db
-    .selectFrom('payment_requests')
-    .select('id')
-    .where('case_id', '=', caseId)
-    .where('status', 'in', ['requested', 'awaiting_second_approval', 'approved'])
-    .orderBy('id')
-    .execute()
-  const plans = await activePlansOfCase(db, caseId)
-  return { payment_request_ids: payments.map((row) => row.id), reintegration_plan_ids: plans }
-}
-
-export async function activePlansOfCase(db: Kysely<DB>, caseId: string): Promise<string[]> {
-  const rows = await db.selectFrom('reintegration_plans').select('id').where('case_id', '=', caseId).where('status', '=', 'active').orderBy('id').execute()
-  return rows.map((row) => row.id)
-}
-
-/**
- * The records of other modules that name a household member (the foreign keys that would refuse
- * removing them), as table name → ids; empty when there are none.
- */
-export async function recordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
-  const rows = await sql<{ kind: string; id: string }>`
-    select 'travel_documents' as kind, id from travel_documents where member_id = ${memberId}
-    union all select 'tickets', id from tickets where member_id = ${memberId}
-    union all select 'excess_baggage', id from excess_baggage where member_id = ${memberId}
-    union all select 'cash_grants', id from cash_grants where member_id = ${memberId}
-    union all select 'reintegration_requests', id from reintegration_requests where member_id = ${memberId}
-    union all select 'satisfaction_surveys', id from satisfaction_surveys where member_id = ${memberId}
-    union all select 'sustainability_assessments', id from sustainability_assessments where member_id = ${memberId}
-    order by kind, id`.execute(db)
-  const records: Record<string, string[]> = {}
-  for (const row of rows.rows) (records[row.kind] ??= []).push(row.id)
-  return records
-}
 
 export interface DuplicateProbe {
   memberId: string
@@ -384,4 +318,71 @@ export async function findDuplicates(
     }
   }
   return matches
+}
+
+/** The first case (in creation order) with this external reference, optionally of one office. */
+export async function findCaseByExternalReference(db: Kysely<DB>, externalReference: string, officeId?: string): Promise<ReturnCaseRow | undefined> {
+  let query = db.selectFrom('return_cases').selectAll().where('external_reference', '=', externalReference).orderBy('id')
+  if (officeId !== undefined) query = query.where('office_id', '=', officeId)
+  return query.executeTakeFirst()
+}
+
+/** Whether a case is referred to a partner office. */
+export async function isCaseReferredTo(db: Kysely<DB>, caseId: string, officeId: string): Promise<boolean> {
+  const row = await db.selectFrom('return_cases').select('id').where('id', '=', caseId).where('partner_office_id', '=', officeId).executeTakeFirst()
+  return row !== undefined
+}
+
+/** The ids of the cases referred to a partner office, as a subquery (`where case_id in (…)`). */
+export function casesReferredTo(db: Kysely<DB>, officeId: string) {
+  return db.selectFrom('return_cases').select('id').where('partner_office_id', '=', officeId)
+}
+
+/**
+ * The columns of a case other modules may read with their own rows, as a derived table to join
+ * (`innerJoin(caseFacts(db).as('c'), 'c.id', '….case_id')`): PostgreSQL inlines it, so the join
+ * costs what a join on return_cases costs, and return_cases stays this module's own.
+ */
+export function caseFacts(db: Kysely<DB>) {
+  return db
+    .selectFrom('return_cases')
+    .select(['id', 'reference', 'status', 'office_id', 'partner_office_id', 'project_id', 'country_of_return', 'intended_departure_on'])
+}
+
+/** The case row, locked, for writes that act for the system rather than a caller's view (payment hooks). */
+export async function lockCase(db: Transaction<DB>, caseId: string): Promise<ReturnCaseRow> {
+  const row = await findCase(db, caseId, { forUpdate: true })
+  if (!row) throw new Error(`Return case ${caseId} does not exist`)
+  return row
+}
+
+/** Whether the member's medical needs call for an escort when travelling. */
+export async function needsMedicalEscort(db: Kysely<DB>, memberId: string): Promise<boolean> {
+  const entry = await db
+    .selectFrom('member_vulnerabilities')
+    .select('id')
+    .where('member_id', '=', memberId)
+    .where('code', '=', 'medical_needs')
+    .where('escort_needed', '=', true)
+    .executeTakeFirst()
+  return entry !== undefined
+}
+
+/** The day the case arrived (its latest move to `arrived`), else departed, from its status history; null before either. */
+export async function arrivedOrDepartedOn(db: Kysely<DB>, caseId: string): Promise<string | null> {
+  const moves = await db
+    .selectFrom('case_status_history')
+    .select(['to_status', 'occurred_at'])
+    .where('case_id', '=', caseId)
+    .where('to_status', 'in', ['arrived', 'departed'])
+    .orderBy('id', 'desc')
+    .execute()
+  const moved = moves.find((move) => move.to_status === 'arrived') ?? moves.find((move) => move.to_status === 'departed')
+  return moved ? moved.occurred_at.toISOString().slice(0, 10) : null
+}
+
+/** The vulnerability codes recorded in a case's household (codes only: never the notes). */
+export async function vulnerabilityCodesOfCase(db: Kysely<DB>, caseId: string): Promise<string[]> {
+  const entries = await db.selectFrom('member_vulnerabilities').select('code').where('case_id', '=', caseId).execute()
+  return entries.map((entry) => entry.code)
 }

@@ -3,8 +3,8 @@ import type { DB } from '../../db/schema.js'
 import type { AuditInput } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { hasRole, type Actor } from '../../shared/roles.js'
-import { recordAuditEntries } from './repository.js'
 import type { VulnerabilityRecord } from './schemas.js'
+import { recordAudits } from '../../shared/audit.js'
 
 /**
  * Victim-of-trafficking entries get the strictest access: only `protection` staff and the person
@@ -86,7 +86,7 @@ export function presentVulnerability(actor: Actor, entry: VulnerabilityLike, dis
 
 /** Writes one audit entry per restricted entry disclosed; with the write's transaction, or app.db for reads. */
 export async function recordDisclosures(db: Kysely<DB>, context: RequestContext, disclosures: Disclosures): Promise<void> {
-  if (disclosures.size > 0) await recordAuditEntries(db, context, disclosures.auditInputs())
+  if (disclosures.size > 0) await recordAudits(db, context, disclosures.auditInputs())
 }
 
 /** How a vulnerability entry appears in the audit trail: notes are always personal; restricted codes are hidden too. */

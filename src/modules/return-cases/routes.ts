@@ -1,9 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { runWrite } from '../../db/unit-of-work.js'
+import { etagOf } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
 import counsellingRoutes from './counselling-routes.js'
@@ -24,6 +23,8 @@ import {
   UpdateReturnCase,
 } from './schemas.js'
 import * as service from './service.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
+import { versionedRead, versionedWrite, customMethod } from '../../shared/routes.js'
 
 /** Who may do what (see README "Return cases"). */
 export const CASE_ROLES = {
@@ -170,11 +171,7 @@ export default async function returnCasesModule(fastify: FastifyInstance): Promi
       params: CaseIdParams,
       response: { 200: Type.Ref(ReturnCase), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const record = await service.getCase(app.db, request.context, request.params.id)
-      setEtag(reply, record.version)
-      return record
-    },
+    handler: (request, reply) => versionedRead(reply, service.getCase(app.db, request.context, request.params.id)),
   })
 
   app.patch(CASE_PATH, {
@@ -192,13 +189,7 @@ export default async function returnCasesModule(fastify: FastifyInstance): Promi
         ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: true })
-      return runWrite(request, reply, async (db, context) => {
-        const record = await service.updateCase(db, context, request.params.id, expected, request.body)
-        return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
-      })
-    },
+    handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => service.updateCase(db, context, request.params.id, expected, request.body), { ifMatch: 'required' }),
   })
 
   app.get(`${CASE_PATH}/history`, {
@@ -232,13 +223,9 @@ export default async function returnCasesModule(fastify: FastifyInstance): Promi
           ...problemResponses(400, 403, 404, 409, 412, 422),
         },
       },
-      handler: async (request, reply) => {
-        const expected = expectedVersion(request, { required: false })
+      handler: (request, reply) => {
         const body = request.body as { reason?: string; project_id?: string }
-        return runWrite(request, reply, async (db, context) => {
-          const record = await service.performAction(db, context, request.params.id, expected, spec.action, body)
-          return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
-        })
+        return customMethod(request, reply, (db, context, expected) => service.performAction(db, context, request.params.id, expected, spec.action, body))
       },
     })
   }
@@ -260,13 +247,7 @@ export default async function returnCasesModule(fastify: FastifyInstance): Promi
         ...problemResponses(400, 404, 409, 412, 422),
       },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const record = await service.referCase(db, context, request.params.id, expected, request.body.partner_office_id)
-        return { status: 200, body: record, headers: { etag: etagOf(record.version) } }
-      })
-    },
+    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => service.referCase(db, context, request.params.id, expected, request.body.partner_office_id)),
   })
 
   await app.register(memberRoutes, { casePath: CASE_PATH })

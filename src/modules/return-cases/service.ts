@@ -1,16 +1,14 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely'
 import type { CaseStatus, DB, ReturnCasesTable } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
-import { newId } from '../../shared/ids.js'
+import { newId, UUID_PATTERN } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
-import { DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { afterId, afterSequence, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { ProblemError, invalidField, unprocessable } from '../../shared/problems.js'
 import { hasRole, isPartnerOnly, type Actor } from '../../shared/roles.js'
-import { assertProjectAcceptsCase } from '../projects/access.js'
+import { assertProjectAcceptsCase } from '../projects/index.js'
 import { assertCaseOpen, findCaseForActor, findCaseWithMembersForActor } from './access.js'
-import { afterId, afterSequence } from './cursors.js'
-import { todayIso } from './household.js'
 import { searchWords } from './normalize.js'
 import { presentCase, presentSummary } from './presenter.js'
 import {
@@ -31,7 +29,9 @@ import { Disclosures, recordDisclosures } from './restricted.js'
 import { CASE_STATUSES, type CreateReturnCaseInput, type ReturnCaseListFilter, type ReturnCaseRecord, type ReturnCaseSummaryRecord, type StatusHistoryEntryRecord, type UpdateReturnCaseInput } from './schemas.js'
 import { CASE_WORKFLOW, transitionCase, type CaseAction } from './transitions.js'
 import { householdErrors, throwIfHouseholdInvalid, throwIfInvalid } from './validation.js'
-import { PREPARED } from '../../db/prepared.js'
+import { todayIso } from '../../shared/dates.js'
+import { findOffice, officeCodeAndKind } from '../offices/index.js'
+import { recordAudits } from '../../shared/audit.js'
 
 /** Before approval the project and the country of return may still change; afterwards travel and budgets depend on them. */
 const PRE_APPROVAL: readonly CaseStatus[] = ['draft', 'submitted', 'in_counselling']
@@ -63,14 +63,14 @@ export interface CreatedCase {
  * under the office's counter lock, members and vulnerabilities, search terms, the first
  * history row, audit entries and the created event; then looks for possible duplicates.
  */
-export async function createCase(db: Kysely<DB>, context: RequestContext, input: CreateReturnCaseInput): Promise<CreatedCase> {
+export async function createCase(db: Transaction<DB>, context: RequestContext, input: CreateReturnCaseInput): Promise<CreatedCase> {
   const { actor } = context
   const inputs = input.members ?? []
   throwIfInvalid([...consentErrors(input.consent, '/body/consent'), ...newMembersErrors(inputs, (index) => `/body/members/${index}`)])
   const onDate = input.intended_departure_on ?? todayIso()
   throwIfHouseholdInvalid(householdErrors(inputs.map((member, index) => newHouseholdPerson(member, `/body/members/${index}`)), onDate))
 
-  const office = await db.selectFrom('offices').modifyFront(PREPARED).select(['id', 'code', 'kind']).where('id', '=', input.office_id).executeTakeFirst()
+  const office = await officeCodeAndKind(db, input.office_id)
   if (!office || office.kind !== 'country_office') {
     throw unprocessable(`Office ${input.office_id} is not a country office`, [{ pointer: '/body/office_id', detail: 'must be a registered country office' }])
   }
@@ -103,7 +103,7 @@ export async function createCase(db: Kysely<DB>, context: RequestContext, input:
   const { members, vulnerabilities } = await insertMembers(db, id, inputs, actor)
   await repository.rebuildSearchTerms(db, id, { fresh: true })
   await repository.insertHistory(db, context, { caseId: id, action: 'create', from: null, to: 'draft', reason: null })
-  await repository.recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     { action: 'return_case.created', entityType: 'return_case', entityId: id, caseId: id, after: caseSnapshot(row), maskedFields: CASE_MASKED },
     ...members.map((member) => memberAudit('case_member.added', null, member)),
     ...vulnerabilities.map((entry) => vulnerabilityAudit('member_vulnerability.recorded', null, entry)),
@@ -140,7 +140,7 @@ async function presentLoaded(db: Kysely<DB>, context: RequestContext, row: Retur
 }
 
 export async function updateCase(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   expectedVersion: number | undefined,
@@ -192,7 +192,7 @@ export async function updateCase(
     }
   }
   const updated = (await repository.updateCase(db, current.id, changes)) as ReturnCaseRow
-  await repository.recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     { action: 'return_case.updated', entityType: 'return_case', entityId: current.id, caseId: current.id, before: caseSnapshot(current), after: caseSnapshot(updated), maskedFields: CASE_MASKED },
   ])
   await emitEvent(db, { type: 'return_case.updated', entityType: 'return_case', entityId: current.id, caseId: current.id, payload: caseEventPayload(updated) })
@@ -203,7 +203,7 @@ export async function updateCase(
 export type OwnCaseAction = Extract<CaseAction, 'submit' | 'start_counselling' | 'approve' | 'reject' | 'withdraw' | 'close'>
 
 export async function performAction(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   expectedVersion: number | undefined,
@@ -216,7 +216,7 @@ export async function performAction(
     CASE_WORKFLOW.target(action, current.status)
     await assertProjectAcceptsCase(db, body.project_id, current.intended_departure_on ?? todayIso())
     const withProject = (await repository.updateCase(db, current.id, { project_id: body.project_id })) as ReturnCaseRow
-    await repository.recordAuditEntries(db, context, [
+    await recordAudits(db, context, [
       { action: 'return_case.updated', entityType: 'return_case', entityId: current.id, caseId: current.id, before: { project_id: current.project_id }, after: { project_id: body.project_id } },
     ])
     current = withProject
@@ -227,7 +227,7 @@ export async function performAction(
 
 /** Refers the case to a partner office in its country of return (replacing an earlier referral). */
 export async function referCase(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   expectedVersion: number | undefined,
@@ -243,7 +243,7 @@ export async function referCase(
       allowed_from: CASE_STATUSES.filter((status) => !NOT_REFERABLE.includes(status)),
     })
   }
-  const office = await db.selectFrom('offices').select(['id', 'code', 'kind', 'country']).where('id', '=', partnerOfficeId).executeTakeFirst()
+  const office = await findOffice(db, partnerOfficeId)
   if (!office || office.kind !== 'partner_office' || office.country !== current.country_of_return) {
     throw unprocessable(`Office ${partnerOfficeId} is not a partner office in ${current.country_of_return}, the country of return`, [
       { pointer: '/body/partner_office_id', detail: `must be a partner office in ${current.country_of_return}` },
@@ -251,7 +251,7 @@ export async function referCase(
   }
   if (current.partner_office_id === office.id) return presentWithMembers(db, context, current)
   const updated = (await repository.updateCase(db, current.id, { partner_office_id: office.id, referred_at: new Date() })) as ReturnCaseRow
-  await repository.recordAuditEntries(db, context, [
+  await recordAudits(db, context, [
     {
       action: 'return_case.referred',
       entityType: 'return_case',
@@ -286,7 +286,7 @@ export async function listCases(db: Kysely<DB>, context: RequestContext, filter:
   let query = db.selectFrom('return_cases as c').selectAll('c').orderBy('c.id', 'desc').limit(limit + 1)
   if (after) query = query.where('c.id', '<', after)
   if (isPartnerOnly(actor)) {
-    if (actor.officeId === null || !repository.UUID_PATTERN.test(actor.officeId)) return { items: [], next_cursor: null }
+    if (actor.officeId === null || !UUID_PATTERN.test(actor.officeId)) return { items: [], next_cursor: null }
     query = query.where('c.partner_office_id', '=', actor.officeId)
   }
   if (filter.status) query = query.where('c.status', '=', filter.status)

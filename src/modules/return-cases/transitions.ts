@@ -1,12 +1,15 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { CaseStatus, DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, invalidField, unprocessable } from '../../shared/problems.js'
 import { Workflow } from '../../shared/workflow.js'
-import { assertProjectAcceptsCase } from '../projects/access.js'
-import { todayIso } from './household.js'
-import { activePlansOfCase, insertHistory, liveMoneyOfCase, recordAuditEntries, updateCase, type CaseChanges, type ReturnCaseRow } from './repository.js'
+import { assertProjectAcceptsCase } from '../projects/index.js'
+import { caseDependents, liveMoneyOfCase } from './ports.js'
+import { insertHistory, updateCase, type CaseChanges, type ReturnCaseRow } from './repository.js'
+import { todayIso } from '../../shared/dates.js'
+import { partnerOfficesIn } from '../offices/index.js'
+import { recordAudits } from '../../shared/audit.js'
 
 /**
  * The whole life of a return case as one state machine. This module drives submit, counselling,
@@ -47,13 +50,7 @@ export const REASON_REQUIRED: ReadonlySet<CaseAction> = new Set<CaseAction>(['re
 
 /** Before approval nothing is shared with a partner office unless a counsellor refers the case. */
 async function unambiguousPartnerOffice(db: Kysely<DB>, country: string): Promise<string | undefined> {
-  const offices = await db
-    .selectFrom('offices')
-    .select('id')
-    .where('kind', '=', 'partner_office')
-    .where('country', '=', country)
-    .limit(2)
-    .execute()
+  const offices = await partnerOfficesIn(db, country)
   return offices.length === 1 ? offices[0]?.id : undefined
 }
 
@@ -61,7 +58,7 @@ async function unambiguousPartnerOffice(db: Kysely<DB>, country: string): Promis
  * Checks the rules an action needs beyond the state table (a withdrawal leaves no money live, a
  * closure no active plan); returns extra changes it makes.
  */
-async function guard(db: Kysely<DB>, context: RequestContext, caseRow: ReturnCaseRow, action: CaseAction): Promise<CaseChanges> {
+async function guard(db: Transaction<DB>, context: RequestContext, caseRow: ReturnCaseRow, action: CaseAction): Promise<CaseChanges> {
   if (action === 'submit') {
     const missing: Array<{ pointer: string; detail: string }> = []
     if (caseRow.consent_given_at === null) missing.push({ pointer: '/consent', detail: 'consent to data processing must be recorded before submission' })
@@ -82,7 +79,7 @@ async function guard(db: Kysely<DB>, context: RequestContext, caseRow: ReturnCas
     }
   }
   if (action === 'close') {
-    const plans = await activePlansOfCase(db, caseRow.id)
+    const plans = await caseDependents.get().activeReintegrationPlans(db, caseRow.id)
     if (plans.length > 0) {
       throw new ProblemError('conflict', `Return case ${caseRow.reference} has ${plans.length} active reintegration plan(s); complete or abandon them before closing the case`, {
         reintegration_plan_ids: plans,
@@ -119,7 +116,7 @@ async function guard(db: Kysely<DB>, context: RequestContext, caseRow: ReturnCas
  * was read is refused with 409 rather than overwritten.
  */
 export async function transitionCase(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseRow: ReturnCaseRow,
   action: CaseAction,
@@ -137,7 +134,7 @@ export async function transitionCase(
   await insertHistory(db, context, { caseId: caseRow.id, action, from: caseRow.status, to, reason: why })
   const before: Record<string, unknown> = { status: caseRow.status, partner_office_id: caseRow.partner_office_id }
   const after: Record<string, unknown> = { status: to, partner_office_id: updated.partner_office_id, reason: why }
-  await recordAuditEntries(db, context, [{ action: `return_case.${to}`, entityType: 'return_case', entityId: caseRow.id, caseId: caseRow.id, before, after }])
+  await recordAudits(db, context, [{ action: `return_case.${to}`, entityType: 'return_case', entityId: caseRow.id, caseId: caseRow.id, before, after }])
   const payload = {
     id: updated.id,
     reference: updated.reference,

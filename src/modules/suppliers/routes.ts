@@ -1,13 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { runWrite } from '../../db/unit-of-work.js'
+import { etagOf, expectedVersion } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import { ALL_ROLES } from '../../shared/roles.js'
 import { IdParams } from '../../shared/schemas.js'
-import * as repository from './repository.js'
 import {
   CreateSupplier,
   Supplier,
@@ -20,6 +18,8 @@ import {
   UpdateSupplier,
 } from './schemas.js'
 import * as service from './service.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
+import { versionedRead, versionedWrite } from '../../shared/routes.js'
 
 const TAG = 'suppliers'
 const SUPPLIER_CHANGE_RESPONSES = {
@@ -52,10 +52,7 @@ export default async function suppliersModule(fastify: FastifyInstance): Promise
       response: { 201: Type.Ref(Supplier), ...problemResponses(400, 409, 422) },
     },
     handler: (request, reply) =>
-      runWrite(request, reply, async (db, context) => {
-        const supplier = await service.createSupplier(db, context, request.body)
-        return { status: 201, body: supplier, headers: { etag: etagOf(supplier.version), location: `/v1/suppliers/${supplier.id}` } }
-      }),
+      versionedWrite(request, reply, (db, context) => service.createSupplier(db, context, request.body), { ifMatch: 'none', status: 201, location: (supplier) => `/v1/suppliers/${supplier.id}` }),
   })
 
   app.get('/v1/suppliers', {
@@ -68,7 +65,7 @@ export default async function suppliersModule(fastify: FastifyInstance): Promise
       querystring: SupplierListQuery,
       response: { 200: Type.Ref(SupplierList), 400: PROBLEM_RESPONSES[400] },
     },
-    handler: (request) => repository.listSuppliers(app.db, request.context.actor, request.query),
+    handler: (request) => service.listSuppliers(app.db, request.context.actor, request.query),
   })
 
   app.get('/v1/suppliers/:id', {
@@ -81,11 +78,7 @@ export default async function suppliersModule(fastify: FastifyInstance): Promise
       params: IdParams,
       response: { 200: Type.Ref(Supplier), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const supplier = await service.getSupplier(app.db, request.context.actor, request.params.id)
-      setEtag(reply, supplier.version)
-      return supplier
-    },
+    handler: (request, reply) => versionedRead(reply, service.getSupplier(app.db, request.context.actor, request.params.id)),
   })
 
   app.patch('/v1/suppliers/:id', {
@@ -100,13 +93,7 @@ export default async function suppliersModule(fastify: FastifyInstance): Promise
       body: Type.Ref(UpdateSupplier),
       response: { ...SUPPLIER_CHANGE_RESPONSES, 428: PROBLEM_RESPONSES[428] },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: true })
-      return runWrite(request, reply, async (db, context) => {
-        const supplier = await service.updateSupplier(db, context, request.params.id, expected, request.body)
-        return { status: 200, body: supplier, headers: { etag: etagOf(supplier.version) } }
-      })
-    },
+    handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => service.updateSupplier(db, context, request.params.id, expected, request.body), { ifMatch: 'required' }),
   })
 
   /** Deactivation and reactivation: the same callers, checks and answer, in one transaction. */

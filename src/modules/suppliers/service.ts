@@ -1,20 +1,21 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
-import { newId } from '../../shared/ids.js'
+import { newId, UUID_PATTERN } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, notFound } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import * as repository from './repository.js'
 import type { SupplierRow } from './repository.js'
-import type { CreateSupplierInput, SupplierRecord, UpdateSupplierInput } from './schemas.js'
+import type { CreateSupplierInput, SupplierListFilter, SupplierRecord, UpdateSupplierInput } from './schemas.js'
+import { findOffice } from '../offices/index.js'
+import { presentSupplier, visibleOffice } from './presenter.js'
+import { mapPage, type Page } from '../../shared/pagination.js'
 
 /** Bank details never enter the audit trail or an event: the trail records that they changed, not their value. */
 const MASKED_FIELDS = ['bank_details'] as const
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 function snapshot(row: SupplierRow): Record<string, unknown> {
   const { office_id, country, name, registration_number, address, contact, bank_details, active, deactivation_reason } = row
@@ -26,7 +27,7 @@ function eventPayload(row: SupplierRow): Record<string, unknown> {
   return { id: row.id, ...rest, has_bank_details: bank_details !== null, version: row.version }
 }
 
-async function recordChange(db: Kysely<DB>, context: RequestContext, action: string, before: SupplierRow | null, after: SupplierRow): Promise<void> {
+async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: SupplierRow | null, after: SupplierRow): Promise<void> {
   await recordAudit(db, context, {
     action: `supplier.${action}`,
     entityType: 'supplier',
@@ -52,7 +53,7 @@ async function assertRegistrationFree(db: Kysely<DB>, country: string, key: stri
 async function actingPartnerOffice(db: Kysely<DB>, actor: Actor): Promise<{ id: string; country: string }> {
   const office =
     actor.officeId !== null && UUID_PATTERN.test(actor.officeId)
-      ? await db.selectFrom('offices').select(['id', 'country', 'kind']).where('id', '=', actor.officeId).executeTakeFirst()
+      ? await findOffice(db, actor.officeId)
       : undefined
   if (!office || office.kind !== 'partner_office') {
     throw new ProblemError('forbidden', `Suppliers are registered by partner offices; office ${actor.officeId ?? '(none)'} is not a registered partner office`)
@@ -65,7 +66,7 @@ async function actingPartnerOffice(db: Kysely<DB>, actor: Actor): Promise<{ id: 
  * numbers are unique per country (409 `duplicate-resource`); a concurrent duplicate is stopped
  * by the unique constraint.
  */
-export async function createSupplier(db: Kysely<DB>, context: RequestContext, input: CreateSupplierInput): Promise<SupplierRecord> {
+export async function createSupplier(db: Transaction<DB>, context: RequestContext, input: CreateSupplierInput): Promise<SupplierRecord> {
   const office = await actingPartnerOffice(db, context.actor)
   const key = repository.registrationKey(input.registration_number)
   await assertRegistrationFree(db, office.country, key)
@@ -86,18 +87,18 @@ export async function createSupplier(db: Kysely<DB>, context: RequestContext, in
     .returningAll()
     .executeTakeFirstOrThrow()
   await recordChange(db, context, 'registered', null, row)
-  return repository.presentSupplier(context.actor, row)
+  return presentSupplier(context.actor, row)
 }
 
 /** Only the registering partner office changes its supplier; other partner offices do not see it (404). */
 export async function updateSupplier(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   id: string,
   expectedVersion: number | undefined,
   input: UpdateSupplierInput,
 ): Promise<SupplierRecord> {
-  const current = await repository.findSupplierRow(db, id, { forUpdate: true, actor: context.actor })
+  const current = await repository.findSupplierRow(db, id, { forUpdate: true, officeId: visibleOffice(context.actor) })
   if (!current) throw notFound('Supplier', id)
   if (context.actor.officeId !== current.office_id) throw new ProblemError('forbidden', 'Only the partner office that registered a supplier may change it')
   assertVersion(current.version, expectedVersion)
@@ -121,7 +122,7 @@ export async function updateSupplier(
     .returningAll()
     .executeTakeFirstOrThrow()
   await recordChange(db, context, 'updated', current, updated)
-  return repository.presentSupplier(context.actor, updated)
+  return presentSupplier(context.actor, updated)
 }
 
 /**
@@ -131,13 +132,13 @@ export async function updateSupplier(
  * Deactivating an inactive supplier, or reactivating an active one, is 409.
  */
 export async function setSupplierActive(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   id: string,
   expectedVersion: number | undefined,
   change: { active: true } | { active: false; reason: string },
 ): Promise<SupplierRecord> {
-  const current = await repository.findSupplierRow(db, id, { forUpdate: true, actor: context.actor })
+  const current = await repository.findSupplierRow(db, id, { forUpdate: true, officeId: visibleOffice(context.actor) })
   if (!current) throw notFound('Supplier', id)
   const { actor } = context
   const mayManageAny = actor.roles.includes('finance') || actor.roles.includes('admin')
@@ -162,11 +163,15 @@ export async function setSupplierActive(
     .returningAll()
     .executeTakeFirstOrThrow()
   await recordChange(db, context, change.active ? 'reactivated' : 'deactivated', current, updated)
-  return repository.presentSupplier(actor, updated)
+  return presentSupplier(actor, updated)
 }
 
 export async function getSupplier(db: Kysely<DB>, actor: Actor, id: string): Promise<SupplierRecord> {
-  const row = await repository.findSupplierRow(db, id, { actor })
+  const row = await repository.findSupplierRow(db, id, { officeId: visibleOffice(actor) })
   if (!row) throw notFound('Supplier', id)
-  return repository.presentSupplier(actor, row)
+  return presentSupplier(actor, row)
+}
+
+export async function listSuppliers(db: Kysely<DB>, actor: Actor, filter: SupplierListFilter): Promise<Page<SupplierRecord>> {
+  return mapPage(await repository.listSuppliers(db, filter, { officeId: visibleOffice(actor) }), (row) => presentSupplier(actor, row))
 }

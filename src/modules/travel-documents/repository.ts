@@ -2,26 +2,18 @@ import { sql, type Insertable, type Kysely, type Selectable, type Updateable } f
 import type { CaseStatus, DB, TravelDocumentsTable } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { invalidField } from '../../shared/problems.js'
+import { caseFacts } from '../return-cases/index.js'
+import { travelDates } from './ports.js'
 import type { TravelDocumentListFilter, TravelDocumentQueueFilter, TravelDocumentQueueItemRecord, TravelDocumentReadStatus, TravelDocumentRecord } from './schemas.js'
+import { UUID_PATTERN } from '../../shared/ids.js'
+import { todayIso, daysBetween } from '../../shared/dates.js'
 
 export type TravelDocumentRow = Selectable<TravelDocumentsTable>
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/
-const DAY_MS = 24 * 60 * 60 * 1000
 
 /** Cases whose travellers still need documents: not yet departed and not ended. */
 export const PRE_DEPARTURE_CASE_STATUSES: readonly CaseStatus[] = ['draft', 'submitted', 'in_counselling', 'approved', 'travel_booked']
-
-/** Today's calendar date (UTC), YYYY-MM-DD. */
-export function todayIso(now: Date = new Date()): string {
-  return now.toISOString().slice(0, 10)
-}
-
-/** Whole days from one ISO date to another. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS)
-}
 
 /** The status as read: a held document past its expiry date is `expired`. */
 export function effectiveStatus(row: Pick<TravelDocumentRow, 'status' | 'expires_on'>, today: string = todayIso()): TravelDocumentReadStatus {
@@ -123,12 +115,10 @@ export async function documentQueue(db: Kysely<DB>, filter: TravelDocumentQueueF
   const today = todayIso()
   const waiting = filter.attention === 'waiting'
   const sortColumn = waiting ? sql.ref('d.requested_on') : sql.ref('d.expires_on')
-  const travelOn = sql<string | null>`coalesce(
-    (select max(b.travel_ends_on) from bookings b where b.case_id = c.id and b.status = 'active'),
-    c.intended_departure_on)`
+  const travelOn = sql<string | null>`coalesce(${travelDates.get().travelEndsOn(sql.ref('c.id'))}, c.intended_departure_on)`
   let query = db
     .selectFrom('travel_documents as d')
-    .innerJoin('return_cases as c', 'c.id', 'd.case_id')
+    .innerJoin(caseFacts(db).as('c'), 'c.id', 'd.case_id')
     .selectAll('d')
     .select(['c.reference as case_reference', 'c.status as case_status', 'c.intended_departure_on as case_intended_departure_on'])
     .select(travelOn.as('travel_on'))
@@ -164,4 +154,9 @@ export async function documentQueue(db: Kysely<DB>, filter: TravelDocumentQueueF
       }
     },
   )
+}
+
+export async function travelDocumentRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
+  const rows = await db.selectFrom('travel_documents').select('id').where('member_id', '=', memberId).orderBy('id').execute()
+  return { travel_documents: rows.map((row) => row.id) }
 }

@@ -1,9 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
+import { runWrite } from '../../db/unit-of-work.js'
+import { etagOf } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import type { Role } from '../../shared/roles.js'
 import {
@@ -21,6 +20,8 @@ import {
   UpdateTravelDocument,
 } from './schemas.js'
 import * as service from './service.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
+import { versionedRead, versionedWrite, customMethod } from '../../shared/routes.js'
 
 /** Who may do what (see README "Travel"). */
 export const TRAVEL_DOCUMENT_ROLES = {
@@ -91,11 +92,7 @@ export default async function travelDocumentsModule(fastify: FastifyInstance): P
       params: DocumentParams,
       response: { 200: Type.Ref(TravelDocument), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const document = await service.getDocument(app.db, request.context.actor, request.params.id, request.params.document_id)
-      setEtag(reply, document.version)
-      return document
-    },
+    handler: (request, reply) => versionedRead(reply, service.getDocument(app.db, request.context.actor, request.params.id, request.params.document_id)),
   })
 
   app.patch(ITEM, {
@@ -112,13 +109,7 @@ export default async function travelDocumentsModule(fastify: FastifyInstance): P
       body: Type.Ref(UpdateTravelDocument),
       response: { ...WRITE_RESPONSES, 428: PROBLEM_RESPONSES[428] },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: true })
-      return runWrite(request, reply, async (db, context) => {
-        const document = await service.updateDocument(db, context, request.params.id, request.params.document_id, expected, request.body)
-        return { status: 200, body: document, headers: { etag: etagOf(document.version) } }
-      })
-    },
+    handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => service.updateDocument(db, context, request.params.id, request.params.document_id, expected, request.body), { ifMatch: 'required' }),
   })
 
   app.post(`${ITEM}::issue`, {
@@ -133,13 +124,7 @@ export default async function travelDocumentsModule(fastify: FastifyInstance): P
       body: Type.Ref(IssueTravelDocument),
       response: WRITE_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const document = await service.issueDocument(db, context, request.params.id, request.params.document_id, expected, request.body)
-        return { status: 200, body: document, headers: { etag: etagOf(document.version) } }
-      })
-    },
+    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => service.issueDocument(db, context, request.params.id, request.params.document_id, expected, request.body)),
   })
 
   app.post(`${ITEM}::refuse`, {
@@ -154,13 +139,7 @@ export default async function travelDocumentsModule(fastify: FastifyInstance): P
       body: Type.Ref(RefuseTravelDocument),
       response: WRITE_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const document = await service.refuseDocument(db, context, request.params.id, request.params.document_id, expected, request.body)
-        return { status: 200, body: document, headers: { etag: etagOf(document.version) } }
-      })
-    },
+    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => service.refuseDocument(db, context, request.params.id, request.params.document_id, expected, request.body)),
   })
 
   app.get('/v1/travel-documents', {

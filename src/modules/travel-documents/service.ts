@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -9,9 +9,9 @@ import type { Page } from '../../shared/pagination.js'
 import { ProblemError, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import { Workflow } from '../../shared/workflow.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow } from '../return-cases/access.js'
+import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow } from '../return-cases/index.js'
 import * as repository from './repository.js'
-import { PRE_DEPARTURE_CASE_STATUSES, todayIso, type TravelDocumentRow } from './repository.js'
+import { PRE_DEPARTURE_CASE_STATUSES, type TravelDocumentRow } from './repository.js'
 import type {
   CreateTravelDocumentInput,
   IssueTravelDocumentInput,
@@ -22,6 +22,7 @@ import type {
   TravelDocumentRecord,
   UpdateTravelDocumentInput,
 } from './schemas.js'
+import { latestAcceptableDate } from '../../shared/dates.js'
 
 export type { TravelDocumentRow }
 
@@ -46,11 +47,6 @@ type DocumentState = Pick<
   TravelDocumentRow,
   'kind' | 'status' | 'description' | 'document_number' | 'issuing_country' | 'issuing_authority' | 'issued_on' | 'expires_on' | 'requested_on' | 'refused_on'
 >
-
-/** A date entered today somewhere east of Greenwich may already be tomorrow in UTC. */
-function latestAcceptableDate(): string {
-  return todayIso(new Date(Date.now() + 24 * 60 * 60 * 1000))
-}
 
 function documentErrors(state: DocumentState, prefix = '/body'): FieldError[] {
   const errors: FieldError[] = []
@@ -98,7 +94,7 @@ function throwIfInvalid(errors: FieldError[], what: string): void {
 }
 
 /** Documents are recorded until the travellers leave; after departure, or once the case ended, they are history. */
-async function caseForDocumentWrite(db: Kysely<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
+async function caseForDocumentWrite(db: Transaction<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
   const caseRow = await findCaseForActor(db, actor, caseId, { forUpdate: true })
   assertCaseOpen(caseRow)
   if (!PRE_DEPARTURE_CASE_STATUSES.includes(caseRow.status)) {
@@ -128,7 +124,7 @@ function eventPayload(row: TravelDocumentRow): Record<string, unknown> {
   }
 }
 
-async function recordChange(db: Kysely<DB>, context: RequestContext, action: string, before: TravelDocumentRow | null, after: TravelDocumentRow): Promise<void> {
+async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: TravelDocumentRow | null, after: TravelDocumentRow): Promise<void> {
   await recordAudit(db, context, {
     action: `travel_document.${action}`,
     entityType: 'travel_document',
@@ -148,7 +144,7 @@ function memberOfCase(members: readonly CaseMemberRow[], caseRow: ReturnCaseRow,
   return member
 }
 
-export async function recordDocument(db: Kysely<DB>, context: RequestContext, caseId: string, input: CreateTravelDocumentInput): Promise<TravelDocumentRecord> {
+export async function recordDocument(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateTravelDocumentInput): Promise<TravelDocumentRecord> {
   const caseRow = await caseForDocumentWrite(db, context.actor, caseId)
   memberOfCase(await listCaseMembers(db, caseRow.id), caseRow, input.member_id, '/body/member_id')
   const etd = input.kind === 'emergency_travel_document'
@@ -178,7 +174,7 @@ export async function recordDocument(db: Kysely<DB>, context: RequestContext, ca
   return repository.toTravelDocument(row)
 }
 
-async function lockDocument(db: Kysely<DB>, caseRow: ReturnCaseRow, documentId: string, expectedVersion: number | undefined): Promise<TravelDocumentRow> {
+async function lockDocument(db: Transaction<DB>, caseRow: ReturnCaseRow, documentId: string, expectedVersion: number | undefined): Promise<TravelDocumentRow> {
   const row = await repository.findDocument(db, caseRow.id, documentId, { forUpdate: true })
   if (!row) throw notFound('Travel document', documentId)
   assertVersion(row.version, expectedVersion)
@@ -187,7 +183,7 @@ async function lockDocument(db: Kysely<DB>, caseRow: ReturnCaseRow, documentId: 
 
 /** Corrections (a mistyped number or date). The result must still be complete for the document's kind and status. */
 export async function updateDocument(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   documentId: string,
@@ -220,7 +216,7 @@ export async function updateDocument(
 }
 
 export async function issueDocument(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   documentId: string,
@@ -245,7 +241,7 @@ export async function issueDocument(
 }
 
 export async function refuseDocument(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   documentId: string,

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { BookingAssistanceValue, BookingEscortValue, CaseStatus, DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -8,7 +8,7 @@ import { emitEvent } from '../../shared/outbox.js'
 import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/access.js'
+import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
 import * as repository from './repository.js'
 import { offsetMinutesOf, type BookingRow, type SegmentRow } from './repository.js'
 import type { AssistanceInputValue, BookingListFilter, BookingRecord, CreateBookingInput, EscortInputValue, SegmentInputValue, UpdateBookingInput } from './schemas.js'
@@ -19,7 +19,7 @@ export const BOOKABLE_CASE_STATUSES: readonly CaseStatus[] = ['approved', 'trave
 type FieldError = { pointer: string; detail: string }
 
 /** The case, locked, in a status where travel can be arranged (409 otherwise). */
-export async function caseForTravelWrite(db: Kysely<DB>, actor: Actor, caseId: string, what: string): Promise<ReturnCaseRow> {
+export async function caseForTravelWrite(db: Transaction<DB>, actor: Actor, caseId: string, what: string): Promise<ReturnCaseRow> {
   const caseRow = await findCaseForActor(db, actor, caseId, { forUpdate: true })
   assertTravelArrangeable(caseRow, what)
   return caseRow
@@ -158,12 +158,12 @@ function bookingPayload(row: BookingRow, route: Route): Record<string, unknown> 
   }
 }
 
-async function recordChange(db: Kysely<DB>, context: RequestContext, action: string, before: BookingRow | null, after: BookingRow, route: Route): Promise<void> {
+async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: BookingRow | null, after: BookingRow, route: Route): Promise<void> {
   await recordAudit(db, context, { action: `booking.${action}`, entityType: 'booking', entityId: after.id, caseId: after.case_id, before, after })
   await emitEvent(db, { type: `booking.${action}`, entityType: 'booking', entityId: after.id, caseId: after.case_id, payload: bookingPayload(after, route) })
 }
 
-export async function createBooking(db: Kysely<DB>, context: RequestContext, caseId: string, input: CreateBookingInput): Promise<BookingRecord> {
+export async function createBooking(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateBookingInput): Promise<BookingRecord> {
   const caseRow = await caseForTravelWrite(db, context.actor, caseId, 'A booking')
   const segments = planSegments(input.segments)
   const route = routeOf(segments.map((segment) => segment.values))
@@ -202,7 +202,7 @@ export async function createBooking(db: Kysely<DB>, context: RequestContext, cas
   return (await repository.presentBookings(db, [row]))[0] as BookingRecord
 }
 
-async function lockBooking(db: Kysely<DB>, caseRow: ReturnCaseRow, bookingId: string, expectedVersion: number | undefined): Promise<BookingRow> {
+async function lockBooking(db: Transaction<DB>, caseRow: ReturnCaseRow, bookingId: string, expectedVersion: number | undefined): Promise<BookingRow> {
   const row = await repository.findBooking(db, caseRow.id, bookingId, { forUpdate: true })
   if (!row) throw notFound('Booking', bookingId)
   assertVersion(row.version, expectedVersion)
@@ -213,7 +213,7 @@ async function lockBooking(db: Kysely<DB>, caseRow: ReturnCaseRow, bookingId: st
 }
 
 export async function updateBooking(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   bookingId: string,
@@ -239,7 +239,7 @@ export async function updateBooking(
 
 /** A booking is cancelled once none of its tickets is live (void or refund them first). */
 export async function cancelBooking(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   bookingId: string,
@@ -265,7 +265,7 @@ export async function cancelBooking(
   return (await repository.presentBookings(db, [updated]))[0] as BookingRecord
 }
 
-export async function cancelBookingRow(db: Kysely<DB>, context: RequestContext, current: BookingRow, reason: string): Promise<BookingRow> {
+export async function cancelBookingRow(db: Transaction<DB>, context: RequestContext, current: BookingRow, reason: string): Promise<BookingRow> {
   const updated = await repository.updateBooking(db, current.id, {
     status: 'cancelled',
     cancelled_by: context.actor.sub,

@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely'
+import type { Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { Actor } from '../../shared/roles.js'
-import { findCaseForActor, type ReturnCaseRow } from '../return-cases/access.js'
-import { LIVE_PAYMENT_STATUSES } from './repository.js'
+import { findCaseForActor, type ReturnCaseRow } from '../return-cases/index.js'
+import { lockLivePaymentRequestsOfCase } from '../payments/index.js'
+import { budgetLinesOfCase, lockBudgetLines } from '../projects/index.js'
 
 /**
  * Locks what releasing a case's money touches, in the order a payment's own transitions take
@@ -14,18 +15,9 @@ import { LIVE_PAYMENT_STATUSES } from './repository.js'
  *
  * Checks visibility first (404 for a case the caller may not see) so nothing is locked for it.
  */
-export async function lockCaseForRelease(db: Kysely<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
+export async function lockCaseForRelease(db: Transaction<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
   await findCaseForActor(db, actor, caseId)
-  const payments = await db
-    .selectFrom('payment_requests')
-    .select(['id', 'budget_line_id'])
-    .where('case_id', '=', caseId)
-    .where('status', 'in', LIVE_PAYMENT_STATUSES)
-    .orderBy('id')
-    .forUpdate()
-    .execute()
-  const ledgerLines = await db.selectFrom('ledger_entries').select('budget_line_id').distinct().where('case_id', '=', caseId).execute()
-  const lineIds = [...new Set([...payments.map((payment) => payment.budget_line_id), ...ledgerLines.map((line) => line.budget_line_id)])]
-  if (lineIds.length > 0) await db.selectFrom('budget_lines').select('id').where('id', 'in', lineIds).orderBy('id').forUpdate().execute()
+  const payments = await lockLivePaymentRequestsOfCase(db, caseId)
+  await lockBudgetLines(db, [...new Set([...payments.map((payment) => payment.budget_line_id), ...(await budgetLinesOfCase(db, caseId))])])
   return findCaseForActor(db, actor, caseId, { forUpdate: true })
 }

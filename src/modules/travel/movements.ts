@@ -1,9 +1,8 @@
-import type { Kysely } from 'kysely'
+import type { Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { ProblemError, conflict, unprocessable } from '../../shared/problems.js'
-import { assertCaseOpen, findCaseForActor, type ReturnCaseRow } from '../return-cases/access.js'
-import { transitionCase } from '../return-cases/transitions.js'
+import { assertCaseOpen, findCaseForActor, type ReturnCaseRow, transitionCase } from '../return-cases/index.js'
 import { lockCaseForRelease } from './locks.js'
 import { releaseCaseTravel } from './release.js'
 import * as repository from './repository.js'
@@ -28,7 +27,7 @@ function assertCaseIn(caseRow: ReturnCaseRow, status: ReturnCaseRow['status'], w
  * The case has departed when every ticketed traveller has either left or been recorded as a
  * no-show (no ticket is still requested or issued) and at least one left.
  */
-async function advanceAfterDepartures(db: Kysely<DB>, context: RequestContext, caseRow: ReturnCaseRow): Promise<void> {
+async function advanceAfterDepartures(db: Transaction<DB>, context: RequestContext, caseRow: ReturnCaseRow): Promise<void> {
   const counts = await repository.ticketStatusCounts(db, caseRow.id)
   if (counts.requested + counts.issued === 0 && counts.used > 0) {
     await transitionCase(db, context, caseRow, 'mark_departed', 'Every ticketed traveller has left or did not board')
@@ -37,7 +36,7 @@ async function advanceAfterDepartures(db: Kysely<DB>, context: RequestContext, c
 
 /** The country office confirms that a ticketed traveller left (`issued` → `used`), with the time. */
 export async function confirmDeparture(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   ticketId: string,
@@ -68,7 +67,7 @@ export async function confirmDeparture(
  * every ticket, the case departs (someone left) or becomes a no-show (nobody did).
  */
 export async function recordTicketNoShow(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   ticketId: string,
@@ -96,7 +95,7 @@ export async function recordTicketNoShow(
  * office is refused (403).
  */
 export async function confirmArrival(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   ticketId: string,

@@ -1,15 +1,14 @@
-import type { Kysely } from 'kysely'
+import type { Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { conflict } from '../../shared/problems.js'
-import { releaseOpenCommitmentsForCase } from '../ledger/ledger.js'
-import { cancelLivePaymentRequestsForCase } from '../payments/service.js'
-import { abandonPlansOfCase } from '../reintegration/plans.js'
-import { assertCaseOpen, type ReturnCaseRow } from '../return-cases/access.js'
-import { CASE_WORKFLOW, transitionCase } from '../return-cases/transitions.js'
+import { releaseOpenCommitmentsForCase, releasesOfRequest } from '../projects/index.js'
+import { cancelLivePaymentRequestsForCase } from '../payments/index.js'
+import { abandonPlansOfCase } from '../reintegration/index.js'
+import { assertCaseOpen, type ReturnCaseRow, CASE_WORKFLOW, transitionCase } from '../return-cases/index.js'
 import { cancelBookingRow } from './bookings.js'
 import { lockCaseForRelease } from './locks.js'
 import * as repository from './repository.js'
@@ -32,7 +31,7 @@ const LABELS: Record<CaseReleaseAction, string> = { cancel: 'cancellation', mark
  * others' no-shows are then recorded ticket by ticket.
  */
 export async function releaseCaseTravel(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseRow: ReturnCaseRow,
   action: CaseReleaseAction,
@@ -68,14 +67,7 @@ export async function releaseCaseTravel(
     cancelledBookings.push(booking.id)
   }
   const updated = await transitionCase(db, context, caseRow, action, reason)
-  const releases = await db
-    .selectFrom('ledger_entries')
-    .selectAll()
-    .where('case_id', '=', caseRow.id)
-    .where('kind', '=', 'release')
-    .where('request_id', '=', context.requestId)
-    .orderBy('id')
-    .execute()
+  const releases = await releasesOfRequest(db, caseRow.id, context.requestId)
   const outcome: TravelOutcomeRecord = {
     case_id: updated.id,
     reference: updated.reference,
@@ -99,7 +91,7 @@ export async function releaseCaseTravel(
 }
 
 /** `POST /v1/return-cases/{id}:cancel`: the return will not happen. */
-export async function cancelCase(db: Kysely<DB>, context: RequestContext, caseId: string, expectedVersion: number | undefined, reason: string): Promise<TravelOutcomeRecord> {
+export async function cancelCase(db: Transaction<DB>, context: RequestContext, caseId: string, expectedVersion: number | undefined, reason: string): Promise<TravelOutcomeRecord> {
   const caseRow = await lockCaseForRelease(db, context.actor, caseId)
   assertCaseOpen(caseRow)
   assertVersion(caseRow.version, expectedVersion)
@@ -108,7 +100,7 @@ export async function cancelCase(db: Kysely<DB>, context: RequestContext, caseId
 
 /** `POST /v1/return-cases/{id}:record-no-show`: nobody of the case came to travel. */
 export async function recordCaseNoShow(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   expectedVersion: number | undefined,

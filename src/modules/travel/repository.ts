@@ -1,19 +1,15 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
+import { sql, type Expression, type Insertable, type Kysely, type RawBuilder, type Selectable, type Updateable } from 'kysely'
 import type { BookingSegmentsTable, BookingsTable, DB, PaymentStatus, TicketsTable } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { invalidField } from '../../shared/problems.js'
-import type { ReturnCaseRow } from '../return-cases/access.js'
 import type { BookingListFilter, BookingRecord, TicketAction, TicketListFilter, TicketRecord } from './schemas.js'
+import { UUID_PATTERN } from '../../shared/ids.js'
+import { paymentStatuses } from '../payments/index.js'
 
 export type BookingRow = Selectable<BookingsTable>
 export type SegmentRow = Selectable<BookingSegmentsTable>
 export type TicketRow = Selectable<TicketsTable>
 export type TicketWithContext = TicketRow & { travel_on: string; payment_status: PaymentStatus }
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-/** Payment requests that still hold (or may still take) money: what a release cancels. */
-export const LIVE_PAYMENT_STATUSES: readonly PaymentStatus[] = ['requested', 'awaiting_second_approval', 'approved']
 
 function afterId(cursor: string | undefined): string | undefined {
   const after = decodeCursor(cursor, 1)
@@ -38,13 +34,6 @@ export function offsetMinutesOf(value: string): number {
   if (!match || match[1] === undefined) return 0
   const minutes = Number(match[2]) * 60 + Number(match[3])
   return match[1] === '-' ? -minutes : minutes
-}
-
-// ---------------------------------------------------------------- cases
-
-/** The case row, locked; for payment hooks, which act for the system rather than a caller's view. */
-export async function lockCaseRow(db: Kysely<DB>, caseId: string): Promise<ReturnCaseRow> {
-  return db.selectFrom('return_cases').selectAll().where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow()
 }
 
 // ---------------------------------------------------------------- bookings
@@ -196,17 +185,19 @@ export function toTicket(row: TicketWithContext): TicketRecord {
   }
 }
 
-function ticketsWithContext(db: Kysely<DB>) {
-  return db
-    .selectFrom('tickets as t')
-    .innerJoin('bookings as b', 'b.id', 't.booking_id')
-    .innerJoin('payment_requests as p', 'p.id', 't.payment_request_id')
-    .selectAll('t')
-    .select(['b.travel_ends_on as travel_on', 'p.status as payment_status'])
+function ticketsWithTravelDate(db: Kysely<DB>) {
+  return db.selectFrom('tickets as t').innerJoin('bookings as b', 'b.id', 't.booking_id').selectAll('t').select('b.travel_ends_on as travel_on')
+}
+
+/** Tickets with the status of the payment request that pays each (asked of payments). */
+async function withPaymentStatus(db: Kysely<DB>, rows: ReadonlyArray<TicketRow & { travel_on: string }>): Promise<TicketWithContext[]> {
+  const statuses = await paymentStatuses(db, rows.map((row) => row.payment_request_id))
+  return rows.map((row) => ({ ...row, payment_status: statuses.get(row.payment_request_id) as PaymentStatus }))
 }
 
 export async function ticketWithContext(db: Kysely<DB>, ticketId: string): Promise<TicketWithContext> {
-  return ticketsWithContext(db).where('t.id', '=', ticketId).executeTakeFirstOrThrow()
+  const [ticket] = await withPaymentStatus(db, [await ticketsWithTravelDate(db).where('t.id', '=', ticketId).executeTakeFirstOrThrow()])
+  return ticket as TicketWithContext
 }
 
 export async function presentTicket(db: Kysely<DB>, ticketId: string): Promise<TicketRecord> {
@@ -258,34 +249,26 @@ export async function updateTicket(db: Kysely<DB>, id: string, changes: Updateab
 export async function listTickets(db: Kysely<DB>, caseId: string, filter: TicketListFilter): Promise<Page<TicketRecord>> {
   const limit = filter.limit ?? DEFAULT_PAGE_SIZE
   const after = afterId(filter.cursor)
-  let query = ticketsWithContext(db).where('t.case_id', '=', caseId).orderBy('t.id').limit(limit + 1)
+  let query = ticketsWithTravelDate(db).where('t.case_id', '=', caseId).orderBy('t.id').limit(limit + 1)
   if (after) query = query.where('t.id', '>', after)
   if (filter.status) query = query.where('t.status', '=', filter.status)
   if (filter.member_id) query = query.where('t.member_id', '=', filter.member_id)
   if (filter.booking_id) query = query.where('t.booking_id', '=', filter.booking_id)
-  return toPage(await query.execute(), limit, (row) => [row.id], toTicket)
+  return toPage(await withPaymentStatus(db, await query.execute()), limit, (row) => [row.id], toTicket)
 }
 
-/** Household members of the case without an issued ticket on an active booking. */
-export async function travellersWithoutIssuedTicket(db: Kysely<DB>, caseId: string): Promise<number> {
-  const row = await db
-    .selectFrom('case_members as m')
-    .select((eb) => eb.fn.countAll<number>().as('missing'))
-    .where('m.case_id', '=', caseId)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('tickets as t')
-            .innerJoin('bookings as b', 'b.id', 't.booking_id')
-            .select('t.id')
-            .whereRef('t.member_id', '=', 'm.id')
-            .where('t.status', '=', 'issued')
-            .where('b.status', '=', 'active'),
-        ),
-      ),
-    )
-    .executeTakeFirstOrThrow()
-  return Number(row.missing)
+/** The travellers of a case who hold an issued ticket on an active booking. */
+export async function travellersWithIssuedTicket(db: Kysely<DB>, caseId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('tickets as t')
+    .innerJoin('bookings as b', 'b.id', 't.booking_id')
+    .select('t.member_id')
+    .distinct()
+    .where('t.case_id', '=', caseId)
+    .where('t.status', '=', 'issued')
+    .where('b.status', '=', 'active')
+    .execute()
+  return new Set(rows.map((row) => row.member_id))
 }
 
 /** How many tickets of the case are in each status. */
@@ -305,18 +288,16 @@ export async function ticketStatusCounts(db: Kysely<DB>, caseId: string): Promis
   return counts
 }
 
-/** Live excess-baggage charges on a ticket, or (`memberWithoutTicket`) charged to the traveller without a ticket. */
-export async function liveBaggagePayments(db: Kysely<DB>, filter: { ticketId: string; memberId?: string }): Promise<string[]> {
-  const rows = await db
-    .selectFrom('excess_baggage as x')
-    .innerJoin('payment_requests as p', 'p.id', 'x.payment_request_id')
-    .select('x.payment_request_id')
-    .where((eb) => {
-      const onTicket = eb('x.ticket_id', '=', filter.ticketId)
-      return filter.memberId ? eb.or([onTicket, eb.and([eb('x.member_id', '=', filter.memberId), eb('x.ticket_id', 'is', null)])]) : onTicket
-    })
-    .where('p.status', 'in', LIVE_PAYMENT_STATUSES)
-    .orderBy('x.payment_request_id')
-    .execute()
-  return rows.map((row) => row.payment_request_id)
+export async function caseHasBookings(db: Kysely<DB>, caseId: string): Promise<boolean> {
+  return (await db.selectFrom('bookings').select('id').where('case_id', '=', caseId).executeTakeFirst()) !== undefined
+}
+
+export async function ticketRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
+  const rows = await db.selectFrom('tickets').select('id').where('member_id', '=', memberId).orderBy('id').execute()
+  return { tickets: rows.map((row) => row.id) }
+}
+
+/** The last arrival date of a case's active bookings (null without one), as an expression over the case id. */
+export function travelEndsOn(caseId: Expression<string>): RawBuilder<string | null> {
+  return sql<string | null>`(select max(b.travel_ends_on) from bookings b where b.case_id = ${caseId} and b.status = 'active')`
 }

@@ -1,9 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { PROBLEM_RESPONSES, problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import type { Role } from '../../shared/roles.js'
 import * as bookings from './bookings.js'
@@ -30,6 +27,8 @@ import {
   UpdateBooking,
 } from './schemas.js'
 import * as tickets from './tickets.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
+import { versionedRead, versionedWrite, customMethod } from '../../shared/routes.js'
 
 /** Who may do what (see README "Travel"). */
 export const TRAVEL_ROLES = {
@@ -86,10 +85,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       response: { 201: Type.Ref(Booking), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
-      runWrite(request, reply, async (db, context) => {
-        const booking = await bookings.createBooking(db, context, request.params.id, request.body)
-        return { status: 201, body: booking, headers: { etag: etagOf(booking.version), location: `/v1/return-cases/${booking.case_id}/bookings/${booking.id}` } }
-      }),
+      versionedWrite(request, reply, (db, context) => bookings.createBooking(db, context, request.params.id, request.body), { ifMatch: 'none', status: 201, location: (booking) => `/v1/return-cases/${booking.case_id}/bookings/${booking.id}` }),
   })
 
   app.get(BOOKINGS, {
@@ -115,11 +111,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       params: BookingParams,
       response: { 200: Type.Ref(Booking), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const booking = await bookings.getBooking(app.db, request.context.actor, request.params.id, request.params.booking_id)
-      setEtag(reply, booking.version)
-      return booking
-    },
+    handler: (request, reply) => versionedRead(reply, bookings.getBooking(app.db, request.context.actor, request.params.id, request.params.booking_id)),
   })
 
   app.patch(BOOKING, {
@@ -137,13 +129,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
         ...problemResponses(400, 404, 409, 412, 422, 428),
       },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: true })
-      return runWrite(request, reply, async (db, context) => {
-        const booking = await bookings.updateBooking(db, context, request.params.id, request.params.booking_id, expected, request.body)
-        return { status: 200, body: booking, headers: { etag: etagOf(booking.version) } }
-      })
-    },
+    handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => bookings.updateBooking(db, context, request.params.id, request.params.booking_id, expected, request.body), { ifMatch: 'required' }),
   })
 
   app.post(`${BOOKING}::cancel`, {
@@ -161,13 +147,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
         ...problemResponses(400, 404, 409, 412, 422),
       },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const booking = await bookings.cancelBooking(db, context, request.params.id, request.params.booking_id, expected, request.body.reason)
-        return { status: 200, body: booking, headers: { etag: etagOf(booking.version) } }
-      })
-    },
+    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => bookings.cancelBooking(db, context, request.params.id, request.params.booking_id, expected, request.body.reason)),
   })
 
   // ------------------------------------------------------------ tickets
@@ -192,10 +172,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       response: { 201: Type.Ref(Ticket), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
-      runWrite(request, reply, async (db, context) => {
-        const ticket = await tickets.requestTicket(db, context, request.params.id, request.body)
-        return { status: 201, body: ticket, headers: { etag: etagOf(ticket.version), location: `/v1/return-cases/${ticket.case_id}/tickets/${ticket.id}` } }
-      }),
+      versionedWrite(request, reply, (db, context) => tickets.requestTicket(db, context, request.params.id, request.body), { ifMatch: 'none', status: 201, location: (ticket) => `/v1/return-cases/${ticket.case_id}/tickets/${ticket.id}` }),
   })
 
   app.get(TICKETS, {
@@ -221,11 +198,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       params: TicketParams,
       response: { 200: Type.Ref(Ticket), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const ticket = await tickets.getTicket(app.db, request.context.actor, request.params.id, request.params.ticket_id)
-      setEtag(reply, ticket.version)
-      return ticket
-    },
+    handler: (request, reply) => versionedRead(reply, tickets.getTicket(app.db, request.context.actor, request.params.id, request.params.ticket_id)),
   })
 
   app.post(`${TICKET}::void`, {
@@ -242,13 +215,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       body: Type.Ref(ReasonBody),
       response: TICKET_ACTION_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const ticket = await tickets.voidTicket(db, context, request.params.id, request.params.ticket_id, expected, request.body.reason)
-        return { status: 200, body: ticket, headers: { etag: etagOf(ticket.version) } }
-      })
-    },
+    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => tickets.voidTicket(db, context, request.params.id, request.params.ticket_id, expected, request.body.reason)),
   })
 
   app.post(`${TICKET}::refund`, {
@@ -265,13 +232,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       body: Type.Ref(ReasonBody),
       response: TICKET_ACTION_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const ticket = await tickets.refundTicket(db, context, request.params.id, request.params.ticket_id, expected, request.body.reason)
-        return { status: 200, body: ticket, headers: { etag: etagOf(ticket.version) } }
-      })
-    },
+    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => tickets.refundTicket(db, context, request.params.id, request.params.ticket_id, expected, request.body.reason)),
   })
 
   app.post(`${TICKET}::confirm-departure`, {
@@ -289,13 +250,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       body: Type.Ref(ConfirmDeparture),
       response: TICKET_ACTION_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const ticket = await movements.confirmDeparture(db, context, request.params.id, request.params.ticket_id, expected, request.body.departed_at)
-        return { status: 200, body: ticket, headers: { etag: etagOf(ticket.version) } }
-      })
-    },
+    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => movements.confirmDeparture(db, context, request.params.id, request.params.ticket_id, expected, request.body.departed_at)),
   })
 
   app.post(`${TICKET}::record-no-show`, {
@@ -314,13 +269,9 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       body: Type.Ref(OptionalReasonBody),
       response: TICKET_ACTION_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
+    handler: (request, reply) => {
       const body = request.body as { reason?: string }
-      return runWrite(request, reply, async (db, context) => {
-        const ticket = await movements.recordTicketNoShow(db, context, request.params.id, request.params.ticket_id, expected, body.reason)
-        return { status: 200, body: ticket, headers: { etag: etagOf(ticket.version) } }
-      })
+      return customMethod(request, reply, (db, context, expected) => movements.recordTicketNoShow(db, context, request.params.id, request.params.ticket_id, expected, body.reason))
     },
   })
 
@@ -339,13 +290,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       body: Type.Ref(ConfirmArrival),
       response: { ...TICKET_ACTION_RESPONSES, 403: PROBLEM_RESPONSES[403] },
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const ticket = await movements.confirmArrival(db, context, request.params.id, request.params.ticket_id, expected, request.body.arrived_at)
-        return { status: 200, body: ticket, headers: { etag: etagOf(ticket.version) } }
-      })
-    },
+    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => movements.confirmArrival(db, context, request.params.id, request.params.ticket_id, expected, request.body.arrived_at)),
   })
 
   // ------------------------------------------------------------ the case: no-show and cancellation
@@ -366,13 +311,7 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       body: Type.Ref(ReasonBody),
       response: OUTCOME_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const outcome = await release.cancelCase(db, context, request.params.id, expected, request.body.reason)
-        return { status: 200, body: outcome, headers: { etag: etagOf(outcome.version) } }
-      })
-    },
+    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => release.cancelCase(db, context, request.params.id, expected, request.body.reason)),
   })
 
   app.post(`${CASE_PATH}::record-no-show`, {
@@ -391,13 +330,9 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       body: Type.Ref(OptionalReasonBody),
       response: OUTCOME_RESPONSES,
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
+    handler: (request, reply) => {
       const body = request.body as { reason?: string }
-      return runWrite(request, reply, async (db, context) => {
-        const outcome = await release.recordCaseNoShow(db, context, request.params.id, expected, body.reason)
-        return { status: 200, body: outcome, headers: { etag: etagOf(outcome.version) } }
-      })
+      return customMethod(request, reply, (db, context, expected) => release.recordCaseNoShow(db, context, request.params.id, expected, body.reason))
     },
   })
 }

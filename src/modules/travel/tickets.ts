@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB, TicketStatus } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -9,16 +9,16 @@ import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import { Workflow } from '../../shared/workflow.js'
-import { cancelPaymentRequest, findPaymentRequest, registerPaymentHooks, requestPayment, type PaymentRequestRow } from '../payments/service.js'
-import { findBudgetLine } from '../projects/access.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow } from '../return-cases/access.js'
-import { transitionCase } from '../return-cases/transitions.js'
-import { assertTravelDocument } from '../travel-documents/service.js'
+import { LIVE_PAYMENT_STATUSES, cancelPaymentRequest, findPaymentRequest, requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
+import { findBudgetLine } from '../projects/index.js'
+import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, transitionCase, lockCase, needsMedicalEscort } from '../return-cases/index.js'
+import { assertTravelDocument } from '../travel-documents/index.js'
 import { BOOKABLE_CASE_STATUSES, caseForTravelWrite } from './bookings.js'
 import { lockCaseForRelease } from './locks.js'
 import * as repository from './repository.js'
-import { LIVE_PAYMENT_STATUSES, type BookingRow, type TicketRow } from './repository.js'
+import type { BookingRow, TicketRow } from './repository.js'
 import type { RequestTicketInput, TicketListFilter, TicketRecord } from './schemas.js'
+import { ticketCharges } from './ports.js'
 
 type TicketTransition = 'issue' | 'void' | 'refund' | 'confirm_departure' | 'record_no_show'
 
@@ -52,12 +52,12 @@ function ticketPayload(row: TicketRow): Record<string, unknown> {
   }
 }
 
-export async function recordTicketChange(db: Kysely<DB>, context: RequestContext, action: string, before: TicketRow | null, after: TicketRow): Promise<void> {
+export async function recordTicketChange(db: Transaction<DB>, context: RequestContext, action: string, before: TicketRow | null, after: TicketRow): Promise<void> {
   await recordAudit(db, context, { action: `ticket.${action}`, entityType: 'ticket', entityId: after.id, caseId: after.case_id, before, after })
   await emitEvent(db, { type: `ticket.${action}`, entityType: 'ticket', entityId: after.id, caseId: after.case_id, payload: ticketPayload(after) })
 }
 
-export async function lockTicket(db: Kysely<DB>, caseRow: ReturnCaseRow, ticketId: string, expectedVersion: number | undefined): Promise<TicketRow> {
+export async function lockTicket(db: Transaction<DB>, caseRow: ReturnCaseRow, ticketId: string, expectedVersion: number | undefined): Promise<TicketRow> {
   const ticket = await repository.findTicket(db, caseRow.id, ticketId, { forUpdate: true })
   if (!ticket) throw notFound('Ticket', ticketId)
   assertVersion(ticket.version, expectedVersion)
@@ -70,14 +70,7 @@ function travellerName(member: Pick<CaseMemberRow, 'given_name' | 'family_name'>
 
 /** A traveller whose medical needs call for an escort is ticketed only on a booking that has a medical escort for them. */
 async function assertEscort(db: Kysely<DB>, booking: BookingRow, member: CaseMemberRow): Promise<void> {
-  const needsEscort = await db
-    .selectFrom('member_vulnerabilities')
-    .select('id')
-    .where('member_id', '=', member.id)
-    .where('code', '=', 'medical_needs')
-    .where('escort_needed', '=', true)
-    .executeTakeFirst()
-  if (needsEscort && !booking.escorts.some((escort) => escort.member_id === member.id && escort.kind === 'medical')) {
+  if ((await needsMedicalEscort(db, member.id)) && !booking.escorts.some((escort) => escort.member_id === member.id && escort.kind === 'medical')) {
     throw conflict(`${travellerName(member)} needs a medical escort; add one to booking ${booking.booking_reference} before ticketing`, {
       member_id: member.id,
       booking_id: booking.id,
@@ -92,7 +85,7 @@ async function assertEscort(db: Kysely<DB>, booking: BookingRow, member: CaseMem
  * request (kind `ticket`) for the fare on the project's travel line; nothing is committed until
  * it is approved by someone other than the requester, which issues the ticket.
  */
-export async function requestTicket(db: Kysely<DB>, context: RequestContext, caseId: string, input: RequestTicketInput): Promise<TicketRecord> {
+export async function requestTicket(db: Transaction<DB>, context: RequestContext, caseId: string, input: RequestTicketInput): Promise<TicketRecord> {
   const caseRow = await caseForTravelWrite(db, context.actor, caseId, 'A ticket')
   const booking = await repository.findBooking(db, caseRow.id, input.booking_id)
   if (!booking) {
@@ -172,7 +165,7 @@ export interface EndedTicket {
  * `paymentEnding`: called from the payment's own rejection or cancellation.
  */
 export async function endTicket(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   ticket: TicketRow,
   options: { reason: string; status?: 'voided' | 'refunded'; noShow?: boolean; paymentEnding?: boolean },
@@ -193,7 +186,7 @@ export async function endTicket(
     await cancelPaymentRequest(db, context, payment.id, options.reason)
     cancelled.push(payment.id)
   }
-  for (const paymentId of await repository.liveBaggagePayments(db, { ticketId: ticket.id, memberId: options.noShow ? ticket.member_id : undefined })) {
+  for (const paymentId of await ticketCharges.get().livePaymentsOn(db, { ticketId: ticket.id, memberId: options.noShow ? ticket.member_id : undefined })) {
     await cancelPaymentRequest(db, context, paymentId, `${options.reason} (ticket ${ticket.ticket_number} ${status})`)
     cancelled.push(paymentId)
   }
@@ -202,7 +195,7 @@ export async function endTicket(
 
 /** Voids a ticket that is not yet paid (a paid one is refunded): its payment is cancelled and the commitment released. */
 export async function voidTicket(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   ticketId: string,
@@ -227,7 +220,7 @@ export async function voidTicket(
 
 /** Refunds an issued ticket: what is still committed of its fare is released; what was paid stays spent. */
 export async function refundTicket(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   caseId: string,
   ticketId: string,
@@ -270,8 +263,8 @@ async function ticketOfPayment(db: Kysely<DB>, payment: PaymentRequestRow): Prom
  * aborts the approval and its commitment. When every household member then holds an issued
  * ticket, the case moves to `travel_booked`.
  */
-async function issueOnApproval(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
-  const caseRow = await repository.lockCaseRow(db, payment.case_id as string)
+async function issueOnApproval(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow): Promise<void> {
+  const caseRow = await lockCase(db, payment.case_id as string)
   const ticket = await ticketOfPayment(db, payment)
   ticketWorkflow.target('issue', ticket.status)
   if (caseRow.status === 'closed' || !BOOKABLE_CASE_STATUSES.includes(caseRow.status)) {
@@ -288,13 +281,19 @@ async function issueOnApproval(db: Kysely<DB>, context: RequestContext, payment:
   const document = await assertTravelDocument(db, member, booking.travel_ends_on)
   const updated = await repository.updateTicket(db, ticket.id, { status: 'issued', issued_at: new Date(), travel_document_id: document.id })
   await recordTicketChange(db, context, 'issued', ticket, updated)
-  if (caseRow.status === 'approved' && (await repository.travellersWithoutIssuedTicket(db, caseRow.id)) === 0) {
+  if (caseRow.status === 'approved' && (await everyTravellerTicketed(db, caseRow.id))) {
     await transitionCase(db, context, caseRow, 'mark_travel_booked', 'Every traveller holds an issued ticket')
   }
 }
 
+/** Whether every household member of the case holds an issued ticket on an active booking. */
+async function everyTravellerTicketed(db: Kysely<DB>, caseId: string): Promise<boolean> {
+  const ticketed = await repository.travellersWithIssuedTicket(db, caseId)
+  return (await listCaseMembers(db, caseId)).every((member) => ticketed.has(member.id))
+}
+
 /** The payment was rejected or cancelled: a live ticket is voided (a used one cannot lose its payment). */
-async function voidOnPaymentEnd(db: Kysely<DB>, context: RequestContext, payment: PaymentRequestRow, what: 'rejected' | 'cancelled'): Promise<void> {
+async function voidOnPaymentEnd(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow, what: 'rejected' | 'cancelled'): Promise<void> {
   const ticket = await ticketOfPayment(db, payment)
   if (ticket.status === 'voided' || ticket.status === 'refunded') return
   if (ticket.status === 'used') {
@@ -304,8 +303,9 @@ async function voidOnPaymentEnd(db: Kysely<DB>, context: RequestContext, payment
   await endTicket(db, context, ticket, { status: 'voided', reason: `payment request ${payment.id} ${what}: ${why ?? ''}`.trim(), paymentEnding: true })
 }
 
-registerPaymentHooks('ticket', {
+/** How ticket costs follow their payment requests (wired in src/modules/index.ts). */
+export const ticketPaymentHooks: PaymentHooks = {
   onApproved: issueOnApproval,
   onRejected: (db, context, payment) => voidOnPaymentEnd(db, context, payment, 'rejected'),
   onCancelled: (db, context, payment) => voidOnPaymentEnd(db, context, payment, 'cancelled'),
-})
+}

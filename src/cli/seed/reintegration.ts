@@ -1,17 +1,25 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
-import { createCrisisCountry } from '../crisis-countries/service.js'
-import { approvePayment, markPaymentPaid } from '../payments/service.js'
-import { registrationKey } from '../suppliers/repository.js'
-import { createSupplier } from '../suppliers/service.js'
-import type { CreateSupplierInput } from '../suppliers/schemas.js'
-import { RETURNED_CASE_STATUSES, REQUEST_FORM_CASE_STATUSES } from './cases.js'
-import { approveRequest } from './decisions.js'
-import { confirmDelivery, createDisbursement } from './disbursements.js'
-import { itemsTotal, toItemValues } from './repository.js'
-import { assessRequest, createRequest } from './requests.js'
-import type { ItemInputValue } from './schemas.js'
+import { createCrisisCountry, isListed } from '../../modules/crisis-countries/index.js'
+import { approvePayment, markPaymentPaid } from '../../modules/payments/index.js'
+import {
+  approveRequest,
+  assessRequest,
+  confirmDelivery,
+  createDisbursement,
+  createRequest,
+  disbursementsOfPlan,
+  firstPlanOfCase,
+  firstRequestOfCase,
+  itemsTotal,
+  REQUEST_FORM_CASE_STATUSES,
+  RETURNED_CASE_STATUSES,
+  toItemValues,
+  type ItemInputValue,
+} from '../../modules/reintegration/index.js'
+import { findCaseByExternalReference } from '../../modules/return-cases/index.js'
+import { createSupplier, findByRegistration, registrationKey, type CreateSupplierInput } from '../../modules/suppliers/index.js'
 
 /**
  * The in-kind reintegration of the 2010–2011 project of the seed documents: construction tools for
@@ -171,7 +179,7 @@ export interface SeededReintegration {
 }
 
 async function caseByReference(db: Kysely<DB>, externalReference: string) {
-  return db.selectFrom('return_cases').selectAll().where('external_reference', '=', externalReference).executeTakeFirst()
+  return findCaseByExternalReference(db, externalReference)
 }
 
 /**
@@ -180,8 +188,7 @@ async function caseByReference(db: Kysely<DB>, externalReference: string) {
  * has a request is left alone; a case that already left cannot get a form any more (skipped).
  */
 export async function seedReintegrationSelection(db: Kysely<DB>): Promise<SeededReintegration[]> {
-  const iraq = await db.selectFrom('crisis_countries').select('id').where('country', '=', 'IQ').where('kind', '=', 'conflict').executeTakeFirst()
-  if (!iraq) {
+  if (!(await isListed(db, 'IQ', 'conflict'))) {
     await db.transaction().execute((trx) =>
       createCrisisCountry(trx, ADMIN, {
         country: 'IQ',
@@ -198,7 +205,7 @@ export async function seedReintegrationSelection(db: Kysely<DB>): Promise<Seeded
       seeded.push({ externalReference: seed.externalReference, outcome: 'skipped', detail: 'no such case' })
       continue
     }
-    const existing = await db.selectFrom('reintegration_requests').select(['id', 'status']).where('case_id', '=', caseRow.id).executeTakeFirst()
+    const existing = await firstRequestOfCase(db, caseRow.id)
     if (existing) {
       seeded.push({ externalReference: seed.externalReference, outcome: 'exists', detail: `request ${existing.status}` })
       continue
@@ -230,7 +237,7 @@ export async function seedReintegrationSelection(db: Kysely<DB>): Promise<Seeded
 
 async function seedSupplier(db: Kysely<DB>, key: keyof typeof SUPPLIERS, partnerOfficeId: string): Promise<string> {
   const { country, ...input } = SUPPLIERS[key] as SeedSupplier
-  const existing = await db.selectFrom('suppliers').select('id').where('country', '=', country).where('registration_key', '=', registrationKey(input.registration_number)).executeTakeFirst()
+  const existing = await findByRegistration(db, country, registrationKey(input.registration_number))
   if (existing) return existing.id
   const partner = context(`seed-partner-${country.toLowerCase()}`, ['partner'], partnerOfficeId)
   return (await db.transaction().execute((trx) => createSupplier(trx, partner, input))).id
@@ -246,13 +253,12 @@ export async function seedReintegrationDelivery(db: Kysely<DB>): Promise<SeededR
   const seeded: SeededReintegration[] = []
   for (const seed of SEED_PLANS) {
     const caseRow = await caseByReference(db, seed.externalReference)
-    const plan = caseRow && (await db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseRow.id).executeTakeFirst())
+    const plan = caseRow && (await firstPlanOfCase(db, caseRow.id))
     if (!caseRow || !plan) {
       seeded.push({ externalReference: seed.externalReference, outcome: 'skipped', detail: 'no reintegration plan' })
       continue
     }
-    const disbursed = await db.selectFrom('reintegration_disbursements').select('id').where('plan_id', '=', plan.id).executeTakeFirst()
-    if (disbursed) {
+    if ((await disbursementsOfPlan(db, plan.id)).length > 0) {
       seeded.push({ externalReference: seed.externalReference, outcome: 'exists', detail: `plan ${plan.status}` })
       continue
     }

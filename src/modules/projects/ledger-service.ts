@@ -1,11 +1,12 @@
-import type { Kysely } from 'kysely'
+import type { Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
 import { ProblemError } from '../../shared/problems.js'
 import type { AuditInput } from '../../shared/audit.js'
+import type { CommitBatches } from './commit-batches.js'
 import { commitFunds, releaseFunds, type LedgerEntryRow, type LedgerPosting } from './ledger.js'
-import type { ManualLedgerPostingInput } from './schemas.js'
+import type { ManualLedgerPostingInput } from './ledger-schemas.js'
 
 /**
  * A commitment or release that finance records by hand for a cost handled outside this
@@ -14,7 +15,7 @@ import type { ManualLedgerPostingInput } from './schemas.js'
  * posting's own statement: a commitment is one round trip between BEGIN and COMMIT.
  */
 export async function postManualEntry(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   kind: ManualLedgerPostingInput['kind'],
   posting: LedgerPosting,
@@ -44,4 +45,21 @@ export function manualPosting(projectId: string, lineId: string, input: ManualLe
       after: { amount: input.amount, source_id: source.id, note: input.note },
     },
   }
+}
+
+/**
+ * The commit strategy of a manual entry. A commitment without an Idempotency-Key joins its line's
+ * group commit (a keyed one must claim its key in its own transaction, so it cannot). Undefined
+ * when the entry is not batched, or the batch did not take it: the caller then posts it in the
+ * request's own unit of work (postManualEntry), which gives the exact answer.
+ */
+export async function groupCommit(
+  batches: CommitBatches,
+  context: RequestContext,
+  kind: ManualLedgerPostingInput['kind'],
+  posting: ReturnType<typeof manualPosting>,
+  request: { keyed: boolean },
+): Promise<LedgerEntryRow | undefined> {
+  if (kind !== 'commit' || request.keyed) return undefined
+  return batches.commit(context, posting)
 }

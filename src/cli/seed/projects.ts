@@ -1,8 +1,14 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
-import type { CreateBudgetLineInput, CreateProjectInput } from './schemas.js'
-import { createBudgetLine, createProject, transitionProject } from './service.js'
+import {
+  createBudgetLine,
+  createProject,
+  findProjectByCode,
+  transitionProject,
+  type CreateBudgetLineInput,
+  type CreateProjectInput,
+} from '../../modules/projects/index.js'
 
 export const SEED_PROJECT_CODE = 'LT-REINT-2010'
 
@@ -42,7 +48,7 @@ export const SEED_BUDGET_LINES: CreateBudgetLineInput[] = [
  * project with its code exists already (then nothing is changed).
  */
 export async function seedProjects(db: Kysely<DB>, context: RequestContext): Promise<{ projectId: string; created: boolean }> {
-  const existing = await db.selectFrom('projects').select('id').where('code', '=', SEED_PROJECT_CODE).executeTakeFirst()
+  const existing = await findProjectByCode(db, SEED_PROJECT_CODE)
   if (existing) return { projectId: existing.id, created: false }
   const projectId = await db.transaction().execute(async (trx) => {
     const project = await createProject(trx, context, SEED_PROJECT)

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely'
 import { PREPARED } from '../../db/prepared.js'
 import type { DB } from '../../db/schema.js'
-import { diff, type AuditInput } from '../../shared/audit.js'
+import { auditInsert, diff, type AuditInput } from '../../shared/audit.js'
+import { outboxInsert } from '../../shared/outbox.js'
 import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
 import { ENTRY_COLUMNS, EVENT_PAYLOAD, type LedgerEntryRow, type LedgerPosting } from './ledger.js'
@@ -115,14 +116,11 @@ export class CommitBatches {
           from accepted, line
         returning ${ENTRY_COLUMNS}
       ), event as (
-        insert into outbox_events (id, event_type, entity_type, entity_id, case_id, payload)
-        select accepted.event_id, 'ledger.committed', 'ledger_entry', entry.id::text, null, ${EVENT_PAYLOAD}
-          from entry join accepted on accepted.entry_id = entry.id, line
+        ${outboxInsert(sql`select accepted.event_id, 'ledger.committed', 'ledger_entry', entry.id::text, null, ${EVENT_PAYLOAD} from entry join accepted on accepted.entry_id = entry.id, line`)}
       ), audit as (
-        insert into audit_events (actor_sub, actor_roles, actor_office_id, request_id, action, entity_type, entity_id, case_id, changes)
-        select accepted.actor_sub, accepted.actor_roles, accepted.actor_office_id, accepted.request_id, accepted.action, 'budget_line',
+        ${auditInsert(sql`select accepted.actor_sub, accepted.actor_roles, accepted.actor_office_id, accepted.request_id, accepted.action, 'budget_line',
                line.id::text, null, accepted.changes
-          from accepted, line
+          from accepted, line`)}
       )
       select entry.*, accepted.ord from entry join accepted on accepted.entry_id = entry.id`.execute(this.db)
     return new Map(rows.map(({ ord, ...entry }) => [ord, entry]))

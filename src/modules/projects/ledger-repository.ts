@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
-import { afterIdOf } from '../projects/repository.js'
+import { afterIdOf } from './repository.js'
 import type { LedgerEntryRow } from './ledger.js'
-import type { LedgerEntryListFilter, LedgerEntryRecord } from './schemas.js'
+import type { LedgerEntryListFilter, LedgerEntryRecord } from './ledger-schemas.js'
 
 export function toLedgerEntry(row: LedgerEntryRow): LedgerEntryRecord {
   return {
@@ -32,4 +32,15 @@ export async function listLedgerEntries(db: Kysely<DB>, budgetLineId: string, fi
   if (filter.source_id) query = query.where('source_id', '=', filter.source_id)
   if (filter.case_id) query = query.where('case_id', '=', filter.case_id)
   return toPage(await query.execute(), limit, (row) => [row.id], toLedgerEntry)
+}
+
+/** The budget lines a case has ledger entries on. */
+export async function budgetLinesOfCase(db: Kysely<DB>, caseId: string): Promise<string[]> {
+  const rows = await db.selectFrom('ledger_entries').select('budget_line_id').distinct().where('case_id', '=', caseId).execute()
+  return rows.map((row) => row.budget_line_id)
+}
+
+/** The releases one request wrote for a case, in the order written. */
+export async function releasesOfRequest(db: Kysely<DB>, caseId: string, requestId: string): Promise<LedgerEntryRow[]> {
+  return db.selectFrom('ledger_entries').selectAll().where('case_id', '=', caseId).where('kind', '=', 'release').where('request_id', '=', requestId).orderBy('id').execute()
 }

@@ -1,15 +1,11 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
-import { requestExcessBaggage } from '../excess-baggage/service.js'
-import { approvePayment, markPaymentPaid } from '../payments/service.js'
-import { listCaseMembers } from '../return-cases/access.js'
-import { issueDocument, recordDocument } from '../travel-documents/service.js'
-import type { CreateTravelDocumentInput } from '../travel-documents/schemas.js'
-import { createBooking } from './bookings.js'
-import { confirmArrival, confirmDeparture } from './movements.js'
-import type { CreateBookingInput } from './schemas.js'
-import { requestTicket } from './tickets.js'
+import { requestExcessBaggage } from '../../modules/excess-baggage/index.js'
+import { approvePayment, markPaymentPaid } from '../../modules/payments/index.js'
+import { findCaseByExternalReference, listCaseMembers } from '../../modules/return-cases/index.js'
+import { issueDocument, recordDocument, type CreateTravelDocumentInput } from '../../modules/travel-documents/index.js'
+import { caseHasBookings, confirmArrival, confirmDeparture, createBooking, requestTicket, type CreateBookingInput } from '../../modules/travel/index.js'
 
 /**
  * Travel of the 2010–2011 seed cases, as it happened: four Georgians flown from Vilnius to
@@ -143,7 +139,7 @@ export interface SeededTravel {
   detail: string
 }
 
-async function seedOne(trx: Kysely<DB>, caseRow: { id: string; reference: string; partner_office_id: string | null }, seed: SeedTravel): Promise<void> {
+async function seedOne(trx: Transaction<DB>, caseRow: { id: string; reference: string; partner_office_id: string | null }, seed: SeedTravel): Promise<void> {
   const members = await listCaseMembers(trx, caseRow.id)
   const booking = await createBooking(trx, OPERATIONS, caseRow.id, seed.booking)
   const ticketIds: string[] = []
@@ -194,18 +190,12 @@ async function seedOne(trx: Kysely<DB>, caseRow: { id: string; reference: string
 export async function seedTravel(db: Kysely<DB>): Promise<SeededTravel[]> {
   const results: SeededTravel[] = []
   for (const seed of SEED_TRAVEL) {
-    const caseRow = await db
-      .selectFrom('return_cases')
-      .select(['id', 'reference', 'status', 'partner_office_id'])
-      .where('external_reference', '=', seed.externalReference)
-      .orderBy('id')
-      .executeTakeFirst()
+    const caseRow = await findCaseByExternalReference(db, seed.externalReference)
     if (!caseRow) {
       results.push({ externalReference: seed.externalReference, caseId: null, outcome: 'skipped', detail: 'the case is not seeded' })
       continue
     }
-    const booked = await db.selectFrom('bookings').select('id').where('case_id', '=', caseRow.id).executeTakeFirst()
-    if (booked) {
+    if (await caseHasBookings(db, caseRow.id)) {
       results.push({ externalReference: seed.externalReference, caseId: caseRow.id, outcome: 'exists', detail: `case ${caseRow.reference} is ${caseRow.status}` })
       continue
     }

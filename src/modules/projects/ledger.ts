@@ -1,7 +1,8 @@
-import { sql, type Kysely, type Selectable } from 'kysely'
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { DB, LedgerEntriesTable, LedgerEntryKind, LedgerSourceType } from '../../db/schema.js'
 import { PREPARED, allColumns } from '../../db/prepared.js'
-import { diff, type AuditInput } from '../../shared/audit.js'
+import { auditInsert, diff, type AuditInput } from '../../shared/audit.js'
+import { outboxInsert } from '../../shared/outbox.js'
 import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
 import { ProblemError, conflict, notFound } from '../../shared/problems.js'
@@ -98,7 +99,7 @@ function entryValues(posting: LedgerPosting) {
  * comes back when the guard does not hold, and then nothing was written.
  */
 async function appendEntry(
-  db: Kysely<DB>,
+  db: Transaction<DB>,
   context: RequestContext,
   kind: LedgerEntryKind,
   posting: LedgerPosting,
@@ -124,24 +125,20 @@ async function appendEntry(
         from line
       returning ${ENTRY_COLUMNS}
     ), event as (
-      insert into outbox_events (id, event_type, entity_type, entity_id, case_id, payload)
-      select ${newId()}::uuid, ${EVENT_TYPES[kind]}::text, 'ledger_entry', entry.id::text, entry.case_id,
-             ${EVENT_PAYLOAD}
-        from entry, line
+      ${outboxInsert(sql`select ${newId()}::uuid, ${EVENT_TYPES[kind]}::text, 'ledger_entry', entry.id::text, entry.case_id, ${EVENT_PAYLOAD} from entry, line`)}
     )${auditStatement(context, posting.audit)}
     select ${ENTRY_COLUMNS} from entry`.execute(db)
   return rows[0]
 }
 
-/** The columns recordAudit writes (src/shared/audit.ts), as one more part of the entry's statement. */
+/** The posting's audit entry (the columns of shared/audit.ts), as one more part of the entry's statement. */
 function auditStatement(context: RequestContext, audit: AuditInput | undefined) {
   if (!audit) return sql``
   const changes = JSON.stringify(diff(audit.before, audit.after, audit.maskedFields))
   return sql`, audit as (
-      insert into audit_events (actor_sub, actor_roles, actor_office_id, request_id, action, entity_type, entity_id, case_id, changes)
-      select ${context.actor.sub}::text, ${context.actor.roles}::text[], ${context.actor.officeId}::uuid, ${context.requestId}::text,
+      ${auditInsert(sql`select ${context.actor.sub}::text, ${context.actor.roles}::text[], ${context.actor.officeId}::uuid, ${context.requestId}::text,
              ${audit.action}::text, ${audit.entityType}::text, ${audit.entityId}::text, ${audit.caseId ?? null}::uuid, ${changes}::jsonb
-        from entry
+        from entry`)}
     )`
 }
 
@@ -186,7 +183,7 @@ function assertCurrency(line: LineState, posting: LedgerPosting): void {
  * `conflict` when the project is not active, 404 when the line does not exist. A refusal
  * writes nothing.
  */
-export async function commitFunds(db: Kysely<DB>, context: RequestContext, posting: LedgerPosting): Promise<LedgerEntryRow> {
+export async function commitFunds(db: Transaction<DB>, context: RequestContext, posting: LedgerPosting): Promise<LedgerEntryRow> {
   assertAmount(posting)
   const amount = posting.amount.amount_minor
   for (let attempt = 1; ; attempt += 1) {
@@ -233,7 +230,7 @@ export async function openCommitment(db: Kysely<DB>, budgetLineId: string, sourc
 }
 
 /** Release and spend draw on a source's open commitment, so they lock the line before reading it. */
-async function drawOnCommitment(db: Kysely<DB>, context: RequestContext, kind: 'release' | 'spend', posting: LedgerPosting): Promise<LedgerEntryRow> {
+async function drawOnCommitment(db: Transaction<DB>, context: RequestContext, kind: 'release' | 'spend', posting: LedgerPosting): Promise<LedgerEntryRow> {
   assertAmount(posting)
   const line = await lineState(db, posting, { forUpdate: true })
   assertCurrency(line, posting)
@@ -254,7 +251,7 @@ async function drawOnCommitment(db: Kysely<DB>, context: RequestContext, kind: '
  * Gives back part or all of a source's open commitment on a line (no-show, cancellation, a
  * cheaper invoice). More than is open is 409 `conflict` (naming `open_commitment`).
  */
-export async function releaseFunds(db: Kysely<DB>, context: RequestContext, posting: LedgerPosting): Promise<LedgerEntryRow> {
+export async function releaseFunds(db: Transaction<DB>, context: RequestContext, posting: LedgerPosting): Promise<LedgerEntryRow> {
   return drawOnCommitment(db, context, 'release', posting)
 }
 
@@ -262,7 +259,7 @@ export async function releaseFunds(db: Kysely<DB>, context: RequestContext, post
  * Turns part or all of a source's open commitment into spend (the money was paid). More
  * than is open is 409 `conflict`: commit the difference first.
  */
-export async function spendFunds(db: Kysely<DB>, context: RequestContext, posting: LedgerPosting): Promise<LedgerEntryRow> {
+export async function spendFunds(db: Transaction<DB>, context: RequestContext, posting: LedgerPosting): Promise<LedgerEntryRow> {
   return drawOnCommitment(db, context, 'spend', posting)
 }
 
@@ -271,7 +268,7 @@ export async function spendFunds(db: Kysely<DB>, context: RequestContext, postin
  * source, locking the lines it touches in id order. Returns the release entries (none when
  * nothing was open).
  */
-export async function releaseOpenCommitmentsForCase(db: Kysely<DB>, context: RequestContext, caseId: string, note: string): Promise<LedgerEntryRow[]> {
+export async function releaseOpenCommitmentsForCase(db: Transaction<DB>, context: RequestContext, caseId: string, note: string): Promise<LedgerEntryRow[]> {
   const lineIds = await db
     .selectFrom('ledger_entries')
     .select('budget_line_id')

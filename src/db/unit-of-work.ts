@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { sql, type Kysely } from 'kysely'
-import type { DB } from '../db/schema.js'
+import { sql, type Kysely, type Transaction } from 'kysely'
+import type { DB } from './schema.js'
 import type { RequestContext } from '../shared/context.js'
 import { ProblemError } from '../shared/problems.js'
-import { PREPARED } from '../db/prepared.js'
+import { PREPARED } from './prepared.js'
 
 export interface WriteResult {
   status: number
@@ -12,7 +12,8 @@ export interface WriteResult {
   headers?: Record<string, string>
 }
 
-export type WriteWork = (db: Kysely<DB>, context: RequestContext) => Promise<WriteResult>
+/** The work of a write: it runs inside the unit of work's transaction, which is the only `db` it may use. */
+export type WriteWork = (db: Transaction<DB>, context: RequestContext) => Promise<WriteResult>
 
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/
 

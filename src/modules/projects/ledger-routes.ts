@@ -1,16 +1,16 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { problemResponses } from '../../plugins/auth.js'
-import { runWrite } from '../../plugins/write.js'
+import { runWrite } from '../../db/unit-of-work.js'
 import { IdempotencyKeyHeader } from '../../shared/headers.js'
-import { notFound } from '../../shared/problems.js'
-import { PROJECT_MANAGERS, PROJECT_READERS } from '../projects/routes.js'
-import { BudgetLineParams } from '../projects/schemas.js'
-import { listLedgerEntries, toLedgerEntry } from './repository.js'
-import { LedgerEntry, LedgerEntryList, LedgerEntryListQuery, ManualLedgerPosting } from './schemas.js'
-import { manualPosting, postManualEntry } from './service.js'
+import { notFound, problemResponses } from '../../shared/problems.js'
+import { PROJECT_MANAGERS, PROJECT_READERS } from './routes.js'
+import { BudgetLineParams } from './schemas.js'
+import { listLedgerEntries, toLedgerEntry } from './ledger-repository.js'
+import { LedgerEntry, LedgerEntryList, LedgerEntryListQuery, ManualLedgerPosting } from './ledger-schemas.js'
+import { groupCommit, manualPosting, postManualEntry } from './ledger-service.js'
 import { CommitBatches } from './commit-batches.js'
+import { findLine } from './repository.js'
 
 export default async function ledgerModule(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -30,8 +30,7 @@ export default async function ledgerModule(fastify: FastifyInstance): Promise<vo
     },
     handler: async (request) => {
       const { id, line_id: lineId } = request.params
-      const line = await app.db.selectFrom('budget_lines').select('id').where('id', '=', lineId).where('project_id', '=', id).executeTakeFirst()
-      if (!line) throw notFound('Budget line', lineId)
+      if (!(await findLine(app.db, id, lineId))) throw notFound('Budget line', lineId)
       return listLedgerEntries(app.db, lineId, request.query)
     },
   })
@@ -53,13 +52,9 @@ export default async function ledgerModule(fastify: FastifyInstance): Promise<vo
       },
     },
     handler: async (request, reply) => {
-      // A commitment without an Idempotency-Key joins its line's group commit (a keyed one must claim its key in its
-      // own transaction); whatever the batch does not take is committed on its own below, with the exact answer.
       const posting = manualPosting(request.params.id, request.params.line_id, request.body)
-      if (request.body.kind === 'commit' && request.headers['idempotency-key'] === undefined) {
-        const entry = await commitBatches.commit(request.context, posting)
-        if (entry) return reply.code(201).send(toLedgerEntry(entry))
-      }
+      const batched = await groupCommit(commitBatches, request.context, request.body.kind, posting, { keyed: request.headers['idempotency-key'] !== undefined })
+      if (batched) return reply.code(201).send(toLedgerEntry(batched))
       return runWrite(request, reply, async (db, context) => {
         const entry = await postManualEntry(db, context, request.body.kind, posting)
         return { status: 201, body: toLedgerEntry(entry) }

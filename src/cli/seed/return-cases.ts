@@ -1,11 +1,15 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
-import { findCaseForActor } from './access.js'
-import { createSession } from './counselling.js'
-import type { ConsentInput, CreateReturnCaseInput } from './schemas.js'
-import { createCase } from './service.js'
-import { transitionCase } from './transitions.js'
+import {
+  createCase,
+  createSession,
+  findCaseByExternalReference,
+  findCaseForActor,
+  transitionCase,
+  type ConsentInput,
+  type CreateReturnCaseInput,
+} from '../../modules/return-cases/index.js'
 
 /**
  * The 2010–2011 reintegration project of the seeds: four Georgian returnees (construction
@@ -142,12 +146,7 @@ export interface SeededCase {
 export async function seedReturnCases(db: Kysely<DB>, options: SeedReturnCasesOptions): Promise<SeededCase[]> {
   const seeded: SeededCase[] = []
   for (const seed of SEED_CASES) {
-    const existing = await db
-      .selectFrom('return_cases')
-      .select(['id', 'reference'])
-      .where('office_id', '=', options.countryOfficeId)
-      .where('external_reference', '=', seed.input.external_reference)
-      .executeTakeFirst()
+    const existing = await findCaseByExternalReference(db, seed.input.external_reference, options.countryOfficeId)
     if (existing) {
       seeded.push({ id: existing.id, reference: existing.reference, externalReference: seed.input.external_reference, created: false })
       continue

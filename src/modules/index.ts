@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify'
+import { auditRoutes } from './audit/index.js'
+import { cashGrantPaymentHooks, cashGrantRecordsOfMember, cashGrantsRoutes } from './cash-grants/index.js'
+import { crisisCountriesRoutes } from './crisis-countries/index.js'
+import { excessBaggagePaymentHooks, excessBaggageRecordsOfMember, excessBaggageRoutes, liveChargesOnTicket } from './excess-baggage/index.js'
+import { monitoringRecordsOfMember, monitoringRoutes } from './monitoring/index.js'
+import { officesRoutes } from './offices/index.js'
+import { livePaymentRequestsOfCase, paymentsRoutes, wirePaymentHooks } from './payments/index.js'
+import { ledgerRoutes, projectsRoutes } from './projects/index.js'
+import { activePlansOfCase, disbursementPaymentHooks, reintegrationRecordsOfMember, reintegrationRoutes } from './reintegration/index.js'
+import { returnCasesRoutes, wireCaseDependents } from './return-cases/index.js'
+import { suppliersRoutes } from './suppliers/index.js'
+import { travelDocumentRecordsOfMember, travelDocumentsRoutes, wireTravelDates } from './travel-documents/index.js'
+import { ticketPaymentHooks, ticketRecordsOfMember, travelEndsOn, travelRoutes, wireTicketCharges } from './travel/index.js'
+
+/**
+ * The composition root of the modules: the one place that knows them all. Who reacts to what is
+ * wired here, typed, and nowhere else: a module declares the questions it asks (its ports) and
+ * the modules that know the answers are plugged in below. Every process that uses the modules
+ * (the app, the seed command) calls this first; an unwired port throws rather than answer nothing.
+ */
+export function wireModules(): void {
+  // Each kind of cost follows its payment requests: approving a ticket's payment issues the ticket.
+  wirePaymentHooks({
+    ticket: ticketPaymentHooks,
+    excess_baggage: excessBaggagePaymentHooks,
+    cash_grant: cashGrantPaymentHooks,
+    disbursement: disbursementPaymentHooks,
+  })
+  // May this case be withdrawn or closed? May this member be removed?
+  wireCaseDependents({
+    livePaymentRequests: livePaymentRequestsOfCase,
+    activeReintegrationPlans: activePlansOfCase,
+    recordsNamingMember: [
+      travelDocumentRecordsOfMember,
+      ticketRecordsOfMember,
+      excessBaggageRecordsOfMember,
+      cashGrantRecordsOfMember,
+      reintegrationRecordsOfMember,
+      monitoringRecordsOfMember,
+    ],
+  })
+  // Ending a ticket cancels the excess baggage charged to it.
+  wireTicketCharges({ livePaymentsOn: liveChargesOnTicket })
+  // The document queue compares expiry with the date a case travels.
+  wireTravelDates({ travelEndsOn })
+}
+
+/** Wires the modules and registers their routes (in the order the spec lists them). */
+export async function registerModules(app: FastifyInstance): Promise<void> {
+  wireModules()
+  await app.register(officesRoutes)
+  await app.register(returnCasesRoutes)
+  await app.register(projectsRoutes)
+  await app.register(ledgerRoutes)
+  await app.register(paymentsRoutes)
+  await app.register(cashGrantsRoutes)
+  await app.register(travelDocumentsRoutes)
+  await app.register(travelRoutes)
+  await app.register(excessBaggageRoutes)
+  await app.register(crisisCountriesRoutes)
+  await app.register(suppliersRoutes)
+  await app.register(reintegrationRoutes)
+  await app.register(monitoringRoutes)
+  await app.register(auditRoutes)
+}

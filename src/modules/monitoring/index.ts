@@ -1,0 +1,3 @@
+/** The public face of monitoring after return: visits, satisfaction surveys and sustainability assessments. */
+export { default as monitoringRoutes } from './routes.js'
+export { monitoringRecordsOfMember } from './repository.js'

@@ -1,0 +1,13 @@
+/** The public face of in-kind reintegration: requests, selection, plans and disbursements to suppliers. */
+export { default as reintegrationRoutes } from './routes.js'
+export { abandonPlansOfCase } from './plans.js'
+export { REQUEST_FORM_CASE_STATUSES, RETURNED_CASE_STATUSES } from './cases.js'
+export { approveRequest } from './decisions.js'
+export { confirmDelivery, createDisbursement } from './disbursements.js'
+export { assessRequest, createRequest } from './requests.js'
+export { firstPlanOfCase, firstRequestOfCase, itemsTotal, toItemValues } from './repository.js'
+export type { ItemInputValue } from './schemas.js'
+export { disbursementsOfPlan } from './repository.js'
+export { disbursementPaymentHooks } from './disbursements.js'
+export { activePlansOfCase, reintegrationRecordsOfMember } from './repository.js'
+export { isPlanOfCase } from './repository.js'
