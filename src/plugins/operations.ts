@@ -8,6 +8,7 @@ import fp from 'fastify-plugin'
 import { sql } from 'kysely'
 import { ProblemError } from '../shared/problems.js'
 import { PROBLEM_RESPONSES } from './auth.js'
+import { rateLimitStore } from './rate-limit-store.js'
 
 const HealthStatus = Type.Object(
   { status: Type.String({ description: '`ok` when healthy.' }), database: Type.Optional(Type.String({ description: 'Which database answers: postgres or embedded.' })) },
@@ -23,6 +24,7 @@ async function operationsPlugin(app: FastifyInstance): Promise<void> {
   })
 
   await app.register(rateLimit, {
+    ...rateLimitStore(app),
     max: app.config.RATE_LIMIT_MAX,
     timeWindow: app.config.RATE_LIMIT_WINDOW_MS,
     // Per caller: the credential when there is one, else the client address.
