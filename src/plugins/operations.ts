@@ -24,7 +24,7 @@ async function operationsPlugin(app: FastifyInstance): Promise<void> {
   })
 
   await app.register(rateLimit, {
-    ...rateLimitStore(app),
+    ...(await rateLimitStore(app)),
     max: app.config.RATE_LIMIT_MAX,
     timeWindow: app.config.RATE_LIMIT_WINDOW_MS,
     // Per caller: the credential when there is one, else the client address.

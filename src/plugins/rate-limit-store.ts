@@ -14,20 +14,22 @@ const NAMESPACE = 'avrr:rate-limit:'
  * means the same behind a load balancer as on one instance. A store that fails lets the request through
  * (skipOnError) and the failure is logged: an outage of the counters must not become an outage of the API.
  */
-export function rateLimitStore(app: FastifyInstance): StoreOptions {
+export async function rateLimitStore(app: FastifyInstance): Promise<StoreOptions> {
   switch (app.config.RATE_LIMIT_STORE) {
     case 'memory':
       return {}
     case 'redis':
-      return { redis: redisClient(app), nameSpace: NAMESPACE, skipOnError: true }
+      return { redis: await redisClient(app), nameSpace: NAMESPACE, skipOnError: true }
     case 'postgres':
       return { store: postgresStore(app), skipOnError: true }
   }
 }
 
-function redisClient(app: FastifyInstance): Redis {
+/** Connected before the first request (else the first requests would pass uncounted); an unreachable Redis does not stop the start. */
+async function redisClient(app: FastifyInstance): Promise<Redis> {
   const redis = new Redis(app.config.RATE_LIMIT_REDIS_URL as string, {
     connectionName: 'avrr-rate-limit',
+    lazyConnect: true,
     // A request never waits for an unreachable or slow Redis: commands fail at once while it is away.
     enableOfflineQueue: false,
     connectTimeout: 2000,
@@ -38,6 +40,7 @@ function redisClient(app: FastifyInstance): Redis {
   app.addHook('onClose', async () => {
     await redis.quit().catch(() => redis.disconnect())
   })
+  await redis.connect().catch(() => undefined)
   return redis
 }
 
