@@ -6,6 +6,7 @@ import type { DB } from './db/schema.js'
 import { registerModules } from './modules/index.js'
 import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
+import corsPlugin from './plugins/cors.js'
 import operationsPlugin from './plugins/operations.js'
 import problemsPlugin from './plugins/problems.js'
 import { schemaCompilers } from './plugins/schema-compilers.js'
@@ -84,7 +85,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(problemsPlugin)
   for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(swaggerPlugin, { tags: API_TAGS })
-  // Security headers, rate limits and load shedding apply before authentication, to every response.
+  // CORS, security headers, rate limits and load shedding apply before authentication, to every response.
+  await app.register(corsPlugin)
   await app.register(operationsPlugin)
   await app.register(authPlugin)
 

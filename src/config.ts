@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 })
+const ORIGIN = String.raw`https?://[^\s/,]+`
 
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], { default: 'development' }),
@@ -22,6 +23,9 @@ export const ConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600 }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
+  RATE_LIMIT_STORE: Type.Union([Type.Literal('memory'), Type.Literal('redis'), Type.Literal('postgres')], { default: 'memory' }),
+  RATE_LIMIT_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  CORS_ORIGINS: Type.Optional(Type.String({ pattern: `^\\s*${ORIGIN}(\\s*,\\s*${ORIGIN})*\\s*$` })),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
   HEALTH_CHECK_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
@@ -59,10 +63,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.AUTH_MODE === 'local' && config.NODE_ENV === 'production' && !config.JWT_SECRET) {
     problems.push('JWT_SECRET: required when AUTH_MODE=local in production')
   }
+  if (config.RATE_LIMIT_STORE === 'redis' && !config.RATE_LIMIT_REDIS_URL) problems.push('RATE_LIMIT_REDIS_URL: required when RATE_LIMIT_STORE=redis')
+  if (config.RATE_LIMIT_STORE === 'postgres' && !config.DATABASE_URL) {
+    problems.push('RATE_LIMIT_STORE: postgres shares limits through the server of DATABASE_URL; the embedded database serves one process (use memory)')
+  }
   if (problems.length > 0) throw new ConfigError(problems)
   return config
 }
 
 export function jwtSecret(config: Config): string {
   return config.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET
+}
+
+/** The browser origins allowed to call the API (CORS_ORIGINS, comma-separated); none by default. */
+export function corsOrigins(config: Config): string[] {
+  return (config.CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean)
 }

@@ -47,12 +47,17 @@ export class DataDirectoryLockedError extends Error {
   }
 }
 
+export interface EmbeddedOptions {
+  /** A data directory dumped by PGlite's dumpDataDir to start from instead of an empty one (tests: a migrated snapshot). */
+  loadDataDir?: Blob
+}
+
 /**
  * Opens the embedded PostgreSQL (PGlite). PGlite itself does not guard its directory,
  * and two processes writing the same files corrupt it, so the directory is locked
  * for the life of the process. `dataDir` undefined means an in-memory database (tests).
  */
-export async function openEmbedded(dataDir?: string): Promise<Database> {
+export async function openEmbedded(dataDir?: string, embeddedOptions: EmbeddedOptions = {}): Promise<Database> {
   const [{ PGlite }, { PGliteDialect }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('kysely-pglite-dialect'),
@@ -70,7 +75,7 @@ export async function openEmbedded(dataDir?: string): Promise<Database> {
     }
   }
   // Same value shapes as node-pg above: calendar dates as ISO strings.
-  const options = { parsers: { 1082: (value: string) => value } }
+  const options = { parsers: { 1082: (value: string) => value }, loadDataDir: embeddedOptions.loadDataDir }
   const client = directory ? new PGlite(path.join(directory, 'pgdata'), options) : new PGlite(options)
   await client.waitReady
   const db = new Kysely<DB>({ dialect: new PGliteDialect(client) as Dialect })

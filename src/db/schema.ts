@@ -54,11 +54,19 @@ export interface IdempotencyKeysTable {
   expires_at: Timestamp
 }
 
+/** Rate-limit counters shared by instances (RATE_LIMIT_STORE=postgres). */
+export interface RateLimitCountersTable {
+  key: string
+  hits: number
+  window_ends_at: Timestamp
+}
+
 export interface FoundationTables {
   offices: OfficesTable
   audit_events: AuditEventsTable
   outbox_events: OutboxEventsTable
   idempotency_keys: IdempotencyKeysTable
+  rate_limit_counters: RateLimitCountersTable
 }
 
 export type ProjectStatus = 'planned' | 'active' | 'closed'

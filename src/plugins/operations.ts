@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { sql } from 'kysely'
 import { PROBLEM_RESPONSES, ProblemError } from '../shared/problems.js'
+import { rateLimitStore } from './rate-limit-store.js'
 
 const HealthStatus = Type.Object(
   { status: Type.String({ description: '`ok` when healthy.' }), database: Type.Optional(Type.String({ description: 'Which database answers: postgres or embedded.' })) },
@@ -22,6 +23,7 @@ async function operationsPlugin(app: FastifyInstance): Promise<void> {
   })
 
   await app.register(rateLimit, {
+    ...(await rateLimitStore(app)),
     max: app.config.RATE_LIMIT_MAX,
     timeWindow: app.config.RATE_LIMIT_WINDOW_MS,
     // Per caller: the credential when there is one, else the client address.

@@ -1,4 +1,8 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Kysely, type Dialect } from 'kysely'
 import pg from 'pg'
 import { openEmbedded, openPostgres, type Database } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrator.js'
@@ -6,6 +10,20 @@ import { migrateToLatest } from '../../src/db/migrator.js'
 interface Teardown {
   teardown(fn: () => unknown): void
 }
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+
+/**
+ * Names the migrated state: a hash of every migration file. Migrations are frozen in time and import
+ * no application code, so two databases migrated from the same files are the same database, and a
+ * changed or added migration gets a new template (or snapshot) instead of a stale one.
+ */
+const migrationsFingerprint = (() => {
+  const directory = path.join(root, 'migrations')
+  const hash = createHash('sha256')
+  for (const file of readdirSync(directory).sort()) hash.update(file).update('\0').update(readFileSync(path.join(directory, file)))
+  return hash.digest('hex').slice(0, 16)
+})()
 
 /**
  * A fresh, migrated database for one test file, so files can run in parallel:
@@ -21,25 +39,104 @@ export async function freshDatabase(t: Teardown, options: { poolSize?: number } 
 export async function createFreshDatabase(options: { poolSize?: number } = {}): Promise<Database & { url?: string; dispose(): Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL
   if (!serverUrl) {
-    const database = await openEmbedded()
-    await migrateToLatest(database.db)
+    const database = await openEmbedded(undefined, { loadDataDir: await embeddedSnapshot() })
     return { ...database, dispose: () => database.close() }
   }
+  const template = await templateDatabase(serverUrl)
   const name = `avrr_test_${randomBytes(6).toString('hex')}`
-  const admin = new pg.Client({ connectionString: serverUrl })
-  await admin.connect()
-  await admin.query(`create database ${name}`)
-  await admin.end()
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  const database = openPostgres(url.toString(), options.poolSize ?? 10)
-  await migrateToLatest(database.db)
+  await withAdmin(serverUrl, (admin) => admin.query(`create database ${name} template ${template}`))
+  const url = databaseUrl(serverUrl, name)
+  const database = openPostgres(url, options.poolSize ?? 10)
   const dispose = async () => {
     await database.close()
-    const cleanup = new pg.Client({ connectionString: serverUrl })
-    await cleanup.connect()
-    await cleanup.query(`drop database if exists ${name} with (force)`)
-    await cleanup.end()
+    await withAdmin(serverUrl, (admin) => admin.query(`drop database if exists ${name} with (force)`))
   }
-  return { ...database, url: url.toString(), dispose }
+  return { ...database, url, dispose }
+}
+
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+async function withAdmin<T>(serverUrl: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  try {
+    return await work(admin)
+  } finally {
+    await admin.end()
+  }
+}
+
+let template: Promise<string> | undefined
+
+/**
+ * The migrated template every test database on the server is copied from (`create database … template`),
+ * made once per set of migrations by whichever test file needs it first; the others wait on an advisory
+ * lock and then copy it. It is marked as a template that allows no connections, since PostgreSQL copies
+ * only a database nobody is connected to; a template left half-made by an interrupted run is not marked
+ * yet and is made again.
+ */
+function templateDatabase(serverUrl: string): Promise<string> {
+  template ??= withAdmin(serverUrl, async (admin) => {
+    const name = `avrr_template_${migrationsFingerprint}`
+    const ready = async () =>
+      ((await admin.query('select 1 from pg_database where datname = $1 and datistemplate and not datallowconn', [name])).rowCount ?? 0) > 0
+    if (await ready()) return name
+    await admin.query('select pg_advisory_lock(hashtext($1))', [name])
+    try {
+      if (await ready()) return name
+      await admin.query(`drop database if exists ${name} with (force)`)
+      await admin.query(`create database ${name}`)
+      const database = openPostgres(databaseUrl(serverUrl, name), 1)
+      try {
+        await migrateToLatest(database.db)
+      } finally {
+        await database.close()
+      }
+      await admin.query(`alter database ${name} with is_template true allow_connections false`)
+      return name
+    } finally {
+      await admin.query('select pg_advisory_unlock(hashtext($1))', [name])
+    }
+  })
+  return template
+}
+
+let snapshot: Promise<Blob> | undefined
+
+/**
+ * A dump of a migrated embedded data directory (PGlite's dumpDataDir), which each embedded test database
+ * starts from (loadDataDir) instead of running initdb and every migration again. It is kept in
+ * node_modules/.cache per set of migrations and PGlite version; a file is written whole (rename) so a
+ * parallel test file never reads half of one.
+ */
+function embeddedSnapshot(): Promise<Blob> {
+  snapshot ??= (async () => {
+    const pgliteVersion = (JSON.parse(readFileSync(path.join(root, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string }).version
+    const directory = path.join(root, 'node_modules', '.cache', 'avrr-tests')
+    const file = path.join(directory, `pglite-${pgliteVersion}-${migrationsFingerprint}.tar`)
+    try {
+      return new Blob([readFileSync(file)])
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+    const [{ PGlite }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('kysely-pglite-dialect')])
+    const client = new PGlite()
+    const db = new Kysely({ dialect: new PGliteDialect(client) as Dialect })
+    try {
+      await migrateToLatest(db)
+      const dump = await client.dumpDataDir('none')
+      mkdirSync(directory, { recursive: true })
+      const partial = `${file}.${process.pid}.partial`
+      writeFileSync(partial, Buffer.from(await dump.arrayBuffer()))
+      renameSync(partial, file)
+      return dump
+    } finally {
+      await db.destroy()
+    }
+  })()
+  return snapshot
 }
