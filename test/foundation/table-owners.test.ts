@@ -14,6 +14,7 @@ const TABLE_OWNERS: Record<string, { owner: string; alsoReadBy?: string[] }> = {
   audit_events: { owner: 'shared', alsoReadBy: ['audit'] },
   outbox_events: { owner: 'shared' },
   idempotency_keys: { owner: 'shared' },
+  rate_limit_counters: { owner: 'shared' },
   offices: { owner: 'offices' },
   projects: { owner: 'projects' },
   project_co_funders: { owner: 'projects' },
