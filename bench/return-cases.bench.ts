@@ -103,7 +103,7 @@ function createBody(officeId: string, familyName: string): string {
   })
 }
 
-/** The create transaction as the service sends it (see return-cases/service.ts createCase and plugins/write.ts). */
+/** The create transaction as the service sends it (see return-cases/service.ts createCase and db/unit-of-work.ts). */
 function createScript(officeId: string): string {
   // The case id is derived from the script's random numbers, so no statement is spent fetching one.
   const id = `md5(:key || '-' || :number)::uuid`
