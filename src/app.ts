@@ -7,18 +7,26 @@ import { registerModules } from './modules/index.js'
 import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
 import corsPlugin from './plugins/cors.js'
+import inputGuardPlugin from './plugins/input-guard.js'
 import listExportPlugin from './plugins/list-export.js'
-import operationsPlugin from './plugins/operations.js'
-import problemsPlugin from './plugins/problems.js'
+import operationsPlugin, { type Startup } from './plugins/operations.js'
+import problemsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/problems.js'
 import { schemaCompilers } from './plugins/schema-compilers.js'
 import swaggerPlugin, { API_TAGS } from './plugins/swagger.js'
 import { isCountryCode, isCurrencyCode } from './shared/iso-codes.js'
+import { isApiDate, isApiDateTime } from './shared/calendar-formats.js'
 import { newId } from './shared/ids.js'
 import { COUNTRY_FORMAT, CURRENCY_FORMAT, sharedSchemas } from './shared/schemas.js'
 
 const ISO_FORMATS = {
   [COUNTRY_FORMAT]: { type: 'string' as const, validate: isCountryCode },
   [CURRENCY_FORMAT]: { type: 'string' as const, validate: isCurrencyCode },
+}
+
+/** Replace Ajv's date formats (registered after the plugins, so replaced in onCreate). */
+const CALENDAR_FORMATS = {
+  date: { type: 'string' as const, validate: isApiDate },
+  'date-time': { type: 'string' as const, validate: isApiDateTime },
 }
 
 interface FormatRegistry {
@@ -34,6 +42,10 @@ export interface AppOptions {
   config: Config
   db: Kysely<DB>
   databaseKind: DatabaseKind
+  /** Checks the database on a connection of its own (Database.ping); by default a query on the pool. */
+  ping?: () => Promise<void>
+  /** Set while the server waits for the database at start-up (requests get 503 meanwhile). */
+  startup?: Startup
   /** A ready pino logger (the server's); otherwise one is made from the configuration. */
   loggerInstance?: FastifyBaseLogger
 }
@@ -59,9 +71,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: loggerOptions(config) }),
     bodyLimit: config.BODY_LIMIT_BYTES,
+    frameworkErrors,
+    clientErrorHandler,
+    // Requests arriving during shutdown get the 503 problem of the operations plugin instead of Fastify's plain JSON.
+    return503OnClosing: false,
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
-    routerOptions: { ignoreTrailingSlash: true },
     ajv: {
       customOptions: {
         // Unknown properties are refused (400), not silently dropped: a typo must not pass for a write.
@@ -70,7 +85,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         allErrors: true,
       },
       plugins: [addIsoFormats],
+      onCreate: (ajv) => {
+        for (const [name, format] of Object.entries(CALENDAR_FORMATS)) ajv.addFormat(name, format)
+      },
     },
+    // Path parameters are ids and codes; a longer one is answered 414 (frameworkErrors), not sent on.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     serializerOpts: { ajv: { formats: ISO_FORMATS } },
     schemaController: { compilersFactory: schemaCompilers },
   })
@@ -84,11 +104,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(configPlugin, { config, db: options.db, databaseKind: options.databaseKind })
   await app.register(problemsPlugin)
+  await app.register(inputGuardPlugin)
   for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(swaggerPlugin, { tags: API_TAGS })
   // CORS, security headers, rate limits and load shedding apply before authentication, to every response.
   await app.register(corsPlugin)
-  await app.register(operationsPlugin)
+  await app.register(operationsPlugin, { ping: options.ping, startup: options.startup })
   await app.register(authPlugin)
   // After auth, so each list's 200 it documents already carries the shared responses.
   await app.register(listExportPlugin)

@@ -12,6 +12,10 @@ export const ConfigSchema = Type.Object({
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), { default: 'info' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  DATABASE_CONNECT_TIMEOUT_S: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 30_000 }),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 60_000 }),
+  DATABASE_ACQUIRE_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   MIGRATE_ON_START: Type.Boolean({ default: true }),
   AUTH_MODE: Type.Union([Type.Literal('local'), Type.Literal('jwks')], { default: 'local' }),
@@ -73,6 +77,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 export function jwtSecret(config: Config): string {
   return config.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET
+}
+
+/** The pool settings of DATABASE_URL's server from the configuration. */
+export function postgresOptions(config: Config) {
+  return {
+    poolSize: config.DATABASE_POOL_SIZE,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+  }
 }
 
 /** The browser origins allowed to call the API (CORS_ORIGINS, comma-separated); none by default. */

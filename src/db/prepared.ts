@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder } from 'kysely'
 import pg from 'pg'
+import { isConnectionLost } from './faults.js'
 import type { DB } from './schema.js'
 
 /**
@@ -33,13 +34,23 @@ type Query = (...args: unknown[]) => unknown
 
 /** node-pg's client, sending queries marked PREPARED as named statements (kysely calls `query(text, values)`). */
 export class PreparingClient extends pg.Client {
+  /**
+   * Set when this connection must not be reused: it was lost, or a rollback failed and the
+   * session may still be inside the failed transaction. The pool then destroys it on release.
+   */
+  unfit?: Error
+
   // A field, not a method: pg.Client declares `query` as overloads that cannot be overridden one by one.
   override query = ((...args: unknown[]) => {
     const [text, values] = args
-    if (typeof text === 'string' && Array.isArray(values) && args.length === 2 && text.includes(PREPARED_MARKER)) {
-      return (super.query as Query)({ name: statementName(text), text, values })
+    const prepared = typeof text === 'string' && Array.isArray(values) && args.length === 2 && text.includes(PREPARED_MARKER)
+    const result = prepared ? (super.query as Query)({ name: statementName(text), text, values }) : (super.query as Query)(...args)
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        if (isConnectionLost(error) || text === 'rollback') this.unfit = error as Error
+      })
     }
-    return (super.query as Query)(...args)
+    return result
   }) as pg.Client['query']
 }
 

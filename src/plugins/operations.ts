@@ -1,12 +1,13 @@
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
-import underPressure from '@fastify/under-pressure'
+import underPressure, { TYPE_EVENT_LOOP_DELAY } from '@fastify/under-pressure'
 import { Type } from '@sinclair/typebox'
 import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { sql } from 'kysely'
 import { PROBLEM_RESPONSES, ProblemError } from '../shared/problems.js'
+import { DATABASE_RETRY_AFTER_S } from './problems.js'
 import { rateLimitStore } from './rate-limit-store.js'
 
 const HealthStatus = Type.Object(
@@ -15,7 +16,7 @@ const HealthStatus = Type.Object(
 )
 
 /** Security headers, rate limits, load shedding and the health probes. */
-async function operationsPlugin(app: FastifyInstance): Promise<void> {
+async function operationsPlugin(app: FastifyInstance, options: OperationsOptions): Promise<void> {
   await app.register(helmet, {
     // Swagger UI sets its own CSP on /docs (staticCSP); API responses are JSON and need none.
     contentSecurityPolicy: false,
@@ -36,26 +37,59 @@ async function operationsPlugin(app: FastifyInstance): Promise<void> {
       new ProblemError('rate-limited', `Rate limit of ${context.max} requests per ${context.after} exceeded; retry later`),
   })
 
+  const health = await databaseHealth(app, options)
+
+  // Requests are refused with a 503 problem while the database is not there: before the server has
+  // reached it at start-up (and migrated it), and while the health check finds it gone.
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onRequest', async (request, reply) => {
+    if (closing) {
+      // Requests arriving after SIGTERM: the load balancer should send them elsewhere; those in flight finish.
+      void reply.header('connection', 'close')
+      throw new ProblemError('service-unavailable', 'The service is shutting down; retry (another instance will answer)')
+    }
+    if (request.routeOptions.config.withoutDatabase) return
+    const unavailable = health.unavailable()
+    if (unavailable) {
+      void reply.header('retry-after', String(DATABASE_RETRY_AFTER_S))
+      throw new ProblemError('service-unavailable', unavailable)
+    }
+  })
+
+  // Event-loop delay is sampled over the last second, so right after start it still holds the
+  // start-up work (schema compilation, migrations) that blocked the loop before the first request.
+  // Shedding on it would refuse the first requests of a healthy process; it counts once a sample
+  // has come in under the limit (or after the warm-up period, at the latest).
+  const startedAt = Date.now()
+  let warm = false
+  const maxEventLoopDelay = app.config.MAX_EVENT_LOOP_DELAY_MS
   await app.register(underPressure, {
-    maxEventLoopDelay: app.config.MAX_EVENT_LOOP_DELAY_MS,
+    maxEventLoopDelay,
     retryAfter: 5,
-    // A database that stops answering sheds every request with a 503 until it answers again.
-    healthCheck: async () => {
-      await sql`select 1`.execute(app.db)
-      return true
-    },
-    healthCheckInterval: app.config.HEALTH_CHECK_INTERVAL_MS,
     // A rejected promise hands the error to the error handler, which renders the 503 problem.
-    pressureHandler: async () => {
-      throw new ProblemError('service-unavailable', 'The service is overloaded or the database does not answer; retry shortly')
+    pressureHandler: async (_request: unknown, _reply: unknown, type: string) => {
+      if (type === TYPE_EVENT_LOOP_DELAY && !warm) {
+        warm = Date.now() - startedAt > WARM_UP_MS || app.memoryUsage().eventLoopDelay <= maxEventLoopDelay
+        if (!warm) return
+      }
+      throw new ProblemError('service-unavailable', 'The service is overloaded; retry shortly')
     },
   })
+  const warming = setInterval(() => {
+    warm ||= app.memoryUsage().eventLoopDelay <= maxEventLoopDelay || Date.now() - startedAt > WARM_UP_MS
+    if (warm) clearInterval(warming)
+  }, 250)
+  warming.unref()
+  app.addHook('onClose', async () => clearInterval(warming))
 
   app.addSchema(HealthStatus)
 
   app.get('/healthz', {
     // Liveness is never shed: an overloaded process is still alive and must not be restarted for it.
-    config: { public: true, pressureHandler: () => undefined },
+    config: { public: true, withoutDatabase: true, pressureHandler: () => undefined },
     schema: {
       tags: ['operations'],
       operationId: 'getLiveness',
@@ -73,20 +107,88 @@ async function operationsPlugin(app: FastifyInstance): Promise<void> {
       tags: ['operations'],
       operationId: 'getReadiness',
       summary: 'Readiness: the database answers',
-      description: 'Answers 200 when a query on the database succeeds, otherwise a 503 problem. No authentication.',
+      description: 'Answers 200 when the database has been reached (and migrated) at start-up and answers a query now, otherwise a 503 problem. No authentication.',
       security: [],
       response: { 200: Type.Ref(HealthStatus), 503: PROBLEM_RESPONSES[503] },
     },
     handler: async () => {
-      try {
-        await sql`select 1`.execute(app.db)
-      } catch (error) {
-        app.log.warn({ err: error }, 'readiness check failed')
-        throw new ProblemError('service-unavailable', 'The database does not answer')
+      const unavailable = await health.check()
+      if (unavailable) {
+        app.log.warn({ reason: unavailable }, 'readiness check failed')
+        throw new ProblemError('service-unavailable', unavailable)
       }
       return { status: 'ok', database: app.databaseKind }
     },
   })
+}
+
+/** How long after start event-loop delay is not a reason to shed, unless it has come down before. */
+const WARM_UP_MS = 30_000
+
+/** While the database is away it is checked this often, so the service serves again soon after it is back. */
+const RECHECK_WHILE_DOWN_MS = 500
+
+interface DatabaseHealth {
+  /** Why requests cannot be served now (start-up, database away), or undefined when they can. */
+  unavailable(): string | undefined
+  /** Checks the database now, and tells as `unavailable` does. */
+  check(): Promise<string | undefined>
+}
+
+/**
+ * Whether the database answers, checked every HEALTH_CHECK_INTERVAL_MS (every half second while it
+ * does not) on the database's health connection, which never waits behind the requests' pool.
+ */
+async function databaseHealth(app: FastifyInstance, options: OperationsOptions): Promise<DatabaseHealth> {
+  const ping = options.ping ?? (async () => void (await sql`select 1`.execute(app.db)))
+  const startup = options.startup ?? { waitingFor: undefined }
+  let up = true
+  let timer: NodeJS.Timeout | undefined
+  let closed = false
+  const state = () => startup.waitingFor ?? (up ? undefined : 'The database does not answer; retry shortly')
+  const check = async () => {
+    if (startup.waitingFor) return state()
+    try {
+      await ping()
+      if (!up) app.log.info('database answers again')
+      up = true
+    } catch (error) {
+      if (up) app.log.warn({ err: error }, 'database does not answer; requests get 503 until it does')
+      up = false
+    }
+    return state()
+  }
+  const schedule = () => {
+    if (closed) return
+    timer = setTimeout(() => void check().finally(schedule), up && !startup.waitingFor ? app.config.HEALTH_CHECK_INTERVAL_MS : RECHECK_WHILE_DOWN_MS)
+    timer.unref()
+  }
+  app.addHook('onClose', async () => {
+    closed = true
+    clearTimeout(timer)
+  })
+  await check()
+  schedule()
+  return { unavailable: state, check }
+}
+
+export interface OperationsOptions {
+  /** Checks that the database answers, on a connection of its own (Database.ping); by default a query on the pool. */
+  ping?: () => Promise<void>
+  /** Set by the server while it waits for the database at start-up: the reason given to requests meanwhile. */
+  startup?: Startup
+}
+
+/** Start-up state shared with the server: `waitingFor` is set until the database is reached and migrated. */
+export interface Startup {
+  waitingFor: string | undefined
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served even while the database is away (liveness). */
+    withoutDatabase?: boolean
+  }
 }
 
 export default fp(operationsPlugin, { name: 'operations', dependencies: ['config'] })

@@ -5,7 +5,7 @@ import type { FastifyServerOptions } from 'fastify'
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>
 type ValidatorFactory = NonNullable<CompilersFactory['buildValidator']>
 type SerializerFactory = NonNullable<CompilersFactory['buildSerializer']>
-type Compiler = (route: { schema: unknown }) => unknown
+type Compiler = (route: { schema: unknown; httpPart?: string }) => unknown
 
 /** Scopes (shared schemas and options, as JSON: tens of kilobytes each) by a short number used in cache keys. */
 const scopes = new Map<string, number>()
@@ -47,9 +47,20 @@ const buildSerializer = SerializerSelector() as unknown as (externalSchemas: unk
  * and the compiler options; the key holds the first two, and the options are the constant
  * ones `buildApp` passes, so a function is shared whenever its schema's JSON is.
  */
+/**
+ * Bodies are validated without type coercion: JSON has types, and `{"amount_minor": "100"}` is a
+ * client error, not 100. Query strings, path parameters and headers are text by nature and are
+ * coerced to the schema's types (`?limit=20`).
+ */
+function validatorsByPart(externalSchemas: unknown, options: { customOptions?: Record<string, unknown> }): Compiler {
+  const coercing = compileOncePerSchema(JSON.stringify([externalSchemas, options.customOptions]), buildValidator(externalSchemas, options), validators)
+  const strictOptions = { ...options, customOptions: { ...options.customOptions, coerceTypes: false } }
+  const strict = compileOncePerSchema(JSON.stringify([externalSchemas, strictOptions.customOptions]), buildValidator(externalSchemas, strictOptions), validators)
+  return (route) => (route.httpPart === 'body' ? strict(route) : coercing(route))
+}
+
 export const schemaCompilers: CompilersFactory = {
-  buildValidator: ((externalSchemas: unknown, options: { customOptions?: unknown }) =>
-    compileOncePerSchema(JSON.stringify([externalSchemas, options.customOptions]), buildValidator(externalSchemas, options), validators)) as unknown as ValidatorFactory,
+  buildValidator: validatorsByPart as unknown as ValidatorFactory,
   buildSerializer: ((externalSchemas: unknown, options: unknown) =>
     compileOncePerSchema(JSON.stringify(externalSchemas), buildSerializer(externalSchemas, options), serializers)) as unknown as SerializerFactory,
 }

@@ -21,14 +21,17 @@ export const PROBLEM_TYPES = {
   'case-closed': { status: 409, title: 'The case is closed and read-only' },
   'precondition-failed': { status: 412, title: 'The resource has changed since it was read' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'uri-too-long': { status: 414, title: 'The request URL is too long' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used with a different request' },
   'unprocessable-entity': { status: 422, title: 'The request cannot be processed' },
   'currency-mismatch': { status: 422, title: 'The currency does not match' },
   'precondition-required': { status: 428, title: 'If-Match is required' },
   'rate-limited': { status: 429, title: 'Too many requests' },
+  'headers-too-large': { status: 431, title: 'The request headers are too large' },
   'internal-error': { status: 500, title: 'Internal error' },
   'service-unavailable': { status: 503, title: 'The service is temporarily unavailable' },
+  'database-timeout': { status: 504, title: 'The database did not answer in time' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ProblemSlug = keyof typeof PROBLEM_TYPES
@@ -94,7 +97,21 @@ export const PROBLEM_RESPONSES = {
   428: PROBLEM_RESPONSE('If-Match is required for this update.'),
   429: PROBLEM_RESPONSE('Rate limit exceeded.'),
   500: PROBLEM_RESPONSE('Internal error; the request id is in the body and the logs.'),
-  503: PROBLEM_RESPONSE('Overloaded or the database is unavailable.'),
+  503: PROBLEM_RESPONSE('Overloaded, starting, shutting down, or the database is unavailable; retry after `Retry-After` seconds.'),
+} as const
+
+/**
+ * What any operation can answer besides its own responses, added to every route in the spec
+ * (plugins/problems.ts): any other client error, a URL or headers too long, an internal error,
+ * the service or its database unavailable, and a database timeout.
+ */
+export const ANY_OPERATION_PROBLEMS = {
+  '4xx': PROBLEM_RESPONSE('Any other client error (e.g. 404 unknown path, 405 method not allowed, 406, 413 body too large, 415 media type), as problem+json.'),
+  414: PROBLEM_RESPONSE('The URL (or a path segment) is too long.'),
+  431: PROBLEM_RESPONSE('The request headers are too large.'),
+  500: PROBLEM_RESPONSES[500],
+  503: PROBLEM_RESPONSES[503],
+  504: PROBLEM_RESPONSE('The database did not answer in time (statement or transaction timeout); nothing was changed and the request may be retried.'),
 } as const
 
 type ProblemStatus = keyof typeof PROBLEM_RESPONSES

@@ -27,7 +27,7 @@ export async function buildTestApp(t: Teardown, env: Record<string, string> = {}
   const created = database ? undefined : await createFreshDatabase()
   const db = database ?? (created as Database)
   const config = loadConfig({ ...TEST_ENV, ...env })
-  const app = await buildApp({ config, db: db.db, databaseKind: db.kind })
+  const app = await buildApp({ config, db: db.db, databaseKind: db.kind, ping: db.ping })
   t.teardown(async () => {
     await app.close()
     await created?.dispose()
