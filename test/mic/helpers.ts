@@ -57,3 +57,8 @@ export async function footprint(testApp: TestApp): Promise<Record<string, number
     events: Number(events.n),
   }
 }
+
+/** The calendar date (UTC) `days` from today. */
+export function daysFromToday(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)
+}
