@@ -6,3 +6,4 @@
 export { default as micRoutes } from './routes.js'
 export { consultationFigures, createConsultation, createEnquirer, type ConsultationFigures } from './service.js'
 export { CONSULTATION_CHANNELS, CONSULTATION_TOPICS, type CreateMicConsultationInput, type CreateMicEnquirerInput } from './schemas.js'
+export { findEnquirerByEmail } from './repository.js'

@@ -217,3 +217,9 @@ export async function consultationFigureRows(db: Kysely<DB>, period: { from: str
   `.execute(db)
   return result.rows
 }
+
+/** An enquirer by e-mail address (the seed data finds its demo enquirers this way). */
+export async function findEnquirerByEmail(db: Kysely<DB>, email: string): Promise<MicEnquirerRecord | undefined> {
+  const row = await db.selectFrom('mic_enquirers').selectAll().where('email', '=', email).orderBy('id').executeTakeFirst()
+  return row && toEnquirer(row)
+}
