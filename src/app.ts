@@ -59,6 +59,12 @@ const REDACTED_PATHS = [
   '*.date_of_birth',
   '*.document_number',
   '*.bank_details',
+  '*.email',
+  '*.phone',
+  '*.address',
+  '*.contact.email',
+  '*.contact.phone',
+  '*.contact.address',
 ]
 
 export function loggerOptions(config: Config): FastifyServerOptions['logger'] {

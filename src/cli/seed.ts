@@ -7,6 +7,7 @@ import { migrateToLatest } from '../db/migrator.js'
 import type { DB } from '../db/schema.js'
 import { wireModules } from '../modules/index.js'
 import type { RequestContext } from '../shared/context.js'
+import { seedMigrationInformationCentre } from './seed/mic.js'
 import { seedOffices } from './seed/offices.js'
 import { SEED_PROJECT_CODE, seedProjects } from './seed/projects.js'
 import { seedReintegrationDelivery, seedReintegrationSelection } from './seed/reintegration.js'
@@ -33,6 +34,7 @@ export async function seedAll(db: Kysely<DB>): Promise<void> {
   for (const step of await seedReintegrationSelection(db)) console.log(`${step.outcome.padEnd(7)} reintegration ${step.externalReference}: ${step.detail}`)
   for (const travel of await seedTravel(db)) console.log(`${travel.outcome.padEnd(7)} travel ${travel.externalReference}: ${travel.detail}`)
   for (const step of await seedReintegrationDelivery(db)) console.log(`${step.outcome.padEnd(7)} reintegration ${step.externalReference}: ${step.detail}`)
+  for (const enquirer of await seedMigrationInformationCentre(db)) console.log(`${enquirer.created ? 'created' : 'exists '} MIC enquirer ${enquirer.email}`)
 }
 
 async function main(): Promise<void> {

@@ -759,5 +759,67 @@ export interface ReintegrationTables {
   sustainability_assessments: SustainabilityAssessmentsTable
 }
 
+/** A member of an enquirer's household who is not a national, as stored in `mic_enquirers.household`. */
+export interface MicHouseholdMemberValue {
+  given_name: string | null
+  family_name: string | null
+  relationship: string
+  nationality: string
+  date_of_birth: string | null
+}
+
+/** A referral to an institution, as stored in `mic_consultations.referrals`. */
+export interface MicReferralValue {
+  institution: string
+  purpose: string
+  referred_on: string
+}
+
+export interface MicEnquirersTable {
+  id: string
+  given_name: string
+  family_name: string
+  name_search: string
+  email: string | null
+  phone: string | null
+  address: string | null
+  residence_country: string
+  planned_return_on: string | null
+  household: Json<MicHouseholdMemberValue[]>
+  consent_given_at: Timestamp
+  consent_given_by: string
+  consent_scope: string[]
+  consent_recorded_by: string
+  notes: string | null
+  created_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface MicConsultationsTable {
+  id: string
+  enquirer_id: string
+  held_on: string
+  channel: string
+  topics: string[]
+  question: string
+  information_given: string
+  referrals: Json<MicReferralValue[]>
+  follow_up_on: string | null
+  follow_up_done_on: string | null
+  residence_country: string
+  counsellor: string
+  created_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface MicTables {
+  mic_enquirers: MicEnquirersTable
+  mic_consultations: MicConsultationsTable
+}
+
 /** Every module contributes its tables here. */
-export interface DB extends FoundationTables, ProjectsLedgerTables, ReturnCasesTables, PaymentsTables, TravelTables, ReintegrationTables {}
+export interface DB extends FoundationTables, ProjectsLedgerTables, ReturnCasesTables, PaymentsTables, TravelTables, ReintegrationTables, MicTables {}

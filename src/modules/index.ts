@@ -3,6 +3,7 @@ import { auditRoutes } from './audit/index.js'
 import { cashGrantPaymentHooks, cashGrantRecordsOfMember, cashGrantsRoutes } from './cash-grants/index.js'
 import { crisisCountriesRoutes } from './crisis-countries/index.js'
 import { excessBaggagePaymentHooks, excessBaggageRecordsOfMember, excessBaggageRoutes, liveChargesOnTicket } from './excess-baggage/index.js'
+import { micRoutes } from './mic/index.js'
 import { monitoringRecordsOfMember, monitoringRoutes } from './monitoring/index.js'
 import { officesRoutes } from './offices/index.js'
 import { livePaymentRequestsOfCase, paymentsRoutes, wirePaymentHooks } from './payments/index.js'
@@ -62,5 +63,6 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(suppliersRoutes)
   await app.register(reintegrationRoutes)
   await app.register(monitoringRoutes)
+  await app.register(micRoutes)
   await app.register(auditRoutes)
 }

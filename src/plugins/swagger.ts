@@ -26,6 +26,7 @@ export const API_TAGS = [
   { name: 'monitoring-visits', description: 'Monitoring visits after return: date, who, mode, findings, whether the supported activity is running.' },
   { name: 'satisfaction-surveys', description: 'Returnees\' satisfaction with counselling, travel arrangements and reintegration assistance.' },
   { name: 'sustainability', description: 'The versioned sustainability instrument and returnees\' assessments across the economic, social and psychosocial dimensions, compared with their baseline.' },
+  { name: 'mic', description: 'The Migration Information Centre: nationals who return home or think about it (enquirers), their dated consultations with referrals to institutions, and the follow-ups due.' },
   { name: 'audit', description: 'The append-only audit trail of every change.' },
   { name: 'operations', description: 'Health and readiness probes.' },
 ]

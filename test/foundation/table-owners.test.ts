@@ -46,6 +46,8 @@ const TABLE_OWNERS: Record<string, { owner: string; alsoReadBy?: string[] }> = {
   satisfaction_surveys: { owner: 'monitoring' },
   sustainability_instruments: { owner: 'monitoring' },
   sustainability_assessments: { owner: 'monitoring' },
+  mic_enquirers: { owner: 'mic' },
+  mic_consultations: { owner: 'mic' },
 }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { ageOn } from '../../src/modules/return-cases/access.js'
 import { familyTypeOf, householdOf } from '../../src/modules/return-cases/household.js'
-import { nameKey, normalizeText, searchWords } from '../../src/modules/return-cases/normalize.js'
+import { nameKey, normalizeText, searchWords } from '../../src/shared/normalize.js'
 import { caseFixture, createCase, isoDate, person } from './helpers.js'
 
 t.test('ageOn: whole years on the date, a birthday on that very day counts', async (t) => {

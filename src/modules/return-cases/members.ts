@@ -7,7 +7,7 @@ import { emitEvent } from '../../shared/outbox.js'
 import { afterId, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { ProblemError } from '../../shared/problems.js'
 import { assertCaseOpen, findCaseForActor } from './access.js'
-import { nameKey } from './normalize.js'
+import { nameKey } from '../../shared/normalize.js'
 import { ageReferenceDate, presentMember } from './presenter.js'
 import {
   duplicatesOf,

@@ -9,7 +9,7 @@ import { ProblemError, invalidField, unprocessable } from '../../shared/problems
 import { hasRole, isPartnerOnly, type Actor } from '../../shared/roles.js'
 import { assertProjectAcceptsCase } from '../projects/index.js'
 import { assertCaseOpen, findCaseForActor, findCaseWithMembersForActor } from './access.js'
-import { searchWords } from './normalize.js'
+import { searchWords } from '../../shared/normalize.js'
 import { presentCase, presentSummary } from './presenter.js'
 import {
   CASE_MASKED,

@@ -1,6 +1,6 @@
 import { ProblemError } from '../../shared/problems.js'
 import { ageOn, CHILD_AGE_LIMIT } from './household.js'
-import { normalizeText } from './normalize.js'
+import { normalizeText } from '../../shared/normalize.js'
 
 export interface FieldError {
   pointer: string
