@@ -7,6 +7,7 @@ import { registerModules } from './modules/index.js'
 import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
 import corsPlugin from './plugins/cors.js'
+import metricsPlugin from './plugins/metrics.js'
 import operationsPlugin from './plugins/operations.js'
 import problemsPlugin from './plugins/problems.js'
 import { schemaCompilers } from './plugins/schema-compilers.js'
@@ -83,6 +84,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(configPlugin, { config, db: options.db, databaseKind: options.databaseKind })
   await app.register(problemsPlugin)
+  await app.register(metricsPlugin)
   for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(swaggerPlugin, { tags: API_TAGS })
   // CORS, security headers, rate limits and load shedding apply before authentication, to every response.

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { Kysely, PostgresDialect, type Dialect } from 'kysely'
 import pg from 'pg'
 import lockfile from 'proper-lockfile'
+import { observePool } from '../shared/metrics.js'
 import { PreparingClient } from './prepared.js'
 import type { DB } from './schema.js'
 
@@ -27,6 +28,7 @@ export function openPostgres(databaseUrl: string, poolSize: number): Database {
   // An idle connection dropped by the server (restart, failover) must not crash the process;
   // the pool replaces it and the next query reports any lasting outage.
   pool.on('error', (error) => console.error(`database connection lost: ${error.message}`))
+  observePool(pool as unknown as Parameters<typeof observePool>[0])
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
   const url = new URL(databaseUrl)
   return {

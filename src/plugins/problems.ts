@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { recordProblem } from '../shared/metrics.js'
 import { PROBLEM_TYPES, ProblemError, problemTypeUri, type ProblemBody, type ProblemSlug } from '../shared/problems.js'
 
 interface ValidationIssue {
@@ -53,6 +54,7 @@ function problem(slug: ProblemSlug, detail: string, extensions: Record<string, u
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: ProblemBody): FastifyReply {
   if (body.status === 503 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '5')
+  recordProblem(request, body.status, body.type)
   return reply
     .code(body.status)
     .type('application/problem+json')
