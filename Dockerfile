@@ -30,4 +30,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # Migrations run first (the migrator's lock makes concurrent starts safe), then the server.
-CMD ["sh", "-c", "node dist/src/cli/migrate.js up && exec node --max-semi-space-size=4 dist/src/server.js"]
+CMD ["sh", "-c", "node dist/src/cli/migrate.js up && exec node --max-semi-space-size=4 --import ./dist/src/telemetry.js dist/src/server.js"]

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/database.js'
 import { migrateToLatest } from './db/migrator.js'
 import { purgeExpiredIdempotencyKeys } from './db/unit-of-work.js'
+import { shutdownTelemetry } from './telemetry.js'
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000
 
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     clearInterval(purge)
     await app.close()
     await database.close()
+    await shutdownTelemetry()
   })
 
   const address = await app.listen({ host: config.HOST, port: config.PORT })
