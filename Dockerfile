@@ -29,5 +29,6 @@ EXPOSE 3000
 # whose database is gone as healthy.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# The server applies pending migrations itself at start-up (the migrator's lock makes concurrent starts safe).
-CMD ["node", "--max-semi-space-size=4", "dist/src/server.js"]
+# The server applies pending migrations itself at start-up (the migrator's lock makes concurrent starts safe);
+# telemetry is loaded first so its instrumentation sees the modules it patches.
+CMD ["node", "--max-semi-space-size=4", "--import", "./dist/src/telemetry.js", "dist/src/server.js"]

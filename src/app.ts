@@ -11,12 +11,15 @@ import inputGuardPlugin from './plugins/input-guard.js'
 import listExportPlugin from './plugins/list-export.js'
 import operationsPlugin, { type Startup } from './plugins/operations.js'
 import problemsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/problems.js'
+import metricsPlugin from './plugins/metrics.js'
 import { schemaCompilers } from './plugins/schema-compilers.js'
 import swaggerPlugin, { API_TAGS } from './plugins/swagger.js'
+import tracingPlugin, { traceLogFields } from './plugins/tracing.js'
 import { isCountryCode, isCurrencyCode } from './shared/iso-codes.js'
 import { isApiDate, isApiDateTime } from './shared/calendar-formats.js'
 import { newId } from './shared/ids.js'
 import { COUNTRY_FORMAT, CURRENCY_FORMAT, sharedSchemas } from './shared/schemas.js'
+import { tracingEnabled } from './telemetry.js'
 
 const ISO_FORMATS = {
   [COUNTRY_FORMAT]: { type: 'string' as const, validate: isCountryCode },
@@ -68,7 +71,12 @@ const REDACTED_PATHS = [
 ]
 
 export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
-  return { level: config.LOG_LEVEL, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }
+  return {
+    level: config.LOG_LEVEL,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // With tracing on, every line of a request carries its trace_id and span_id.
+    ...(tracingEnabled() ? { mixin: traceLogFields } : {}),
+  }
 }
 
 /** Builds the application; never listens (server.ts does). */
@@ -111,6 +119,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(configPlugin, { config, db: options.db, databaseKind: options.databaseKind })
   await app.register(problemsPlugin)
   await app.register(inputGuardPlugin)
+  await app.register(metricsPlugin)
+  await app.register(tracingPlugin)
   for (const schema of sharedSchemas) app.addSchema(schema)
   await app.register(swaggerPlugin, { tags: API_TAGS })
   // CORS, security headers, rate limits and load shedding apply before authentication, to every response.

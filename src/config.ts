@@ -33,6 +33,7 @@ export const ConfigSchema = Type.Object({
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
   HEALTH_CHECK_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
 })
 
 export type Config = Static<typeof ConfigSchema>

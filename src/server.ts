@@ -6,6 +6,7 @@ import { openDatabase, openPostgres, type Database } from './db/database.js'
 import { migrateToLatest } from './db/migrator.js'
 import { purgeExpiredIdempotencyKeys } from './db/unit-of-work.js'
 import type { Startup } from './plugins/operations.js'
+import { shutdownTelemetry } from './telemetry.js'
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000
 const FIRST_RETRY_MS = 250
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
     clearInterval(purge)
     await app.close()
     await database.close()
+    await shutdownTelemetry()
   }
   // Signals only: an error the service can survive (a lost database connection) fails its request
   // and is never seen here; an error that escapes every handler is a bug, logged before Node exits.

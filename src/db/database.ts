@@ -3,6 +3,7 @@ import path from 'node:path'
 import { Kysely, PostgresDialect, type Dialect } from 'kysely'
 import pg from 'pg'
 import lockfile from 'proper-lockfile'
+import { observePool } from '../shared/metrics.js'
 import { PreparingClient } from './prepared.js'
 import type { DB } from './schema.js'
 
@@ -66,6 +67,7 @@ export function openPostgres(databaseUrl: string, options: PostgresOptions | num
       client.unfit = error
     })
   })
+  observePool(pool as unknown as Parameters<typeof observePool>[0])
   const facade = {
     async connect(): Promise<PooledClient> {
       const client = (await pool.connect()) as PooledClient

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { DB } from './schema.js'
 import type { RequestContext } from '../shared/context.js'
+import { idempotencyReplays } from '../shared/metrics.js'
 import { ProblemError } from '../shared/problems.js'
 import { PREPARED } from './prepared.js'
 
@@ -125,7 +126,10 @@ export async function runWrite(request: FastifyRequest, reply: FastifyReply, wor
   })
 
   void reply.code(outcome.status).headers(outcome.headers)
-  if (outcome.replayed) void reply.header('idempotent-replayed', 'true')
+  if (outcome.replayed) {
+    idempotencyReplays.inc()
+    void reply.header('idempotent-replayed', 'true')
+  }
   return outcome.body === undefined || outcome.body === null ? reply.send() : reply.send(outcome.body)
 }
 

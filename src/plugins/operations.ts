@@ -25,9 +25,13 @@ async function operationsPlugin(app: FastifyInstance, options: OperationsOptions
 
   await app.register(rateLimit, {
     ...(await rateLimitStore(app)),
+    // Not per route: a route-level hook would run after authentication (an instance hook), so floods of
+    // bad tokens (401) or wrong roles (403) would never be limited. The instance hook below runs first.
+    global: false,
     max: app.config.RATE_LIMIT_MAX,
     timeWindow: app.config.RATE_LIMIT_WINDOW_MS,
-    // Per caller: the credential when there is one, else the client address.
+    // Per caller: a SHA-256 of the Authorization header when there is one (the token itself is never
+    // stored), else the client address. Keyed before the token is verified, so it costs no verification.
     keyGenerator: (request) => {
       const authorization = request.headers.authorization
       return authorization ? createHash('sha256').update(authorization).digest('base64url') : request.ip
@@ -36,6 +40,8 @@ async function operationsPlugin(app: FastifyInstance, options: OperationsOptions
     errorResponseBuilder: (_request, context) =>
       new ProblemError('rate-limited', `Rate limit of ${context.max} requests per ${context.after} exceeded; retry later`),
   })
+  // Registered before the auth plugin, so every request is counted before its token is even read.
+  app.addHook('onRequest', app.rateLimit())
 
   const health = await databaseHealth(app, options)
 

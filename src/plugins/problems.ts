@@ -4,6 +4,7 @@ import type { Socket } from 'node:net'
 import Router, { type HTTPMethod } from 'find-my-way'
 import { isAcquireTimeout, isConnectionLost, isDatabaseTimeout } from '../db/faults.js'
 import { ANY_OPERATION_PROBLEMS, PROBLEM_TYPES, ProblemError, problemTypeUri, type ProblemBody, type ProblemSlug } from '../shared/problems.js'
+import { recordProblem } from '../shared/metrics.js'
 
 interface ValidationIssue {
   instancePath: string
@@ -100,6 +101,7 @@ function problem(slug: ProblemSlug, detail: string, extensions: Record<string, u
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: ProblemBody): FastifyReply {
   if (body.status === 503 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '5')
+  recordProblem(request, body.status, body.type)
   return reply
     .code(body.status)
     .type('application/problem+json')

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { declareConventions } from './spec-contract.js'
 
 export const API_TAGS = [
   { name: 'offices', description: 'The country office and the partner offices in countries of origin.' },
@@ -60,6 +61,9 @@ export function swaggerOptions(tags: typeof API_TAGS) {
         },
       },
     },
+    // The headers and preconditions every route shares, declared once for all of them.
+    transformObject: (documentObject: object) =>
+      declareConventions((documentObject as { openapiObject: Parameters<typeof declareConventions>[0] }).openapiObject) as Record<string, unknown>,
     // Named components: each shared schema appears under its own $id, never def-0.
     refResolver: {
       buildLocalReference: (json: { $id?: unknown }, _baseUri: unknown, _fragment: unknown, index: number) =>
@@ -72,7 +76,8 @@ async function swaggerPlugin(app: FastifyInstance, options: { tags: typeof API_T
   await app.register(swagger, swaggerOptions(options.tags))
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    uiConfig: { persistAuthorization: true, deepLinking: true, validatorUrl: null, tryItOutEnabled: true },
+    // "Try it out" is the user's choice; Authorize (bearer token, kept across reloads) stays.
+    uiConfig: { persistAuthorization: true, deepLinking: true, validatorUrl: null },
     staticCSP: true,
   })
 }

@@ -55,6 +55,27 @@ t.test('rate limits answer 429 problem+json', async (t) => {
   t.equal((await as('other', ['admin'])({ method: 'GET', url: '/v1/offices' })).statusCode, 200, 'limits are per caller')
 })
 
+t.test('rate limits apply before authentication: floods of bad tokens and wrong roles get 429', async (t) => {
+  const { app, token } = await buildTestApp(t, { RATE_LIMIT_MAX: '2' })
+  const badToken = { authorization: 'Bearer not-a-token' }
+  const statuses = []
+  for (let call = 0; call < 3; call++) statuses.push((await app.inject({ method: 'GET', url: '/v1/offices', headers: badToken })).statusCode)
+  t.same(statuses, [401, 401, 429], 'the third request with the same bad token is limited, not verified')
+
+  const noToken = []
+  for (let call = 0; call < 3; call++) noToken.push((await app.inject({ method: 'GET', url: '/v1/offices' })).statusCode)
+  t.same(noToken, [401, 401, 429], 'without an Authorization header the caller is its address')
+
+  // A role that may not create offices: refused (403) twice, then limited.
+  const wrongRole = { authorization: `Bearer ${token('carol', ['counsellor'])}` }
+  const forbidden = []
+  for (let call = 0; call < 3; call++) {
+    forbidden.push((await app.inject({ method: 'POST', url: '/v1/offices', headers: wrongRole, payload: { code: 'ZZ', name: 'Z', country: 'GE', kind: 'partner_office' } })).statusCode)
+  }
+  t.same(forbidden, [403, 403, 429])
+  t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'the probes are never limited')
+})
+
 t.test('a 500 reveals nothing internal and is logged with the request id', async (t) => {
   const lines: string[] = []
   const stream = new Writable({ write(chunk, _encoding, done) { lines.push(chunk.toString()); done() } })

@@ -88,6 +88,7 @@ t.test('create: every field is validated and a refused request writes nothing', 
     ],
     ['an adult as unaccompanied child', { members: [person({ vulnerabilities: [{ code: 'unaccompanied_or_separated_child' }] }), person({ relationship: 'legal_guardian', given_name: 'Tamar' })] }, 422, 'unprocessable-entity', '/body/members/0/vulnerabilities/0/code'],
     ['a partner office as the office', { office_id: fixture.offices.tbilisi }, 422, 'unprocessable-entity', '/body/office_id'],
+    ['an unknown office', { office_id: '01900000-0000-7000-8000-0000000000ff' }, 422, 'unprocessable-entity', '/body/office_id'],
     ['an unknown project', { project_id: '01900000-0000-7000-8000-000000000000' }, 422, 'unprocessable-entity', '/body/project_id'],
   ]
   for (const [rule, overrides, status, type, pointer] of cases) {
@@ -226,4 +227,18 @@ t.test('a closed case is read-only: case fields, members, vulnerabilities, sessi
   const reopen = await act(fixture.counsellor, created.id, 'submit')
   t.equal(reopen.json().type, '/problems/invalid-transition', 'no action leads out of closed')
   t.equal(await countRows(fixture, 'audit_events'), audit, 'nothing was written')
+})
+
+t.test('an unknown office is named as one that does not exist, not as the wrong kind of office', async (t) => {
+  const fixture = await caseFixture(t)
+  const unknown = await fixture.counsellor({ method: 'POST', url: '/v1/return-cases', payload: caseBody('01900000-0000-7000-8000-0000000000ff') })
+  t.equal(unknown.statusCode, 422)
+  t.match(unknown.json().detail, /does not exist/)
+  t.same(unknown.json().errors, [{ pointer: '/body/office_id', detail: 'no office has this id' }])
+  const partner = await fixture.counsellor({ method: 'POST', url: '/v1/return-cases', payload: caseBody(fixture.offices.tbilisi) })
+  t.match(partner.json().detail, /is a partner office/)
+  const created = await createCase(fixture.counsellor, fixture.offices.vilnius)
+  const referral = await act(fixture.counsellor, created.id, 'refer', { partner_office_id: '01900000-0000-7000-8000-0000000000ff' })
+  t.equal(referral.statusCode, 422)
+  t.match(referral.json().detail, /does not exist/)
 })

@@ -5,6 +5,7 @@ import { auditInsert, diff, type AuditInput } from '../../shared/audit.js'
 import { outboxInsert } from '../../shared/outbox.js'
 import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
+import { ledgerRefusals } from '../../shared/metrics.js'
 import { ProblemError, conflict, notFound } from '../../shared/problems.js'
 
 /**
@@ -196,12 +197,16 @@ export async function commitFunds(db: Transaction<DB>, context: RequestContext, 
     )
     if (entry) return entry
     const line = await lineState(db, posting)
+    // Each refusal is counted by its reason (avrr_ledger_refusals_total).
+    if (line.currency !== posting.amount.currency) ledgerRefusals.inc({ reason: 'currency-mismatch' })
     assertCurrency(line, posting)
     if (!line.accepts_commitments) {
+      ledgerRefusals.inc({ reason: 'project-not-active' })
       throw conflict(`Budget line ${line.id} belongs to a project that is not active; nothing can be committed to it`, { budget_line_id: line.id })
     }
     // The line changed between the refused UPDATE and this read (a release or a re-allocation): try again.
     if (line.available_minor >= amount && attempt < COMMIT_ATTEMPTS) continue
+    ledgerRefusals.inc({ reason: 'budget-line-exhausted' })
     throw new ProblemError(
       'budget-line-exhausted',
       `Budget line ${line.id} has ${line.available_minor} ${line.currency} minor units available; ${amount} cannot be committed`,

@@ -71,8 +71,11 @@ export async function createCase(db: Transaction<DB>, context: RequestContext, i
   throwIfHouseholdInvalid(householdErrors(inputs.map((member, index) => newHouseholdPerson(member, `/body/members/${index}`)), onDate))
 
   const office = await officeCodeAndKind(db, input.office_id)
-  if (!office || office.kind !== 'country_office') {
-    throw unprocessable(`Office ${input.office_id} is not a country office`, [{ pointer: '/body/office_id', detail: 'must be a registered country office' }])
+  if (!office) {
+    throw unprocessable(`Office ${input.office_id} does not exist; GET /v1/offices lists the registered offices`, [{ pointer: '/body/office_id', detail: 'no office has this id' }])
+  }
+  if (office.kind !== 'country_office') {
+    throw unprocessable(`Office ${input.office_id} is a partner office; a case is opened by a country office`, [{ pointer: '/body/office_id', detail: 'must be a country office' }])
   }
   if (input.project_id) await assertProjectAcceptsCase(db, input.project_id, onDate)
   if (input.external_reference) await assertExternalReferenceFree(db, office.id, input.external_reference)
@@ -244,7 +247,12 @@ export async function referCase(
     })
   }
   const office = await findOffice(db, partnerOfficeId)
-  if (!office || office.kind !== 'partner_office' || office.country !== current.country_of_return) {
+  if (!office) {
+    throw unprocessable(`Office ${partnerOfficeId} does not exist; GET /v1/offices?kind=partner_office lists the partner offices`, [
+      { pointer: '/body/partner_office_id', detail: 'no office has this id' },
+    ])
+  }
+  if (office.kind !== 'partner_office' || office.country !== current.country_of_return) {
     throw unprocessable(`Office ${partnerOfficeId} is not a partner office in ${current.country_of_return}, the country of return`, [
       { pointer: '/body/partner_office_id', detail: `must be a partner office in ${current.country_of_return}` },
     ])
