@@ -59,8 +59,8 @@ export interface CreatedCase {
 }
 
 /**
- * Creates a draft case with its household in the caller's transaction: reference allocated
- * under the office's counter lock, members and vulnerabilities, search terms, the first
+ * Creates a draft case with its household in the caller's transaction: reference numbered by
+ * the office's sequence for the year (no lock held, see ADR 0047), members and vulnerabilities, search terms, the first
  * history row, audit entries and the created event; then looks for possible duplicates.
  */
 export async function createCase(db: Transaction<DB>, context: RequestContext, input: CreateReturnCaseInput): Promise<CreatedCase> {
