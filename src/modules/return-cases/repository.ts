@@ -223,6 +223,51 @@ export async function findCaseWithMembers(
   return { row, members: normalizeLoaded(rows) }
 }
 
+/** What a list row shows of a member: enough for the principal, the household size and family type, and the vulnerability codes. */
+export interface SummaryMember {
+  id: string
+  relationship: string
+  is_principal: boolean
+  given_name: string
+  family_name: string
+  nationality: string
+  vulnerabilities: Array<{ id: string; case_id: string; member_id: string; code: string; recorded_by: string }>
+}
+
+export type SummaryRow = Pick<
+  ReturnCaseRow,
+  'id' | 'reference' | 'status' | 'office_id' | 'partner_office_id' | 'project_id' | 'country_of_return' | 'intended_departure_on' | 'created_at' | 'updated_at'
+> & { members: SummaryMember[] }
+
+/**
+ * One page of the case list in one query: `ids` picks the page (its filters, order and limit; it
+ * selects only ids, so PostgreSQL reads them off the index whose leading columns are the filters,
+ * without visiting the table for rows it then drops); the outer query reads those cases and their
+ * members as JSON, only the columns a list row shows.
+ */
+export function summaryPage(db: Kysely<DB>, ids: SelectQueryBuilder<DB & { c: ReturnCasesTable }, 'c', { id: string }>) {
+  return db
+    .selectFrom(ids.as('page'))
+    .innerJoin('return_cases as c', 'c.id', 'page.id')
+    .select(['c.id', 'c.reference', 'c.status', 'c.office_id', 'c.partner_office_id', 'c.project_id', 'c.country_of_return', 'c.intended_departure_on', 'c.created_at', 'c.updated_at'])
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('case_members as m')
+          .select(['m.id', 'm.relationship', 'm.is_principal', 'm.given_name', 'm.family_name', 'm.nationality'])
+          .select((inner) =>
+            jsonArrayFrom(
+              inner.selectFrom('member_vulnerabilities as v').select(['v.id', 'v.case_id', 'v.member_id', 'v.code', 'v.recorded_by']).whereRef('v.member_id', '=', 'm.id').orderBy('v.id'),
+            ).as('vulnerabilities'),
+          )
+          .whereRef('m.case_id', '=', 'c.id')
+          .orderBy('m.id'),
+      ).as('members'),
+    )
+    .orderBy('c.id', 'desc')
+    .$castTo<SummaryRow>()
+}
+
 export async function memberPage(db: Kysely<DB>, caseId: string, limit: number, afterId: string | undefined): Promise<MemberWithVulnerabilities[]> {
   let query = withMemberFields(db.selectFrom('case_members as m').where('m.case_id', '=', caseId)).limit(limit + 1)
   if (afterId !== undefined) query = query.where('m.id', '>', afterId)
