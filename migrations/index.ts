@@ -8,6 +8,7 @@ import * as reintegration from './20261123170500_reintegration.js'
 import * as supplierDeactivation from './20261123170600_supplier_deactivation.js'
 import * as mic from './20261202030000_mic.js'
 import * as rateLimitCounters from './20261202060000_rate_limit_counters.js'
+import * as caseListIndexes from './20261202070000_case_list_indexes.js'
 
 /** Every migration, in order. Names are timestamp-prefixed so they sort as they were written. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '20261123170600_supplier_deactivation': supplierDeactivation,
   '20261202030000_mic': mic,
   '20261202060000_rate_limit_counters': rateLimitCounters,
+  '20261202070000_case_list_indexes': caseListIndexes,
 }

@@ -21,7 +21,8 @@ const options: autocannon.Options = {
       setupRequest: (request) => {
         const path = spec.paths[next % spec.paths.length] as string
         next += 1
-        const body = spec.bodies ? (spec.bodies[next % spec.bodies.length] as string) : request.body
+        const template = spec.bodies ? (spec.bodies[next % spec.bodies.length] as string) : request.body
+        const body = spec.uniqueBodies && typeof template === 'string' ? template.replaceAll('__UNIQUE__', `${process.pid}x${next}`) : template
         if (!spec.uniqueIdempotencyKeys) return { ...request, path, body }
         return { ...request, path, body, headers: { ...request.headers, 'idempotency-key': `${process.pid}-${next}-${randomUUID()}` } }
       },

@@ -18,6 +18,8 @@ export interface LoadSpec {
   bodies?: string[]
   /** Send a fresh Idempotency-Key with every request (as retrying clients do), so the key's row is part of the work. */
   uniqueIdempotencyKeys?: boolean
+  /** Replace `__UNIQUE__` in each body with a value no other request has (e.g. family names, so a duplicate check finds nothing). */
+  uniqueBodies?: boolean
   connections: number
   durationSeconds?: number
   /** Total requests instead of a duration. */

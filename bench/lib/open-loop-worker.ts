@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
 
 /**
@@ -13,9 +14,11 @@ interface Spec {
   durationSeconds: number
   /** Sent on the same schedule before the measured part, not measured: opens the keep-alive sockets the rate needs. */
   warmupSeconds: number
+  /** Bodies for the paths written `POST /path`: sent as JSON with a fresh Idempotency-Key, `__UNIQUE__` replaced by a value no other request has. */
+  postBodies?: string[]
 }
 
-const spec = JSON.parse(process.argv[2] as string) as Spec
+const spec = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as Spec
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
 const warmup = Math.round(spec.ratePerSecond * spec.warmupSeconds)
 const total = warmup + Math.round(spec.ratePerSecond * spec.durationSeconds)
@@ -23,13 +26,17 @@ const intervalMs = 1000 / spec.ratePerSecond
 const latencies: number[] = []
 let failures = 0
 
-function send(path: string, scheduledAt: number, measured: boolean): Promise<void> {
+function send(target: string, scheduledAt: number, measured: boolean, index: number): Promise<void> {
+  const post = target.startsWith('POST ')
+  const path = post ? target.slice(5) : target
+  const body = post ? (spec.postBodies?.[index % spec.postBodies.length] ?? '{}').replaceAll('__UNIQUE__', `${process.pid}x${index}`) : undefined
+  const headers = post ? { ...spec.headers, 'content-type': 'application/json', 'idempotency-key': `${process.pid}-${index}` } : spec.headers
   return new Promise((resolve) => {
-    const request = http.request(`${spec.url}${path}`, { agent, headers: spec.headers }, (response) => {
+    const request = http.request(`${spec.url}${path}`, { agent, headers, method: post ? 'POST' : 'GET' }, (response) => {
       response.resume()
       response.on('end', () => {
         if (!measured) return resolve()
-        if (response.statusCode !== 200) failures += 1
+        if (response.statusCode !== 200 && response.statusCode !== 201) failures += 1
         latencies.push(performance.now() - scheduledAt)
         resolve()
       })
@@ -38,7 +45,7 @@ function send(path: string, scheduledAt: number, measured: boolean): Promise<voi
       if (measured) failures += 1
       resolve()
     })
-    request.end()
+    request.end(body)
   })
 }
 
@@ -52,7 +59,7 @@ await new Promise<void>((resolve) => {
   const tick = () => {
     const now = performance.now()
     while (index < total && start + index * intervalMs <= now) {
-      inFlight.push(send(spec.paths[index % spec.paths.length] as string, start + index * intervalMs, index >= warmup))
+      inFlight.push(send(spec.paths[index % spec.paths.length] as string, start + index * intervalMs, index >= warmup, index))
       index += 1
     }
     if (index >= total) resolve()

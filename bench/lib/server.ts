@@ -25,7 +25,19 @@ function startArguments(): string[] {
  * until /readyz answers.
  */
 export async function startServer(options: { core: number; port: number; env: Record<string, string> }): Promise<RunningServer> {
-  const launch = pinned(options.core, process.execPath, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...startArguments()])
+  return launchServer(options, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...startArguments()])
+}
+
+/**
+ * Starts the bare Fastify + pg reference (bench/lib/bare-server.ts) the same way: its own process,
+ * pinned to `core`, the same node flags as the server, ready when /readyz answers.
+ */
+export async function startBareServer(options: { core: number; port: number; env: Record<string, string> }): Promise<RunningServer> {
+  return launchServer(options, [...startArguments().slice(0, -1), '--import', 'tsx', 'bench/lib/bare-server.ts'])
+}
+
+async function launchServer(options: { core: number; port: number; env: Record<string, string> }, nodeArguments: string[]): Promise<RunningServer> {
+  const launch = pinned(options.core, process.execPath, nodeArguments)
   const child: ChildProcess = spawn(launch.command, launch.args, {
     env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import type { DB } from './schema.js'
 import type { RequestContext } from '../shared/context.js'
 import { idempotencyReplays } from '../shared/metrics.js'
@@ -11,10 +11,24 @@ export interface WriteResult {
   status: number
   body: unknown
   headers?: Record<string, string>
+  /**
+   * The work stored this response in its claim itself (see storeResponse), in the statement that made the
+   * effect: the unit of work then sends no statement of its own for it.
+   */
+  stored?: boolean
 }
 
-/** The work of a write: it runs inside the unit of work's transaction, which is the only `db` it may use. */
-export type WriteWork = (db: Transaction<DB>, context: RequestContext) => Promise<WriteResult>
+/** The Idempotency-Key a write claimed, for work that stores its response itself (storeResponse). */
+export interface IdempotencyClaim {
+  caller: string
+  key: string
+}
+
+/**
+ * The work of a write: it runs inside the unit of work's transaction, which is the only `db` it may use.
+ * `claim` is the request's claimed Idempotency-Key, if it sent one.
+ */
+export type WriteWork = (db: Transaction<DB>, context: RequestContext, claim: IdempotencyClaim | undefined) => Promise<WriteResult>
 
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/
 
@@ -108,8 +122,8 @@ export async function runWrite(request: FastifyRequest, reply: FastifyReply, wor
         }
       }
     }
-    const result = await work(trx, context)
-    if (key) {
+    const result = await work(trx, context, key ? { caller: context.actor.sub, key } : undefined)
+    if (key && !result.stored) {
       await trx
         .updateTable('idempotency_keys')
         .set({
@@ -131,6 +145,18 @@ export async function runWrite(request: FastifyRequest, reply: FastifyReply, wor
     void reply.header('idempotent-replayed', 'true')
   }
   return outcome.body === undefined || outcome.body === null ? reply.send() : reply.send(outcome.body)
+}
+
+/**
+ * The part of a statement that stores a claimed key's response (`update idempotency_keys …`), for work
+ * whose effect holds a hot row lock until its transaction ends: storing the response in the same
+ * statement as the effect saves a round trip through Node while the lock is held. `body` is SQL yielding
+ * the response body as JSON text, exactly what the work then returns (the headers stored are none); the
+ * work returns `stored: true`. Stores nothing when `when` (SQL, true by default) is false.
+ */
+export function storeResponse(claim: IdempotencyClaim, status: number, body: RawBuilder<unknown>, when: RawBuilder<unknown> = sql`true`): RawBuilder<unknown> {
+  return sql`update idempotency_keys set response_status = ${status}::int, response_body = ${body}, response_headers = '{}'::jsonb
+     where caller = ${claim.caller}::text and key = ${claim.key}::text and ${when}`
 }
 
 /** Deletes keys past their retention; the server runs it periodically. */

@@ -87,3 +87,25 @@ t.test('a retried commitment with the same Idempotency-Key commits once, even wh
   t.equal(responses.filter((response) => response.headers['idempotent-replayed'] === 'true').length, 3)
   t.same(await balancesAndLedger(database.db, lineId), { allocated: 1_000, committed: 300, spent: 0, ledgerCommitted: 300, ledgerSpent: 0, entries: 1 })
 })
+
+t.test('a keyed commitment stores its response in the statement that commits: a replay answers the same body; a refusal stores nothing', async (t) => {
+  const { as, database } = await buildTestApp(t)
+  const finance = as('fiona', ['finance'])
+  const project = await createProjectWithLines(finance, { Tickets: ['travel', 1_000] })
+  const lineId = project.lines.Tickets!.id
+  const url = `/v1/projects/${project.id}/budget-lines/${lineId}/ledger-entries`
+  const send = (key: string, amount: number) => finance({ method: 'POST', url, headers: { 'idempotency-key': key }, payload: { kind: 'commit', amount: EUR(amount), note: 'Charter' } })
+  const first = await send('charter-1', 400)
+  t.equal(first.statusCode, 201)
+  const replay = await send('charter-1', 400)
+  t.equal(replay.headers['idempotent-replayed'], 'true')
+  t.same(replay.json(), first.json(), 'the stored response is the response, field for field (created_at to the millisecond)')
+  const stored = await database.db.selectFrom('idempotency_keys').select(['response_status', 'response_headers']).where('key', '=', 'charter-1').executeTakeFirstOrThrow()
+  t.same(stored, { response_status: 201, response_headers: {} })
+
+  const refused = await send('charter-2', 700)
+  t.equal(refused.statusCode, 409)
+  t.equal(refused.json().type, '/problems/budget-line-exhausted')
+  t.equal(await database.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'charter-2').executeTakeFirst(), undefined, 'a refused commitment leaves no claim: the client may retry')
+  t.same(await balancesAndLedger(database.db, lineId), { allocated: 1_000, committed: 400, spent: 0, ledgerCommitted: 400, ledgerSpent: 0, entries: 1 })
+})

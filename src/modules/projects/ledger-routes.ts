@@ -55,9 +55,11 @@ export default async function ledgerModule(fastify: FastifyInstance): Promise<vo
       const posting = manualPosting(request.params.id, request.params.line_id, request.body)
       const batched = await groupCommit(commitBatches, request.context, request.body.kind, posting, { keyed: request.headers['idempotency-key'] !== undefined })
       if (batched) return reply.code(201).send(toLedgerEntry(batched))
-      return runWrite(request, reply, async (db, context) => {
-        const entry = await postManualEntry(db, context, request.body.kind, posting)
-        return { status: 201, body: toLedgerEntry(entry) }
+      return runWrite(request, reply, async (db, context, claim) => {
+        // A keyed commitment stores its response in the statement that locks the line (see commitFunds).
+        const storing = request.body.kind === 'commit' ? claim : undefined
+        const entry = await postManualEntry(db, context, request.body.kind, posting, storing)
+        return { status: 201, body: toLedgerEntry(entry), stored: storing !== undefined }
       })
     },
   })

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import type { IdempotencyClaim } from '../../db/unit-of-work.js'
 import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
 import { ProblemError } from '../../shared/problems.js'
@@ -19,8 +20,9 @@ export async function postManualEntry(
   context: RequestContext,
   kind: ManualLedgerPostingInput['kind'],
   posting: LedgerPosting,
+  claim?: IdempotencyClaim,
 ): Promise<LedgerEntryRow> {
-  return kind === 'commit' ? commitFunds(db, context, posting) : releaseFunds(db, context, posting)
+  return kind === 'commit' ? commitFunds(db, context, posting, claim) : releaseFunds(db, context, posting)
 }
 
 /** The posting a manual entry makes, after the checks the body schema cannot express (400 otherwise). */

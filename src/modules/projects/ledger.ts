@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { DB, LedgerEntriesTable, LedgerEntryKind, LedgerSourceType } from '../../db/schema.js'
 import { PREPARED, allColumns } from '../../db/prepared.js'
+import { storeResponse, type IdempotencyClaim } from '../../db/unit-of-work.js'
 import { auditInsert, diff, type AuditInput } from '../../shared/audit.js'
 import { outboxInsert } from '../../shared/outbox.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -72,6 +73,14 @@ export const EVENT_PAYLOAD = sql`jsonb_build_object(
   'case_id', entry.case_id, 'payment_request_id', entry.payment_request_id, 'note', entry.note,
   'actor_sub', entry.actor_sub, 'created_at', entry.created_at)`
 
+/** An entry as the API presents it (toLedgerEntry in ledger-repository.ts, kept in step by test/ledger/http.test.ts), as JSON from the statement's `entry`. */
+const ENTRY_RESPONSE = sql`json_build_object(
+  'id', entry.id, 'budget_line_id', entry.budget_line_id, 'kind', entry.kind,
+  'amount', json_build_object('amount_minor', entry.amount_minor, 'currency', entry.currency),
+  'source', json_build_object('type', entry.source_type, 'id', entry.source_id),
+  'case_id', entry.case_id, 'payment_request_id', entry.payment_request_id, 'actor_sub', entry.actor_sub, 'request_id', entry.request_id,
+  'note', entry.note, 'created_at', to_char(entry.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`
+
 /** Refused commitments are diagnosed and, if the line changed meanwhile, tried again this many times. */
 const COMMIT_ATTEMPTS = 3
 
@@ -105,6 +114,7 @@ async function appendEntry(
   kind: LedgerEntryKind,
   posting: LedgerPosting,
   guard: ReturnType<typeof sql>,
+  claim?: IdempotencyClaim,
 ): Promise<LedgerEntryRow | undefined> {
   const entry = entryValues(posting)
   const change = BALANCE_CHANGES[kind]
@@ -127,7 +137,7 @@ async function appendEntry(
       returning ${ENTRY_COLUMNS}
     ), event as (
       ${outboxInsert(sql`select ${newId()}::uuid, ${EVENT_TYPES[kind]}::text, 'ledger_entry', entry.id::text, entry.case_id, ${EVENT_PAYLOAD} from entry, line`)}
-    )${auditStatement(context, posting.audit)}
+    )${auditStatement(context, posting.audit)}${claim ? sql`, stored as (${storeResponse(claim, 201, sql`(select ${ENTRY_RESPONSE}::text from entry)`, sql`exists (select from entry)`)})` : sql``}
     select ${ENTRY_COLUMNS} from entry`.execute(db)
   return rows[0]
 }
@@ -184,7 +194,12 @@ function assertCurrency(line: LineState, posting: LedgerPosting): void {
  * `conflict` when the project is not active, 404 when the line does not exist. A refusal
  * writes nothing.
  */
-export async function commitFunds(db: Transaction<DB>, context: RequestContext, posting: LedgerPosting): Promise<LedgerEntryRow> {
+/**
+ * Commits funds. With `claim` (a keyed request's claimed Idempotency-Key), the statement that locks the
+ * line also stores the response (the entry as toLedgerEntry presents it): the line's lock is then held
+ * only for the COMMIT after it, not for one more round trip through Node.
+ */
+export async function commitFunds(db: Transaction<DB>, context: RequestContext, posting: LedgerPosting, claim?: IdempotencyClaim): Promise<LedgerEntryRow> {
   assertAmount(posting)
   const amount = posting.amount.amount_minor
   for (let attempt = 1; ; attempt += 1) {
@@ -194,6 +209,7 @@ export async function commitFunds(db: Transaction<DB>, context: RequestContext, 
       'commit',
       posting,
       sql`currency = ${posting.amount.currency}::char(3) and accepts_commitments and allocated_minor - committed_minor - spent_minor >= ${amount}::bigint`,
+      claim,
     )
     if (entry) return entry
     const line = await lineState(db, posting)

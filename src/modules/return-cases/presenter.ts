@@ -1,6 +1,6 @@
 import type { Actor } from '../../shared/roles.js'
-import { derivePerson, householdOf } from './household.js'
-import type { MemberWithVulnerabilities, ReturnCaseRow } from './repository.js'
+import { derivePerson, familyTypeOf, householdOf } from './household.js'
+import type { MemberWithVulnerabilities, ReturnCaseRow, SummaryRow } from './repository.js'
 import { RESTRICTED, presentVulnerability, shownCode, type Disclosures } from './restricted.js'
 import type { IdentityDocumentValue, MemberRecord, ReturnCaseRecord, ReturnCaseSummaryRecord } from './schemas.js'
 import { CASE_WORKFLOW } from './transitions.js'
@@ -69,11 +69,14 @@ export function presentCase(actor: Actor, row: ReturnCaseRow, members: MemberWit
   }
 }
 
-export function presentSummary(actor: Actor, row: ReturnCaseRow, members: MemberWithVulnerabilities[], disclosures: Disclosures): ReturnCaseSummaryRecord {
-  const principal = members.find((member) => member.is_principal)
-  const codes = new Set<string>()
-  for (const member of members) for (const entry of member.vulnerabilities) codes.add(shownCode(actor, entry, disclosures))
-  const household = householdOf(members, row.intended_departure_on)
+/** A list row, straight from the list query's row (no intermediate records). */
+export function presentSummary(actor: Actor, row: SummaryRow, disclosures: Disclosures): ReturnCaseSummaryRecord {
+  let principal: ReturnCaseSummaryRecord['principal'] = null
+  let codes: Set<string> | undefined
+  for (const member of row.members) {
+    if (member.is_principal) principal = { member_id: member.id, given_name: member.given_name, family_name: member.family_name, nationality: member.nationality }
+    for (const entry of member.vulnerabilities) (codes ??= new Set()).add(shownCode(actor, entry, disclosures))
+  }
   return {
     id: row.id,
     reference: row.reference,
@@ -83,13 +86,11 @@ export function presentSummary(actor: Actor, row: ReturnCaseRow, members: Member
     project_id: row.project_id,
     country_of_return: row.country_of_return,
     intended_departure_on: row.intended_departure_on,
-    principal: principal
-      ? { member_id: principal.id, given_name: principal.given_name, family_name: principal.family_name, nationality: principal.nationality }
-      : null,
-    household_size: household.size,
-    family_type: household.family_type,
+    principal,
+    household_size: row.members.length,
+    family_type: familyTypeOf(row.members.map((member) => member.relationship)),
     // Sorted, with `restricted` last, so the order never hints at which code is hidden.
-    vulnerability_codes: [...codes].sort((a, b) => (a === RESTRICTED ? 1 : b === RESTRICTED ? -1 : a.localeCompare(b))) as ReturnCaseSummaryRecord['vulnerability_codes'],
+    vulnerability_codes: (codes ? [...codes].sort((a, b) => (a === RESTRICTED ? 1 : b === RESTRICTED ? -1 : a.localeCompare(b))) : []) as ReturnCaseSummaryRecord['vulnerability_codes'],
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   }

@@ -3,6 +3,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { CaseMembersTable, CaseStatus, DB, MemberVulnerabilitiesTable, ReturnCasesTable } from '../../db/schema.js'
 import { PREPARED, Precompiled, allColumns } from '../../db/prepared.js'
 import type { RequestContext } from '../../shared/context.js'
+import { UUID_PATTERN } from '../../shared/ids.js'
 
 export type ReturnCaseRow = Selectable<ReturnCasesTable>
 export type CaseMemberRow = Selectable<CaseMembersTable>
@@ -65,21 +66,48 @@ export async function findCase(
   return row
 }
 
+/** The sequence that numbers an office's cases of one year (a name PostgreSQL accepts: 50 characters, lower-case hex). */
+export function caseNumberSequence(officeId: string, year: number): string {
+  if (!UUID_PATTERN.test(officeId) || !Number.isInteger(year) || year < 2000 || year > 9999) throw new Error(`no case number sequence for ${officeId}/${year}`)
+  return `case_numbers_${officeId.replaceAll('-', '').toLowerCase()}_${year}`
+}
+
 /**
- * The next case number of an office in a year. The upsert takes the counter row's lock, held
- * until the calling transaction ends: concurrent creates queue on it and get consecutive numbers.
+ * The next case number of an office in a year, from a sequence of its own (see ADR 0047): no row
+ * lock, so concurrent creates of one office do not queue on each other; a create that fails after
+ * taking its number leaves a gap. The sequence is made by the first create of the office and year,
+ * continuing after what the earlier counter row (`case_reference_counters`) handed out. Concurrent
+ * first creates race on the catalog: the losers wait for the winner and then use its sequence.
  */
-export async function nextCaseNumber(db: Kysely<DB>, officeId: string, year: number): Promise<number> {
-  const row = await db
-    .insertInto('case_reference_counters')
-    .values({ office_id: officeId, year, last_number: 1 })
-    .onConflict((conflict) =>
-      conflict.columns(['office_id', 'year']).doUpdateSet((eb) => ({ last_number: eb('case_reference_counters.last_number', '+', 1) })),
-    )
-    .returning('last_number')
-    .modifyEnd(PREPARED)
-    .executeTakeFirstOrThrow()
-  return row.last_number
+export async function nextCaseNumber(db: Transaction<DB>, officeId: string, year: number): Promise<number> {
+  const sequence = caseNumberSequence(officeId, year)
+  const taken = await takeNumber(db, sequence)
+  if (taken !== null) return taken
+  await sql`savepoint case_number_sequence`.execute(db)
+  try {
+    const counter = await db
+      .selectFrom('case_reference_counters')
+      .select('last_number')
+      .where('office_id', '=', officeId)
+      .where('year', '=', year)
+      .executeTakeFirst()
+    await sql`create sequence if not exists ${sql.id(sequence)} as integer start with ${sql.lit((counter?.last_number ?? 0) + 1)}`.execute(db)
+    await sql`release savepoint case_number_sequence`.execute(db)
+  } catch (error) {
+    // Another create made the same sequence and committed meanwhile: PostgreSQL reports the catalog's unique index.
+    if (!['23505', '42P07'].includes((error as { code?: string }).code ?? '')) throw error
+    await sql`rollback to savepoint case_number_sequence`.execute(db)
+  }
+  const number = await takeNumber(db, sequence)
+  if (number === null) throw new Error(`case number sequence ${sequence} is missing`)
+  return number
+}
+
+/** nextval of the sequence, or null when it does not exist yet (nextval of a null regclass is null). */
+async function takeNumber(db: Kysely<DB>, sequence: string): Promise<number | null> {
+  const { rows } = await sql<{ number: string | number | null }>`${PREPARED} select nextval(to_regclass(${sequence})) as number`.execute(db)
+  const value = rows[0]?.number
+  return value === null || value === undefined ? null : Number(value)
 }
 
 export type NewCase = Omit<ReturnCaseRow, 'version' | 'created_at' | 'updated_at' | 'closed_at' | 'status' | 'referred_at'> & {
@@ -193,6 +221,51 @@ export async function findCaseWithMembers(
   // JSON carries timestamps as text; the rows of the other queries carry Dates.
   const rows = members.map((member) => ({ ...member, created_at: new Date(member.created_at), updated_at: new Date(member.updated_at) }))
   return { row, members: normalizeLoaded(rows) }
+}
+
+/** What a list row shows of a member: enough for the principal, the household size and family type, and the vulnerability codes. */
+export interface SummaryMember {
+  id: string
+  relationship: string
+  is_principal: boolean
+  given_name: string
+  family_name: string
+  nationality: string
+  vulnerabilities: Array<{ id: string; case_id: string; member_id: string; code: string; recorded_by: string }>
+}
+
+export type SummaryRow = Pick<
+  ReturnCaseRow,
+  'id' | 'reference' | 'status' | 'office_id' | 'partner_office_id' | 'project_id' | 'country_of_return' | 'intended_departure_on' | 'created_at' | 'updated_at'
+> & { members: SummaryMember[] }
+
+/**
+ * One page of the case list in one query: `ids` picks the page (its filters, order and limit; it
+ * selects only ids, so PostgreSQL reads them off the index whose leading columns are the filters,
+ * without visiting the table for rows it then drops); the outer query reads those cases and their
+ * members as JSON, only the columns a list row shows.
+ */
+export function summaryPage(db: Kysely<DB>, ids: SelectQueryBuilder<DB & { c: ReturnCasesTable }, 'c', { id: string }>) {
+  return db
+    .selectFrom(ids.as('page'))
+    .innerJoin('return_cases as c', 'c.id', 'page.id')
+    .select(['c.id', 'c.reference', 'c.status', 'c.office_id', 'c.partner_office_id', 'c.project_id', 'c.country_of_return', 'c.intended_departure_on', 'c.created_at', 'c.updated_at'])
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('case_members as m')
+          .select(['m.id', 'm.relationship', 'm.is_principal', 'm.given_name', 'm.family_name', 'm.nationality'])
+          .select((inner) =>
+            jsonArrayFrom(
+              inner.selectFrom('member_vulnerabilities as v').select(['v.id', 'v.case_id', 'v.member_id', 'v.code', 'v.recorded_by']).whereRef('v.member_id', '=', 'm.id').orderBy('v.id'),
+            ).as('vulnerabilities'),
+          )
+          .whereRef('m.case_id', '=', 'c.id')
+          .orderBy('m.id'),
+      ).as('members'),
+    )
+    .orderBy('c.id', 'desc')
+    .$castTo<SummaryRow>()
 }
 
 export async function memberPage(db: Kysely<DB>, caseId: string, limit: number, afterId: string | undefined): Promise<MemberWithVulnerabilities[]> {

@@ -59,7 +59,7 @@ export class Disclosures {
 }
 
 /** The code the actor sees for an entry (disclosing it when restricted and visible). */
-export function shownCode(actor: Actor, entry: VulnerabilityLike, disclosures: Disclosures): string {
+export function shownCode(actor: Actor, entry: Pick<VulnerabilityLike, 'id' | 'case_id' | 'member_id' | 'code' | 'recorded_by'>, disclosures: Disclosures): string {
   if (!isRestrictedCode(entry.code)) return entry.code
   if (!maySeeRestricted(actor, entry.recorded_by)) return RESTRICTED
   disclosures.add(entry)

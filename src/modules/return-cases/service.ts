@@ -59,8 +59,8 @@ export interface CreatedCase {
 }
 
 /**
- * Creates a draft case with its household in the caller's transaction: reference allocated
- * under the office's counter lock, members and vulnerabilities, search terms, the first
+ * Creates a draft case with its household in the caller's transaction: reference numbered by
+ * the office's sequence for the year (no lock held, see ADR 0047), members and vulnerabilities, search terms, the first
  * history row, audit entries and the created event; then looks for possible duplicates.
  */
 export async function createCase(db: Transaction<DB>, context: RequestContext, input: CreateReturnCaseInput): Promise<CreatedCase> {
@@ -284,17 +284,29 @@ export async function referCase(
 
 /**
  * Lists the cases the caller may see, newest first, with keyset pagination on id (UUIDv7, so
- * creation order). Each filter has an index behind it (see the migration); the free-text words
- * each prefix-match the case's search terms through the btree on `case_search_terms.term`.
+ * creation order). The equality filters lead an index each alone and in the usual combinations,
+ * with id after them (see the case-list migration), so a page is read off an index; the free-text
+ * words each prefix-match the case's search terms through the btree on `case_search_terms.term`.
  */
 export async function listCases(db: Kysely<DB>, context: RequestContext, filter: ReturnCaseListFilter): Promise<Page<ReturnCaseSummaryRecord>> {
-  const { actor } = context
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const query = caseListQuery(db, context.actor, filter)
+  if (!query) return { items: [], next_cursor: null }
+  const rows = await query.execute()
+  const disclosures = new Disclosures()
+  const page = toPage(rows, limit, (row) => [row.id], (row) => presentSummary(context.actor, row, disclosures))
+  await recordDisclosures(db, context, disclosures)
+  return page
+}
+
+/** The query of one page of the case list (`limit + 1` rows); undefined when the caller can see no case at all. Exported for the plan tests. */
+export function caseListQuery(db: Kysely<DB>, actor: Actor, filter: ReturnCaseListFilter) {
   const limit = filter.limit ?? DEFAULT_PAGE_SIZE
   const after = afterId(filter.cursor)
-  let query = db.selectFrom('return_cases as c').selectAll('c').orderBy('c.id', 'desc').limit(limit + 1)
+  let query = db.selectFrom('return_cases as c').select('c.id').orderBy('c.id', 'desc').limit(limit + 1)
   if (after) query = query.where('c.id', '<', after)
   if (isPartnerOnly(actor)) {
-    if (actor.officeId === null || !UUID_PATTERN.test(actor.officeId)) return { items: [], next_cursor: null }
+    if (actor.officeId === null || !UUID_PATTERN.test(actor.officeId)) return undefined
     query = query.where('c.partner_office_id', '=', actor.officeId)
   }
   if (filter.status) query = query.where('c.status', '=', filter.status)
@@ -318,21 +330,10 @@ export async function listCases(db: Kysely<DB>, context: RequestContext, filter:
       query = query.where('c.id', 'in', (eb) => eb.selectFrom('case_search_terms').select('case_id').where('term', 'like', `${word}%`))
     }
   }
-  const rows = await query.execute()
-  const pageRows = rows.slice(0, limit)
-  const members = await repository.membersOfCases(
-    db,
-    pageRows.map((row) => row.id),
-  )
-  const byCase = new Map<string, MemberWithVulnerabilities[]>()
-  for (const member of members) byCase.set(member.case_id, [...(byCase.get(member.case_id) ?? []), member])
-  const disclosures = new Disclosures()
-  const page = toPage(rows, limit, (row) => [row.id], (row) => presentSummary(actor, row, byCase.get(row.id) ?? [], disclosures))
-  await recordDisclosures(db, context, disclosures)
-  return page
+  return repository.summaryPage(db, query)
 }
 
-type CaseQuery = SelectQueryBuilder<DB & { c: ReturnCasesTable }, 'c', ReturnCaseRow>
+type CaseQuery = SelectQueryBuilder<DB & { c: ReturnCasesTable }, 'c', { id: string }>
 
 /**
  * The vulnerability filter matches what the caller sees: a restricted entry the caller may not
