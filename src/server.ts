@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/database.js'
 import { migrateToLatest } from './db/migrator.js'
 import { purgeExpiredIdempotencyKeys } from './db/unit-of-work.js'
+import { scheduleContactReminders } from './modules/reintegration/index.js'
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000
 
@@ -35,11 +36,13 @@ async function main(): Promise<void> {
     )
   }, PURGE_INTERVAL_MS)
   purge.unref()
+  const stopReminders = scheduleContactReminders(database.db, log, { intervalMs: config.CONTACT_REMINDER_INTERVAL_MS, dueSoonDays: config.CONTACT_DUE_SOON_DAYS })
 
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error')
     else log.info({ signal }, 'shutting down: finishing in-flight requests')
     clearInterval(purge)
+    await stopReminders()
     await app.close()
     await database.close()
   })
