@@ -2,6 +2,7 @@ import t from 'tap'
 import { sql } from 'kysely'
 import { addCalendarPeriod } from '../../src/shared/dates.js'
 import { freshDatabase } from '../helpers/database.js'
+import { createBooking, expectStatus as travelStatus, issuedTicket, travelFixture } from '../travel/fixtures.js'
 import {
   EUR,
   approve,
@@ -183,4 +184,33 @@ t.test('a lapse: only past the due day without contact, releases the reintegrati
   const approval = await f.approver({ method: 'POST', url: requestUrl(caseId, secondRequestId, 'approve'), payload: { budget: EUR(50_000) } })
   t.equal(approval.statusCode, 409, 'no plan is approved after the lapse')
   t.equal((await lineBalance(f)).committed, 0)
+})
+
+t.test('the confirmed arrival opens the deadline: the arrival day at the place of arrival plus the project\'s period', async (t) => {
+  const fixture = await travelFixture(t)
+  const { caseId, memberIds } = await fixture.newCase({ members: [{}] })
+  const booking = await createBooking(fixture, caseId)
+  const ticket = await issuedTicket(fixture, caseId, booking.id, memberIds[0] as string)
+  const ticketUrl = (action: string) => `/v1/return-cases/${caseId}/tickets/${ticket.id}:${action}`
+  await travelStatus(await fixture.operations({ method: 'POST', url: ticketUrl('confirm-departure'), payload: { departed_at: new Date(Date.now() - 3_600_000).toISOString() } }), 200, 'depart')
+  t.equal((await fixture.tbilisi({ method: 'GET', url: deadlineUrl(caseId) })).statusCode, 404, 'no deadline before arrival')
+  // Five minutes ago in Tbilisi (UTC+4): the local day may already be tomorrow in UTC terms.
+  const local = new Date(Date.now() - 5 * 60_000 + 4 * 3_600_000).toISOString().slice(0, 19)
+  await travelStatus(await fixture.tbilisi({ method: 'POST', url: ticketUrl('confirm-arrival'), payload: { arrived_at: `${local}+04:00` } }), 200, 'arrive')
+  const arrivedOn = local.slice(0, 10)
+  const deadline = await travelStatus(await fixture.tbilisi({ method: 'GET', url: deadlineUrl(caseId) }), 200, 'deadline')
+  t.match(deadline, {
+    case_id: caseId,
+    partner_office_id: fixture.offices.tbilisi,
+    arrived_on: arrivedOn,
+    contact_period: { months: 1, days: 0 },
+    contact_due_on: addCalendarPeriod(arrivedOn, { months: 1, days: 0 }),
+    status: 'awaiting_contact',
+    first_contact: null,
+    lapse: null,
+  })
+  t.equal((await fixture.baghdad({ method: 'GET', url: deadlineUrl(caseId) })).statusCode, 404, 'another partner office does not see it')
+  const opened = await fixture.db.selectFrom('outbox_events').select(['payload']).where('event_type', '=', 'contact_deadline.opened').where('entity_id', '=', caseId).execute()
+  t.equal(opened.length, 1, 'one event when the deadline opens')
+  t.match(opened[0]?.payload, { case_id: caseId, partner_office_id: fixture.offices.tbilisi, contact_due_on: deadline.contact_due_on })
 })
