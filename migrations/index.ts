@@ -7,6 +7,7 @@ import * as travel from './20261123170400_travel.js'
 import * as reintegration from './20261123170500_reintegration.js'
 import * as supplierDeactivation from './20261123170600_supplier_deactivation.js'
 import * as mic from './20261202030000_mic.js'
+import * as contactDeadlines from './20261202050000_contact_deadlines.js'
 import * as rateLimitCounters from './20261202060000_rate_limit_counters.js'
 import * as caseListIndexes from './20261202070000_case_list_indexes.js'
 
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '20261123170500_reintegration': reintegration,
   '20261123170600_supplier_deactivation': supplierDeactivation,
   '20261202030000_mic': mic,
+  '20261202050000_contact_deadlines': contactDeadlines,
   '20261202060000_rate_limit_counters': rateLimitCounters,
   '20261202070000_case_list_indexes': caseListIndexes,
 }

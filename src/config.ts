@@ -34,6 +34,8 @@ export const ConfigSchema = Type.Object({
   HEALTH_CHECK_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  CONTACT_REMINDER_INTERVAL_MS: Type.Integer({ minimum: 0, default: 15 * 60_000 }),
+  CONTACT_DUE_SOON_DAYS: Type.Integer({ minimum: 1, maximum: 60, default: 7 }),
 })
 
 export type Config = Static<typeof ConfigSchema>

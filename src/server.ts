@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrator.js'
 import { purgeExpiredIdempotencyKeys } from './db/unit-of-work.js'
 import type { Startup } from './plugins/operations.js'
 import { shutdownTelemetry } from './telemetry.js'
+import { scheduleContactReminders } from './modules/reintegration/index.js'
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000
 const FIRST_RETRY_MS = 250
@@ -83,9 +84,11 @@ async function main(): Promise<void> {
     )
   }, PURGE_INTERVAL_MS)
   purge.unref()
+  const stopReminders = scheduleContactReminders(database.db, log, { intervalMs: config.CONTACT_REMINDER_INTERVAL_MS, dueSoonDays: config.CONTACT_DUE_SOON_DAYS })
 
   const stop = async () => {
     clearInterval(purge)
+    await stopReminders()
     await app.close()
     await database.close()
     await shutdownTelemetry()

@@ -94,6 +94,9 @@ export interface ProjectsTable {
   target_persons: number | null
   target_individuals: number | null
   target_families: number | null
+  /** How long after arrival a returnee has to contact the partner office: calendar months, then days. */
+  contact_period_months: Generated<number>
+  contact_period_days: Generated<number>
   version: Generated<number>
   created_at: Timestamp
   updated_at: Timestamp
@@ -744,6 +747,34 @@ export interface SustainabilityAssessmentsTable {
   created_at: Timestamp
 }
 
+export type ContactDeadlineStatus = 'awaiting_contact' | 'contacted' | 'lapsed'
+export type ContactChannel = 'in_person' | 'phone' | 'email' | 'online' | 'other'
+
+/** The deadline of an arrived case for its first contact with the partner office. */
+export interface ReintegrationContactDeadlinesTable {
+  case_id: string
+  project_id: string
+  arrived_on: string
+  /** The project's contact period when the case arrived. */
+  contact_period_months: number
+  contact_period_days: number
+  due_on: string
+  status: ContactDeadlineStatus
+  contacted_on: string | null
+  contact_channel: ContactChannel | null
+  contact_recorded_by: string | null
+  contact_recorded_at: Timestamp | null
+  lapsed_by: string | null
+  lapsed_at: Timestamp | null
+  lapse_reason: string | null
+  /** Set by the statement that writes the reminder event, so each is written once. */
+  due_soon_notified_at: Timestamp | null
+  overdue_notified_at: Timestamp | null
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
 export interface ReintegrationTables {
   crisis_countries: CrisisCountriesTable
   reintegration_scoring_configurations: ReintegrationScoringConfigurationsTable
@@ -753,6 +784,7 @@ export interface ReintegrationTables {
   reintegration_plans: ReintegrationPlansTable
   suppliers: SuppliersTable
   reintegration_disbursements: ReintegrationDisbursementsTable
+  reintegration_contact_deadlines: ReintegrationContactDeadlinesTable
   monitoring_visits: MonitoringVisitsTable
   satisfaction_surveys: SatisfactionSurveysTable
   sustainability_instruments: SustainabilityInstrumentsTable

@@ -22,6 +22,7 @@ export const API_TAGS = [
   { name: 'reintegration-selection', description: 'Selection of requests: the ranking of a project\'s assessed requests against the in-kind line, and the versioned weights of its composite.' },
   { name: 'crisis-countries', description: 'The dated list of war-, conflict- and disaster-affected countries that makes a return urgent, maintained by administrators.' },
   { name: 'reintegration-plans', description: 'Approved reintegration plans with their budget committed on the in-kind line; completed when delivered, or abandoned (releasing what was not spent).' },
+  { name: 'contact-deadlines', description: 'The returnee\'s first contact with the partner office, due within the project\'s contact period after arrival (default one month): the work queue of cases due soon and overdue, recording the contact, and the lapse of assistance without it.' },
   { name: 'suppliers', description: 'Suppliers of goods and services registered by partner offices in their country; bank details only for finance and the registering office.' },
   { name: 'disbursements', description: 'Payments to suppliers against a plan (never to the returnee, never over the plan\'s budget), with maker-checker payment requests and delivery confirmed by the partner office.' },
   { name: 'monitoring-visits', description: 'Monitoring visits after return: date, who, mode, findings, whether the supported activity is running.' },

@@ -17,6 +17,7 @@ export const PROBLEM_TYPES = {
   'budget-line-exhausted': { status: 409, title: 'The budget line cannot cover this amount' },
   'plan-budget-exceeded': { status: 409, title: 'The reintegration plan\'s budget cannot cover this amount' },
   'project-budget-exceeded': { status: 409, title: 'Allocations would exceed the project total' },
+  'contact-not-recorded': { status: 409, title: 'The returnee\'s first contact with the partner office is not recorded' },
   'travel-document-required': { status: 409, title: 'A valid travel document is required' },
   'case-closed': { status: 409, title: 'The case is closed and read-only' },
   'precondition-failed': { status: 412, title: 'The resource has changed since it was read' },

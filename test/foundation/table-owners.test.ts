@@ -41,6 +41,7 @@ const TABLE_OWNERS: Record<string, { owner: string; alsoReadBy?: string[] }> = {
   reintegration_decisions: { owner: 'reintegration' },
   reintegration_plans: { owner: 'reintegration' },
   reintegration_disbursements: { owner: 'reintegration' },
+  reintegration_contact_deadlines: { owner: 'reintegration' },
   suppliers: { owner: 'suppliers' },
   monitoring_visits: { owner: 'monitoring' },
   satisfaction_surveys: { owner: 'monitoring' },

@@ -2,6 +2,8 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { CaseStatus, DB } from '../../src/db/schema.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
+import { openContactDeadline, recordFirstContact } from '../../src/modules/reintegration/contact-deadlines.js'
+import { findCase } from '../../src/modules/return-cases/index.js'
 
 /**
  * Fixtures for the reintegration tests, built through the API as clients would (offices, an
@@ -140,9 +142,27 @@ export async function approvedCase(f: Fixture, overrides: Record<string, unknown
   return expectStatus(await f.counsellor({ method: 'GET', url: `/v1/return-cases/${created.id}` }), 200, 'read case')
 }
 
-/** The returnees are back: what travel would record (tested with travel, not here). */
-export async function markArrived(f: Fixture, caseId: string, status: CaseStatus = 'arrived'): Promise<void> {
+/**
+ * The returnees are back: what travel would record (tested with travel, not here), with the
+ * contact deadline the arrival opens (arrived today unless `arrivedOn` says otherwise) and, unless
+ * `contact: false`, the first contact recorded by the case's partner office on the arrival day.
+ */
+export async function markArrived(
+  f: Fixture,
+  caseId: string,
+  status: CaseStatus = 'arrived',
+  options: { contact?: boolean; arrivedOn?: string } = {},
+): Promise<void> {
   await f.db.updateTable('return_cases').set({ status }).where('id', '=', caseId).execute()
+  const arrivedOn = options.arrivedOn ?? isoDate(0)
+  await f.db.transaction().execute(async (trx) => {
+    const caseRow = await findCase(trx, caseId)
+    if (!caseRow) throw new Error(`no case ${caseId}`)
+    await openContactDeadline(trx, { actor: { sub: 'travel-fixture', roles: ['partner'], officeId: caseRow.partner_office_id }, requestId: 'fixture' }, caseRow, arrivedOn)
+    if (options.contact === false) return
+    const partner = { actor: { sub: 'partner-fixture', roles: ['partner' as const], officeId: caseRow.partner_office_id }, requestId: 'fixture' }
+    await recordFirstContact(trx, partner, caseId, undefined, { contacted_on: arrivedOn, channel: 'in_person' })
+  })
 }
 
 export function requestBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -12,7 +12,9 @@ import {
   disbursementsOfPlan,
   firstPlanOfCase,
   firstRequestOfCase,
+  getContactDeadline,
   itemsTotal,
+  recordFirstContact,
   REQUEST_FORM_CASE_STATUSES,
   RETURNED_CASE_STATUSES,
   toItemValues,
@@ -244,7 +246,7 @@ async function seedSupplier(db: Kysely<DB>, key: keyof typeof SUPPLIERS, partner
 }
 
 /**
- * After arrival: the partner office registers the supplier, the supplier's invoice is paid through
+ * After arrival: the partner office records the returnee's first contact and registers the supplier, the supplier's invoice is paid through
  * an approved payment request, and the partner office confirms delivery, which completes the plan.
  * Idempotent: a plan that already has a disbursement is left alone; a case that has not arrived is
  * skipped.
@@ -271,6 +273,9 @@ export async function seedReintegrationDelivery(db: Kysely<DB>): Promise<SeededR
     const partner = context(`seed-partner-${caseRow.country_of_return.toLowerCase()}`, ['partner'], partnerOfficeId)
     await db.transaction().execute(async (trx) => {
       const ids = { caseId: caseRow.id, planId: plan.id }
+      // Met at the airport by the partner office: the first contact is on the arrival day.
+      const deadline = await getContactDeadline(trx, partner.actor, caseRow.id)
+      await recordFirstContact(trx, partner, caseRow.id, undefined, { contacted_on: deadline.arrived_on, channel: 'in_person' })
       const disbursement = await createDisbursement(trx, COUNSELLOR, ids, {
         supplier_id: supplierId,
         items: seed.items,

@@ -61,6 +61,21 @@ export const CashGrantRule = Type.Union(
   },
 )
 
+export const ContactPeriod = Type.Object(
+  {
+    months: Type.Integer({ minimum: 0, maximum: 24, description: 'Calendar months after the arrival day (31 January + 1 month = the last day of February).', examples: [1] }),
+    days: Type.Integer({ minimum: 0, maximum: 366, description: 'Days added after the months.', examples: [0] }),
+  },
+  {
+    $id: 'ContactPeriod',
+    additionalProperties: false,
+    description:
+      'How long after arrival a returnee has to contact the partner office before the reintegration assistance can lapse: months, then days, ' +
+      'at least one of them more than zero. Default one calendar month. A case keeps the period in force on its arrival day.',
+    examples: [{ months: 1, days: 0 }],
+  },
+)
+
 const editableProjectFields = {
   title: Type.String({ minLength: 1, maxLength: 300, description: 'Title of the project.', examples: ['Reintegration assistance for migrants returning from Lithuania'] }),
   starts_on: DateOnly('First day of the project period.'),
@@ -74,6 +89,7 @@ const editableProjectFields = {
   targets: Type.Ref(ProjectTargets, { description: 'Persons, individuals and families the project aims to assist.' }),
   second_approval_threshold: Nullable(MoneyRef('Payments above this amount need a second approval; null: one approval always suffices.')),
   cash_grant_rule: Nullable(Type.Ref(CashGrantRule, { description: 'How cash grants on arrival are computed; null: entered case by case.' })),
+  contact_period: Type.Ref(ContactPeriod, { description: 'The time a returnee has after arrival to contact the partner office (default one month).' }),
 }
 
 const projectCode = Type.String({
@@ -108,6 +124,7 @@ export const CreateProject = Type.Object(
     targets: Type.Optional(editableProjectFields.targets),
     second_approval_threshold: Type.Optional(editableProjectFields.second_approval_threshold),
     cash_grant_rule: Type.Optional(editableProjectFields.cash_grant_rule),
+    contact_period: Type.Optional(editableProjectFields.contact_period),
   },
   {
     $id: 'CreateProject',
@@ -141,6 +158,7 @@ export const UpdateProject = Type.Object(
     targets: Type.Optional(editableProjectFields.targets),
     second_approval_threshold: Type.Optional(editableProjectFields.second_approval_threshold),
     cash_grant_rule: Type.Optional(editableProjectFields.cash_grant_rule),
+    contact_period: Type.Optional(editableProjectFields.contact_period),
   },
   {
     $id: 'UpdateProject',
@@ -319,6 +337,7 @@ export type ProjectListFilter = Static<typeof ProjectListQuery>
 export type CoFunderRecord = Static<typeof CoFunder>
 export type ProjectTargetsRecord = Static<typeof ProjectTargets>
 export type CashGrantRuleRecord = Static<typeof CashGrantRule>
+export type ContactPeriodRecord = Static<typeof ContactPeriod>
 export type BudgetLineRecord = Static<typeof BudgetLine>
 export type CreateBudgetLineInput = Static<typeof CreateBudgetLine>
 export type UpdateBudgetLineInput = Static<typeof UpdateBudgetLine>

@@ -12,6 +12,7 @@ import type {
   BudgetLineRecord,
   CashGrantRuleRecord,
   CoFunderRecord,
+  ContactPeriodRecord,
   CreateBudgetLineInput,
   CreateProjectInput,
   ProjectRecord,
@@ -28,6 +29,9 @@ type Money = { amount_minor: number; currency: string }
 
 const money = (amount_minor: number, currency: string): Money => ({ amount_minor, currency })
 
+/** A returnee contacts the partner office within one calendar month of arrival unless the project says otherwise. */
+const DEFAULT_CONTACT_PERIOD: ContactPeriodRecord = { months: 1, days: 0 }
+
 /** The project's settings as they will be after a create or an update, checked together. */
 interface ProjectSettings {
   starts_on: string
@@ -37,6 +41,7 @@ interface ProjectSettings {
   targets: ProjectTargetsRecord
   second_approval_threshold: Money | null
   cash_grant_rule: CashGrantRuleRecord | null
+  contact_period: ContactPeriodRecord
 }
 
 function validateSettings(settings: ProjectSettings): void {
@@ -54,6 +59,9 @@ function validateSettings(settings: ProjectSettings): void {
   const { persons, individuals, families } = settings.targets
   if (persons !== null && (individuals ?? 0) + (families ?? 0) > persons) {
     errors.push({ pointer: '/body/targets', detail: `individuals plus families (${(individuals ?? 0) + (families ?? 0)}) cannot exceed persons (${persons})` })
+  }
+  if (settings.contact_period.months === 0 && settings.contact_period.days === 0) {
+    errors.push({ pointer: '/body/contact_period', detail: 'months or days must be more than zero' })
   }
   if (errors.length > 0) throw new ProblemError('validation-error', 'One or more fields are not valid', { errors })
 
@@ -83,6 +91,8 @@ function settingsColumns(settings: ProjectSettings) {
     target_persons: settings.targets.persons,
     target_individuals: settings.targets.individuals,
     target_families: settings.targets.families,
+    contact_period_months: settings.contact_period.months,
+    contact_period_days: settings.contact_period.days,
   }
 }
 
@@ -111,6 +121,7 @@ export async function createProject(db: Transaction<DB>, context: RequestContext
     targets: input.targets ?? { persons: null, individuals: null, families: null },
     second_approval_threshold: input.second_approval_threshold ?? null,
     cash_grant_rule: input.cash_grant_rule ?? null,
+    contact_period: input.contact_period ?? DEFAULT_CONTACT_PERIOD,
   }
   validateSettings(settings)
   await assertCodeFree(db, input.code)
@@ -147,6 +158,7 @@ export async function updateProject(
     targets: changes.targets ?? before.targets,
     second_approval_threshold: changes.second_approval_threshold === undefined ? before.second_approval_threshold : changes.second_approval_threshold,
     cash_grant_rule: changes.cash_grant_rule === undefined ? before.cash_grant_rule : changes.cash_grant_rule,
+    contact_period: changes.contact_period ?? before.contact_period,
   }
   validateSettings(settings)
 

@@ -4,8 +4,9 @@ import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
 import { ProblemError, unprocessable } from '../../shared/problems.js'
-import { commitFunds, findBudgetLine } from '../projects/index.js'
-import { assertCaseOpen } from '../return-cases/index.js'
+import { commitFunds, findBudgetLine, lockBudgetLines } from '../projects/index.js'
+import { assertCaseOpen, findCaseForActor } from '../return-cases/index.js'
+import { assertNotLapsed } from './contact-deadlines.js'
 import { PLAN_CASE_STATUSES, assertCaseStatus, currencyMismatch, projectOfCase } from './cases.js'
 import * as repository from './repository.js'
 import type { RequestRow } from './repository.js'
@@ -41,6 +42,21 @@ async function setStatus(db: Kysely<DB>, request: RequestRow, status: RequestRow
 }
 
 /**
+ * The lock order (docs/modules/reintegration.md): the budget line before the case, as every
+ * release takes them. An approval commits on the project's in-kind line, so it locks that line
+ * first; a case without a project or a line is left to the checks that follow to refuse.
+ */
+async function lockInKindLineOfCase(db: Transaction<DB>, context: RequestContext, caseId: string): Promise<void> {
+  const caseRow = await findCaseForActor(db, context.actor, caseId)
+  if (caseRow.project_id === null) return
+  const line = await findBudgetLine(db, caseRow.project_id, 'in_kind_reintegration').catch((error: unknown) => {
+    if (error instanceof ProblemError) return undefined
+    throw error
+  })
+  if (line) await lockBudgetLines(db, [line.id])
+}
+
+/**
  * Approves an assessed (or waitlisted) request with a budget, at most the amount requested: the
  * budget is committed on the project's in-kind reintegration line under the new plan (ledger
  * source `reintegration_plan`), and the plan is created with the request's items. When the line
@@ -54,8 +70,10 @@ export async function approveRequest(
   expectedVersion: number | undefined,
   input: ApproveReintegrationRequestInput,
 ): Promise<ReintegrationRequestRecord> {
+  await lockInKindLineOfCase(db, context, ids.caseId)
   const { caseRow, request } = await lockRequest(db, context, ids.caseId, ids.requestId)
   assertCaseStatus(caseRow, PLAN_CASE_STATUSES, 'A reintegration plan is approved once return assistance is approved, and not after the case ended')
+  await assertNotLapsed(db, caseRow)
   assertVersion(request.version, expectedVersion)
   requestWorkflow.target('approve', request.status)
   const assessmentId = await assertChecker(db, context, request)

@@ -7,9 +7,11 @@ import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, forbidden, invalidField, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import { requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
+import { lockBudgetLines } from '../projects/index.js'
 import { assertCaseOpen, findCaseForActor, transitionCase } from '../return-cases/index.js'
 import { findSupplierRow } from '../suppliers/index.js'
 import { RETURNED_CASE_STATUSES, assertCaseStatus, currencyMismatch } from './cases.js'
+import { assertFirstContactRecorded } from './contact-deadlines.js'
 import { completeIfDone, planNotFound } from './plans.js'
 import * as repository from './repository.js'
 import type { DisbursementRow } from './repository.js'
@@ -98,6 +100,7 @@ export async function createDisbursement(
   if (!plan) throw planNotFound(ids.planId)
   assertCaseStatus(caseRow, RETURNED_CASE_STATUSES, 'Suppliers are paid once the returnees have arrived')
   planWorkflow.target('disburse', plan.status)
+  await assertFirstContactRecorded(db, caseRow)
 
   // Locked, so a deactivation cannot slip in between this check and the disbursement.
   const supplier = await findSupplierRow(db, input.supplier_id, { forUpdate: true })
@@ -200,6 +203,10 @@ export async function confirmDelivery(
 ): Promise<DisbursementRecord> {
   const { actor } = context
   const caseRow = await findCaseForActor(db, actor, ids.caseId)
+  const visible = await repository.findPlan(db, caseRow.id, ids.planId)
+  if (!visible) throw planNotFound(ids.planId)
+  // A delivery may complete the plan, which releases on its line: the line is locked before the plan (the lock order).
+  await lockBudgetLines(db, [visible.budget_line_id])
   const plan = await repository.findPlan(db, caseRow.id, ids.planId, { forUpdate: true })
   if (!plan) throw planNotFound(ids.planId)
   const current = await repository.findDisbursement(db, plan.id, ids.disbursementId, { forUpdate: true })

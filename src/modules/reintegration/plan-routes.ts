@@ -134,7 +134,9 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
         'the returnee). The amount is the sum of the items, and with the plan\'s other disbursements it never exceeds the plan\'s budget (409 ' +
         '`plan-budget-exceeded`, safe under concurrent requests). An invoice is paid once per supplier (409 `duplicate-resource`). Creates a ' +
         'payment request (kind `disbursement`) that someone else approves (maker-checker) and that spends the plan\'s commitment when paid. ' +
-        'The first disbursement moves the case from `arrived` to `in_reintegration`.',
+        'The first disbursement moves the case from `arrived` to `in_reintegration`. Refused with 409 `contact-not-recorded` until the partner ' +
+        'office has recorded the returnee\'s first contact (`POST /v1/return-cases/{id}/contact-deadline:record-contact`), and after the ' +
+        'assistance lapsed.',
       params: PlanParams,
       headers: IdempotencyKeyHeader,
       body: Type.Ref(CreateDisbursement),

@@ -89,7 +89,14 @@ async function closePlan(db: Transaction<DB>, context: RequestContext, plan: Pla
   return updated
 }
 
+/**
+ * The plan of a case, locked in the lock order (docs/modules/reintegration.md): its budget line,
+ * then the case, then the plan; closing a plan releases on that line.
+ */
 async function lockPlan(db: Transaction<DB>, context: RequestContext, caseId: string, planId: string, expectedVersion: number | undefined): Promise<PlanRow> {
+  const visible = await repository.findPlan(db, (await findCaseForActor(db, context.actor, caseId)).id, planId)
+  if (!visible) throw planNotFound(planId)
+  await lockBudgetLines(db, [visible.budget_line_id])
   const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
   const plan = await repository.findPlan(db, caseRow.id, planId, { forUpdate: true })
   if (!plan) throw planNotFound(planId)

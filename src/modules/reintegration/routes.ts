@@ -5,6 +5,7 @@ import { runWrite } from '../../db/unit-of-work.js'
 import { IdempotencyKeyHeader } from '../../shared/headers.js'
 import { STAFF_ROLES, type Role } from '../../shared/roles.js'
 import * as configurations from './configurations.js'
+import contactRoutes from './contact-routes.js'
 import planRoutes from './plan-routes.js'
 import { rankingOfProject } from './ranking.js'
 import requestRoutes from './request-routes.js'
@@ -145,4 +146,5 @@ export default async function reintegrationModule(fastify: FastifyInstance): Pro
 
   await app.register(requestRoutes, { casePath: CASE_PATH })
   await app.register(planRoutes, { casePath: CASE_PATH })
+  await app.register(contactRoutes, { casePath: CASE_PATH })
 }

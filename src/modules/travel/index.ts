@@ -4,7 +4,6 @@
  */
 export { default as travelRoutes, TRAVEL_ROLES } from './routes.js'
 export { caseForTravelWrite, createBooking } from './bookings.js'
-export { lockCaseForRelease } from './locks.js'
 export { findTicket } from './repository.js'
 export { requestTicket } from './tickets.js'
 export { confirmArrival, confirmDeparture } from './movements.js'

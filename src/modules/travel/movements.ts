@@ -2,8 +2,9 @@ import type { Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { ProblemError, conflict, unprocessable } from '../../shared/problems.js'
+import { lockCaseForRelease } from '../payments/index.js'
+import { openContactDeadline } from '../reintegration/index.js'
 import { assertCaseOpen, findCaseForActor, type ReturnCaseRow, transitionCase } from '../return-cases/index.js'
-import { lockCaseForRelease } from './locks.js'
 import { releaseCaseTravel } from './release.js'
 import * as repository from './repository.js'
 import type { TicketRecord } from './schemas.js'
@@ -90,7 +91,8 @@ export async function recordTicketNoShow(
 
 /**
  * The partner office the case is referred to confirms that a departed traveller arrived; when
- * every departed traveller has arrived the case moves to `arrived`. A partner-only caller
+ * every departed traveller has arrived the case moves to `arrived` and its contact deadline opens
+ * (reintegration: the returnee must get in touch within the project's contact period). A partner-only caller
  * reaches only its own cases (404 for others); a caller who is also staff but acts for another
  * office is refused (403).
  */
@@ -125,7 +127,9 @@ export async function confirmArrival(
   await recordTicketChange(db, context, 'arrived', ticket, updated)
   const counts = await repository.ticketStatusCounts(db, caseRow.id)
   if (counts.used > 0 && counts.arrived === counts.used) {
-    await transitionCase(db, context, caseRow, 'mark_arrived', 'Every departed traveller has arrived')
+    const arrived = await transitionCase(db, context, caseRow, 'mark_arrived', 'Every departed traveller has arrived')
+    // The day at the place of arrival, as the partner office wrote it (RFC 3339 starts with the local date).
+    await openContactDeadline(db, context, arrived, arrivedAtInput.slice(0, 10))
   }
   return repository.presentTicket(db, ticket.id)
 }
