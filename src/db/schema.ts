@@ -70,9 +70,13 @@ export interface FoundationTables {
 }
 
 export type ProjectStatus = 'planned' | 'active' | 'closed'
-export type BudgetCategory = 'travel' | 'excess_baggage' | 'cash_grant' | 'in_kind_reintegration' | 'other'
-export type LedgerEntryKind = 'commit' | 'release' | 'spend'
-export type LedgerSourceType = 'ticket' | 'excess_baggage' | 'cash_grant' | 'disbursement' | 'reintegration_plan' | 'other'
+export type BudgetCategory = 'travel' | 'excess_baggage' | 'cash_grant' | 'in_kind_reintegration' | 'insurance' | 'accommodation' | 'other'
+/** What a cost is, for choosing the budget line that pays it (see projects' budgetLineForCost). */
+export type CostKind = 'ticket' | 'excess_baggage' | 'insurance' | 'accommodation' | 'cash_grant' | 'in_kind'
+/** Cost kind -> the category of the line that pays it when the project has no line of the kind's own category. */
+export type CostRouting = Partial<Record<CostKind, BudgetCategory>>
+export type LedgerEntryKind = 'commit' | 'release' | 'spend' | 'refund'
+export type LedgerSourceType = 'ticket' | 'excess_baggage' | 'cash_grant' | 'disbursement' | 'reintegration_plan' | 'travel_insurance' | 'accommodation' | 'other'
 export type CashGrantRuleKind = 'per_person' | 'per_household'
 
 export interface ProjectsTable {
@@ -94,6 +98,7 @@ export interface ProjectsTable {
   target_persons: number | null
   target_individuals: number | null
   target_families: number | null
+  cost_routing: ColumnType<CostRouting, string | undefined, string>
   version: Generated<number>
   created_at: Timestamp
   updated_at: Timestamp

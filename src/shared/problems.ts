@@ -15,6 +15,8 @@ export const PROBLEM_TYPES = {
   'invalid-transition': { status: 409, title: 'This action is not allowed in the current state' },
   'duplicate-resource': { status: 409, title: 'The resource already exists' },
   'budget-line-exhausted': { status: 409, title: 'The budget line cannot cover this amount' },
+  'no-budget-line-for-cost': { status: 409, title: 'The project has no budget line to charge this kind of cost to' },
+  'refund-exceeds-spend': { status: 409, title: 'A refund cannot exceed what was spent' },
   'plan-budget-exceeded': { status: 409, title: 'The reintegration plan\'s budget cannot cover this amount' },
   'project-budget-exceeded': { status: 409, title: 'Allocations would exceed the project total' },
   'travel-document-required': { status: 409, title: 'A valid travel document is required' },

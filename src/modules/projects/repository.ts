@@ -49,6 +49,7 @@ export function toProject(row: ProjectRow, coFunders: CoFunderRecord[], allocate
     targets: { persons: row.target_persons, individuals: row.target_individuals, families: row.target_families },
     second_approval_threshold: row.second_approval_threshold_minor === null ? null : money(row.second_approval_threshold_minor, row.currency),
     cash_grant_rule: cashGrantRuleOf(row),
+    cost_routing: row.cost_routing,
     currency: row.currency,
     status: row.status,
     allocated: money(allocatedMinor, row.currency),

@@ -4,7 +4,7 @@ import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
 import { ProblemError, unprocessable } from '../../shared/problems.js'
-import { commitFunds, findBudgetLine } from '../projects/index.js'
+import { budgetLineForCost, commitFunds } from '../projects/index.js'
 import { assertCaseOpen } from '../return-cases/index.js'
 import { PLAN_CASE_STATUSES, assertCaseStatus, currencyMismatch, projectOfCase } from './cases.js'
 import * as repository from './repository.js'
@@ -66,7 +66,7 @@ export async function approveRequest(
       { pointer: '/body/budget/amount_minor', detail: `must be at most ${request.amount_requested_minor}` },
     ])
   }
-  const line = await findBudgetLine(db, project.id, 'in_kind_reintegration')
+  const line = await budgetLineForCost(db, project.id, 'in_kind')
   const planId = newId()
   const note = input.note?.trim() || null
   try {

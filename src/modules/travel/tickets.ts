@@ -10,7 +10,7 @@ import { ProblemError, conflict, notFound, unprocessable } from '../../shared/pr
 import type { Actor } from '../../shared/roles.js'
 import { Workflow } from '../../shared/workflow.js'
 import { LIVE_PAYMENT_STATUSES, cancelPaymentRequest, findPaymentRequest, requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
-import { findBudgetLine } from '../projects/index.js'
+import { budgetLineForCost } from '../projects/index.js'
 import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, transitionCase, lockCase, needsMedicalEscort } from '../return-cases/index.js'
 import { assertTravelDocument } from '../travel-documents/index.js'
 import { BOOKABLE_CASE_STATUSES, caseForTravelWrite } from './bookings.js'
@@ -108,7 +108,7 @@ export async function requestTicket(db: Transaction<DB>, context: RequestContext
   await assertEscort(db, booking, member)
   const document = await assertTravelDocument(db, member, booking.travel_ends_on)
   if (!caseRow.project_id) throw conflict(`Case ${caseRow.reference} has no project to pay its tickets`, { case_id: caseRow.id })
-  const line = await findBudgetLine(db, caseRow.project_id, 'travel')
+  const line = await budgetLineForCost(db, caseRow.project_id, 'ticket')
   if (input.fare.currency !== line.currency) {
     throw new ProblemError('currency-mismatch', `The project of case ${caseRow.reference} is kept in ${line.currency}; a fare in ${input.fare.currency} cannot be charged to it`, {
       expected_currency: line.currency,
