@@ -471,6 +471,13 @@ export interface TicketsTable {
   ended_by: string | null
   ended_at: Timestamp | null
   end_reason: string | null
+  /** A carrier's refund of the paid fare after the ticket ended: all set together, or none. */
+  carrier_refund_minor: number | null
+  carrier_refunded_on: string | null
+  carrier_refund_reference: string | null
+  carrier_refund_ledger_entry_id: string | null
+  carrier_refund_recorded_by: string | null
+  carrier_refund_recorded_at: Timestamp | null
   requested_by: string
   version: Generated<number>
   created_at: Timestamp

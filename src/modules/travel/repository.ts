@@ -139,8 +139,10 @@ export async function listBookings(db: Kysely<DB>, caseId: string, filter: Booki
 
 // ---------------------------------------------------------------- tickets
 
-export function ticketActions(row: Pick<TicketRow, 'status' | 'arrived_at'>, paymentStatus: PaymentStatus): TicketAction[] {
+export function ticketActions(row: Pick<TicketRow, 'status' | 'arrived_at' | 'carrier_refund_minor'>, paymentStatus: PaymentStatus): TicketAction[] {
   switch (row.status) {
+    case 'refunded':
+      return paymentStatus === 'paid' && row.carrier_refund_minor === null ? ['record_carrier_refund'] : []
     case 'requested':
       return ['void']
     case 'issued':
@@ -177,6 +179,17 @@ export function toTicket(row: TicketWithContext): TicketRecord {
         : null,
     no_show: row.no_show_recorded_by && row.no_show_recorded_at ? { recorded_by: row.no_show_recorded_by, recorded_at: row.no_show_recorded_at.toISOString() } : null,
     ended: row.ended_by && row.ended_at ? { by: row.ended_by, at: row.ended_at.toISOString(), reason: row.end_reason ?? '' } : null,
+    carrier_refund:
+      row.carrier_refund_minor !== null && row.carrier_refunded_on && row.carrier_refund_reference && row.carrier_refund_ledger_entry_id && row.carrier_refund_recorded_by && row.carrier_refund_recorded_at
+        ? {
+            amount: { amount_minor: Number(row.carrier_refund_minor), currency: row.currency },
+            refunded_on: row.carrier_refunded_on,
+            reference: row.carrier_refund_reference,
+            ledger_entry_id: row.carrier_refund_ledger_entry_id,
+            recorded_by: row.carrier_refund_recorded_by,
+            recorded_at: row.carrier_refund_recorded_at.toISOString(),
+          }
+        : null,
     allowed_actions: ticketActions(row, row.payment_status),
     requested_by: row.requested_by,
     version: row.version,

@@ -6,7 +6,7 @@ export const ASSISTANCE_STAGES = ['departure', 'transit', 'arrival'] as const
 export const ASSISTANCE_SERVICES = ['meet_and_assist', 'wheelchair', 'medical', 'unaccompanied_minor', 'other'] as const
 export const ESCORT_KINDS = ['medical', 'other'] as const
 export const TICKET_STATUSES = ['requested', 'issued', 'used', 'refunded', 'voided'] as const
-export const TICKET_ACTIONS = ['void', 'refund', 'confirm_departure', 'record_no_show', 'confirm_arrival'] as const
+export const TICKET_ACTIONS = ['void', 'refund', 'confirm_departure', 'record_no_show', 'confirm_arrival', 'record_carrier_refund'] as const
 export const TRAVEL_PAYEE_TYPES = ['carrier', 'supplier'] as const
 
 // ---------------------------------------------------------------- shared pieces
@@ -235,6 +235,20 @@ export const RequestTicket = Type.Object(
   },
 )
 
+export const RecordCarrierRefund = Type.Object(
+  {
+    amount: PositiveMoney('What the carrier (or agency) paid back, in the project\'s currency; at most what was paid for the ticket.'),
+    refunded_on: DateOnly('When the money came back (not in the future).'),
+    reference: Text('The carrier\'s or agency\'s refund reference (credit note, bank transfer).', 100),
+  },
+  {
+    $id: 'RecordCarrierRefund',
+    additionalProperties: false,
+    description: 'A carrier refund of a paid ticket that was ended (cancellation or no-show).',
+    examples: [{ amount: { amount_minor: 24_000, currency: 'EUR' }, refunded_on: '2026-12-10', reference: 'TK-RF-7781234' }],
+  },
+)
+
 export const ConfirmDeparture = Type.Object(
   { departed_at: Timestamp('When the traveller left (boarded), RFC 3339.') },
   { $id: 'ConfirmDeparture', additionalProperties: false, examples: [{ departed_at: '2026-12-01T06:41:00+02:00' }] },
@@ -285,6 +299,19 @@ export const Ticket = Type.Object(
       Type.Object(
         { by: Type.String({ description: 'Who (or which payment decision) ended it.' }), at: Timestamp('When.'), reason: Type.String({ description: 'Why.' }) },
         { additionalProperties: false, description: 'Set once the ticket is voided or refunded.' },
+      ),
+    ),
+    carrier_refund: Nullable(
+      Type.Object(
+        {
+          amount: Type.Ref('Money', { description: 'What came back, credited to the budget line the fare was paid from.' }),
+          refunded_on: DateOnly('When the money came back.'),
+          reference: Type.String({ description: 'The carrier\'s or agency\'s refund reference.' }),
+          ledger_entry_id: Uuid('The `refund` entry of the ledger that credited the line.'),
+          recorded_by: Type.String({ description: 'Who recorded it.' }),
+          recorded_at: Timestamp('When it was recorded.'),
+        },
+        { additionalProperties: false, description: 'Set once a carrier refund of the paid fare is recorded.' },
       ),
     ),
     allowed_actions: Type.Array(StringEnum(TICKET_ACTIONS, { description: 'An action.' }), { description: 'Actions allowed now.' }),
@@ -342,13 +369,14 @@ export const TravelOutcome = Type.Object(
   { $id: 'TravelOutcome', additionalProperties: false, description: 'What a no-show or cancellation released, all in one transaction.' },
 )
 
-export const travelSchemas: TSchema[] = [TravelPayee, ReasonBody, OptionalReasonBody, CreateBooking, UpdateBooking, Booking, BookingList, RequestTicket, ConfirmDeparture, ConfirmArrival, Ticket, TicketList, TravelOutcome]
+export const travelSchemas: TSchema[] = [TravelPayee, ReasonBody, OptionalReasonBody, CreateBooking, UpdateBooking, Booking, BookingList, RequestTicket, RecordCarrierRefund, ConfirmDeparture, ConfirmArrival, Ticket, TicketList, TravelOutcome]
 
 export type CreateBookingInput = Static<typeof CreateBooking>
 export type UpdateBookingInput = Static<typeof UpdateBooking>
 export type BookingRecord = Static<typeof Booking>
 export type BookingListFilter = Static<typeof BookingListQuery>
 export type RequestTicketInput = Static<typeof RequestTicket>
+export type RecordCarrierRefundInput = Static<typeof RecordCarrierRefund>
 export type TicketRecord = Static<typeof Ticket>
 export type TicketListFilter = Static<typeof TicketListQuery>
 export type TicketAction = (typeof TICKET_ACTIONS)[number]
