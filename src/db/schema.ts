@@ -397,6 +397,38 @@ export interface TravelDocumentsTable {
   updated_at: Timestamp
 }
 
+export type TransitVisaStatus = 'requested' | 'issued' | 'refused'
+
+export interface TransitVisasTable {
+  id: string
+  case_id: string
+  member_id: string
+  /** ISO 3166-1 alpha-2. */
+  transit_country: string
+  status: TransitVisaStatus
+  issuing_authority: string
+  /** ISO dates (YYYY-MM-DD). */
+  requested_on: string
+  visa_number: string | null
+  valid_from: string | null
+  valid_until: string | null
+  issued_on: string | null
+  refused_on: string | null
+  refusal_reason: string | null
+  notes: string | null
+  created_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+/** A transit point of a booking's route: the country of its airport and whether travellers need a transit visa there. */
+export interface BookingTransitRequirementValue {
+  airport: string
+  country: string
+  visa_required: boolean
+}
+
 export interface BookingAssistanceValue {
   stage: 'departure' | 'transit' | 'arrival'
   airport: string
@@ -423,6 +455,7 @@ export interface BookingsTable {
   travel_ends_on: string
   assistance: ColumnType<BookingAssistanceValue[], string | undefined, string>
   escorts: ColumnType<BookingEscortValue[], string | undefined, string>
+  transit_requirements: ColumnType<BookingTransitRequirementValue[], string | undefined, string>
   notes: string | null
   cancelled_by: string | null
   cancelled_at: Timestamp | null
@@ -505,6 +538,7 @@ export interface ExcessBaggageTable {
 
 export interface TravelTables {
   travel_documents: TravelDocumentsTable
+  transit_visas: TransitVisasTable
   bookings: BookingsTable
   booking_segments: BookingSegmentsTable
   tickets: TicketsTable

@@ -5,6 +5,7 @@ import { invalidField } from '../../shared/problems.js'
 import type { BookingListFilter, BookingRecord, TicketAction, TicketListFilter, TicketRecord } from './schemas.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
 import { paymentStatuses } from '../payments/index.js'
+import type { TransitVisaNeed } from '../travel-documents/index.js'
 
 export type BookingRow = Selectable<BookingsTable>
 export type SegmentRow = Selectable<BookingSegmentsTable>
@@ -49,6 +50,8 @@ export function toBooking(row: BookingRow, segments: readonly SegmentRow[]): Boo
       arrives_at: localTime(previous.arrives_at, previous.arrives_offset_minutes),
       departs_at: localTime(segment.departs_at, segment.departs_offset_minutes),
       connection_minutes: Math.round((segment.departs_at.getTime() - previous.arrives_at.getTime()) / 60_000),
+      country: row.transit_requirements.find((requirement) => requirement.airport === segment.from_airport)?.country ?? null,
+      visa_required: row.transit_requirements.some((requirement) => requirement.airport === segment.from_airport && requirement.visa_required),
     }
   })
   return {
@@ -82,6 +85,24 @@ export function toBooking(row: BookingRow, segments: readonly SegmentRow[]): Boo
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   }
+}
+
+/** The transit points of a booking where travellers need a visa, with the local dates they arrive there and fly on. */
+export function transitVisaNeeds(row: Pick<BookingRow, 'transit_requirements'>, segments: readonly SegmentRow[]): TransitVisaNeed[] {
+  const ordered = [...segments].sort((a, b) => a.position - b.position)
+  return ordered.slice(1).flatMap((segment, index) => {
+    const requirement = row.transit_requirements.find((entry) => entry.airport === segment.from_airport && entry.visa_required)
+    if (!requirement) return []
+    const previous = ordered[index] as SegmentRow
+    return [
+      {
+        airport: segment.from_airport,
+        country: requirement.country,
+        arrives_on: localTime(previous.arrives_at, previous.arrives_offset_minutes).slice(0, 10),
+        departs_on: localTime(segment.departs_at, segment.departs_offset_minutes).slice(0, 10),
+      },
+    ]
+  })
 }
 
 export async function insertBooking(db: Kysely<DB>, values: Insertable<BookingsTable>, segments: Array<Insertable<BookingSegmentsTable>>): Promise<BookingRow> {

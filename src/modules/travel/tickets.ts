@@ -12,7 +12,7 @@ import { Workflow } from '../../shared/workflow.js'
 import { LIVE_PAYMENT_STATUSES, cancelPaymentRequest, findPaymentRequest, requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
 import { budgetLineForCost, creditRefund } from '../projects/index.js'
 import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, transitionCase, lockCase, needsMedicalEscort } from '../return-cases/index.js'
-import { assertTravelDocument } from '../travel-documents/index.js'
+import { assertTransitVisas, assertTravelDocument } from '../travel-documents/index.js'
 import { BOOKABLE_CASE_STATUSES, caseForTravelWrite } from './bookings.js'
 import { lockCaseForRelease } from './locks.js'
 import * as repository from './repository.js'
@@ -122,6 +122,7 @@ export async function requestTicket(db: Transaction<DB>, context: RequestContext
   }
   await assertEscort(db, booking, member)
   const document = await assertTravelDocument(db, member, booking.travel_ends_on)
+  await assertTransitVisas(db, member, repository.transitVisaNeeds(booking, await repository.segmentsOf(db, [booking.id])))
   if (!caseRow.project_id) throw conflict(`Case ${caseRow.reference} has no project to pay its tickets`, { case_id: caseRow.id })
   const line = await budgetLineForCost(db, caseRow.project_id, 'ticket')
   if (input.fare.currency !== line.currency) {
@@ -363,6 +364,7 @@ async function issueOnApproval(db: Transaction<DB>, context: RequestContext, pay
   }
   const member = (await listCaseMembers(db, caseRow.id)).find((candidate) => candidate.id === ticket.member_id) as CaseMemberRow
   const document = await assertTravelDocument(db, member, booking.travel_ends_on)
+  await assertTransitVisas(db, member, repository.transitVisaNeeds(booking, await repository.segmentsOf(db, [booking.id])))
   const updated = await repository.updateTicket(db, ticket.id, { status: 'issued', issued_at: new Date(), travel_document_id: document.id })
   await recordTicketChange(db, context, 'issued', ticket, updated)
   if (caseRow.status === 'approved' && (await everyTravellerTicketed(db, caseRow.id))) {
