@@ -10,6 +10,9 @@ import * as mic from './20261202030000_mic.js'
 import * as contactDeadlines from './20261202050000_contact_deadlines.js'
 import * as rateLimitCounters from './20261202060000_rate_limit_counters.js'
 import * as caseListIndexes from './20261202070000_case_list_indexes.js'
+import * as costRoutingAndRefunds from './20261202080100_cost_routing_and_refunds.js'
+import * as carrierRefunds from './20261202080200_carrier_refunds.js'
+import * as transitVisas from './20261202080300_transit_visas.js'
 
 /** Every migration, in order. Names are timestamp-prefixed so they sort as they were written. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +27,7 @@ export const migrations: Record<string, Migration> = {
   '20261202050000_contact_deadlines': contactDeadlines,
   '20261202060000_rate_limit_counters': rateLimitCounters,
   '20261202070000_case_list_indexes': caseListIndexes,
+  '20261202080100_cost_routing_and_refunds': costRoutingAndRefunds,
+  '20261202080200_carrier_refunds': carrierRefunds,
+  '20261202080300_transit_visas': transitVisas,
 }

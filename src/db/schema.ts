@@ -70,9 +70,13 @@ export interface FoundationTables {
 }
 
 export type ProjectStatus = 'planned' | 'active' | 'closed'
-export type BudgetCategory = 'travel' | 'excess_baggage' | 'cash_grant' | 'in_kind_reintegration' | 'other'
-export type LedgerEntryKind = 'commit' | 'release' | 'spend'
-export type LedgerSourceType = 'ticket' | 'excess_baggage' | 'cash_grant' | 'disbursement' | 'reintegration_plan' | 'other'
+export type BudgetCategory = 'travel' | 'excess_baggage' | 'cash_grant' | 'in_kind_reintegration' | 'insurance' | 'accommodation' | 'other'
+/** What a cost is, for choosing the budget line that pays it (see projects' budgetLineForCost). */
+export type CostKind = 'ticket' | 'excess_baggage' | 'insurance' | 'accommodation' | 'cash_grant' | 'in_kind'
+/** Cost kind -> the category of the line that pays it when the project has no line of the kind's own category. */
+export type CostRouting = Partial<Record<CostKind, BudgetCategory>>
+export type LedgerEntryKind = 'commit' | 'release' | 'spend' | 'refund'
+export type LedgerSourceType = 'ticket' | 'excess_baggage' | 'cash_grant' | 'disbursement' | 'reintegration_plan' | 'travel_insurance' | 'accommodation' | 'other'
 export type CashGrantRuleKind = 'per_person' | 'per_household'
 
 export interface ProjectsTable {
@@ -97,6 +101,7 @@ export interface ProjectsTable {
   /** How long after arrival a returnee has to contact the partner office: calendar months, then days. */
   contact_period_months: Generated<number>
   contact_period_days: Generated<number>
+  cost_routing: ColumnType<CostRouting, string | undefined, string>
   version: Generated<number>
   created_at: Timestamp
   updated_at: Timestamp
@@ -395,6 +400,38 @@ export interface TravelDocumentsTable {
   updated_at: Timestamp
 }
 
+export type TransitVisaStatus = 'requested' | 'issued' | 'refused'
+
+export interface TransitVisasTable {
+  id: string
+  case_id: string
+  member_id: string
+  /** ISO 3166-1 alpha-2. */
+  transit_country: string
+  status: TransitVisaStatus
+  issuing_authority: string
+  /** ISO dates (YYYY-MM-DD). */
+  requested_on: string
+  visa_number: string | null
+  valid_from: string | null
+  valid_until: string | null
+  issued_on: string | null
+  refused_on: string | null
+  refusal_reason: string | null
+  notes: string | null
+  created_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+/** A transit point of a booking's route: the country of its airport and whether travellers need a transit visa there. */
+export interface BookingTransitRequirementValue {
+  airport: string
+  country: string
+  visa_required: boolean
+}
+
 export interface BookingAssistanceValue {
   stage: 'departure' | 'transit' | 'arrival'
   airport: string
@@ -421,6 +458,7 @@ export interface BookingsTable {
   travel_ends_on: string
   assistance: ColumnType<BookingAssistanceValue[], string | undefined, string>
   escorts: ColumnType<BookingEscortValue[], string | undefined, string>
+  transit_requirements: ColumnType<BookingTransitRequirementValue[], string | undefined, string>
   notes: string | null
   cancelled_by: string | null
   cancelled_at: Timestamp | null
@@ -469,6 +507,13 @@ export interface TicketsTable {
   ended_by: string | null
   ended_at: Timestamp | null
   end_reason: string | null
+  /** A carrier's refund of the paid fare after the ticket ended: all set together, or none. */
+  carrier_refund_minor: number | null
+  carrier_refunded_on: string | null
+  carrier_refund_reference: string | null
+  carrier_refund_ledger_entry_id: string | null
+  carrier_refund_recorded_by: string | null
+  carrier_refund_recorded_at: Timestamp | null
   requested_by: string
   version: Generated<number>
   created_at: Timestamp
@@ -496,6 +541,7 @@ export interface ExcessBaggageTable {
 
 export interface TravelTables {
   travel_documents: TravelDocumentsTable
+  transit_visas: TransitVisasTable
   bookings: BookingsTable
   booking_segments: BookingSegmentsTable
   tickets: TicketsTable

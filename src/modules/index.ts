@@ -11,7 +11,7 @@ import { ledgerRoutes, projectsRoutes } from './projects/index.js'
 import { activePlansOfCase, disbursementPaymentHooks, reintegrationRecordsOfMember, reintegrationRoutes } from './reintegration/index.js'
 import { returnCasesRoutes, wireCaseDependents } from './return-cases/index.js'
 import { suppliersRoutes } from './suppliers/index.js'
-import { travelDocumentRecordsOfMember, travelDocumentsRoutes, wireTravelDates } from './travel-documents/index.js'
+import { transitVisaRecordsOfMember, transitVisasRoutes, travelDocumentRecordsOfMember, travelDocumentsRoutes, wireTravelDates } from './travel-documents/index.js'
 import { ticketPaymentHooks, ticketRecordsOfMember, travelEndsOn, travelRoutes, wireTicketCharges } from './travel/index.js'
 
 /**
@@ -34,6 +34,7 @@ export function wireModules(): void {
     activeReintegrationPlans: activePlansOfCase,
     recordsNamingMember: [
       travelDocumentRecordsOfMember,
+      transitVisaRecordsOfMember,
       ticketRecordsOfMember,
       excessBaggageRecordsOfMember,
       cashGrantRecordsOfMember,
@@ -57,6 +58,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(paymentsRoutes)
   await app.register(cashGrantsRoutes)
   await app.register(travelDocumentsRoutes)
+  await app.register(transitVisasRoutes)
   await app.register(travelRoutes)
   await app.register(excessBaggageRoutes)
   await app.register(crisisCountriesRoutes)

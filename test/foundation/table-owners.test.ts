@@ -30,6 +30,7 @@ const TABLE_OWNERS: Record<string, { owner: string; alsoReadBy?: string[] }> = {
   payment_requests: { owner: 'payments' },
   cash_grants: { owner: 'cash-grants' },
   travel_documents: { owner: 'travel-documents' },
+  transit_visas: { owner: 'travel-documents' },
   bookings: { owner: 'travel' },
   booking_segments: { owner: 'travel' },
   tickets: { owner: 'travel' },

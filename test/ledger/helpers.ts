@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import type { DB } from '../../src/db/schema.js'
 import { newId } from '../../src/shared/ids.js'
 import type { RequestContext } from '../../src/shared/context.js'
+import { ProblemError } from '../../src/shared/problems.js'
 
 export const financeContext: RequestContext = { actor: { sub: 'fiona', roles: ['finance'], officeId: null }, requestId: 'test-request' }
 
@@ -11,8 +12,8 @@ export async function balancesAndLedger(db: Kysely<DB>, lineId: string) {
   const sums = await db
     .selectFrom('ledger_entries')
     .select([
-      sql<number>`coalesce(sum(case kind when 'commit' then amount_minor when 'release' then -amount_minor when 'spend' then -amount_minor end), 0)::bigint`.as('committed'),
-      sql<number>`coalesce(sum(amount_minor) filter (where kind = 'spend'), 0)::bigint`.as('spent'),
+      sql<number>`coalesce(sum(case kind when 'commit' then amount_minor when 'release' then -amount_minor when 'spend' then -amount_minor else 0 end), 0)::bigint`.as('committed'),
+      sql<number>`coalesce(sum(case kind when 'spend' then amount_minor when 'refund' then -amount_minor else 0 end), 0)::bigint`.as('spent'),
       sql<number>`count(*)::bigint`.as('entries'),
     ])
     .where('budget_line_id', '=', lineId)
@@ -41,4 +42,15 @@ export async function insertReturnCase(db: Kysely<DB>): Promise<string> {
     insert into return_cases (id, reference, office_id, legal_status, referral_source, country_of_return, created_by)
     values (${caseId}, ${`REF-${caseId}`}, ${officeId}, 'irregular_stay', 'self', 'GE', 'carla')`.execute(db)
   return caseId
+}
+
+/** The problem a call threw, or a failure when it did not throw one. */
+export async function problemOf(promise: Promise<unknown>): Promise<ProblemError> {
+  try {
+    await promise
+  } catch (error) {
+    if (error instanceof ProblemError) return error
+    throw error
+  }
+  throw new Error('expected a problem, but the call succeeded')
 }

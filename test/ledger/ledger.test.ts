@@ -2,7 +2,6 @@ import t from 'tap'
 import { buildTestApp } from '../helpers/app.js'
 import { sql } from 'kysely'
 import { newId } from '../../src/shared/ids.js'
-import { ProblemError } from '../../src/shared/problems.js'
 import {
   commitFunds,
   openCommitment,
@@ -13,7 +12,7 @@ import {
 } from '../../src/modules/projects/ledger.js'
 import { createProjectWithLines, EUR } from '../projects/fixtures.js'
 
-import { balancesAndLedger, countRows, financeContext as context, insertReturnCase } from './helpers.js'
+import { balancesAndLedger, countRows, financeContext as context, insertReturnCase, problemOf } from './helpers.js'
 
 async function setup(t: { teardown(fn: () => unknown): void }, lines: Record<string, [string, number]> = { Tickets: ['travel', 10_000] }, options: { activate?: boolean } = {}) {
   const testApp = await buildTestApp(t)
@@ -21,16 +20,6 @@ async function setup(t: { teardown(fn: () => unknown): void }, lines: Record<str
   return { ...testApp, db: testApp.database.db, project }
 }
 
-/** The problem a call threw, or a failure when it did not throw one. */
-async function problemOf(promise: Promise<unknown>): Promise<ProblemError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof ProblemError) return error
-    throw error
-  }
-  throw new Error('expected a problem, but the call succeeded')
-}
 
 const ticket = () => ({ type: 'ticket' as const, id: newId() })
 

@@ -1,19 +1,10 @@
 import t from 'tap'
 import { buildTestApp } from '../helpers/app.js'
 import { sql } from 'kysely'
-import { assertProjectAcceptsCase, findBudgetLine, findProjectRow } from '../../src/modules/projects/access.js'
-import { ProblemError } from '../../src/shared/problems.js'
+import { assertProjectAcceptsCase, budgetLineForCost, findProjectRow } from '../../src/modules/projects/access.js'
 import { createProjectWithLines, EUR, projectBody } from './fixtures.js'
+import { problemOf } from '../ledger/helpers.js'
 
-async function problemOf(promise: Promise<unknown>): Promise<ProblemError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof ProblemError) return error
-    throw error
-  }
-  throw new Error('expected a problem, but the call succeeded')
-}
 
 const count = async (db: Parameters<typeof findProjectRow>[0], table: 'projects' | 'project_co_funders' | 'audit_events' | 'outbox_events') =>
   Number((await db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n)
@@ -213,13 +204,48 @@ t.test('assertProjectAcceptsCase: only an active project whose period covers the
   }
 })
 
-t.test('findBudgetLine: the first line of a category, or 409 when the project has none', async (t) => {
+t.test('budgetLineForCost: the first line of the cost\'s category, else the fallback the project routes it to, else 409 no-budget-line-for-cost', async (t) => {
   const { as, database } = await buildTestApp(t)
-  const project = await createProjectWithLines(as('fiona', ['finance']), { Flights: ['travel', 100], 'More flights': ['travel', 200], Grants: ['cash_grant', 50] })
-  t.equal((await findBudgetLine(database.db, project.id, 'travel')).id, project.lines.Flights!.id)
-  t.equal((await findBudgetLine(database.db, project.id, 'cash_grant', { forUpdate: true })).id, project.lines.Grants!.id)
-  const none = await problemOf(findBudgetLine(database.db, project.id, 'excess_baggage'))
-  t.equal(none.slug, 'conflict')
-  t.match(none.extensions, { project_id: project.id, category: 'excess_baggage' })
+  const finance = as('fiona', ['finance'])
+  const project = await createProjectWithLines(
+    finance,
+    { Flights: ['travel', 100], 'More flights': ['travel', 200], Grants: ['cash_grant', 50], Baggage: ['excess_baggage', 30] },
+    { project: { cost_routing: { excess_baggage: 'cash_grant', insurance: 'travel' } } },
+  )
+  t.equal((await budgetLineForCost(database.db, project.id, 'ticket')).id, project.lines.Flights!.id, 'the first line of the category')
+  t.equal((await budgetLineForCost(database.db, project.id, 'cash_grant', { forUpdate: true })).id, project.lines.Grants!.id)
+  t.equal((await budgetLineForCost(database.db, project.id, 'excess_baggage')).id, project.lines.Baggage!.id, 'a line of its own category comes before the fallback')
+  t.equal((await budgetLineForCost(database.db, project.id, 'insurance')).id, project.lines.Flights!.id, 'no insurance line: the travel line it is routed to')
+  const none = await problemOf(budgetLineForCost(database.db, project.id, 'accommodation'))
+  t.equal(none.slug, 'no-budget-line-for-cost')
+  t.match(none.extensions, { project_id: project.id, cost_kind: 'accommodation', category: 'accommodation', fallback_category: null })
+  t.match(none.detail, /no accommodation budget line/)
+
+  const routedNowhere = await createProjectWithLines(finance, { Flights: ['travel', 100] }, { project: { cost_routing: { in_kind: 'other' } } })
+  const missingFallback = await problemOf(budgetLineForCost(database.db, routedNowhere.id, 'in_kind'))
+  t.equal(missingFallback.slug, 'no-budget-line-for-cost')
+  t.match(missingFallback.extensions, { cost_kind: 'in_kind', category: 'in_kind_reintegration', fallback_category: 'other' }, 'names the fallback that has no line either')
   t.equal(await findProjectRow(database.db, 'not-a-uuid'), undefined)
+})
+
+t.test('cost routing is part of the project: validated, returned, changed with If-Match', async (t) => {
+  const { as } = await buildTestApp(t)
+  const finance = as('fiona', ['finance'])
+  const ownCategory = await finance({ method: 'POST', url: '/v1/projects', payload: projectBody({ cost_routing: { excess_baggage: 'excess_baggage' } }) })
+  t.equal(ownCategory.statusCode, 400, 'a fallback to the kind\'s own category says nothing')
+  t.same(ownCategory.json().errors.map((error: { pointer: string }) => error.pointer), ['/body/cost_routing/excess_baggage'])
+  const unknownKind = await finance({ method: 'POST', url: '/v1/projects', payload: projectBody({ cost_routing: { limousine: 'travel' } }) })
+  t.equal(unknownKind.statusCode, 400, 'only known cost kinds')
+  const unknownCategory = await finance({ method: 'POST', url: '/v1/projects', payload: projectBody({ cost_routing: { insurance: 'champagne' } }) })
+  t.equal(unknownCategory.statusCode, 400, 'only known categories')
+  const created = await finance({ method: 'POST', url: '/v1/projects', payload: projectBody() })
+  t.same(created.json().cost_routing, {}, 'no routing by default')
+  const updated = await finance({
+    method: 'PATCH',
+    url: `/v1/projects/${created.json().id}`,
+    headers: { 'if-match': created.headers.etag as string },
+    payload: { cost_routing: { excess_baggage: 'travel', insurance: 'travel' } },
+  })
+  t.equal(updated.statusCode, 200)
+  t.same(updated.json().cost_routing, { excess_baggage: 'travel', insurance: 'travel' })
 })

@@ -44,7 +44,7 @@ t.test('seed: the 2010–2011 reintegration, selected before departure and deliv
     .where('projects.code', '=', 'LT-REINT-2010')
     .where('category', '=', 'in_kind_reintegration')
     .executeTakeFirstOrThrow()
-  t.same(line, { allocated_minor: 2_400_000, committed_minor: 0, spent_minor: 2_000_000 }, 'EUR 20,000 spent of the EUR 24,000 in-kind line')
+  t.same(line, { allocated_minor: 3_043_700, committed_minor: 0, spent_minor: 2_000_000 }, 'EUR 20,000 spent of the EUR 30,437 in-kind line')
 
   const iraqi = await db
     .selectFrom('reintegration_assessments as a')

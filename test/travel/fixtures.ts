@@ -242,8 +242,8 @@ export async function lineState(db: Kysely<DB>, lineId: string): Promise<{ commi
   const sums = await db
     .selectFrom('ledger_entries')
     .select([
-      sql<number>`coalesce(sum(case kind when 'commit' then amount_minor else -amount_minor end), 0)::bigint`.as('committed'),
-      sql<number>`coalesce(sum(amount_minor) filter (where kind = 'spend'), 0)::bigint`.as('spent'),
+      sql<number>`coalesce(sum(case kind when 'commit' then amount_minor when 'refund' then 0 else -amount_minor end), 0)::bigint`.as('committed'),
+      sql<number>`coalesce(sum(case kind when 'spend' then amount_minor when 'refund' then -amount_minor else 0 end), 0)::bigint`.as('spent'),
     ])
     .where('budget_line_id', '=', lineId)
     .executeTakeFirstOrThrow()
@@ -254,7 +254,7 @@ export async function lineState(db: Kysely<DB>, lineId: string): Promise<{ commi
 export async function openCommitmentOf(db: Kysely<DB>, sourceId: string): Promise<number> {
   const row = await db
     .selectFrom('ledger_entries')
-    .select(sql<number>`coalesce(sum(case kind when 'commit' then amount_minor else -amount_minor end), 0)::bigint`.as('open'))
+    .select(sql<number>`coalesce(sum(case kind when 'commit' then amount_minor when 'refund' then 0 else -amount_minor end), 0)::bigint`.as('open'))
     .where('source_id', '=', sourceId)
     .executeTakeFirstOrThrow()
   return Number(row.open)

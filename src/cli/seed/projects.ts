@@ -16,9 +16,11 @@ const EUR = (amount_minor: number) => ({ amount_minor, currency: 'EUR' })
 
 /**
  * The 2010–2011 reintegration project of the seed documents: EUR 38,037 from 1 July 2010 to
- * 30 June 2011, 75 % from the EU; six returnees (four Georgians, an Iraqi family of two). The
- * split into budget lines, the cash-grant rule and the approval threshold are illustrative
- * (the documents give only the total); the lines add up to the total.
+ * 30 June 2011, 75 % from the EU; six returnees (four Georgians, an Iraqi family of two). Its
+ * budget has lines for travel, cash grants and in-kind assistance only, so excess baggage,
+ * insurance and accommodation are routed to the travel line (`cost_routing`). The split between
+ * the lines, the cash-grant rule and the approval threshold are illustrative (the documents give
+ * only the total); the lines add up to the total.
  */
 export const SEED_PROJECT: CreateProjectInput = {
   code: SEED_PROJECT_CODE,
@@ -33,14 +35,13 @@ export const SEED_PROJECT: CreateProjectInput = {
   targets: { persons: 6, individuals: 4, families: 1 },
   second_approval_threshold: EUR(150_000),
   cash_grant_rule: { kind: 'per_person', adult: EUR(20_000), child: EUR(10_000) },
+  cost_routing: { excess_baggage: 'travel', insurance: 'travel', accommodation: 'travel' },
 }
 
 export const SEED_BUDGET_LINES: CreateBudgetLineInput[] = [
-  { category: 'travel', name: 'Air tickets and transit', allocated: EUR(600_000) },
-  { category: 'excess_baggage', name: 'Excess baggage', allocated: EUR(40_000) },
+  { category: 'travel', name: 'Travel: tickets, transit, excess baggage, insurance, accommodation', allocated: EUR(640_000) },
   { category: 'cash_grant', name: 'Cash grants on arrival', allocated: EUR(120_000) },
-  { category: 'in_kind_reintegration', name: 'In-kind reintegration assistance', allocated: EUR(2_400_000) },
-  { category: 'other', name: 'Counselling, monitoring and project management', allocated: EUR(643_700) },
+  { category: 'in_kind_reintegration', name: 'In-kind reintegration assistance, counselling and monitoring', allocated: EUR(3_043_700) },
 ]
 
 /**

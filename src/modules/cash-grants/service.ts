@@ -7,7 +7,7 @@ import { newId } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { findBudgetLine, findProjectRow, type ProjectRow } from '../projects/index.js'
+import { budgetLineForCost, findProjectRow, type ProjectRow } from '../projects/index.js'
 import { markPaymentPaid, requestPayment, type PaymentHooks, type PaymentRequestRow, type MarkPaymentPaidInput } from '../payments/index.js'
 import { ageOn, assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, CHILD_AGE_LIMIT, arrivedOrDepartedOn, findCase } from '../return-cases/index.js'
 import * as repository from './repository.js'
@@ -149,7 +149,7 @@ export async function requestCashGrant(db: Transaction<DB>, context: RequestCont
   assertOneGrantPerRecipient(await repository.liveGrantsOfCase(db, caseRow.id), input.scope, member?.id ?? null)
 
   const amount = input.amount ? manualAmount(project, input) : await ruleAmount(db, project, caseRow, member ? [member] : members, input.scope)
-  const line = await findBudgetLine(db, project.id, 'cash_grant')
+  const line = await budgetLineForCost(db, project.id, 'cash_grant')
   const grantId = newId()
   const payment = await requestPayment(db, context, {
     kind: 'cash_grant',

@@ -9,7 +9,7 @@ import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import { LIVE_PAYMENT_STATUSES, cancelPaymentRequest, lockCaseForRelease, paymentStatuses, requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
-import { findBudgetLine } from '../projects/index.js'
+import { budgetLineForCost } from '../projects/index.js'
 import { assertCaseOpen, findCaseForActor, listCaseMembers } from '../return-cases/index.js'
 import { caseForTravelWrite, findTicket } from '../travel/index.js'
 import * as repository from './repository.js'
@@ -54,7 +54,7 @@ export async function requestExcessBaggage(db: Transaction<DB>, context: Request
   const member = (await listCaseMembers(db, caseRow.id)).find((candidate) => candidate.id === memberId)
   if (!member) throw unprocessable(`${memberId} is not a household member of case ${caseRow.reference}`, [{ pointer: '/body/member_id', detail: 'not a member of this case' }])
   if (!caseRow.project_id) throw conflict(`Case ${caseRow.reference} has no project to pay its excess baggage`, { case_id: caseRow.id })
-  const line = await findBudgetLine(db, caseRow.project_id, 'excess_baggage')
+  const line = await budgetLineForCost(db, caseRow.project_id, 'excess_baggage')
   if (input.cost.currency !== line.currency) {
     throw new ProblemError('currency-mismatch', `The project of case ${caseRow.reference} is kept in ${line.currency}; a cost in ${input.cost.currency} cannot be charged to it`, {
       expected_currency: line.currency,

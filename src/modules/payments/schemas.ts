@@ -5,11 +5,11 @@ import { EXCHANGE_RATE_PATTERN } from './exchange.js'
 export const PAYMENT_KINDS = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement'] as const
 export const PAYMENT_STATUSES = ['requested', 'awaiting_second_approval', 'approved', 'paid', 'rejected', 'cancelled'] as const
 export const PAYEE_TYPES = ['supplier', 'carrier', 'returnee', 'other'] as const
-export const LEDGER_SOURCE_TYPES = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement', 'reintegration_plan', 'other'] as const
+export const LEDGER_SOURCE_TYPES = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement', 'reintegration_plan', 'travel_insurance', 'accommodation', 'other'] as const
 export const PAYMENT_ACTIONS = ['approve', 'reject', 'mark_paid', 'cancel'] as const
 
 export const PaymentKindSchema = StringEnum(PAYMENT_KINDS, {
-  description: 'What the payment is for: `ticket`, `excess_baggage`, `cash_grant` (on arrival) or `disbursement` (to a reintegration supplier).',
+  description: 'What the payment is for: `ticket`, `excess_baggage`, `cash_grant` (on arrival), `disbursement` (to a reintegration supplier), `travel_insurance` (a traveller\'s policy) or `accommodation` (nights before departure).',
 })
 
 export const PaymentStatusSchema = StringEnum(PAYMENT_STATUSES, {

@@ -1,5 +1,5 @@
 import type { Kysely, Updateable, Transaction } from 'kysely'
-import type { DB, PayeeType, PaymentRequestsTable } from '../../db/schema.js'
+import type { DB, PayeeType, PaymentKind, PaymentRequestsTable } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
@@ -19,7 +19,7 @@ import { Port } from '../../shared/port.js'
 import { findCase, isCaseReferredTo } from '../return-cases/index.js'
 
 export type { PaymentRequestRow }
-export type PaymentKind = 'ticket' | 'excess_baggage' | 'cash_grant' | 'disbursement'
+export type { PaymentKind }
 
 /**
  * Called inside the transaction of a payment's transition, after the payment row changed and

@@ -1,15 +1,16 @@
-import type { Kysely, Selectable } from 'kysely'
-import type { BudgetCategory, BudgetLinesTable, DB, ProjectsTable } from '../../db/schema.js'
+import { sql, type Kysely, type Selectable } from 'kysely'
+import type { BudgetCategory, BudgetLinesTable, CostKind, DB, ProjectsTable } from '../../db/schema.js'
 import { ProblemError, unprocessable } from '../../shared/problems.js'
+import { COST_KIND_CATEGORIES } from './schemas.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
 
 /**
  * What other modules need from projects: whether a case may be attached to a project, and
- * which budget line a cost of some category is charged to. Everything here takes the caller's
+ * which budget line a cost of some kind is charged to. Everything here takes the caller's
  * transaction, so the checks hold for the write that follows them.
  */
 
-export type { BudgetCategory }
+export type { BudgetCategory, CostKind }
 export type ProjectRow = Selectable<ProjectsTable>
 export type BudgetLineRow = Selectable<BudgetLinesTable>
 
@@ -43,27 +44,39 @@ export async function assertProjectAcceptsCase(db: Kysely<DB>, projectId: string
 }
 
 /**
- * The budget line a cost of `category` is charged to: the project's first line of that
- * category (lines are ordered by creation). 409 `conflict` when the project has none.
- * `forUpdate` locks the line's row.
+ * The budget line a cost of `kind` is charged to: the one place that decides it. The project's
+ * first line (in creation order) of the kind's own category (COST_KIND_CATEGORIES), else its
+ * first line of the fallback category the project declares for the kind (`cost_routing`), in
+ * one statement. 409 `no-budget-line-for-cost` naming the kind, its category and the fallback
+ * (or that there is none) when neither exists. `forUpdate` locks the line's row.
  */
-export async function findBudgetLine(
+export async function budgetLineForCost(
   db: Kysely<DB>,
   projectId: string,
-  category: BudgetCategory,
+  kind: CostKind,
   options: { forUpdate?: boolean } = {},
 ): Promise<BudgetLineRow> {
-  let line: BudgetLineRow | undefined
+  const category = COST_KIND_CATEGORIES[kind]
   if (UUID_PATTERN.test(projectId)) {
-    let query = db.selectFrom('budget_lines').selectAll().where('project_id', '=', projectId).where('category', '=', category).orderBy('id').limit(1)
-    if (options.forUpdate) query = query.forUpdate()
-    line = await query.executeTakeFirst()
+    let query = db
+      .selectFrom('budget_lines as line')
+      .innerJoin('projects as project', 'project.id', 'line.project_id')
+      .selectAll('line')
+      .where('line.project_id', '=', projectId)
+      .where((eb) => eb.or([eb('line.category', '=', category), eb('line.category', '=', sql<BudgetCategory>`project.cost_routing ->> ${kind}::text`)]))
+      .orderBy(sql`line.category = ${category}::text`, 'desc')
+      .orderBy('line.id')
+      .limit(1)
+    if (options.forUpdate) query = query.forUpdate('line')
+    const line = await query.executeTakeFirst()
+    if (line) return line
   }
-  if (!line) {
-    throw new ProblemError('conflict', `Project ${projectId} has no budget line of category ${category} to charge this cost to`, {
-      project_id: projectId,
-      category,
-    })
-  }
-  return line
+  const project = await findProjectRow(db, projectId)
+  const fallback = project?.cost_routing[kind] ?? null
+  throw new ProblemError(
+    'no-budget-line-for-cost',
+    `Project ${project?.code ?? projectId} has no ${category} budget line to charge a ${kind} cost to` +
+      (fallback ? `, nor a ${fallback} line its cost routing falls back to` : ', and its cost routing names no fallback for it'),
+    { project_id: projectId, cost_kind: kind, category, fallback_category: fallback },
+  )
 }

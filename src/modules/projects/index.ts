@@ -5,9 +5,10 @@
  */
 export { default as projectsRoutes } from './routes.js'
 export { default as ledgerRoutes } from './ledger-routes.js'
-export { assertProjectAcceptsCase, findBudgetLine, findProjectRow, type BudgetCategory, type BudgetLineRow, type ProjectRow } from './access.js'
+export { assertProjectAcceptsCase, budgetLineForCost, findProjectRow, type BudgetCategory, type BudgetLineRow, type CostKind, type ProjectRow } from './access.js'
 export {
   commitFunds,
+  creditRefund,
   openCommitment,
   releaseFunds,
   releaseOpenCommitmentsForCase,

@@ -1,15 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Money, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
-export const LEDGER_ENTRY_KINDS = ['commit', 'release', 'spend'] as const
-export const LEDGER_SOURCE_TYPES = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement', 'reintegration_plan', 'other'] as const
+export const LEDGER_ENTRY_KINDS = ['commit', 'release', 'spend', 'refund'] as const
+export const LEDGER_SOURCE_TYPES = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement', 'reintegration_plan', 'travel_insurance', 'accommodation', 'other'] as const
 
 export const LedgerEntryKind = StringEnum(LEDGER_ENTRY_KINDS, {
-  description: '`commit`: money reserved for an approved cost; `release`: a commitment given back; `spend`: money paid, consuming its commitment.',
+  description: '`commit`: money reserved for an approved cost; `release`: a commitment given back; `spend`: money paid, consuming its commitment; `refund`: money paid and given back by the payee (a carrier refund), credited to the line it was spent from.',
 })
 
 export const LedgerSourceType = StringEnum(LEDGER_SOURCE_TYPES, {
-  description: 'What the money is for: a `ticket`, an `excess_baggage` charge, a `cash_grant`, a reintegration `disbursement`, a `reintegration_plan`, or `other` (recorded by finance by hand).',
+  description: 'What the money is for: a `ticket`, an `excess_baggage` charge, a `cash_grant`, a reintegration `disbursement`, a `reintegration_plan`, a `travel_insurance` policy, an `accommodation` stay, or `other` (recorded by finance by hand).',
 })
 
 export const LedgerEntry = Type.Object(

@@ -11,13 +11,14 @@ import { ProblemError, conflict, notFound } from '../../shared/problems.js'
 
 /**
  * The ledger of every budget line: commitments (money reserved when a cost is approved),
- * releases (a commitment given back) and spends (money paid, consuming its commitment).
+ * releases (a commitment given back), spends (money paid, consuming its commitment) and refunds
+ * (paid money given back by the payee, credited to the line it was spent from).
  *
  * Entries are append-only (a trigger refuses UPDATE and DELETE). A line's `committed_minor`
  * and `spent_minor` are a cache of its entries, changed by the same statement that appends
  * the entry, so they cannot drift from the ledger. Each function takes the caller's
  * transaction and writes one outbox event per entry (`ledger.committed`, `ledger.released`,
- * `ledger.spent`); the entry itself records the actor and request, and callers write the
+ * `ledger.spent`, `ledger.refunded`); the entry itself records the actor and request, and callers write the
  * audit entry of the business action (an approved ticket, a paid grant) themselves.
  */
 
@@ -48,14 +49,20 @@ const EVENT_TYPES: Record<LedgerEntryKind, string> = {
   commit: 'ledger.committed',
   release: 'ledger.released',
   spend: 'ledger.spent',
+  refund: 'ledger.refunded',
 }
 
 /** How an entry of each kind moves the line's cached balances. */
-const BALANCE_CHANGES: Record<LedgerEntryKind, { committed: -1 | 0 | 1; spent: 0 | 1 }> = {
+const BALANCE_CHANGES: Record<LedgerEntryKind, { committed: -1 | 0 | 1; spent: -1 | 0 | 1 }> = {
   commit: { committed: 1, spent: 0 },
   release: { committed: -1, spent: 0 },
   spend: { committed: -1, spent: 1 },
+  refund: { committed: 0, spent: -1 },
 }
+
+/** An entry's effect on its source's open commitment (a refund gives back spent money, never a commitment). */
+const OPEN_COMMITMENT_EFFECT = (alias: string) =>
+  sql.raw(`case ${alias}kind when 'commit' then ${alias}amount_minor when 'refund' then 0 else -${alias}amount_minor end`)
 
 /** The entry's columns by name (the statement is prepared; see allColumns). */
 export const ENTRY_COLUMNS = sql.join(
@@ -242,7 +249,7 @@ export async function commitFunds(db: Transaction<DB>, context: RequestContext, 
 export async function openCommitment(db: Kysely<DB>, budgetLineId: string, source: LedgerSource): Promise<number> {
   const row = await db
     .selectFrom('ledger_entries')
-    .select(sql<number>`coalesce(sum(case when kind = 'commit' then amount_minor else -amount_minor end), 0)::bigint`.as('open_minor'))
+    .select(sql<number>`coalesce(sum(${OPEN_COMMITMENT_EFFECT('')}), 0)::bigint`.as('open_minor'))
     .where('budget_line_id', '=', budgetLineId)
     .where('source_type', '=', source.type)
     .where('source_id', '=', source.id)
@@ -284,6 +291,69 @@ export async function spendFunds(db: Transaction<DB>, context: RequestContext, p
   return drawOnCommitment(db, context, 'spend', posting)
 }
 
+/** What a source spent on a line, net of what was refunded to it: the most a refund may give back. */
+function netSpendOf(budgetLineId: string, source: LedgerSource) {
+  return sql<number>`(select coalesce(sum(case kind when 'spend' then amount_minor when 'refund' then -amount_minor else 0 end), 0)
+      from ledger_entries
+     where budget_line_id = ${budgetLineId}::uuid and source_type = ${source.type}::text and source_id = ${source.id}::uuid)`
+}
+
+async function refundOf(db: Kysely<DB>, posting: LedgerPosting): Promise<LedgerEntryRow | undefined> {
+  return db
+    .selectFrom('ledger_entries')
+    .selectAll()
+    .where('budget_line_id', '=', posting.budgetLineId)
+    .where('kind', '=', 'refund')
+    .where('source_type', '=', posting.source.type)
+    .where('source_id', '=', posting.source.id)
+    .executeTakeFirst()
+}
+
+/**
+ * Credits a line with money its payee gave back (a carrier's refund of a paid ticket): a `refund`
+ * entry that lowers the line's spend and so raises what is available, while the spend entries
+ * stay as they were. Like commitFunds, one guarded statement: the line changes only if the
+ * source's net spend on it covers the amount and the source was not refunded on it before (a
+ * unique index holds that too), so a refund can never exceed what was spent nor count twice.
+ *
+ * Idempotent: when the source already has a refund of the same amount on the line, that entry
+ * comes back with `repeated: true` and nothing is written; another amount is 409
+ * `duplicate-resource`. More than was spent is 409 `refund-exceeds-spend` naming `spent`; a
+ * currency other than the line's is 422 `currency-mismatch`; a missing line 404.
+ */
+export async function creditRefund(db: Transaction<DB>, context: RequestContext, posting: LedgerPosting): Promise<{ entry: LedgerEntryRow; repeated: boolean }> {
+  assertAmount(posting)
+  const amount = posting.amount.amount_minor
+  const entry = await appendEntry(
+    db,
+    context,
+    'refund',
+    posting,
+    sql`currency = ${posting.amount.currency}::char(3) and spent_minor >= ${amount}::bigint
+        and ${netSpendOf(posting.budgetLineId, posting.source)} >= ${amount}::bigint
+        and not exists (select 1 from ledger_entries where budget_line_id = ${posting.budgetLineId}::uuid and kind = 'refund'
+                           and source_type = ${posting.source.type}::text and source_id = ${posting.source.id}::uuid)`,
+  )
+  if (entry) return { entry, repeated: false }
+  const line = await lineState(db, posting)
+  assertCurrency(line, posting)
+  const earlier = await refundOf(db, posting)
+  if (earlier && Number(earlier.amount_minor) === amount) return { entry: earlier, repeated: true }
+  if (earlier) {
+    throw new ProblemError('duplicate-resource', `${posting.source.type} ${posting.source.id} was already refunded ${earlier.amount_minor} minor units on budget line ${line.id}`, {
+      budget_line_id: line.id,
+      refund_entry_id: earlier.id,
+      refunded: { amount_minor: Number(earlier.amount_minor), currency: line.currency },
+    })
+  }
+  const spent = await db.selectNoFrom(netSpendOf(posting.budgetLineId, posting.source).as('net_spend')).executeTakeFirstOrThrow()
+  throw new ProblemError(
+    'refund-exceeds-spend',
+    `${posting.source.type} ${posting.source.id} has ${spent.net_spend} ${line.currency} minor units spent on budget line ${line.id}; a refund of ${amount} cannot exceed it`,
+    { budget_line_id: line.id, spent: { amount_minor: Number(spent.net_spend), currency: line.currency }, requested: { amount_minor: amount, currency: posting.amount.currency } },
+  )
+}
+
 /**
  * Releases every open commitment of a case (on a no-show or a cancellation), source by
  * source, locking the lines it touches in id order. Returns the release entries (none when
@@ -309,7 +379,7 @@ export async function releaseOpenCommitmentsForCase(db: Transaction<DB>, context
   const open = await db
     .selectFrom('ledger_entries as e')
     .select(['e.budget_line_id', 'e.source_type', 'e.source_id'])
-    .select(sql<number>`sum(case when e.kind = 'commit' then e.amount_minor else -e.amount_minor end)::bigint`.as('open_minor'))
+    .select(sql<number>`sum(${OPEN_COMMITMENT_EFFECT('e.')})::bigint`.as('open_minor'))
     .select(sql<string | null>`(array_agg(e.payment_request_id order by e.id desc) filter (where e.payment_request_id is not null))[1]`.as('payment_request_id'))
     .where((eb) =>
       eb(
@@ -320,7 +390,7 @@ export async function releaseOpenCommitmentsForCase(db: Transaction<DB>, context
       ),
     )
     .groupBy(['e.budget_line_id', 'e.source_type', 'e.source_id'])
-    .having(sql<boolean>`sum(case when e.kind = 'commit' then e.amount_minor else -e.amount_minor end) > 0`)
+    .having(sql<boolean>`sum(${OPEN_COMMITMENT_EFFECT('e.')}) > 0`)
     .orderBy('e.budget_line_id')
     .orderBy('e.source_type')
     .orderBy('e.source_id')

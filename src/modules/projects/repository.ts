@@ -50,6 +50,7 @@ export function toProject(row: ProjectRow, coFunders: CoFunderRecord[], allocate
     second_approval_threshold: row.second_approval_threshold_minor === null ? null : money(row.second_approval_threshold_minor, row.currency),
     cash_grant_rule: cashGrantRuleOf(row),
     contact_period: { months: row.contact_period_months, days: row.contact_period_days },
+    cost_routing: row.cost_routing,
     currency: row.currency,
     status: row.status,
     allocated: money(allocatedMinor, row.currency),

@@ -2,7 +2,8 @@ import { Type, type Static } from '@sinclair/typebox'
 import { DateOnly, Money, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const PROJECT_STATUSES = ['planned', 'active', 'closed'] as const
-export const BUDGET_CATEGORIES = ['travel', 'excess_baggage', 'cash_grant', 'in_kind_reintegration', 'other'] as const
+export const BUDGET_CATEGORIES = ['travel', 'excess_baggage', 'cash_grant', 'in_kind_reintegration', 'insurance', 'accommodation', 'other'] as const
+export const COST_KINDS = ['ticket', 'excess_baggage', 'insurance', 'accommodation', 'cash_grant', 'in_kind'] as const
 
 const MoneyRef = (description: string) => Type.Ref(Money, { description })
 
@@ -11,8 +12,47 @@ export const ProjectStatus = StringEnum(PROJECT_STATUSES, {
 })
 
 export const BudgetCategory = StringEnum(BUDGET_CATEGORIES, {
-  description: 'What the line pays for: `travel` (tickets), `excess_baggage`, `cash_grant` (on arrival), `in_kind_reintegration` (supplier payments), `other`.',
+  description:
+    'What the line pays for: `travel` (tickets), `excess_baggage`, `cash_grant` (on arrival), `in_kind_reintegration` (supplier payments), ' +
+    '`insurance` (travel insurance), `accommodation` (nights before departure), `other`.',
 })
+
+/** The category of the line each kind of cost is charged to, unless the project routes the kind elsewhere. */
+export const COST_KIND_CATEGORIES = {
+  ticket: 'travel',
+  excess_baggage: 'excess_baggage',
+  insurance: 'insurance',
+  accommodation: 'accommodation',
+  cash_grant: 'cash_grant',
+  in_kind: 'in_kind_reintegration',
+} as const satisfies Record<(typeof COST_KINDS)[number], (typeof BUDGET_CATEGORIES)[number]>
+
+const fallbackCategory = (kind: (typeof COST_KINDS)[number]) =>
+  Type.Optional(
+    StringEnum(BUDGET_CATEGORIES, {
+      description: `The category of the line that pays a cost of kind \`${kind}\` when the project has no \`${COST_KIND_CATEGORIES[kind]}\` line.`,
+    }),
+  )
+
+export const CostRouting = Type.Object(
+  {
+    ticket: fallbackCategory('ticket'),
+    excess_baggage: fallbackCategory('excess_baggage'),
+    insurance: fallbackCategory('insurance'),
+    accommodation: fallbackCategory('accommodation'),
+    cash_grant: fallbackCategory('cash_grant'),
+    in_kind: fallbackCategory('in_kind'),
+  },
+  {
+    $id: 'CostRouting',
+    additionalProperties: false,
+    description:
+      'Where a cost goes when the project has no budget line of its own category: cost kind (`ticket`, `excess_baggage`, `insurance`, ' +
+      '`accommodation`, `cash_grant`, `in_kind`) → the category of the fallback line. A line of the cost\'s own category always comes first; ' +
+      'a cost with neither is refused with 409 `no-budget-line-for-cost`.',
+    examples: [{ excess_baggage: 'travel', insurance: 'travel', accommodation: 'travel' }],
+  },
+)
 
 export const CoFunder = Type.Object(
   {
@@ -90,6 +130,7 @@ const editableProjectFields = {
   second_approval_threshold: Nullable(MoneyRef('Payments above this amount need a second approval; null: one approval always suffices.')),
   cash_grant_rule: Nullable(Type.Ref(CashGrantRule, { description: 'How cash grants on arrival are computed; null: entered case by case.' })),
   contact_period: Type.Ref(ContactPeriod, { description: 'The time a returnee has after arrival to contact the partner office (default one month).' }),
+  cost_routing: Type.Ref(CostRouting, { description: 'Fallback budget-line categories for cost kinds the project has no line of their own for; `{}`: none.' }),
 }
 
 const projectCode = Type.String({
@@ -125,6 +166,7 @@ export const CreateProject = Type.Object(
     second_approval_threshold: Type.Optional(editableProjectFields.second_approval_threshold),
     cash_grant_rule: Type.Optional(editableProjectFields.cash_grant_rule),
     contact_period: Type.Optional(editableProjectFields.contact_period),
+    cost_routing: Type.Optional(editableProjectFields.cost_routing),
   },
   {
     $id: 'CreateProject',
@@ -159,6 +201,7 @@ export const UpdateProject = Type.Object(
     second_approval_threshold: Type.Optional(editableProjectFields.second_approval_threshold),
     cash_grant_rule: Type.Optional(editableProjectFields.cash_grant_rule),
     contact_period: Type.Optional(editableProjectFields.contact_period),
+    cost_routing: Type.Optional(editableProjectFields.cost_routing),
   },
   {
     $id: 'UpdateProject',
@@ -338,6 +381,7 @@ export type CoFunderRecord = Static<typeof CoFunder>
 export type ProjectTargetsRecord = Static<typeof ProjectTargets>
 export type CashGrantRuleRecord = Static<typeof CashGrantRule>
 export type ContactPeriodRecord = Static<typeof ContactPeriod>
+export type CostRoutingRecord = Static<typeof CostRouting>
 export type BudgetLineRecord = Static<typeof BudgetLine>
 export type CreateBudgetLineInput = Static<typeof CreateBudgetLine>
 export type UpdateBudgetLineInput = Static<typeof UpdateBudgetLine>

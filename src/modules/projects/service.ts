@@ -11,6 +11,7 @@ import * as repository from './repository.js'
 import type {
   BudgetLineRecord,
   CashGrantRuleRecord,
+  CostRoutingRecord,
   CoFunderRecord,
   ContactPeriodRecord,
   CreateBudgetLineInput,
@@ -21,6 +22,7 @@ import type {
   UpdateBudgetLineInput,
   UpdateProjectInput,
 } from './schemas.js'
+import { COST_KIND_CATEGORIES } from './schemas.js'
 import { FULL_SHARE_BP } from './shares.js'
 import { projectWorkflow, type ProjectAction } from './transitions.js'
 
@@ -42,6 +44,7 @@ interface ProjectSettings {
   second_approval_threshold: Money | null
   cash_grant_rule: CashGrantRuleRecord | null
   contact_period: ContactPeriodRecord
+  cost_routing: CostRoutingRecord
 }
 
 function validateSettings(settings: ProjectSettings): void {
@@ -55,6 +58,9 @@ function validateSettings(settings: ProjectSettings): void {
       if (seen.has(coFunder.name)) errors.push({ pointer: `/body/co_funders/${index}/name`, detail: `${coFunder.name} is listed twice` })
       seen.add(coFunder.name)
     })
+  }
+  for (const [kind, category] of Object.entries(settings.cost_routing) as Array<[keyof typeof COST_KIND_CATEGORIES, string]>) {
+    if (category === COST_KIND_CATEGORIES[kind]) errors.push({ pointer: `/body/cost_routing/${kind}`, detail: `a fallback must be another category than ${category}, the kind's own` })
   }
   const { persons, individuals, families } = settings.targets
   if (persons !== null && (individuals ?? 0) + (families ?? 0) > persons) {
@@ -88,6 +94,7 @@ function settingsColumns(settings: ProjectSettings) {
     total_minor: settings.total.amount_minor,
     second_approval_threshold_minor: settings.second_approval_threshold?.amount_minor ?? null,
     ...repository.cashGrantColumns(settings.cash_grant_rule),
+    cost_routing: JSON.stringify(settings.cost_routing),
     target_persons: settings.targets.persons,
     target_individuals: settings.targets.individuals,
     target_families: settings.targets.families,
@@ -122,6 +129,7 @@ export async function createProject(db: Transaction<DB>, context: RequestContext
     second_approval_threshold: input.second_approval_threshold ?? null,
     cash_grant_rule: input.cash_grant_rule ?? null,
     contact_period: input.contact_period ?? DEFAULT_CONTACT_PERIOD,
+    cost_routing: input.cost_routing ?? {},
   }
   validateSettings(settings)
   await assertCodeFree(db, input.code)
@@ -159,6 +167,7 @@ export async function updateProject(
     second_approval_threshold: changes.second_approval_threshold === undefined ? before.second_approval_threshold : changes.second_approval_threshold,
     cash_grant_rule: changes.cash_grant_rule === undefined ? before.cash_grant_rule : changes.cash_grant_rule,
     contact_period: changes.contact_period ?? before.contact_period,
+    cost_routing: changes.cost_routing ?? before.cost_routing,
   }
   validateSettings(settings)
 

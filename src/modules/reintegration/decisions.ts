@@ -4,7 +4,7 @@ import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
 import { ProblemError, unprocessable } from '../../shared/problems.js'
-import { commitFunds, findBudgetLine, lockBudgetLines } from '../projects/index.js'
+import { budgetLineForCost, commitFunds } from '../projects/index.js'
 import { assertCaseOpen, findCaseForActor } from '../return-cases/index.js'
 import { assertNotLapsed } from './contact-deadlines.js'
 import { PLAN_CASE_STATUSES, assertCaseStatus, currencyMismatch, projectOfCase } from './cases.js'
@@ -49,11 +49,11 @@ async function setStatus(db: Kysely<DB>, request: RequestRow, status: RequestRow
 async function lockInKindLineOfCase(db: Transaction<DB>, context: RequestContext, caseId: string): Promise<void> {
   const caseRow = await findCaseForActor(db, context.actor, caseId)
   if (caseRow.project_id === null) return
-  const line = await findBudgetLine(db, caseRow.project_id, 'in_kind_reintegration').catch((error: unknown) => {
+  // The line the approval will charge (its own category's, else the project's cost routing), locked.
+  await budgetLineForCost(db, caseRow.project_id, 'in_kind', { forUpdate: true }).catch((error: unknown) => {
     if (error instanceof ProblemError) return undefined
     throw error
   })
-  if (line) await lockBudgetLines(db, [line.id])
 }
 
 /**
@@ -84,7 +84,7 @@ export async function approveRequest(
       { pointer: '/body/budget/amount_minor', detail: `must be at most ${request.amount_requested_minor}` },
     ])
   }
-  const line = await findBudgetLine(db, project.id, 'in_kind_reintegration')
+  const line = await budgetLineForCost(db, project.id, 'in_kind')
   const planId = newId()
   const note = input.note?.trim() || null
   try {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { DB, UrgencyBasisValue } from '../../db/schema.js'
 import { notFound } from '../../shared/problems.js'
-import { findBudgetLine, findProjectRow } from '../projects/index.js'
+import { budgetLineForCost, findProjectRow } from '../projects/index.js'
 import { ENDED_CASE_STATUSES } from './cases.js'
 import {
   compositeUnits,
@@ -90,7 +90,7 @@ export async function rankingOfProject(db: Kysely<DB>, projectId: string, option
     : await configurationInForce(db, todayIso())
   if (!configuration) throw notFound('Scoring configuration', options.configurationVersion ?? `in force on ${todayIso()}`)
   const weights = weightsOf(configuration)
-  const line = await findBudgetLine(db, project.id, 'in_kind_reintegration')
+  const line = await budgetLineForCost(db, project.id, 'in_kind')
   const available = Number(line.allocated_minor) - Number(line.committed_minor) - Number(line.spent_minor)
 
   const rows = await db

@@ -1,11 +1,12 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely'
-import type { CaseStatus, DB, TravelDocumentsTable } from '../../db/schema.js'
+import type { CaseStatus, DB, TransitVisasTable, TravelDocumentsTable } from '../../db/schema.js'
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { invalidField } from '../../shared/problems.js'
 import { caseFacts } from '../return-cases/index.js'
 import { travelDates } from './ports.js'
 import type { TravelDocumentListFilter, TravelDocumentQueueFilter, TravelDocumentQueueItemRecord, TravelDocumentReadStatus, TravelDocumentRecord } from './schemas.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
+import type { TransitVisaListFilter, TransitVisaRecord } from './transit-visa-schemas.js'
 import { todayIso, daysBetween } from '../../shared/dates.js'
 
 export type TravelDocumentRow = Selectable<TravelDocumentsTable>
@@ -159,4 +160,74 @@ export async function documentQueue(db: Kysely<DB>, filter: TravelDocumentQueueF
 export async function travelDocumentRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
   const rows = await db.selectFrom('travel_documents').select('id').where('member_id', '=', memberId).orderBy('id').execute()
   return { travel_documents: rows.map((row) => row.id) }
+}
+
+// ---------------------------------------------------------------- transit visas
+
+export type TransitVisaRow = Selectable<TransitVisasTable>
+
+export function toTransitVisa(row: TransitVisaRow): TransitVisaRecord {
+  return {
+    id: row.id,
+    case_id: row.case_id,
+    member_id: row.member_id,
+    transit_country: row.transit_country,
+    status: row.status,
+    issuing_authority: row.issuing_authority,
+    requested_on: row.requested_on,
+    visa_number: row.visa_number,
+    issued_on: row.issued_on,
+    valid_from: row.valid_from,
+    valid_until: row.valid_until,
+    refused_on: row.refused_on,
+    refusal_reason: row.refusal_reason,
+    notes: row.notes,
+    allowed_actions: row.status === 'requested' ? ['issue', 'refuse'] : [],
+    created_by: row.created_by,
+    version: row.version,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  }
+}
+
+export async function insertTransitVisa(db: Kysely<DB>, values: Insertable<TransitVisasTable>): Promise<TransitVisaRow> {
+  return db.insertInto('transit_visas').values(values).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function findTransitVisa(db: Kysely<DB>, caseId: string, visaId: string, options: { forUpdate?: boolean } = {}): Promise<TransitVisaRow | undefined> {
+  let query = db.selectFrom('transit_visas').selectAll().where('id', '=', visaId).where('case_id', '=', caseId)
+  if (options.forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+export async function updateTransitVisa(db: Kysely<DB>, id: string, changes: Updateable<TransitVisasTable>): Promise<TransitVisaRow> {
+  return db
+    .updateTable('transit_visas')
+    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+/** A traveller's transit visas for the given countries, oldest first, locked FOR SHARE so they cannot change before the caller's transaction ends. */
+export async function transitVisasOfMember(db: Kysely<DB>, memberId: string, countries: readonly string[]): Promise<TransitVisaRow[]> {
+  if (countries.length === 0) return []
+  return db.selectFrom('transit_visas').selectAll().where('member_id', '=', memberId).where('transit_country', 'in', countries).orderBy('id').forShare().execute()
+}
+
+export async function listTransitVisas(db: Kysely<DB>, caseId: string, filter: TransitVisaListFilter): Promise<Page<TransitVisaRecord>> {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const after = decodeCursor(filter.cursor, 1)
+  if (after && (typeof after[0] !== 'string' || !UUID_PATTERN.test(after[0]))) throw invalidField('/query/cursor', 'malformed cursor')
+  let query = db.selectFrom('transit_visas').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', String(after[0]))
+  if (filter.member_id) query = query.where('member_id', '=', filter.member_id)
+  if (filter.transit_country) query = query.where('transit_country', '=', filter.transit_country)
+  if (filter.status) query = query.where('status', '=', filter.status)
+  return toPage(await query.execute(), limit, (row) => [row.id], toTransitVisa)
+}
+
+export async function transitVisaRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
+  const rows = await db.selectFrom('transit_visas').select('id').where('member_id', '=', memberId).orderBy('id').execute()
+  return { transit_visas: rows.map((row) => row.id) }
 }

@@ -94,7 +94,7 @@ function throwIfInvalid(errors: FieldError[], what: string): void {
 }
 
 /** Documents are recorded until the travellers leave; after departure, or once the case ended, they are history. */
-async function caseForDocumentWrite(db: Transaction<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
+export async function caseForDocumentWrite(db: Transaction<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
   const caseRow = await findCaseForActor(db, actor, caseId, { forUpdate: true })
   assertCaseOpen(caseRow)
   if (!PRE_DEPARTURE_CASE_STATUSES.includes(caseRow.status)) {
@@ -138,7 +138,7 @@ async function recordChange(db: Transaction<DB>, context: RequestContext, action
 }
 
 /** A traveller of the case: a household member of *this* case (a member of another case is 422). */
-function memberOfCase(members: readonly CaseMemberRow[], caseRow: ReturnCaseRow, memberId: string, pointer: string): CaseMemberRow {
+export function memberOfCase(members: readonly CaseMemberRow[], caseRow: ReturnCaseRow, memberId: string, pointer: string): CaseMemberRow {
   const member = members.find((candidate) => candidate.id === memberId)
   if (!member) throw unprocessable(`${memberId} is not a household member of case ${caseRow.reference}`, [{ pointer, detail: 'not a member of this case' }])
   return member

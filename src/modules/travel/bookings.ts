@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
-import type { BookingAssistanceValue, BookingEscortValue, CaseStatus, DB } from '../../db/schema.js'
+import type { BookingAssistanceValue, BookingEscortValue, BookingTransitRequirementValue, CaseStatus, DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
@@ -11,7 +11,7 @@ import type { Actor } from '../../shared/roles.js'
 import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
 import * as repository from './repository.js'
 import { offsetMinutesOf, type BookingRow, type SegmentRow } from './repository.js'
-import type { AssistanceInputValue, BookingListFilter, BookingRecord, CreateBookingInput, EscortInputValue, SegmentInputValue, UpdateBookingInput } from './schemas.js'
+import type { AssistanceInputValue, BookingListFilter, BookingRecord, CreateBookingInput, EscortInputValue, SegmentInputValue, TransitPointInputValue, UpdateBookingInput } from './schemas.js'
 
 /** Travel is arranged once return assistance is approved, and changed until the travellers leave. */
 export const BOOKABLE_CASE_STATUSES: readonly CaseStatus[] = ['approved', 'travel_booked']
@@ -141,6 +141,22 @@ function planEscorts(inputs: readonly EscortInputValue[], memberIds: ReadonlySet
   return { values, errors }
 }
 
+/** What each transit point asks (its country, whether a visa is needed there), for transit points of this route only, each once. */
+function planTransitRequirements(inputs: readonly TransitPointInputValue[], route: Route): { values: BookingTransitRequirementValue[]; errors: FieldError[] } {
+  const errors: FieldError[] = []
+  const seen = new Set<string>()
+  const values = inputs.map((input, index) => {
+    const pointer = `/body/transit_points/${index}/airport`
+    if (!route.transitAirports.includes(input.airport)) {
+      errors.push({ pointer, detail: route.transitAirports.length === 0 ? 'the route has no transit point' : `must be a transit point of the route (${route.transitAirports.join(', ')})` })
+    }
+    if (seen.has(input.airport)) errors.push({ pointer, detail: `${input.airport} is listed twice` })
+    seen.add(input.airport)
+    return { airport: input.airport, country: input.country, visa_required: input.visa_required }
+  })
+  return { values, errors }
+}
+
 function bookingPayload(row: BookingRow, route: Route): Record<string, unknown> {
   return {
     id: row.id,
@@ -154,6 +170,7 @@ function bookingPayload(row: BookingRow, route: Route): Record<string, unknown> 
     travel_ends_on: row.travel_ends_on,
     assistance: row.assistance.map((entry) => ({ stage: entry.stage, airport: entry.airport, service: entry.service, member_id: entry.member_id })),
     escorts: row.escorts.map((entry) => ({ member_id: entry.member_id, kind: entry.kind })),
+    transit_points: row.transit_requirements,
     version: row.version,
   }
 }
@@ -170,7 +187,8 @@ export async function createBooking(db: Transaction<DB>, context: RequestContext
   const memberIds = new Set((await listCaseMembers(db, caseRow.id)).map((member) => member.id))
   const assistance = planAssistance(input.assistance ?? [], route, memberIds)
   const escorts = planEscorts(input.escorts ?? [], memberIds)
-  const errors = [...assistance.errors, ...escorts.errors]
+  const transit = planTransitRequirements(input.transit_points ?? [], route)
+  const errors = [...assistance.errors, ...escorts.errors, ...transit.errors]
   if (errors.length > 0) throw unprocessable('The booking is not consistent with its route or household', errors)
   const existing = await repository.activeBookingWithReference(db, caseRow.id, input.booking_reference)
   if (existing) {
@@ -193,6 +211,7 @@ export async function createBooking(db: Transaction<DB>, context: RequestContext
       travel_ends_on: last.arrivesLocalDate,
       assistance: JSON.stringify(assistance.values),
       escorts: JSON.stringify(escorts.values),
+      transit_requirements: JSON.stringify(transit.values),
       notes: input.notes?.trim() ?? null,
       created_by: context.actor.sub,
     },
@@ -226,11 +245,13 @@ export async function updateBooking(
   const memberIds = new Set((await listCaseMembers(db, caseRow.id)).map((member) => member.id))
   const assistance = input.assistance ? planAssistance(input.assistance, route, memberIds) : undefined
   const escorts = input.escorts ? planEscorts(input.escorts, memberIds) : undefined
-  const errors = [...(assistance?.errors ?? []), ...(escorts?.errors ?? [])]
+  const transit = input.transit_points ? planTransitRequirements(input.transit_points, route) : undefined
+  const errors = [...(assistance?.errors ?? []), ...(escorts?.errors ?? []), ...(transit?.errors ?? [])]
   if (errors.length > 0) throw unprocessable('The booking is not consistent with its route or household', errors)
   const updated = await repository.updateBooking(db, current.id, {
     ...(assistance ? { assistance: JSON.stringify(assistance.values) } : {}),
     ...(escorts ? { escorts: JSON.stringify(escorts.values) } : {}),
+    ...(transit ? { transit_requirements: JSON.stringify(transit.values) } : {}),
     ...(input.notes !== undefined ? { notes: input.notes === null ? null : input.notes.trim() } : {}),
   })
   await recordChange(db, context, 'updated', current, updated, route)

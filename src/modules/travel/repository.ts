@@ -5,6 +5,7 @@ import { invalidField } from '../../shared/problems.js'
 import type { BookingListFilter, BookingRecord, TicketAction, TicketListFilter, TicketRecord } from './schemas.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
 import { paymentStatuses } from '../payments/index.js'
+import type { TransitVisaNeed } from '../travel-documents/index.js'
 
 export type BookingRow = Selectable<BookingsTable>
 export type SegmentRow = Selectable<BookingSegmentsTable>
@@ -49,6 +50,8 @@ export function toBooking(row: BookingRow, segments: readonly SegmentRow[]): Boo
       arrives_at: localTime(previous.arrives_at, previous.arrives_offset_minutes),
       departs_at: localTime(segment.departs_at, segment.departs_offset_minutes),
       connection_minutes: Math.round((segment.departs_at.getTime() - previous.arrives_at.getTime()) / 60_000),
+      country: row.transit_requirements.find((requirement) => requirement.airport === segment.from_airport)?.country ?? null,
+      visa_required: row.transit_requirements.some((requirement) => requirement.airport === segment.from_airport && requirement.visa_required),
     }
   })
   return {
@@ -82,6 +85,24 @@ export function toBooking(row: BookingRow, segments: readonly SegmentRow[]): Boo
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   }
+}
+
+/** The transit points of a booking where travellers need a visa, with the local dates they arrive there and fly on. */
+export function transitVisaNeeds(row: Pick<BookingRow, 'transit_requirements'>, segments: readonly SegmentRow[]): TransitVisaNeed[] {
+  const ordered = [...segments].sort((a, b) => a.position - b.position)
+  return ordered.slice(1).flatMap((segment, index) => {
+    const requirement = row.transit_requirements.find((entry) => entry.airport === segment.from_airport && entry.visa_required)
+    if (!requirement) return []
+    const previous = ordered[index] as SegmentRow
+    return [
+      {
+        airport: segment.from_airport,
+        country: requirement.country,
+        arrives_on: localTime(previous.arrives_at, previous.arrives_offset_minutes).slice(0, 10),
+        departs_on: localTime(segment.departs_at, segment.departs_offset_minutes).slice(0, 10),
+      },
+    ]
+  })
 }
 
 export async function insertBooking(db: Kysely<DB>, values: Insertable<BookingsTable>, segments: Array<Insertable<BookingSegmentsTable>>): Promise<BookingRow> {
@@ -139,8 +160,10 @@ export async function listBookings(db: Kysely<DB>, caseId: string, filter: Booki
 
 // ---------------------------------------------------------------- tickets
 
-export function ticketActions(row: Pick<TicketRow, 'status' | 'arrived_at'>, paymentStatus: PaymentStatus): TicketAction[] {
+export function ticketActions(row: Pick<TicketRow, 'status' | 'arrived_at' | 'carrier_refund_minor'>, paymentStatus: PaymentStatus): TicketAction[] {
   switch (row.status) {
+    case 'refunded':
+      return paymentStatus === 'paid' && row.carrier_refund_minor === null ? ['record_carrier_refund'] : []
     case 'requested':
       return ['void']
     case 'issued':
@@ -177,6 +200,17 @@ export function toTicket(row: TicketWithContext): TicketRecord {
         : null,
     no_show: row.no_show_recorded_by && row.no_show_recorded_at ? { recorded_by: row.no_show_recorded_by, recorded_at: row.no_show_recorded_at.toISOString() } : null,
     ended: row.ended_by && row.ended_at ? { by: row.ended_by, at: row.ended_at.toISOString(), reason: row.end_reason ?? '' } : null,
+    carrier_refund:
+      row.carrier_refund_minor !== null && row.carrier_refunded_on && row.carrier_refund_reference && row.carrier_refund_ledger_entry_id && row.carrier_refund_recorded_by && row.carrier_refund_recorded_at
+        ? {
+            amount: { amount_minor: Number(row.carrier_refund_minor), currency: row.currency },
+            refunded_on: row.carrier_refunded_on,
+            reference: row.carrier_refund_reference,
+            ledger_entry_id: row.carrier_refund_ledger_entry_id,
+            recorded_by: row.carrier_refund_recorded_by,
+            recorded_at: row.carrier_refund_recorded_at.toISOString(),
+          }
+        : null,
     allowed_actions: ticketActions(row, row.payment_status),
     requested_by: row.requested_by,
     version: row.version,

@@ -17,6 +17,7 @@ import {
   CreateBooking,
   OptionalReasonBody,
   ReasonBody,
+  RecordCarrierRefund,
   RequestTicket,
   Ticket,
   TicketList,
@@ -37,6 +38,7 @@ export const TRAVEL_ROLES = {
   confirmArrival: ['partner'],
   cancelCase: ['counsellor', 'operations', 'admin'],
   recordNoShow: ['operations'],
+  recordCarrierRefund: ['finance'],
 } as const satisfies Record<string, readonly Role[]>
 
 const CASE_PATH = '/v1/return-cases/:id(^[0-9a-f-]{36})'
@@ -233,6 +235,27 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
       response: TICKET_ACTION_RESPONSES,
     },
     handler: (request, reply) => customMethod(request, reply, (db, context, expected) => tickets.refundTicket(db, context, request.params.id, request.params.ticket_id, expected, request.body.reason)),
+  })
+
+  app.post(`${TICKET}::record-carrier-refund`, {
+    config: { roles: TRAVEL_ROLES.recordCarrierRefund },
+    schema: {
+      tags: ['tickets'],
+      operationId: 'recordCarrierRefund',
+      summary: 'Record a carrier refund of a paid ticket',
+      description:
+        'For a paid ticket that was ended by a cancellation or a no-show (`refunded`): the amount the carrier or agency paid back, its date ' +
+        'and reference. It is credited to the budget line the fare was paid from with a `refund` ledger entry, which raises what the line has ' +
+        'available while the spend stays in the ledger. Never more than was paid for the ticket (409 `refund-exceeds-spend`); one refund per ' +
+        'ticket: the same refund again returns the ticket unchanged, another is 409 `duplicate-resource`. A ticket that was never paid has ' +
+        `nothing to refund (409 \`invalid-transition\`). ${IF_MATCH_NOTE}`,
+      params: TicketParams,
+      headers: IfMatchHeader,
+      body: Type.Ref(RecordCarrierRefund),
+      response: TICKET_ACTION_RESPONSES,
+    },
+    handler: (request, reply) =>
+      customMethod(request, reply, (db, context, expected) => tickets.recordCarrierRefund(db, context, request.params.id, request.params.ticket_id, expected, request.body)),
   })
 
   app.post(`${TICKET}::confirm-departure`, {

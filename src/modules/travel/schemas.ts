@@ -1,12 +1,12 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CurrencyCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, CurrencyCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const BOOKING_STATUSES = ['active', 'cancelled'] as const
 export const ASSISTANCE_STAGES = ['departure', 'transit', 'arrival'] as const
 export const ASSISTANCE_SERVICES = ['meet_and_assist', 'wheelchair', 'medical', 'unaccompanied_minor', 'other'] as const
 export const ESCORT_KINDS = ['medical', 'other'] as const
 export const TICKET_STATUSES = ['requested', 'issued', 'used', 'refunded', 'voided'] as const
-export const TICKET_ACTIONS = ['void', 'refund', 'confirm_departure', 'record_no_show', 'confirm_arrival'] as const
+export const TICKET_ACTIONS = ['void', 'refund', 'confirm_departure', 'record_no_show', 'confirm_arrival', 'record_carrier_refund'] as const
 export const TRAVEL_PAYEE_TYPES = ['carrier', 'supplier'] as const
 
 // ---------------------------------------------------------------- shared pieces
@@ -91,12 +91,24 @@ const EscortInput = Type.Object(
   { additionalProperties: false, description: 'An escort of one traveller.' },
 )
 
+const TransitPointInput = Type.Object(
+  {
+    airport: AirportCode('A transit point of the route: the airport where one segment arrives and the next leaves.'),
+    country: CountryCode('The country of that airport, ISO 3166-1 alpha-2.'),
+    visa_required: Type.Boolean({ description: 'Whether the travellers need a transit visa there; then each is ticketed only with a visa for the country, issued and valid on the transit dates.' }),
+  },
+  { additionalProperties: false, description: 'What a transit point asks of the travellers.' },
+)
+
+const transitPointsInput = (description: string) => Type.Optional(Type.Array(TransitPointInput, { maxItems: 7, description }))
+
 export const CreateBooking = Type.Object(
   {
     booking_reference: Type.String({ pattern: '^[A-Z0-9]{5,8}$', description: 'Booking reference (PNR) from the carrier or agency.', examples: ['K7QX2M'] }),
     segments: Type.Array(SegmentInput, { minItems: 1, maxItems: 8, description: 'The route, in travel order: each segment leaves from where the previous one arrived.' }),
     assistance: Type.Optional(Type.Array(AssistanceInput, { maxItems: 20, description: 'Assistance needed at departure, in transit and on arrival.' })),
     escorts: Type.Optional(Type.Array(EscortInput, { maxItems: 10, description: 'Escorts, where a traveller needs one.' })),
+    transit_points: transitPointsInput('The country of each transit point and whether a transit visa is needed there; transit points left out need none.'),
     notes: Type.Optional(Text('Remarks.')),
   },
   {
@@ -110,6 +122,7 @@ export const CreateBooking = Type.Object(
           { from_airport: 'IST', to_airport: 'BGW', carrier: 'TK', flight_number: '788', departs_at: '2026-12-01T12:40:00+03:00', arrives_at: '2026-12-01T15:55:00+03:00' },
         ],
         assistance: [{ stage: 'transit', service: 'meet_and_assist', notes: 'First journey by air' }],
+        transit_points: [{ airport: 'IST', country: 'TR', visa_required: true }],
       },
     ],
   },
@@ -119,13 +132,14 @@ export const UpdateBooking = Type.Object(
   {
     assistance: Type.Optional(Type.Array(AssistanceInput, { maxItems: 20, description: 'Replaces the assistance list.' })),
     escorts: Type.Optional(Type.Array(EscortInput, { maxItems: 10, description: 'Replaces the escort list.' })),
+    transit_points: transitPointsInput('Replaces what the transit points ask (country, visa_required); tickets already requested are checked again when issued.'),
     notes: Type.Optional(Nullable(Text('Remarks.'))),
   },
   {
     $id: 'UpdateBooking',
     additionalProperties: false,
     minProperties: 1,
-    description: 'Assistance, escorts and notes; the route is fixed (cancel and book again to change it).',
+    description: 'Assistance, escorts, transit visa requirements and notes; the route is fixed (cancel and book again to change it).',
     examples: [{ escorts: [{ member_id: '01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d', kind: 'medical', escort_name: 'Dr. Rasa Petrauskienė', organisation: 'IOM' }] }],
   },
 )
@@ -149,6 +163,8 @@ const TransitPoint = Type.Object(
     arrives_at: Type.String({ description: 'Scheduled arrival there (local, with offset).' }),
     departs_at: Type.String({ description: 'Scheduled onward departure (local, with offset).' }),
     connection_minutes: Type.Integer({ description: 'Time between the two.' }),
+    country: Nullable(Type.String({ description: 'The country of the airport (ISO 3166-1 alpha-2), when given.' })),
+    visa_required: Type.Boolean({ description: 'Whether travellers need a transit visa there (checked when each ticket is requested and issued).' }),
   },
   { additionalProperties: false, description: 'A change of flights.' },
 )
@@ -235,6 +251,20 @@ export const RequestTicket = Type.Object(
   },
 )
 
+export const RecordCarrierRefund = Type.Object(
+  {
+    amount: PositiveMoney('What the carrier (or agency) paid back, in the project\'s currency; at most what was paid for the ticket.'),
+    refunded_on: DateOnly('When the money came back (not in the future).'),
+    reference: Text('The carrier\'s or agency\'s refund reference (credit note, bank transfer).', 100),
+  },
+  {
+    $id: 'RecordCarrierRefund',
+    additionalProperties: false,
+    description: 'A carrier refund of a paid ticket that was ended (cancellation or no-show).',
+    examples: [{ amount: { amount_minor: 24_000, currency: 'EUR' }, refunded_on: '2026-12-10', reference: 'TK-RF-7781234' }],
+  },
+)
+
 export const ConfirmDeparture = Type.Object(
   { departed_at: Timestamp('When the traveller left (boarded), RFC 3339.') },
   { $id: 'ConfirmDeparture', additionalProperties: false, examples: [{ departed_at: '2026-12-01T06:41:00+02:00' }] },
@@ -285,6 +315,19 @@ export const Ticket = Type.Object(
       Type.Object(
         { by: Type.String({ description: 'Who (or which payment decision) ended it.' }), at: Timestamp('When.'), reason: Type.String({ description: 'Why.' }) },
         { additionalProperties: false, description: 'Set once the ticket is voided or refunded.' },
+      ),
+    ),
+    carrier_refund: Nullable(
+      Type.Object(
+        {
+          amount: Type.Ref('Money', { description: 'What came back, credited to the budget line the fare was paid from.' }),
+          refunded_on: DateOnly('When the money came back.'),
+          reference: Type.String({ description: 'The carrier\'s or agency\'s refund reference.' }),
+          ledger_entry_id: Uuid('The `refund` entry of the ledger that credited the line.'),
+          recorded_by: Type.String({ description: 'Who recorded it.' }),
+          recorded_at: Timestamp('When it was recorded.'),
+        },
+        { additionalProperties: false, description: 'Set once a carrier refund of the paid fare is recorded.' },
       ),
     ),
     allowed_actions: Type.Array(StringEnum(TICKET_ACTIONS, { description: 'An action.' }), { description: 'Actions allowed now.' }),
@@ -342,13 +385,14 @@ export const TravelOutcome = Type.Object(
   { $id: 'TravelOutcome', additionalProperties: false, description: 'What a no-show or cancellation released, all in one transaction.' },
 )
 
-export const travelSchemas: TSchema[] = [TravelPayee, ReasonBody, OptionalReasonBody, CreateBooking, UpdateBooking, Booking, BookingList, RequestTicket, ConfirmDeparture, ConfirmArrival, Ticket, TicketList, TravelOutcome]
+export const travelSchemas: TSchema[] = [TravelPayee, ReasonBody, OptionalReasonBody, CreateBooking, UpdateBooking, Booking, BookingList, RequestTicket, RecordCarrierRefund, ConfirmDeparture, ConfirmArrival, Ticket, TicketList, TravelOutcome]
 
 export type CreateBookingInput = Static<typeof CreateBooking>
 export type UpdateBookingInput = Static<typeof UpdateBooking>
 export type BookingRecord = Static<typeof Booking>
 export type BookingListFilter = Static<typeof BookingListQuery>
 export type RequestTicketInput = Static<typeof RequestTicket>
+export type RecordCarrierRefundInput = Static<typeof RecordCarrierRefund>
 export type TicketRecord = Static<typeof Ticket>
 export type TicketListFilter = Static<typeof TicketListQuery>
 export type TicketAction = (typeof TICKET_ACTIONS)[number]
@@ -356,3 +400,4 @@ export type TravelOutcomeRecord = Static<typeof TravelOutcome>
 export type AssistanceInputValue = Static<typeof AssistanceInput>
 export type EscortInputValue = Static<typeof EscortInput>
 export type SegmentInputValue = Static<typeof SegmentInput>
+export type TransitPointInputValue = Static<typeof TransitPointInput>

@@ -10,13 +10,14 @@ import { ProblemError, conflict, notFound, unprocessable } from '../../shared/pr
 import type { Actor } from '../../shared/roles.js'
 import { Workflow } from '../../shared/workflow.js'
 import { LIVE_PAYMENT_STATUSES, cancelPaymentRequest, lockCaseForRelease, findPaymentRequest, requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
-import { findBudgetLine } from '../projects/index.js'
+import { budgetLineForCost, creditRefund } from '../projects/index.js'
 import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, transitionCase, lockCase, needsMedicalEscort } from '../return-cases/index.js'
-import { assertTravelDocument } from '../travel-documents/index.js'
+import { assertTransitVisas, assertTravelDocument } from '../travel-documents/index.js'
 import { BOOKABLE_CASE_STATUSES, caseForTravelWrite } from './bookings.js'
 import * as repository from './repository.js'
 import type { BookingRow, TicketRow } from './repository.js'
-import type { RequestTicketInput, TicketListFilter, TicketRecord } from './schemas.js'
+import type { RecordCarrierRefundInput, RequestTicketInput, TicketListFilter, TicketRecord } from './schemas.js'
+import { latestAcceptableDate } from '../../shared/dates.js'
 import { ticketCharges } from './ports.js'
 
 type TicketTransition = 'issue' | 'void' | 'refund' | 'confirm_departure' | 'record_no_show'
@@ -47,6 +48,7 @@ function ticketPayload(row: TicketRow): Record<string, unknown> {
     departed_at: row.departed_at?.toISOString() ?? null,
     arrived_at: row.arrived_at?.toISOString() ?? null,
     no_show: row.no_show_recorded_at !== null,
+    carrier_refund: row.carrier_refund_minor === null ? null : { amount: { amount_minor: Number(row.carrier_refund_minor), currency: row.currency }, refunded_on: row.carrier_refunded_on },
     version: row.version,
   }
 }
@@ -61,6 +63,19 @@ export async function lockTicket(db: Transaction<DB>, caseRow: ReturnCaseRow, ti
   if (!ticket) throw notFound('Ticket', ticketId)
   assertVersion(ticket.version, expectedVersion)
   return ticket
+}
+
+/** An open case's ticket, locked with what releasing or crediting its money touches (see lockCaseForRelease). */
+async function lockTicketForRelease(
+  db: Transaction<DB>,
+  context: RequestContext,
+  caseId: string,
+  ticketId: string,
+  expectedVersion: number | undefined,
+): Promise<{ caseRow: ReturnCaseRow; ticket: TicketRow }> {
+  const caseRow = await lockCaseForRelease(db, context.actor, caseId)
+  assertCaseOpen(caseRow)
+  return { caseRow, ticket: await lockTicket(db, caseRow, ticketId, expectedVersion) }
 }
 
 function travellerName(member: Pick<CaseMemberRow, 'given_name' | 'family_name'>): string {
@@ -106,8 +121,9 @@ export async function requestTicket(db: Transaction<DB>, context: RequestContext
   }
   await assertEscort(db, booking, member)
   const document = await assertTravelDocument(db, member, booking.travel_ends_on)
+  await assertTransitVisas(db, member, repository.transitVisaNeeds(booking, await repository.segmentsOf(db, [booking.id])))
   if (!caseRow.project_id) throw conflict(`Case ${caseRow.reference} has no project to pay its tickets`, { case_id: caseRow.id })
-  const line = await findBudgetLine(db, caseRow.project_id, 'travel')
+  const line = await budgetLineForCost(db, caseRow.project_id, 'ticket')
   if (input.fare.currency !== line.currency) {
     throw new ProblemError('currency-mismatch', `The project of case ${caseRow.reference} is kept in ${line.currency}; a fare in ${input.fare.currency} cannot be charged to it`, {
       expected_currency: line.currency,
@@ -201,9 +217,7 @@ export async function voidTicket(
   expectedVersion: number | undefined,
   reason: string,
 ): Promise<TicketRecord> {
-  const caseRow = await lockCaseForRelease(db, context.actor, caseId)
-  assertCaseOpen(caseRow)
-  const ticket = await lockTicket(db, caseRow, ticketId, expectedVersion)
+  const { ticket } = await lockTicketForRelease(db, context, caseId, ticketId, expectedVersion)
   ticketWorkflow.target('void', ticket.status)
   const payment = (await findPaymentRequest(db, ticket.payment_request_id)) as PaymentRequestRow
   if (payment.status === 'paid') {
@@ -226,11 +240,82 @@ export async function refundTicket(
   expectedVersion: number | undefined,
   reason: string,
 ): Promise<TicketRecord> {
-  const caseRow = await lockCaseForRelease(db, context.actor, caseId)
-  assertCaseOpen(caseRow)
-  const ticket = await lockTicket(db, caseRow, ticketId, expectedVersion)
+  const { ticket } = await lockTicketForRelease(db, context, caseId, ticketId, expectedVersion)
   ticketWorkflow.target('refund', ticket.status)
   await endTicket(db, context, ticket, { status: 'refunded', reason: reason.trim() })
+  return repository.presentTicket(db, ticket.id)
+}
+
+function sameCarrierRefund(ticket: TicketRow, input: RecordCarrierRefundInput): boolean {
+  return (
+    Number(ticket.carrier_refund_minor) === input.amount.amount_minor &&
+    ticket.currency === input.amount.currency &&
+    ticket.carrier_refunded_on === input.refunded_on &&
+    ticket.carrier_refund_reference === input.reference.trim()
+  )
+}
+
+/**
+ * Records a carrier's refund of a paid ticket that was ended by a cancellation or a no-show
+ * (status `refunded`): the amount is credited back to the budget line the fare was spent from,
+ * with a `refund` ledger entry (creditRefund: one guarded statement, never more than was paid for
+ * the ticket, at most once). Recording the same refund again returns the ticket unchanged;
+ * another refund on the same ticket is 409 `duplicate-resource`. A ticket that was never paid has
+ * nothing to refund (its commitment was released when it ended): 409 `invalid-transition`.
+ */
+export async function recordCarrierRefund(
+  db: Transaction<DB>,
+  context: RequestContext,
+  caseId: string,
+  ticketId: string,
+  expectedVersion: number | undefined,
+  input: RecordCarrierRefundInput,
+): Promise<TicketRecord> {
+  const { caseRow, ticket } = await lockTicketForRelease(db, context, caseId, ticketId, expectedVersion)
+  if (ticket.carrier_refund_minor !== null) {
+    if (sameCarrierRefund(ticket, input)) return repository.presentTicket(db, ticket.id)
+    throw new ProblemError('duplicate-resource', `Ticket ${ticket.ticket_number} already has a carrier refund of ${ticket.carrier_refund_minor} ${ticket.currency} minor units recorded`, {
+      ticket_id: ticket.id,
+      carrier_refund: { amount: { amount_minor: Number(ticket.carrier_refund_minor), currency: ticket.currency }, refunded_on: ticket.carrier_refunded_on, reference: ticket.carrier_refund_reference },
+    })
+  }
+  const payment = (await findPaymentRequest(db, ticket.payment_request_id)) as PaymentRequestRow
+  if (ticket.status !== 'refunded' || payment.status !== 'paid') {
+    throw new ProblemError(
+      'invalid-transition',
+      ticket.status === 'refunded' || ticket.status === 'voided'
+        ? `Ticket ${ticket.ticket_number} was never paid; what its approval committed was released when it ended, and there is nothing to refund`
+        : `Ticket ${ticket.ticket_number} is ${ticket.status}; a carrier refund is recorded once a paid ticket is ended (refund the ticket, or record the no-show, first)`,
+      { current_status: ticket.status, payment_status: payment.status, action: 'record_carrier_refund', allowed_from: ['refunded'] },
+    )
+  }
+  if (input.refunded_on > latestAcceptableDate()) {
+    throw unprocessable(`A refund cannot be dated in the future (${input.refunded_on})`, [{ pointer: '/body/refunded_on', detail: 'must not be in the future' }])
+  }
+  if (input.amount.currency !== payment.currency) {
+    throw new ProblemError('currency-mismatch', `Ticket ${ticket.ticket_number} was paid in ${payment.currency}; a refund in ${input.amount.currency} cannot be credited to its line`, {
+      expected_currency: payment.currency,
+      errors: [{ pointer: '/body/amount/currency', detail: `must be ${payment.currency}, the project's currency` }],
+    })
+  }
+  const reference = input.reference.trim()
+  const { entry } = await creditRefund(db, context, {
+    budgetLineId: payment.budget_line_id,
+    amount: input.amount,
+    source: { type: payment.commitment_source_type, id: payment.commitment_source_id },
+    caseId: caseRow.id,
+    paymentRequestId: payment.id,
+    note: `carrier refund ${reference} of ticket ${ticket.ticket_number}`,
+  })
+  const updated = await repository.updateTicket(db, ticket.id, {
+    carrier_refund_minor: input.amount.amount_minor,
+    carrier_refunded_on: input.refunded_on,
+    carrier_refund_reference: reference,
+    carrier_refund_ledger_entry_id: entry.id,
+    carrier_refund_recorded_by: context.actor.sub,
+    carrier_refund_recorded_at: new Date(),
+  })
+  await recordTicketChange(db, context, 'carrier_refund_recorded', ticket, updated)
   return repository.presentTicket(db, ticket.id)
 }
 
@@ -278,6 +363,7 @@ async function issueOnApproval(db: Transaction<DB>, context: RequestContext, pay
   }
   const member = (await listCaseMembers(db, caseRow.id)).find((candidate) => candidate.id === ticket.member_id) as CaseMemberRow
   const document = await assertTravelDocument(db, member, booking.travel_ends_on)
+  await assertTransitVisas(db, member, repository.transitVisaNeeds(booking, await repository.segmentsOf(db, [booking.id])))
   const updated = await repository.updateTicket(db, ticket.id, { status: 'issued', issued_at: new Date(), travel_document_id: document.id })
   await recordTicketChange(db, context, 'issued', ticket, updated)
   if (caseRow.status === 'approved' && (await everyTravellerTicketed(db, caseRow.id))) {

@@ -1,0 +1,97 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { CountryCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+
+export const TRANSIT_VISA_STATUSES = ['requested', 'issued', 'refused'] as const
+export const TRANSIT_VISA_ACTIONS = ['issue', 'refuse'] as const
+
+export const TransitVisaStatusSchema = StringEnum(TRANSIT_VISA_STATUSES, {
+  description: '`requested` (from the embassy or consulate of the transit country) → `issued` (number and validity) | `refused` (reason and date).',
+})
+
+const IssuingAuthority = (description: string) => Type.String({ minLength: 2, maxLength: 200, description, examples: ['Embassy of Türkiye in Vilnius'] })
+const VisaNumber = (description: string) => Type.String({ minLength: 3, maxLength: 30, pattern: '^[A-Z0-9](?:[A-Z0-9 /-]*[A-Z0-9])?$', description, examples: ['TR7712345'] })
+
+export const RequestTransitVisa = Type.Object(
+  {
+    member_id: Uuid('The traveller: a household member of this case.'),
+    transit_country: CountryCode('The country the traveller transits, ISO 3166-1 alpha-2.'),
+    issuing_authority: IssuingAuthority('The embassy or consulate the visa is requested from.'),
+    requested_on: DateOnly('When it was requested (not in the future).'),
+    notes: Type.Optional(Text('Remarks (masked in the audit trail).')),
+  },
+  {
+    $id: 'RequestTransitVisa',
+    additionalProperties: false,
+    description: 'A transit visa requested for one traveller and one transit country.',
+    examples: [{ member_id: '01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d', transit_country: 'TR', issuing_authority: 'Embassy of Türkiye in Vilnius', requested_on: '2026-11-02' }],
+  },
+)
+
+export const IssueTransitVisa = Type.Object(
+  {
+    visa_number: VisaNumber('The visa number (personal data: masked in the audit trail).'),
+    issued_on: DateOnly('When it was issued (not before it was requested, not in the future).'),
+    valid_from: DateOnly('First day the visa is valid.'),
+    valid_until: DateOnly('Last day the visa is valid (valid through this day).'),
+    notes: Type.Optional(Text('Remarks (masked in the audit trail).')),
+  },
+  { $id: 'IssueTransitVisa', additionalProperties: false, examples: [{ visa_number: 'TR7712345', issued_on: '2026-11-20', valid_from: '2026-11-25', valid_until: '2027-02-25' }] },
+)
+
+export const RefuseTransitVisa = Type.Object(
+  {
+    reason: Text('Why the embassy or consulate refused (as it said).'),
+    refused_on: DateOnly('When the refusal was given.'),
+  },
+  { $id: 'RefuseTransitVisa', additionalProperties: false, examples: [{ reason: 'Onward ticket not yet issued', refused_on: '2026-11-21' }] },
+)
+
+export const TransitVisa = Type.Object(
+  {
+    id: Uuid('Transit visa id.'),
+    case_id: Uuid('Return case.'),
+    member_id: Uuid('The traveller.'),
+    transit_country: Type.String({ description: 'The transit country (ISO 3166-1 alpha-2).' }),
+    status: TransitVisaStatusSchema,
+    issuing_authority: Type.String({ description: 'The embassy or consulate.' }),
+    requested_on: DateOnly('When it was requested.'),
+    visa_number: Nullable(Type.String({ description: 'The visa number, once issued.' })),
+    issued_on: Nullable(DateOnly('When it was issued.')),
+    valid_from: Nullable(DateOnly('First day it is valid.')),
+    valid_until: Nullable(DateOnly('Last day it is valid.')),
+    refused_on: Nullable(DateOnly('When it was refused.')),
+    refusal_reason: Nullable(Type.String({ description: 'Why it was refused.' })),
+    notes: Nullable(Type.String({ description: 'Remarks.' })),
+    allowed_actions: Type.Array(StringEnum(TRANSIT_VISA_ACTIONS, { description: 'An action.' }), { description: 'Actions allowed in the current status.' }),
+    created_by: Type.String({ description: 'Who recorded it.' }),
+    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
+    created_at: Timestamp('When it was recorded.'),
+    updated_at: Timestamp('When it last changed.'),
+  },
+  { $id: 'TransitVisa', additionalProperties: false, description: 'A transit visa of one traveller for one transit country.' },
+)
+
+export const TransitVisaList = Type.Object(
+  { items: Type.Array(Type.Ref(TransitVisa), { description: 'Transit visas in the order requested.' }), next_cursor: NextCursor },
+  { $id: 'TransitVisaList', additionalProperties: false },
+)
+
+export const TransitVisaListQuery = Type.Object(
+  {
+    ...PaginationQuery,
+    member_id: Type.Optional(Uuid('Only this traveller\'s visas.')),
+    transit_country: Type.Optional(CountryCode('Only visas for this transit country.')),
+    status: Type.Optional(TransitVisaStatusSchema),
+  },
+  { additionalProperties: false },
+)
+
+export const TransitVisaParams = Type.Object({ id: Uuid('Return case id.'), visa_id: Uuid('Transit visa id.') })
+
+export const transitVisaSchemas: TSchema[] = [RequestTransitVisa, IssueTransitVisa, RefuseTransitVisa, TransitVisa, TransitVisaList]
+
+export type RequestTransitVisaInput = Static<typeof RequestTransitVisa>
+export type IssueTransitVisaInput = Static<typeof IssueTransitVisa>
+export type RefuseTransitVisaInput = Static<typeof RefuseTransitVisa>
+export type TransitVisaRecord = Static<typeof TransitVisa>
+export type TransitVisaListFilter = Static<typeof TransitVisaListQuery>
