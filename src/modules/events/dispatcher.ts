@@ -148,6 +148,8 @@ export class WebhookDispatcher {
         const officeOfEvent = event.case_id ? referrals.get(event.case_id) : event.entity_type === 'webhook_subscription' ? (event.payload.office_id as string | null) : undefined
         let body: string | undefined
         for (const subscription of subscriptions) {
+          // A subscription receives the changes made after it was created; the feed has the ones before.
+          if (event.occurred_at < subscription.created_at) continue
           if (subscription.event_types.length > 0 && !subscription.event_types.includes(type)) continue
           if (subscription.office_id !== null && subscription.office_id !== officeOfEvent) continue
           body ??= JSON.stringify(toCloudEvent(event))

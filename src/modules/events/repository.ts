@@ -130,8 +130,8 @@ export async function deleteSubscription(db: Transaction<DB>, id: string): Promi
 }
 
 /** The subscriptions that take new deliveries: active ones, and paused ones (held until resumed). */
-export async function receivingSubscriptions(db: Kysely<DB>): Promise<Pick<WebhookSubscriptionRow, 'id' | 'office_id' | 'event_types'>[]> {
-  return db.selectFrom('webhook_subscriptions').select(['id', 'office_id', 'event_types']).where('status', 'in', ['active', 'paused']).execute()
+export async function receivingSubscriptions(db: Kysely<DB>): Promise<Pick<WebhookSubscriptionRow, 'id' | 'office_id' | 'event_types' | 'created_at'>[]> {
+  return db.selectFrom('webhook_subscriptions').select(['id', 'office_id', 'event_types', 'created_at']).where('status', 'in', ['active', 'paused']).execute()
 }
 
 /** The partner office each case is referred to. */
