@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import type { Config } from './config.js'
 import type { DatabaseKind } from './db/database.js'
 import type { DB } from './db/schema.js'
+import { eventWebhooks } from './modules/events/index.js'
 import { registerModules } from './modules/index.js'
 import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
@@ -122,7 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(metricsPlugin)
   await app.register(tracingPlugin)
   for (const schema of sharedSchemas) app.addSchema(schema)
-  await app.register(swaggerPlugin, { tags: API_TAGS })
+  await app.register(swaggerPlugin, { tags: API_TAGS, webhooks: eventWebhooks() })
   // CORS, security headers, rate limits and load shedding apply before authentication, to every response.
   await app.register(corsPlugin)
   await app.register(operationsPlugin, { ping: options.ping, startup: options.startup })

@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value'
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 })
 const ORIGIN = String.raw`https?://[^\s/,]+`
+const DURATION = String.raw`\d+(\.\d+)?(ms|s|m|h)`
 
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], { default: 'development' }),
@@ -36,6 +37,14 @@ export const ConfigSchema = Type.Object({
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   CONTACT_REMINDER_INTERVAL_MS: Type.Integer({ minimum: 0, default: 15 * 60_000 }),
   CONTACT_DUE_SOON_DAYS: Type.Integer({ minimum: 1, maximum: 60, default: 7 }),
+  EVENT_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
+  WEBHOOK_DELIVERY_ENABLED: Type.Boolean({ default: true }),
+  WEBHOOK_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1000, default: 32 }),
+  WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: Type.Integer({ minimum: 1, maximum: 1000, default: 8 }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
+  WEBHOOK_RETRY_SCHEDULE: Type.String({ pattern: `^\\s*${DURATION}(\\s*,\\s*${DURATION})*\\s*$`, default: '5s,30s,2m,10m,30m,1h,2h,4h,8h,8h' }),
+  WEBHOOK_DISABLE_AFTER_HOURS: Type.Integer({ minimum: 1, default: 120 }),
+  WEBHOOK_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 500 }),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -76,6 +85,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config
+}
+
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const
+
+/** The waits before each retry of a failed webhook delivery (WEBHOOK_RETRY_SCHEDULE, e.g. `5s,30s,2m`), in milliseconds. */
+export function retryScheduleMs(config: Config): number[] {
+  return config.WEBHOOK_RETRY_SCHEDULE.split(',').map((part) => {
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(part.trim()) as RegExpExecArray
+    return Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS]
+  })
 }
 
 export function jwtSecret(config: Config): string {

@@ -27,6 +27,8 @@ export interface AuditEventsTable {
   entity_id: string
   case_id: string | null
   changes: Json<Record<string, { before?: unknown; after?: unknown }>>
+  /** The writing transaction's id (xid8, as text); null on entries older than the events feed. */
+  xact_id: Generated<string | null>
 }
 
 export interface OutboxEventsTable {
@@ -39,6 +41,8 @@ export interface OutboxEventsTable {
   case_id: string | null
   payload: Json<Record<string, unknown>>
   published_at: Timestamp | null
+  /** The writing transaction's id (xid8, as text): with `sequence`, the event's position in the feed. */
+  xact_id: Generated<string>
 }
 
 export interface IdempotencyKeysTable {
@@ -901,3 +905,83 @@ export interface MicTables {
 
 /** Every module contributes its tables here. */
 export interface DB extends FoundationTables, ProjectsLedgerTables, ReturnCasesTables, PaymentsTables, TravelTables, ReintegrationTables, MicTables {}
+export type WebhookSubscriptionStatus = 'active' | 'paused' | 'disabled'
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed'
+
+export interface WebhookSubscriptionsTable {
+  id: string
+  /** The partner office whose cases' events it receives; null: every event (systems of the country office). */
+  office_id: string | null
+  url: string
+  /** CloudEvents types (`avrr.return_case.approved`); empty: every type. */
+  event_types: string[]
+  description: string | null
+  status: WebhookSubscriptionStatus
+  secret: string
+  previous_secret: string | null
+  previous_secret_expires_at: Timestamp | null
+  failing_since: Timestamp | null
+  disabled_reason: string | null
+  created_by: string
+  version: Generated<number>
+  created_at: Generated<Date>
+  updated_at: Timestamp
+}
+
+export interface WebhookDeliveriesTable {
+  id: string
+  subscription_id: string
+  event_id: string
+  event_type: string
+  event_sequence: number
+  case_id: string | null
+  /** Deliveries with the same key (the case, else the entity) are sent one at a time, in sequence order. */
+  ordering_key: string
+  /** The CloudEvent as sent (rendered once, when the event was dispatched). */
+  body: string
+  status: Generated<WebhookDeliveryStatus>
+  attempts: Generated<number>
+  next_attempt_at: Timestamp
+  claimed_until: Timestamp | null
+  claimed_by: string | null
+  last_status_code: number | null
+  last_error: string | null
+  last_latency_ms: number | null
+  created_at: Generated<Date>
+  delivered_at: Timestamp | null
+}
+
+export interface WebhookDeliveryAttemptsTable {
+  id: Generated<number>
+  delivery_id: string
+  attempt: number
+  started_at: Timestamp
+  status_code: number | null
+  latency_ms: number
+  error: string | null
+  instance: string
+}
+
+export interface WebhookDispatchPositionTable {
+  singleton: Generated<boolean>
+  xact_id: string
+  sequence: number
+}
+
+export interface EventRetentionHorizonTable {
+  singleton: Generated<boolean>
+  xact_id: string
+  sequence: number
+  purged_at: Timestamp
+}
+
+export interface EventsTables {
+  webhook_subscriptions: WebhookSubscriptionsTable
+  webhook_deliveries: WebhookDeliveriesTable
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable
+  webhook_dispatch_position: WebhookDispatchPositionTable
+  event_retention_horizon: EventRetentionHorizonTable
+}
+
+/** Every module contributes its tables here. */
+export interface DB extends FoundationTables, ProjectsLedgerTables, ReturnCasesTables, PaymentsTables, TravelTables, ReintegrationTables, EventsTables {}

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { auditRoutes } from './audit/index.js'
 import { cashGrantPaymentHooks, cashGrantRecordsOfMember, cashGrantsRoutes } from './cash-grants/index.js'
 import { crisisCountriesRoutes } from './crisis-countries/index.js'
+import { eventsRoutes, eventsRuntime } from './events/index.js'
 import { excessBaggagePaymentHooks, excessBaggageRecordsOfMember, excessBaggageRoutes, liveChargesOnTicket } from './excess-baggage/index.js'
 import { micRoutes } from './mic/index.js'
 import { monitoringRecordsOfMember, monitoringRoutes } from './monitoring/index.js'
@@ -51,6 +52,8 @@ export function wireModules(): void {
 /** Wires the modules and registers their routes (in the order the spec lists them). */
 export async function registerModules(app: FastifyInstance): Promise<void> {
   wireModules()
+  // First, so its hook sees every write (a committed write wakes feed readers and the webhook dispatcher).
+  await app.register(eventsRuntime)
   await app.register(officesRoutes)
   await app.register(returnCasesRoutes)
   await app.register(projectsRoutes)
@@ -67,4 +70,5 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(monitoringRoutes)
   await app.register(micRoutes)
   await app.register(auditRoutes)
+  await app.register(eventsRoutes)
 }

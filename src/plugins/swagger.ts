@@ -33,6 +33,8 @@ export const API_TAGS = [
   { name: 'sustainability', description: 'The versioned sustainability instrument and returnees\' assessments across the economic, social and psychosocial dimensions, compared with their baseline.' },
   { name: 'mic', description: 'The Migration Information Centre: nationals who return home or think about it (enquirers), their dated consultations with referrals to institutions, and the follow-ups due.' },
   { name: 'audit', description: 'The append-only audit trail of every change.' },
+  { name: 'events', description: 'Every change as a CloudEvent: the resumable events feed, and the event types sent by webhook (the `webhooks` section).' },
+  { name: 'webhook-subscriptions', description: 'Webhook subscriptions of partner offices and systems: signed (Standard Webhooks), retried, in order per case, with a delivery log.' },
   { name: 'operations', description: 'Health and readiness probes.' },
 ]
 
@@ -47,7 +49,7 @@ lists are keyset-paginated (\`limit\`, \`cursor\` → \`next_cursor\`); every wr
 repeat replays the first response (\`Idempotent-Replayed: true\`); updates that can race take \`If-Match\`;
 errors are RFC 9457 \`application/problem+json\` with a stable \`type\`.`
 
-export function swaggerOptions(tags: typeof API_TAGS) {
+export function swaggerOptions(tags: typeof API_TAGS, webhooks: Record<string, unknown> = {}) {
   return {
     openapi: {
       openapi: '3.1.0',
@@ -59,6 +61,7 @@ export function swaggerOptions(tags: typeof API_TAGS) {
       },
       servers: [{ url: '/', description: 'This server' }],
       tags,
+      webhooks,
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http' as const, scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT with `sub`, `roles` and, for partner users, `office_id`.' },
@@ -76,8 +79,8 @@ export function swaggerOptions(tags: typeof API_TAGS) {
   }
 }
 
-async function swaggerPlugin(app: FastifyInstance, options: { tags: typeof API_TAGS }): Promise<void> {
-  await app.register(swagger, swaggerOptions(options.tags))
+async function swaggerPlugin(app: FastifyInstance, options: { tags: typeof API_TAGS; webhooks?: Record<string, unknown> }): Promise<void> {
+  await app.register(swagger, swaggerOptions(options.tags, options.webhooks))
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     // "Try it out" is the user's choice; Authorize (bearer token, kept across reloads) stays.

@@ -37,3 +37,29 @@ export async function emitEvent(db: Kysely<DB>, event: DomainEvent): Promise<voi
 export function outboxInsert(select: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`insert into outbox_events (${sql.join(OUTBOX_COLUMNS.map((column) => sql.ref(column)))}) ${select}`
 }
+
+/** A position in the events feed: the writing transaction's id (xid8, as text), then the sequence. */
+export interface OutboxPosition {
+  xact: string
+  sequence: number
+}
+
+/**
+ * Deletes up to `batch` of the oldest outbox events at or before `through` (feed order), and
+ * returns how many it deleted; the events feed calls it until nothing is left to purge.
+ */
+export async function purgeOutboxThrough(db: Kysely<DB>, through: OutboxPosition, batch: number): Promise<number> {
+  const result = await db
+    .deleteFrom('outbox_events')
+    .where('sequence', 'in', (eb) =>
+      eb
+        .selectFrom('outbox_events')
+        .select('sequence')
+        .where(sql<boolean>`(xact_id, sequence) <= (${through.xact}::xid8, ${through.sequence})`)
+        .orderBy('xact_id')
+        .orderBy('sequence')
+        .limit(batch),
+    )
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

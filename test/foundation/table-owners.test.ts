@@ -11,8 +11,8 @@ import ts from 'typescript'
  * fails this test, and so does a query of another owner's table. See docs/module-map.md.
  */
 const TABLE_OWNERS: Record<string, { owner: string; alsoReadBy?: string[] }> = {
-  audit_events: { owner: 'shared', alsoReadBy: ['audit'] },
-  outbox_events: { owner: 'shared' },
+  audit_events: { owner: 'shared', alsoReadBy: ['audit', 'events'] },
+  outbox_events: { owner: 'shared', alsoReadBy: ['events'] },
   idempotency_keys: { owner: 'shared' },
   rate_limit_counters: { owner: 'shared' },
   offices: { owner: 'offices' },
@@ -50,6 +50,11 @@ const TABLE_OWNERS: Record<string, { owner: string; alsoReadBy?: string[] }> = {
   sustainability_assessments: { owner: 'monitoring' },
   mic_enquirers: { owner: 'mic' },
   mic_consultations: { owner: 'mic' },
+  webhook_subscriptions: { owner: 'events' },
+  webhook_deliveries: { owner: 'events' },
+  webhook_delivery_attempts: { owner: 'events' },
+  webhook_dispatch_position: { owner: 'events' },
+  event_retention_horizon: { owner: 'events' },
 }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')

@@ -11,7 +11,8 @@ interface Teardown {
 
 // The embedded database runs on the event loop, so load shedding by loop delay is off in tests
 // (a busy CI machine would shed test requests); the database health check stays on.
-export const TEST_ENV = { NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000', MAX_EVENT_LOOP_DELAY_MS: '0' }
+// Webhook delivery is off unless a test turns it on (WEBHOOK_DELIVERY_ENABLED=true), so other tests do not poll for it.
+export const TEST_ENV = { NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000', MAX_EVENT_LOOP_DELAY_MS: '0', WEBHOOK_DELIVERY_ENABLED: 'false' }
 
 export interface TestApp {
   app: FastifyInstance
@@ -26,7 +27,9 @@ export interface TestApp {
 export async function buildTestApp(t: Teardown, env: Record<string, string> = {}, database?: Database): Promise<TestApp> {
   const created = database ? undefined : await createFreshDatabase()
   const db = database ?? (created as Database)
-  const config = loadConfig({ ...TEST_ENV, ...env })
+  // The configuration names the database the app runs on (the events runtime LISTENs on it).
+  const url = (db as Database & { url?: string }).url
+  const config = loadConfig({ ...TEST_ENV, ...(url ? { DATABASE_URL: url } : {}), ...env })
   const app = await buildApp({ config, db: db.db, databaseKind: db.kind, ping: db.ping })
   t.teardown(async () => {
     await app.close()

@@ -28,9 +28,9 @@ export function isoDate(offsetDays = 0, from: Date = new Date()): string {
   return date.toISOString().slice(0, 10)
 }
 
-/** A fresh app and database with the country office, partner offices in Georgia and Iraq, and an active project. */
-export async function caseFixture(t: Teardown): Promise<CaseFixture> {
-  const testApp = await buildTestApp(t)
+/** A fresh app and database (or the given one) with the country office, partner offices in Georgia and Iraq, and an active project. */
+export async function caseFixture(t: Teardown, env: Record<string, string> = {}): Promise<CaseFixture> {
+  const testApp = await buildTestApp(t, env)
   const admin = testApp.as('ada', ['admin'])
   const office = async (payload: Record<string, string>) => {
     const response = await admin({ method: 'POST', url: '/v1/offices', payload })
