@@ -27,10 +27,10 @@ function assertCaseIn(caseRow: ReturnCaseRow, status: ReturnCaseRow['status'], w
  * The case has departed when every ticketed traveller has either left or been recorded as a
  * no-show (no ticket is still requested or issued) and at least one left.
  */
-async function advanceAfterDepartures(db: Transaction<DB>, context: RequestContext, caseRow: ReturnCaseRow): Promise<void> {
+async function advanceAfterDepartures(db: Transaction<DB>, context: RequestContext, caseRow: ReturnCaseRow, departedAt: Date): Promise<void> {
   const counts = await repository.ticketStatusCounts(db, caseRow.id)
   if (counts.requested + counts.issued === 0 && counts.used > 0) {
-    await transitionCase(db, context, caseRow, 'mark_departed', 'Every ticketed traveller has left or did not board')
+    await transitionCase(db, context, caseRow, 'mark_departed', 'Every ticketed traveller has left or did not board', { occurredAt: departedAt })
   }
 }
 
@@ -57,7 +57,7 @@ export async function confirmDeparture(
     departure_recorded_at: now,
   })
   await recordTicketChange(db, context, 'departed', ticket, updated)
-  await advanceAfterDepartures(db, context, caseRow)
+  await advanceAfterDepartures(db, context, caseRow, departedAt)
   return repository.presentTicket(db, ticket.id)
 }
 
@@ -125,7 +125,7 @@ export async function confirmArrival(
   await recordTicketChange(db, context, 'arrived', ticket, updated)
   const counts = await repository.ticketStatusCounts(db, caseRow.id)
   if (counts.used > 0 && counts.arrived === counts.used) {
-    await transitionCase(db, context, caseRow, 'mark_arrived', 'Every departed traveller has arrived')
+    await transitionCase(db, context, caseRow, 'mark_arrived', 'Every departed traveller has arrived', { occurredAt: arrivedAt })
   }
   return repository.presentTicket(db, ticket.id)
 }
