@@ -9,6 +9,7 @@ import { livePaymentRequestsOfCase, paymentsRoutes, wirePaymentHooks } from './p
 import { ledgerRoutes, projectsRoutes } from './projects/index.js'
 import { activePlansOfCase, disbursementPaymentHooks, reintegrationRecordsOfMember, reintegrationRoutes } from './reintegration/index.js'
 import { returnCasesRoutes, wireCaseDependents } from './return-cases/index.js'
+import { statisticsRoutes } from './statistics/index.js'
 import { suppliersRoutes } from './suppliers/index.js'
 import { travelDocumentRecordsOfMember, travelDocumentsRoutes, wireTravelDates } from './travel-documents/index.js'
 import { ticketPaymentHooks, ticketRecordsOfMember, travelEndsOn, travelRoutes, wireTicketCharges } from './travel/index.js'
@@ -62,5 +63,6 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(suppliersRoutes)
   await app.register(reintegrationRoutes)
   await app.register(monitoringRoutes)
+  await app.register(statisticsRoutes)
   await app.register(auditRoutes)
 }

@@ -26,6 +26,7 @@ export const API_TAGS = [
   { name: 'monitoring-visits', description: 'Monitoring visits after return: date, who, mode, findings, whether the supported activity is running.' },
   { name: 'satisfaction-surveys', description: 'Returnees\' satisfaction with counselling, travel arrangements and reintegration assistance.' },
   { name: 'sustainability', description: 'The versioned sustainability instrument and returnees\' assessments across the economic, social and psychosocial dimensions, compared with their baseline.' },
+  { name: 'statistics', description: 'Figures for programme managers and donors (returns, satisfaction, sustainability) and the donor report of a project, as JSON, CSV, XLSX (and HTML for the report), each figure defined in docs/modules/statistics.md.' },
   { name: 'audit', description: 'The append-only audit trail of every change.' },
   { name: 'operations', description: 'Health and readiness probes.' },
 ]
