@@ -1,9 +1,13 @@
 import t from 'tap'
+import { VULNERABLE_PROGRAMME_CODE } from '../../src/cli/seed/vulnerable-programme.js'
 import { findProjectByCode } from '../../src/modules/projects/index.js'
 import { buildTestApp } from '../helpers/app.js'
 import { seedQuietly } from './helpers.js'
 
-t.test('the seeded 2010–2011 project reproduces its published figures', async (t) => {
+// Seeding the 229 returnees of the vulnerable-migrant programme takes minutes on a loaded machine.
+t.setTimeout(900_000)
+
+t.test('the seeded 2010–2011 project and vulnerable-migrant programme reproduce their published figures', async (t) => {
   const testApp = await buildTestApp(t)
   const db = testApp.database.db
   await seedQuietly(db)
@@ -41,4 +45,26 @@ t.test('the seeded 2010–2011 project reproduces its published figures', async 
   ])
   t.equal(report.json().budget.totals.total.amount_minor, 3_803_700, 'budget EUR 38,037')
   t.equal(report.json().budget.co_funders[0].share_bp, 7500, 'EU 75 %')
+
+  // The programme for migrants in situations of vulnerability.
+  const programme = await findProjectByCode(db, VULNERABLE_PROGRAMME_CODE)
+  const figures = (await manager({ method: 'GET', url: `/v1/statistics/returns?project_id=${programme!.id}` })).json().totals
+  t.match(figures, { returned: 229, children: 63, family_members: 118, individuals: 111, families: 40, reached_reintegration: 221 }, '229 migrants, 63 children, 118 family members, 221 reintegrated')
+  t.equal(figures.individuals + figures.family_members, figures.returned, 'individuals + family members = persons')
+  const satisfaction = (await manager({ method: 'GET', url: `/v1/statistics/satisfaction?project_id=${programme!.id}` })).json()
+  t.match(satisfaction.topics, [
+    { topic: 'counselling', percent_satisfied: 99 },
+    { topic: 'travel', percent_satisfied: 100 },
+  ])
+  const programmeReport = (await manager({ method: 'GET', url: `/v1/projects/${programme!.id}/report` })).json()
+  t.match(programmeReport.targets, [
+    { measure: 'persons', target: 200, achieved: 229 },
+    { measure: 'individuals', target: 80, achieved: 111 },
+    { measure: 'families', target: 40, achieved: 40 },
+  ])
+  // Trafficking victims are counted for protection, never for a counsellor.
+  const protection = (await testApp.as('pia', ['protection'])({ method: 'GET', url: `/v1/statistics/returns?project_id=${programme!.id}` })).json().totals
+  t.ok(protection.vulnerable_by_code.victim_of_trafficking > 0, 'protection counts the victims of trafficking')
+  t.equal(figures.vulnerable_by_code.victim_of_trafficking, undefined, 'a programme manager does not see them')
+  t.ok(figures.vulnerable < protection.vulnerable, 'nor counts them among the vulnerable')
 })

@@ -2,3 +2,4 @@
 export { default as monitoringRoutes } from './routes.js'
 export { monitoringRecordsOfMember } from './repository.js'
 export { SATISFIED_AT_OR_ABOVE, satisfactionAnswers, sustainabilityScores } from './facts.js'
+export { createSurvey } from './service.js'

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { RESTRICTED_CODES } from './restricted.js'
 
@@ -34,11 +34,4 @@ export function returneeFacts(db: Kysely<DB>) {
 export function vulnerabilityFacts(db: Kysely<DB>, options: { includeRestricted: boolean }) {
   const query = db.selectFrom('member_vulnerabilities').select(['member_id', 'case_id', 'code'])
   return options.includeRestricted ? query : query.where('code', 'not in', [...RESTRICTED_CODES])
-}
-
-/** Cases applied for and closed, with the reason, as a derived table to count closures by reason. */
-export function caseOutcomeFacts(db: Kysely<DB>) {
-  return db
-    .selectFrom('return_cases')
-    .select(['id as case_id', 'office_id', 'partner_office_id', 'project_id', 'country_of_return', 'applied_on', 'closure_reason', sql<string | null>`(closed_at at time zone 'UTC')::date`.as('closed_on')])
 }
