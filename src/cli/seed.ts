@@ -8,15 +8,16 @@ import type { DB } from '../db/schema.js'
 import { wireModules } from '../modules/index.js'
 import type { RequestContext } from '../shared/context.js'
 import { seedMigrationInformationCentre } from './seed/mic.js'
-import { seedOffices } from './seed/offices.js'
+import { seedOffices, type SeededOffices } from './seed/offices.js'
 import { SEED_PROJECT_CODE, seedProjects } from './seed/projects.js'
 import { seedReintegrationDelivery, seedReintegrationSelection } from './seed/reintegration.js'
 import { seedReturnCases } from './seed/return-cases.js'
 import { seedTravel } from './seed/travel.js'
+import { VULNERABLE_PROGRAMME_CODE, seedVulnerableProgramme } from './seed/vulnerable-programme.js'
 
 /**
- * `npm run seed`: loads the 2010–2011 data of the seed documents so a new user has something to
- * explore. Every row is written through the services (audit entries and events exist as for any
+ * `npm run seed`: loads the 2010–2011 project and the 2021–2022 programme for vulnerable migrants
+ * of the seed documents so a new user has something to explore. Every row is written through the services (audit entries and events exist as for any
  * change), and every step is idempotent: running it twice does not duplicate anything.
  * One step per module (src/cli/seed/), each through the modules' public faces only; the steps run
  * in dependency order.
@@ -24,7 +25,8 @@ import { seedTravel } from './seed/travel.js'
 
 const SYSTEM: RequestContext = { actor: { sub: 'seed', roles: ['admin'], officeId: null }, requestId: 'seed' }
 
-export async function seedAll(db: Kysely<DB>): Promise<void> {
+/** The 2010–2011 reintegration project: offices, project, the six returnees, their travel and reintegration. */
+export async function seedProject2010(db: Kysely<DB>): Promise<SeededOffices> {
   wireModules()
   const offices = await seedOffices(db)
   const project = await seedProjects(db, SYSTEM)
@@ -34,6 +36,13 @@ export async function seedAll(db: Kysely<DB>): Promise<void> {
   for (const step of await seedReintegrationSelection(db)) console.log(`${step.outcome.padEnd(7)} reintegration ${step.externalReference}: ${step.detail}`)
   for (const travel of await seedTravel(db)) console.log(`${travel.outcome.padEnd(7)} travel ${travel.externalReference}: ${travel.detail}`)
   for (const step of await seedReintegrationDelivery(db)) console.log(`${step.outcome.padEnd(7)} reintegration ${step.externalReference}: ${step.detail}`)
+  return offices
+}
+
+export async function seedAll(db: Kysely<DB>): Promise<void> {
+  const offices = await seedProject2010(db)
+  const programme = await seedVulnerableProgramme(db, offices.vilnius)
+  console.log(`seeded  programme ${VULNERABLE_PROGRAMME_CODE}: ${programme.created} households created, ${programme.existing} already there`)
   for (const enquirer of await seedMigrationInformationCentre(db)) console.log(`${enquirer.created ? 'created' : 'exists '} MIC enquirer ${enquirer.email}`)
 }
 

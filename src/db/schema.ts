@@ -205,7 +205,13 @@ export interface ReturnCasesTable {
   created_at: Timestamp
   updated_at: Timestamp
   closed_at: Timestamp | null
+  /** The date the return was applied for: the year of the reference; today unless an old file is entered. */
+  applied_on: ColumnType<string, string | undefined, string>
+  /** Why a closed case closed; null while the case is open. */
+  closure_reason: ClosureReason | null
 }
+
+export type ClosureReason = 'returned' | 'no_show' | 'withdrawn' | 'rejected' | 'other'
 
 export interface CaseMembersTable {
   id: string

@@ -11,6 +11,7 @@ import { livePaymentRequestsOfCase, paymentsRoutes, wirePaymentHooks } from './p
 import { ledgerRoutes, projectsRoutes } from './projects/index.js'
 import { activePlansOfCase, disbursementPaymentHooks, reintegrationRecordsOfMember, reintegrationRoutes } from './reintegration/index.js'
 import { returnCasesRoutes, wireCaseDependents } from './return-cases/index.js'
+import { statisticsRoutes } from './statistics/index.js'
 import { suppliersRoutes } from './suppliers/index.js'
 import { transitVisaRecordsOfMember, transitVisasRoutes, travelDocumentRecordsOfMember, travelDocumentsRoutes, wireTravelDates } from './travel-documents/index.js'
 import { ticketPaymentHooks, ticketRecordsOfMember, travelEndsOn, travelRoutes, wireTicketCharges } from './travel/index.js'
@@ -69,6 +70,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(reintegrationRoutes)
   await app.register(monitoringRoutes)
   await app.register(micRoutes)
+  await app.register(statisticsRoutes)
   await app.register(auditRoutes)
   await app.register(eventsRoutes)
 }

@@ -32,6 +32,7 @@ export const API_TAGS = [
   { name: 'satisfaction-surveys', description: 'Returnees\' satisfaction with counselling, travel arrangements and reintegration assistance.' },
   { name: 'sustainability', description: 'The versioned sustainability instrument and returnees\' assessments across the economic, social and psychosocial dimensions, compared with their baseline.' },
   { name: 'mic', description: 'The Migration Information Centre: nationals who return home or think about it (enquirers), their dated consultations with referrals to institutions, and the follow-ups due.' },
+  { name: 'statistics', description: 'Figures for programme managers and donors (returns, satisfaction, sustainability) and the donor report of a project, as JSON, CSV, XLSX (and HTML for the report), each figure defined in docs/modules/statistics.md.' },
   { name: 'audit', description: 'The append-only audit trail of every change.' },
   { name: 'events', description: 'Every change as a CloudEvent: the resumable events feed, and the event types sent by webhook (the `webhooks` section).' },
   { name: 'webhook-subscriptions', description: 'Webhook subscriptions of partner offices and systems: signed (Standard Webhooks), retried, in order per case, with a delivery log.' },

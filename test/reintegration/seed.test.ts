@@ -1,5 +1,5 @@
 import t from 'tap'
-import { seedAll } from '../../src/cli/seed.js'
+import { seedProject2010 } from '../../src/cli/seed.js'
 import { buildTestApp } from '../helpers/app.js'
 
 t.test('seed: the 2010–2011 reintegration, selected before departure and delivered after arrival; idempotent', async (t) => {
@@ -8,7 +8,7 @@ t.test('seed: the 2010–2011 reintegration, selected before departure and deliv
   const log = console.log
   console.log = () => undefined
   try {
-    await seedAll(db)
+    await seedProject2010(db)
   } finally {
     console.log = log
   }
@@ -65,7 +65,7 @@ t.test('seed: the 2010–2011 reintegration, selected before departure and deliv
   const first = await counts()
   console.log = () => undefined
   try {
-    await seedAll(db)
+    await seedProject2010(db)
   } finally {
     console.log = log
   }

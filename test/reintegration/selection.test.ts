@@ -245,7 +245,7 @@ t.test('rejection needs a reason; decisions are not taken for cases that ended',
   t.match(approval.json(), { current_status: 'no_show' })
   const ranking = (await f.approver({ method: 'GET', url: `/v1/projects/${f.projectId}/reintegration-ranking` })).json()
   t.same(ranking.items, [], 'requests of cases that ended are not ranked')
-  await f.db.updateTable('return_cases').set({ status: 'closed' }).where('id', '=', ended.caseId).execute()
+  await f.db.updateTable('return_cases').set({ status: 'closed', closure_reason: 'no_show' }).where('id', '=', ended.caseId).execute()
   const closed = await f.approver({ method: 'POST', url: requestUrl(ended.caseId, ended.requestId, 'reject'), payload: { reason: 'Case closed' } })
   t.equal(closed.json().type, '/problems/case-closed', 'a closed case is read-only')
 })

@@ -19,7 +19,8 @@ const TRAVEL_ACTIONS: CaseAction[] = ['mark_travel_booked', 'mark_departed', 'ma
 const OPERATIONS: RequestContext = { actor: { sub: 'olga', roles: ['operations'], officeId: null }, requestId: 'test' }
 
 async function setStatus(fixture: CaseFixture, caseId: string, status: CaseStatus): Promise<void> {
-  await fixture.database.db.updateTable('return_cases').set({ status }).where('id', '=', caseId).execute()
+  // A closed case always says why (a CHECK): the fixture's closures are `other`.
+  await fixture.database.db.updateTable('return_cases').set({ status, closure_reason: status === 'closed' ? 'other' : null }).where('id', '=', caseId).execute()
 }
 
 /** Runs a module-level transition the way the travel and reintegration modules do. */

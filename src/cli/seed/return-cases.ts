@@ -152,7 +152,9 @@ export async function seedReturnCases(db: Kysely<DB>, options: SeedReturnCasesOp
       continue
     }
     const created = await db.transaction().execute(async (trx) => {
-      const { row } = await createCase(trx, COUNSELLOR, { ...seed.input, office_id: options.countryOfficeId, project_id: options.projectId ?? undefined })
+      // Entered today, dated when it happened: the application date is the day consent was given.
+      const appliedOn = seed.input.consent?.given_at.slice(0, 10)
+      const { row } = await createCase(trx, COUNSELLOR, { applied_on: appliedOn, ...seed.input, office_id: options.countryOfficeId, project_id: options.projectId ?? undefined })
       let current = await transitionCase(trx, COUNSELLOR, row, 'submit')
       current = await transitionCase(trx, COUNSELLOR, current, 'start_counselling')
       await createSession(trx, COUNSELLOR, current.id, { ...seed.session, mode: 'in_person', topics: ['return_process', 'reintegration_options'] })

@@ -1,10 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { negotiate } from '../../shared/negotiation.js'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { runWrite } from '../../db/unit-of-work.js'
 import { etagOf } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
-import { ProblemError, PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
+import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
 import { STAFF_ROLES, type Role } from '../../shared/roles.js'
 import { budgetReport, budgetReportCsv } from './report.js'
 import * as repository from './repository.js'
@@ -40,25 +41,11 @@ import { versionedRead, versionedWrite, customMethod } from '../../shared/routes
 export const PROJECT_MANAGERS: readonly Role[] = ['admin', 'finance']
 export const PROJECT_READERS: readonly Role[] = STAFF_ROLES
 
-const REPORT_TYPES = ['application/json', 'text/csv'] as const
+const REPORT_TYPES: readonly ['application/json', 'text/csv'] = ['application/json', 'text/csv']
 
 /** The report's media type by the Accept header's preferences (JSON when there is none); 406 when neither is acceptable. */
 export function negotiateReportType(accept: string | undefined): (typeof REPORT_TYPES)[number] {
-  if (!accept || accept.trim() === '') return 'application/json'
-  let best: { type: (typeof REPORT_TYPES)[number]; q: number; specificity: number } | undefined
-  for (const range of accept.split(',')) {
-    const [mediaRange = '', ...parameters] = range.split(';').map((part) => part.trim().toLowerCase())
-    const qParameter = parameters.find((parameter) => parameter.startsWith('q='))
-    const q = qParameter ? Number(qParameter.slice(2)) : 1
-    if (!Number.isFinite(q) || q <= 0) continue
-    for (const type of REPORT_TYPES) {
-      const specificity = mediaRange === type ? 2 : mediaRange === `${type.split('/')[0]}/*` ? 1 : mediaRange === '*/*' ? 0 : -1
-      if (specificity < 0) continue
-      if (!best || q > best.q || (q === best.q && specificity > best.specificity)) best = { type, q, specificity }
-    }
-  }
-  if (!best) throw new ProblemError('not-acceptable', `The budget report is available as ${REPORT_TYPES.join(' or ')}`, { available: [...REPORT_TYPES] })
-  return best.type
+  return negotiate(accept, REPORT_TYPES, 'The budget report')
 }
 
 export default async function projectsModule(fastify: FastifyInstance): Promise<void> {

@@ -13,3 +13,5 @@ export { activePlansOfCase, reintegrationRecordsOfMember } from './repository.js
 export { isPlanOfCase } from './repository.js'
 export { getContactDeadline, openContactDeadline, recordFirstContact } from './contact-deadlines.js'
 export { emitContactReminders, scheduleContactReminders } from './contact-reminders.js'
+export { reintegrationReach } from './facts.js'
+export { FORMS_OF_HELP } from './schemas.js'

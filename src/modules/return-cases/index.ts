@@ -18,3 +18,6 @@ export { caseFacts, casesReferredTo, findCase, isCaseReferredTo, lockCase } from
 export { needsMedicalEscort } from './repository.js'
 export { arrivedOrDepartedOn } from './repository.js'
 export { vulnerabilityCodesOfCase } from './repository.js'
+export { returneeFacts, vulnerabilityFacts } from './facts.js'
+export { closureReasonFrom } from './transitions.js'
+export { LEGAL_STATUSES, SEXES, VULNERABILITY_CODES } from './schemas.js'

@@ -66,6 +66,8 @@ export function presentCase(actor: Actor, row: ReturnCaseRow, members: MemberWit
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     closed_at: row.closed_at?.toISOString() ?? null,
+    applied_on: row.applied_on,
+    closure_reason: row.closure_reason,
   }
 }
 

@@ -34,6 +34,7 @@ export function caseSnapshot(row: ReturnCaseRow): Record<string, unknown> {
     country_of_return: row.country_of_return,
     place_of_return: row.place_of_return,
     intended_departure_on: row.intended_departure_on,
+    applied_on: row.applied_on,
     consent_given_at: row.consent_given_at,
     consent_given_by: row.consent_given_by,
     consent_scope: row.consent_scope,

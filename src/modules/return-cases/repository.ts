@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely'
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
-import type { CaseMembersTable, CaseStatus, DB, MemberVulnerabilitiesTable, ReturnCasesTable } from '../../db/schema.js'
+import type { CaseMembersTable, CaseStatus, ClosureReason, DB, MemberVulnerabilitiesTable, ReturnCasesTable } from '../../db/schema.js'
 import { PREPARED, Precompiled, allColumns } from '../../db/prepared.js'
 import type { RequestContext } from '../../shared/context.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
@@ -27,7 +27,8 @@ export type MemberWithVulnerabilities = CaseMemberRow & { vulnerabilities: Loade
 const CASE_COLUMNS = allColumns<ReturnCasesTable>()([
   'id', 'reference', 'office_id', 'partner_office_id', 'referred_at', 'project_id', 'status', 'legal_status', 'referral_source',
   'external_reference', 'country_of_return', 'place_of_return', 'intended_departure_on', 'consent_given_at', 'consent_given_by',
-  'consent_scope', 'consent_recorded_by', 'notes', 'created_by', 'version', 'created_at', 'updated_at', 'closed_at',
+  'consent_scope', 'consent_recorded_by', 'notes', 'created_by', 'version', 'created_at', 'updated_at', 'closed_at', 'applied_on',
+  'closure_reason',
 ])
 
 export const MEMBER_COLUMNS = allColumns<CaseMembersTable>()([
@@ -110,7 +111,7 @@ async function takeNumber(db: Kysely<DB>, sequence: string): Promise<number | nu
   return value === null || value === undefined ? null : Number(value)
 }
 
-export type NewCase = Omit<ReturnCaseRow, 'version' | 'created_at' | 'updated_at' | 'closed_at' | 'status' | 'referred_at'> & {
+export type NewCase = Omit<ReturnCaseRow, 'version' | 'created_at' | 'updated_at' | 'closed_at' | 'status' | 'referred_at' | 'closure_reason'> & {
   referred_at: Date | null
 }
 
@@ -138,7 +139,7 @@ export type CaseChanges = Partial<
     | 'consent_recorded_by'
     | 'notes'
     | 'partner_office_id'
-  > & { consent_given_at: Date | null; referred_at: Date | null; status: CaseStatus; closed_at: Date | null }
+  > & { consent_given_at: Date | null; referred_at: Date | null; status: CaseStatus; closed_at: Date | null; closure_reason: ClosureReason | null }
 >
 
 /** Applies changes and bumps the version. `expectedStatus` guards against a row changed since it was read. */
@@ -305,11 +306,12 @@ export async function rebuildSearchTerms(db: Kysely<DB>, caseId: string, options
 export async function insertHistory(
   db: Transaction<DB>,
   context: RequestContext,
-  entry: { caseId: string; action: string; from: CaseStatus | null; to: CaseStatus; reason: string | null },
+  entry: { caseId: string; action: string; from: CaseStatus | null; to: CaseStatus; reason: string | null; occurredAt?: Date },
 ): Promise<void> {
   await db
     .insertInto('case_status_history')
     .values({
+      occurred_at: entry.occurredAt ?? new Date(),
       case_id: entry.caseId,
       action: entry.action,
       from_status: entry.from,

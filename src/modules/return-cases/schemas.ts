@@ -199,8 +199,16 @@ const caseFields = {
   country_of_return: CountryCode('Country of return (ISO 3166-1 alpha-2).'),
   place_of_return: Type.String({ minLength: 1, maxLength: 200, description: 'Town or region of return.' }),
   intended_departure_on: DateOnly('Intended departure date; ages are derived on this date.'),
+  applied_on: DateOnly(
+    'The date the return was applied for (default today; earlier when an office enters an old file, from 2000-01-01, never in the future). The case reference takes its year and the history starts on it; it cannot change afterwards.',
+  ),
   notes: Text('Free-text notes.', 4000),
 }
+
+export const ClosureReasonSchema = StringEnum(['returned', 'no_show', 'withdrawn', 'rejected', 'other'] as const, {
+  description:
+    'Why a closed case closed (null while open), recorded by the closure from the status it closed from: `returned` (from arrived or in_reintegration), `no_show`, `withdrawn`, `rejected`, `other` (a cancelled case).',
+})
 
 export const CreateReturnCase = Type.Object(
   {
@@ -212,6 +220,7 @@ export const CreateReturnCase = Type.Object(
     country_of_return: caseFields.country_of_return,
     place_of_return: Type.Optional(caseFields.place_of_return),
     intended_departure_on: Type.Optional(caseFields.intended_departure_on),
+    applied_on: Type.Optional(caseFields.applied_on),
     consent: Type.Optional(Type.Ref(Consent)),
     notes: Type.Optional(caseFields.notes),
     members: Type.Optional(Type.Array(Type.Ref(MemberInput), { maxItems: 30, description: 'The household: at most one `principal`, and the other members with their relationship to the principal.' })),
@@ -413,6 +422,8 @@ const caseOutputProperties = {
   created_at: Timestamp('When the case was created.'),
   updated_at: Timestamp('When the case was last changed.'),
   closed_at: Nullable(Timestamp('When the case was closed.')),
+  applied_on: Type.String({ format: 'date', description: 'The date the return was applied for; the year of the reference.' }),
+  closure_reason: Nullable(ClosureReasonSchema),
 }
 
 export const ReturnCase = Type.Object(caseOutputProperties, { $id: 'ReturnCase', additionalProperties: false, description: 'A return case with its household.' })

@@ -29,7 +29,7 @@ import { Disclosures, recordDisclosures } from './restricted.js'
 import { CASE_STATUSES, type CreateReturnCaseInput, type ReturnCaseListFilter, type ReturnCaseRecord, type ReturnCaseSummaryRecord, type StatusHistoryEntryRecord, type UpdateReturnCaseInput } from './schemas.js'
 import { CASE_WORKFLOW, transitionCase, type CaseAction } from './transitions.js'
 import { householdErrors, throwIfHouseholdInvalid, throwIfInvalid } from './validation.js'
-import { todayIso } from '../../shared/dates.js'
+import { latestAcceptableDate, todayIso } from '../../shared/dates.js'
 import { findOffice, officeCodeAndKind } from '../offices/index.js'
 import { recordAudits } from '../../shared/audit.js'
 
@@ -39,6 +39,9 @@ const PRE_APPROVAL: readonly CaseStatus[] = ['draft', 'submitted', 'in_counselli
 const NOT_REFERABLE: readonly CaseStatus[] = ['rejected', 'withdrawn', 'no_show', 'cancelled', 'closed']
 
 // ---------------------------------------------------------------- cases
+
+/** Case references are numbered per office and year from 2000 on (the counters' range). */
+const EARLIEST_APPLICATION = '2000-01-01'
 
 async function assertExternalReferenceFree(db: Kysely<DB>, officeId: string, externalReference: string, exceptId?: string): Promise<void> {
   let query = db.selectFrom('return_cases').select('reference').where('office_id', '=', officeId).where('external_reference', '=', externalReference)
@@ -67,7 +70,11 @@ export async function createCase(db: Transaction<DB>, context: RequestContext, i
   const { actor } = context
   const inputs = input.members ?? []
   throwIfInvalid([...consentErrors(input.consent, '/body/consent'), ...newMembersErrors(inputs, (index) => `/body/members/${index}`)])
-  const onDate = input.intended_departure_on ?? todayIso()
+  const today = todayIso()
+  const appliedOn = input.applied_on ?? today
+  if (appliedOn > latestAcceptableDate()) throw invalidField('/body/applied_on', 'must not be in the future')
+  if (appliedOn < EARLIEST_APPLICATION) throw invalidField('/body/applied_on', `must not be before ${EARLIEST_APPLICATION}`)
+  const onDate = input.intended_departure_on ?? appliedOn
   throwIfHouseholdInvalid(householdErrors(inputs.map((member, index) => newHouseholdPerson(member, `/body/members/${index}`)), onDate))
 
   const office = await officeCodeAndKind(db, input.office_id)
@@ -80,7 +87,9 @@ export async function createCase(db: Transaction<DB>, context: RequestContext, i
   if (input.project_id) await assertProjectAcceptsCase(db, input.project_id, onDate)
   if (input.external_reference) await assertExternalReferenceFree(db, office.id, input.external_reference)
 
-  const year = new Date().getUTCFullYear()
+  // An old file entered today keeps its own dates: the reference carries the year it was applied
+  // for, and the history starts on that day.
+  const year = Number(appliedOn.slice(0, 4))
   const number = await repository.nextCaseNumber(db, office.id, year)
   const id = newId()
   const row = await repository.insertCase(db, {
@@ -102,10 +111,18 @@ export async function createCase(db: Transaction<DB>, context: RequestContext, i
     consent_recorded_by: input.consent ? actor.sub : null,
     notes: input.notes ?? null,
     created_by: actor.sub,
+    applied_on: appliedOn,
   })
   const { members, vulnerabilities } = await insertMembers(db, id, inputs, actor)
   await repository.rebuildSearchTerms(db, id, { fresh: true })
-  await repository.insertHistory(db, context, { caseId: id, action: 'create', from: null, to: 'draft', reason: null })
+  await repository.insertHistory(db, context, {
+    caseId: id,
+    action: 'create',
+    from: null,
+    to: 'draft',
+    reason: null,
+    ...(appliedOn < today ? { occurredAt: new Date(`${appliedOn}T00:00:00Z`) } : {}),
+  })
   await recordAudits(db, context, [
     { action: 'return_case.created', entityType: 'return_case', entityId: id, caseId: id, after: caseSnapshot(row), maskedFields: CASE_MASKED },
     ...members.map((member) => memberAudit('case_member.added', null, member)),

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
-import type { CaseStatus, DB } from '../../db/schema.js'
+import type { CaseStatus, ClosureReason, DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, invalidField, unprocessable } from '../../shared/problems.js'
@@ -44,6 +44,25 @@ export type CaseAction =
   | 'cancel'
   | 'start_reintegration'
   | 'close'
+
+/**
+ * Why a case closes, by the status it closes from: the figures count closures by reason and
+ * never have to guess it from the history. A cancellation (travel called off by the office)
+ * is `other`; its free-text reason stays in the history.
+ */
+export const CLOSURE_REASONS: Readonly<Partial<Record<CaseStatus, ClosureReason>>> = {
+  rejected: 'rejected',
+  withdrawn: 'withdrawn',
+  no_show: 'no_show',
+  cancelled: 'other',
+  arrived: 'returned',
+  in_reintegration: 'returned',
+}
+
+/** The reason a case closing from `status` records. */
+export function closureReasonFrom(status: CaseStatus): ClosureReason {
+  return CLOSURE_REASONS[status] ?? 'other'
+}
 
 /** Actions that must say why: the decision against the migrant, their withdrawal, and closure. */
 export const REASON_REQUIRED: ReadonlySet<CaseAction> = new Set<CaseAction>(['reject', 'withdraw', 'close'])
@@ -121,19 +140,27 @@ export async function transitionCase(
   caseRow: ReturnCaseRow,
   action: CaseAction,
   reason: string | null = null,
+  options: { occurredAt?: Date } = {},
 ): Promise<ReturnCaseRow> {
   const to = CASE_WORKFLOW.target(action, caseRow.status)
   const why = reason?.trim() || null
   if (REASON_REQUIRED.has(action) && why === null) throw invalidField('/body/reason', `A reason is required to ${action} a return case`)
   const extra = await guard(db, context, caseRow, action)
   const now = new Date()
-  const updated = await updateCase(db, caseRow.id, { ...extra, status: to, ...(to === 'closed' ? { closed_at: now } : {}) }, caseRow.status)
+  const closure = to === 'closed' ? { closed_at: now, closure_reason: closureReasonFrom(caseRow.status) } : {}
+  const updated = await updateCase(db, caseRow.id, { ...extra, status: to, ...closure }, caseRow.status)
   if (!updated) {
     throw new ProblemError('conflict', `Return case ${caseRow.reference} changed while this ${action} was being processed; read it again and retry`)
   }
-  await insertHistory(db, context, { caseId: caseRow.id, action, from: caseRow.status, to, reason: why })
+  // A back-dated move (a departure confirmed for last month) is dated when it happened.
+  await insertHistory(db, context, { caseId: caseRow.id, action, from: caseRow.status, to, reason: why, occurredAt: options.occurredAt })
   const before: Record<string, unknown> = { status: caseRow.status, partner_office_id: caseRow.partner_office_id }
-  const after: Record<string, unknown> = { status: to, partner_office_id: updated.partner_office_id, reason: why }
+  const after: Record<string, unknown> = {
+    status: to,
+    partner_office_id: updated.partner_office_id,
+    reason: why,
+    ...(updated.closure_reason ? { closure_reason: updated.closure_reason } : {}),
+  }
   await recordAudits(db, context, [{ action: `return_case.${to}`, entityType: 'return_case', entityId: caseRow.id, caseId: caseRow.id, before, after }])
   const payload = {
     id: updated.id,
@@ -144,6 +171,7 @@ export async function transitionCase(
     office_id: updated.office_id,
     partner_office_id: updated.partner_office_id,
     project_id: updated.project_id,
+    ...(updated.closure_reason ? { closure_reason: updated.closure_reason } : {}),
     version: updated.version,
   }
   await emitEvent(db, { type: `return_case.${to}`, entityType: 'return_case', entityId: updated.id, caseId: updated.id, payload })

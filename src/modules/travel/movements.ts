@@ -28,10 +28,10 @@ function assertCaseIn(caseRow: ReturnCaseRow, status: ReturnCaseRow['status'], w
  * The case has departed when every ticketed traveller has either left or been recorded as a
  * no-show (no ticket is still requested or issued) and at least one left.
  */
-async function advanceAfterDepartures(db: Transaction<DB>, context: RequestContext, caseRow: ReturnCaseRow): Promise<void> {
+async function advanceAfterDepartures(db: Transaction<DB>, context: RequestContext, caseRow: ReturnCaseRow, departedAt: Date): Promise<void> {
   const counts = await repository.ticketStatusCounts(db, caseRow.id)
   if (counts.requested + counts.issued === 0 && counts.used > 0) {
-    await transitionCase(db, context, caseRow, 'mark_departed', 'Every ticketed traveller has left or did not board')
+    await transitionCase(db, context, caseRow, 'mark_departed', 'Every ticketed traveller has left or did not board', { occurredAt: departedAt })
   }
 }
 
@@ -58,7 +58,7 @@ export async function confirmDeparture(
     departure_recorded_at: now,
   })
   await recordTicketChange(db, context, 'departed', ticket, updated)
-  await advanceAfterDepartures(db, context, caseRow)
+  await advanceAfterDepartures(db, context, caseRow, departedAt)
   return repository.presentTicket(db, ticket.id)
 }
 
@@ -127,7 +127,7 @@ export async function confirmArrival(
   await recordTicketChange(db, context, 'arrived', ticket, updated)
   const counts = await repository.ticketStatusCounts(db, caseRow.id)
   if (counts.used > 0 && counts.arrived === counts.used) {
-    const arrived = await transitionCase(db, context, caseRow, 'mark_arrived', 'Every departed traveller has arrived')
+    const arrived = await transitionCase(db, context, caseRow, 'mark_arrived', 'Every departed traveller has arrived', { occurredAt: arrivedAt })
     // The day at the place of arrival, as the partner office wrote it (RFC 3339 starts with the local date).
     await openContactDeadline(db, context, arrived, arrivedAtInput.slice(0, 10))
   }
