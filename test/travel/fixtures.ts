@@ -103,6 +103,8 @@ export async function travelFixture(t: { teardown(fn: () => unknown): void }, li
         referred_at: partnerOfficeId ? new Date() : null,
         project_id: projectId,
         status: options.status ?? 'approved',
+        // A closed case always says why it closed.
+        closure_reason: options.status === 'closed' ? 'other' : null,
         legal_status: 'irregular_stay',
         referral_source: 'self',
         country_of_return: 'GE',
