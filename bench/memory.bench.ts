@@ -51,7 +51,8 @@ const benchmark: Benchmark = {
       const env = serverEnvironment(bench.url)
       server = await startServer({ core: SERVER_CORE, port: 3200, env })
       bare = await startBareServer({ core: SERVER_CORE, port: 3201, env })
-      await sleep(3000)
+      // Idle: a few seconds after start-up, once V8's memory reducer has collected what start-up left behind.
+      await sleep(5000)
       const idle = memoryOf(server.pid)
       const bareIdle = memoryOf(bare.pid)
       await bare.stop()
