@@ -51,7 +51,8 @@ const benchmark: Benchmark = {
       const env = serverEnvironment(bench.url)
       server = await startServer({ core: SERVER_CORE, port: 3200, env })
       bare = await startBareServer({ core: SERVER_CORE, port: 3201, env })
-      await sleep(3000)
+      // Idle: a few seconds after start-up, once V8's memory reducer has collected what start-up left behind.
+      await sleep(5000)
       const idle = memoryOf(server.pid)
       const bareIdle = memoryOf(bare.pid)
       await bare.stop()
@@ -69,6 +70,8 @@ const benchmark: Benchmark = {
       const capacity = 1 / (0.8 / get + 0.15 / list + 0.05 / create)
       const rate = Math.max(1, Math.round(0.7 * capacity))
       const afterCapacity = memoryOf(server.pid)
+      // Let the heap the bursts grew settle, so the first minute of the sustained run measures that run, not the bursts' decay.
+      await sleep(20_000)
 
       const samples: Array<{ second: number; rss: number }> = []
       const started = Date.now()

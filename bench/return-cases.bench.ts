@@ -154,7 +154,8 @@ const benchmark: Benchmark = {
       const env = serverEnvironment(bench.url)
       server = await startServer({ core: SERVER_CORE, port: 3100, env })
       bare = await startBareServer({ core: SERVER_CORE, port: 3101, env })
-      await new Promise((resolve) => setTimeout(resolve, 2000))
+      // Idle: a few seconds after start-up, once V8's memory reducer has collected what start-up left behind.
+      await new Promise((resolve) => setTimeout(resolve, 5000))
       const idleMb = memoryOf(server.pid)
       const bareIdleMb = memoryOf(bare.pid)
       const token = createSigner({ key: DEVELOPMENT_JWT_SECRET, algorithm: 'HS256', iss: 'avrr-local', aud: 'avrr-api' })({ sub: 'bench', roles: ['counsellor', 'admin'] })
