@@ -7,6 +7,7 @@ import { registerModules } from './modules/index.js'
 import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
 import corsPlugin from './plugins/cors.js'
+import listExportPlugin from './plugins/list-export.js'
 import operationsPlugin from './plugins/operations.js'
 import problemsPlugin from './plugins/problems.js'
 import { schemaCompilers } from './plugins/schema-compilers.js'
@@ -89,6 +90,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(corsPlugin)
   await app.register(operationsPlugin)
   await app.register(authPlugin)
+  // After auth, so each list's 200 it documents already carries the shared responses.
+  await app.register(listExportPlugin)
 
   await registerModules(app)
 
