@@ -44,6 +44,16 @@ t.test('the work queue and its reminders', async (t) => {
     t.equal((await f.auditor({ method: 'GET', url: `${QUEUE}?due_within=-1` })).statusCode, 400)
   })
 
+  t.test('the CSV export holds what the list shows the caller', async (t) => {
+    const csv = await f.partnerTbilisi({ method: 'GET', url: `${QUEUE}?due_within=30`, headers: { accept: 'text/csv' } })
+    t.equal(csv.statusCode, 200)
+    t.match(csv.headers['content-type'], /text\/csv/)
+    const lines = csv.body.trim().split(/\r?\n/)
+    t.match(lines[0], /case_id/)
+    t.same(lines.slice(1).map((line) => line.split(',')[0]), [overdue, dueSoon, later], 'Tbilisi exports its own cases, in the list\'s order')
+    t.notOk(csv.body.includes(baghdad), 'nothing of another office')
+  })
+
   t.test('keyset pages: each case once, in order, until next_cursor is null; a forged cursor is 400', async (t) => {
     const seen: string[] = []
     let cursor: string | null = null

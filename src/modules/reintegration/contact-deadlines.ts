@@ -196,6 +196,7 @@ export async function lapseContactDeadline(
   reason: string,
 ): Promise<ContactDeadlineRecord> {
   const caseRow = await lockCaseForRelease(db, context.actor, caseId)
+  assertCaseOpen(caseRow)
   const row = await lockDeadline(db, caseRow, expectedVersion)
   if (row.status !== 'awaiting_contact') throw invalidTransition(row, 'lapse')
   const today = todayIso()
