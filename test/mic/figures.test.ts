@@ -48,5 +48,6 @@ t.test('figures for a period: consultations by topic, channel and country of pre
 
   await t.rejects(consultationFigures(testApp.database.db, { from: '2026-04-01', to: '2026-03-01' }), ProblemError, 'a period that ends before it starts')
   await t.rejects(consultationFigures(testApp.database.db, { from: '2026-13-01', to: '2026-12-31' }), ProblemError, 'a month that does not exist is refused before SQL')
+  await t.rejects(consultationFigures(testApp.database.db, { from: '2026-02-30', to: '2026-12-31' }), ProblemError, 'nor does a day that does not exist')
   await t.rejects(consultationFigures(testApp.database.db, { from: 'yesterday', to: '2026-12-31' }), ProblemError)
 })

@@ -42,4 +42,6 @@ t.test('the queue lists open follow-ups overdue or due within the window, the ea
   const wrongCursor = await counsellor({ method: 'GET', url: `${QUEUE}?cursor=${Buffer.from(JSON.stringify(['not-a-date', 'x'])).toString('base64url')}` })
   t.equal(wrongCursor.statusCode, 400, 'a cursor this queue did not issue is a 400, not a database error')
   t.equal(wrongCursor.json().errors[0].pointer, '/query/cursor')
+  const impossibleDay = await counsellor({ method: 'GET', url: `${QUEUE}?cursor=${Buffer.from(JSON.stringify(['2026-02-30', overdue.id])).toString('base64url')}` })
+  t.equal(impossibleDay.statusCode, 400, 'a cursor naming a day that does not exist is a 400 too')
 })

@@ -150,11 +150,18 @@ export interface FollowUpWindow {
   cursor?: string
 }
 
+/** A YYYY-MM-DD that names a day that exists (2026-02-30 does not), so it casts to a date in SQL. */
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false
+  const day = new Date(`${value}T00:00:00Z`)
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value
+}
+
 function followUpCursor(cursor: string | undefined): [string, string] | undefined {
   const key = decodeCursor(cursor, 2)
   if (key === undefined) return undefined
   const [dueOn, id] = key
-  if (typeof dueOn !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(dueOn) || !isUuid(id)) throw invalidField('/query/cursor', 'malformed cursor')
+  if (typeof dueOn !== 'string' || !isCalendarDate(dueOn) || !isUuid(id)) throw invalidField('/query/cursor', 'malformed cursor')
   return [dueOn, id]
 }
 

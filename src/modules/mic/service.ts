@@ -412,8 +412,6 @@ export interface ConsultationFigures {
   by_topic_channel_country: Array<{ topic: string; channel: string; country: string; consultations: number }>
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/
-
 /** The longest period the figures cover in one call (ten years): a report period is a year or less. */
 const MAX_PERIOD_DAYS = 3660
 
@@ -423,7 +421,7 @@ const MAX_PERIOD_DAYS = 3660
  */
 export async function consultationFigures(db: Kysely<DB>, period: { from: string; to: string }): Promise<ConsultationFigures> {
   for (const [name, value] of Object.entries(period)) {
-    if (!ISO_DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    if (!repository.isCalendarDate(value)) {
       throw new ProblemError('validation-error', `The period's ${name} is not a date`, { errors: [{ pointer: `/query/${name}`, detail: 'must be a date (YYYY-MM-DD)' }] })
     }
   }
