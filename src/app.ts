@@ -9,6 +9,7 @@ import configPlugin from './plugins/config.js'
 import corsPlugin from './plugins/cors.js'
 import metricsPlugin from './plugins/metrics.js'
 import operationsPlugin from './plugins/operations.js'
+import problemTypesPlugin from './plugins/problem-types.js'
 import problemsPlugin from './plugins/problems.js'
 import { schemaCompilers } from './plugins/schema-compilers.js'
 import swaggerPlugin, { API_TAGS } from './plugins/swagger.js'
@@ -99,6 +100,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(corsPlugin)
   await app.register(operationsPlugin)
   await app.register(authPlugin)
+  await app.register(problemTypesPlugin)
 
   await registerModules(app)
 
