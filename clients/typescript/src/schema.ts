@@ -2490,7 +2490,34 @@ export interface components {
             /** @description Cursor of the next page, or null on the last page. */
             next_cursor: string | null;
         };
-        /** @description A budget line of a project with its balances, derived from its ledger. */
+        /**
+         * @description A budget line of a project with its balances, derived from its ledger.
+         * @example {
+         *       "id": "0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f1a",
+         *       "project_id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f",
+         *       "category": "travel",
+         *       "name": "Air tickets",
+         *       "allocated": {
+         *         "amount_minor": 1200000,
+         *         "currency": "EUR"
+         *       },
+         *       "committed": {
+         *         "amount_minor": 45000,
+         *         "currency": "EUR"
+         *       },
+         *       "spent": {
+         *         "amount_minor": 0,
+         *         "currency": "EUR"
+         *       },
+         *       "available": {
+         *         "amount_minor": 1155000,
+         *         "currency": "EUR"
+         *       },
+         *       "version": 1,
+         *       "created_at": "2026-11-20T09:15:25.410Z",
+         *       "updated_at": "2026-11-20T09:15:25.410Z"
+         *     }
+         */
         BudgetLine: {
             allocated: components["schemas"]["Money"];
             available: components["schemas"]["Money"];
@@ -4001,7 +4028,28 @@ export interface components {
             /** @description Remarks (masked in the audit trail). */
             notes?: string;
         };
-        /** @description One append-only entry of a budget line's ledger. */
+        /**
+         * @description One append-only entry of a budget line's ledger.
+         * @example {
+         *       "id": "01a23575-3d4c-7666-a802-9789dfdc1b83",
+         *       "budget_line_id": "0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f1a",
+         *       "kind": "commit",
+         *       "amount": {
+         *         "amount_minor": 45000,
+         *         "currency": "EUR"
+         *       },
+         *       "source": {
+         *         "type": "other",
+         *         "id": "01a23575-3d4b-76f8-b720-c97c8d2a715d"
+         *       },
+         *       "case_id": null,
+         *       "payment_request_id": null,
+         *       "actor_sub": "fiona",
+         *       "request_id": "01a23575-3d38-765a-847e-6d30abbe7171",
+         *       "note": "Interpretation services, framework contract 2010/17",
+         *       "created_at": "2026-11-20T09:15:25.581Z"
+         *     }
+         */
         LedgerEntry: {
             /** @description Who caused the entry (subject of their token). */
             actor_sub: string;
@@ -4428,7 +4476,19 @@ export interface components {
             /** @description Cursor of the next page, or null on the last page. */
             next_cursor: string | null;
         };
-        /** @description An office of the programme. */
+        /**
+         * @description An office of the programme.
+         * @example {
+         *       "id": "0193a0b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b",
+         *       "code": "VNO",
+         *       "name": "IOM Vilnius",
+         *       "country": "LT",
+         *       "kind": "country_office",
+         *       "version": 1,
+         *       "created_at": "2026-11-20T09:15:23.473Z",
+         *       "updated_at": "2026-11-20T09:15:23.473Z"
+         *     }
+         */
         Office: {
             /**
              * @description Short office code used in case references (e.g. `VNO` in `VNO-2026-00042`). Unique.
@@ -4723,7 +4783,46 @@ export interface components {
              */
             type: string;
         };
-        /** @description A co-funded project that pays for the programme's work. */
+        /**
+         * @description A co-funded project that pays for the programme's work.
+         * @example {
+         *       "id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f",
+         *       "code": "LT-REINT-2010",
+         *       "title": "Reintegration assistance for migrants returning voluntarily from Lithuania",
+         *       "starts_on": "2010-07-01",
+         *       "ends_on": "2011-06-30",
+         *       "total": {
+         *         "amount_minor": 3803700,
+         *         "currency": "EUR"
+         *       },
+         *       "co_funders": [
+         *         {
+         *           "name": "European Union",
+         *           "share_bp": 7500
+         *         },
+         *         {
+         *           "name": "State budget of Lithuania",
+         *           "share_bp": 2500
+         *         }
+         *       ],
+         *       "targets": {
+         *         "persons": 200,
+         *         "individuals": 80,
+         *         "families": 40
+         *       },
+         *       "second_approval_threshold": null,
+         *       "cash_grant_rule": null,
+         *       "currency": "EUR",
+         *       "status": "active",
+         *       "allocated": {
+         *         "amount_minor": 1200000,
+         *         "currency": "EUR"
+         *       },
+         *       "version": 2,
+         *       "created_at": "2026-11-20T09:15:25.362Z",
+         *       "updated_at": "2026-11-20T09:15:25.477Z"
+         *     }
+         */
         Project: {
             allocated: components["schemas"]["Money"];
             /** @description How cash grants on arrival are computed; null: entered case by case. */
@@ -5406,7 +5505,73 @@ export interface components {
              */
             ticket_number: string;
         };
-        /** @description A return case with its household. */
+        /**
+         * @description A return case with its household.
+         * @example {
+         *       "id": "0193a0b4-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
+         *       "reference": "VNO-2026-00001",
+         *       "office_id": "0193a0b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b",
+         *       "partner_office_id": null,
+         *       "referred_at": null,
+         *       "project_id": null,
+         *       "status": "draft",
+         *       "legal_status": "irregular_stay",
+         *       "referral_source": "self",
+         *       "external_reference": null,
+         *       "country_of_return": "GE",
+         *       "place_of_return": "Kutaisi",
+         *       "intended_departure_on": "2027-01-01",
+         *       "consent": {
+         *         "given_at": "2026-01-10T10:00:00.000Z",
+         *         "given_by": "principal applicant",
+         *         "scope": [
+         *           "return_assistance"
+         *         ],
+         *         "recorded_by": "carla"
+         *       },
+         *       "notes": null,
+         *       "household": {
+         *         "size": 1,
+         *         "family_type": "individual",
+         *         "age_reference_date": "2027-01-01",
+         *         "age_reference": "intended_departure",
+         *         "children": 0,
+         *         "elderly": 0
+         *       },
+         *       "members": [
+         *         {
+         *           "id": "01a23575-39c8-7558-8cb5-eb3b442370a3",
+         *           "case_id": "0193a0b4-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
+         *           "relationship": "principal",
+         *           "is_principal": true,
+         *           "given_name": "Giorgi",
+         *           "family_name": "Beridze",
+         *           "sex": "male",
+         *           "date_of_birth": "1978-03-14",
+         *           "birth_year": null,
+         *           "nationality": "GE",
+         *           "identity_documents": [],
+         *           "vulnerabilities": [],
+         *           "age": 48,
+         *           "age_is_estimated": false,
+         *           "is_child": false,
+         *           "is_elderly": false,
+         *           "version": 1,
+         *           "created_at": "2026-11-20T09:15:24.645Z",
+         *           "updated_at": "2026-11-20T09:15:24.645Z"
+         *         }
+         *       ],
+         *       "allowed_actions": [
+         *         "submit",
+         *         "withdraw"
+         *       ],
+         *       "created_by": "carla",
+         *       "version": 1,
+         *       "created_at": "2026-11-20T09:15:24.645Z",
+         *       "updated_at": "2026-11-20T09:15:24.645Z",
+         *       "closed_at": null
+         *     }
+         */
         ReturnCase: {
             /** @description Workflow actions the current status allows (some are driven by the travel and reintegration endpoints). */
             allowed_actions: ("submit" | "start_counselling" | "approve" | "reject" | "withdraw" | "mark_travel_booked" | "mark_departed" | "mark_arrived" | "mark_no_show" | "cancel" | "start_reintegration" | "close")[];
