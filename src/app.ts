@@ -8,6 +8,7 @@ import authPlugin from './plugins/auth.js'
 import configPlugin from './plugins/config.js'
 import corsPlugin from './plugins/cors.js'
 import metricsPlugin from './plugins/metrics.js'
+import listExportPlugin from './plugins/list-export.js'
 import operationsPlugin from './plugins/operations.js'
 import problemTypesPlugin from './plugins/problem-types.js'
 import problemsPlugin from './plugins/problems.js'
@@ -101,6 +102,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(operationsPlugin)
   await app.register(authPlugin)
   await app.register(problemTypesPlugin)
+  // After auth, so each list's 200 it documents already carries the shared responses.
+  await app.register(listExportPlugin)
 
   await registerModules(app)
 

@@ -83,7 +83,8 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const config = route.config as { roles?: readonly Role[]; public?: boolean } | undefined
-    if (config?.public || route.schema?.hide) return
+    // The HEAD route fastify adds beside each GET shares the GET's schema object: document it once.
+    if (config?.public || route.schema?.hide || route.method === 'HEAD') return
     if (!config?.roles || config.roles.length === 0) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares no roles; set config.roles or config.public`)
     }

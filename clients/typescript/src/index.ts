@@ -55,8 +55,8 @@ function resourcePath(url: string): string {
 }
 
 export interface AvrrClient {
-  /** The typed openapi-fetch client: `api.GET('/v1/offices/{id}', { params: { path: { id } } })`. */
-  api: Client<paths>
+  /** The typed openapi-fetch client, JSON responses (lists can also answer CSV with `Accept: text/csv`; fetch those directly): `api.GET('/v1/offices/{id}', { params: { path: { id } } })`. */
+  api: Client<paths, 'application/json'>
   /** The last ETag seen for each resource path (from reads, writes and Location of creates). */
   etags: Map<string, string>
   /** `{ 'if-match': <last ETag of the resource> }` for operations that require If-Match; throws when it was never read. */
@@ -107,7 +107,7 @@ export function createAvrrClient(options: AvrrClientOptions): AvrrClient {
     },
   }
 
-  const api = createFetchClient<paths>({ baseUrl: options.baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) })
+  const api = createFetchClient<paths, 'application/json'>({ baseUrl: options.baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) })
   api.use(conventions)
 
   return {

@@ -94,7 +94,7 @@ export interface paths {
          *
          *     **Roles:** `auditor`, `admin`
          *
-         *     **Roles:** `auditor`, `admin`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listAuditEvents"];
         put?: never;
@@ -118,7 +118,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listCrisisCountries"];
         put?: never;
@@ -145,8 +145,6 @@ export interface paths {
         /**
          * Get a crisis-country listing
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          */
         get: operations["getCrisisCountry"];
         put?: never;
@@ -176,7 +174,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listOffices"];
         put?: never;
@@ -203,8 +201,6 @@ export interface paths {
         /**
          * Get an office
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          */
         get: operations["getOffice"];
         put?: never;
@@ -234,7 +230,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `auditor`, `admin`, `partner`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `auditor`, `admin`, `partner`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listPaymentRequests"];
         put?: never;
@@ -255,8 +251,6 @@ export interface paths {
         /**
          * Get a payment request
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `auditor`, `admin`, `partner`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `auditor`, `admin`, `partner`
          */
         get: operations["getPaymentRequest"];
         put?: never;
@@ -368,7 +362,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listProjects"];
         put?: never;
@@ -395,8 +389,6 @@ export interface paths {
         /**
          * Get a project
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
          */
         get: operations["getProject"];
         put?: never;
@@ -470,7 +462,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listBudgetLines"];
         put?: never;
@@ -519,8 +511,6 @@ export interface paths {
         /**
          * Get a budget line with its balances
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
          */
         get: operations["getBudgetLine"];
         put?: never;
@@ -550,7 +540,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listLedgerEntries"];
         put?: never;
@@ -579,8 +569,6 @@ export interface paths {
          * @description Per line allocated, committed, spent and available; totals; each co-funder's share of the total and of the spend (largest-remainder rounding, so the shares add up exactly). JSON by default; CSV with `Accept: text/csv` (406 for anything else).
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
          */
         get: operations["getBudgetReport"];
         put?: never;
@@ -603,8 +591,6 @@ export interface paths {
          * @description The assessed and waitlisted requests of the project's open cases in priority order, so the selection can be explained to a donor or an auditor: each with its feasibility, urgency and motivation (score, weight, points), the composite (0-100: score / 5 × weight, summed), the amount requested, the cumulative amount down the list and whether it fits what is available on the in-kind reintegration line, and an explanation in words. The weights are those of the configuration in force today (or `configuration_version`), named in the response with the tie-breaking order. 409 when the project has no in-kind reintegration line.
          *
          *     **Roles:** `counsellor`, `finance`, `approver`, `auditor`, `admin`
-         *
-         *     **Roles:** `counsellor`, `finance`, `approver`, `auditor`, `admin`
          */
         get: operations["getReintegrationRanking"];
         put?: never;
@@ -625,8 +611,6 @@ export interface paths {
         /**
          * List the versions of the selection weights
          * @description Every version, oldest first (a short list: not paginated).
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
          */
@@ -655,8 +639,6 @@ export interface paths {
         /**
          * Get a version of the selection weights
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `integration`
          */
         get: operations["getReintegrationScoringConfiguration"];
         put?: never;
@@ -680,7 +662,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listReturnCases"];
         put?: never;
@@ -707,8 +689,6 @@ export interface paths {
         /**
          * Get a return case
          * @description The case with its household and derived figures. Restricted vulnerability detail shows as `restricted` unless the caller may see it; each disclosure is audited.
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          */
@@ -938,7 +918,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listBookings"];
         put?: never;
@@ -965,8 +945,6 @@ export interface paths {
         /**
          * Get a booking
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
          */
         get: operations["getBooking"];
         put?: never;
@@ -1018,7 +996,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `auditor`, `admin`, `partner`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `auditor`, `admin`, `partner`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listCashGrants"];
         put?: never;
@@ -1045,8 +1023,6 @@ export interface paths {
         /**
          * Get a cash grant
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `auditor`, `admin`, `partner`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `auditor`, `admin`, `partner`
          */
         get: operations["getCashGrant"];
         put?: never;
@@ -1092,7 +1068,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `approver`, `protection`, `auditor`, `admin`, `partner`
          *
-         *     **Roles:** `counsellor`, `approver`, `protection`, `auditor`, `admin`, `partner`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listCounsellingSessions"];
         put?: never;
@@ -1119,8 +1095,6 @@ export interface paths {
         /**
          * Get a counselling session
          * @description **Roles:** `counsellor`, `approver`, `protection`, `auditor`, `admin`, `partner`
-         *
-         *     **Roles:** `counsellor`, `approver`, `protection`, `auditor`, `admin`, `partner`
          */
         get: operations["getCounsellingSession"];
         put?: never;
@@ -1150,7 +1124,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listExcessBaggage"];
         put?: never;
@@ -1177,8 +1151,6 @@ export interface paths {
         /**
          * Get an excess-baggage charge
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
          */
         get: operations["getExcessBaggage"];
         put?: never;
@@ -1224,7 +1196,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listReturnCaseHistory"];
         put?: never;
@@ -1248,7 +1220,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listCaseMembers"];
         put?: never;
@@ -1275,8 +1247,6 @@ export interface paths {
         /**
          * Get a household member
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          */
         get: operations["getCaseMember"];
         put?: never;
@@ -1360,7 +1330,7 @@ export interface paths {
          * List the monitoring visits of a case
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listMonitoringVisits"];
         put?: never;
@@ -1387,8 +1357,6 @@ export interface paths {
         /**
          * Get a monitoring visit
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          */
         get: operations["getMonitoringVisit"];
         put?: never;
@@ -1412,7 +1380,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listReintegrationPlans"];
         put?: never;
@@ -1433,8 +1401,6 @@ export interface paths {
         /**
          * Get a reintegration plan
          * @description The plan with its budget, what its disbursements use and have spent, and what is left.
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          */
@@ -1502,7 +1468,7 @@ export interface paths {
          * List the disbursements of a plan
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listDisbursements"];
         put?: never;
@@ -1529,8 +1495,6 @@ export interface paths {
         /**
          * Get a disbursement
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          */
         get: operations["getDisbursement"];
         put?: never;
@@ -1576,7 +1540,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listReintegrationRequests"];
         put?: never;
@@ -1603,8 +1567,6 @@ export interface paths {
         /**
          * Get a reintegration request
          * @description The form with its current assessment (scores, justifications, derived urgency) and decisions.
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          */
@@ -1722,7 +1684,7 @@ export interface paths {
          * List the satisfaction surveys of a case
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listSatisfactionSurveys"];
         put?: never;
@@ -1752,7 +1714,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listSustainabilityAssessments"];
         put?: never;
@@ -1779,8 +1741,6 @@ export interface paths {
         /**
          * Get a sustainability assessment
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          */
         get: operations["getSustainabilityAssessment"];
         put?: never;
@@ -1804,7 +1764,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listTickets"];
         put?: never;
@@ -1831,8 +1791,6 @@ export interface paths {
         /**
          * Get a ticket
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
          */
         get: operations["getTicket"];
         put?: never;
@@ -1966,7 +1924,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listTravelDocuments"];
         put?: never;
@@ -1993,8 +1951,6 @@ export interface paths {
         /**
          * Get a travel document
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`
          */
         get: operations["getTravelDocument"];
         put?: never;
@@ -2068,7 +2024,7 @@ export interface paths {
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listSuppliers"];
         put?: never;
@@ -2095,8 +2051,6 @@ export interface paths {
         /**
          * Get a supplier
          * @description A partner office sees only its own suppliers (404 otherwise). Bank details are shown only to `finance` and to the partner office that registered the supplier; every other caller gets `bank_details: null` with `bank_details_visible: false` (and the audit trail records only that they changed).
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          */
@@ -2171,8 +2125,6 @@ export interface paths {
          * @description Every version, oldest first (a short list: not paginated).
          *
          *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          */
         get: operations["listSustainabilityInstruments"];
         put?: never;
@@ -2199,8 +2151,6 @@ export interface paths {
         /**
          * Get a version of the sustainability instrument
          * @description **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
-         *
-         *     **Roles:** `counsellor`, `operations`, `finance`, `approver`, `protection`, `auditor`, `admin`, `partner`, `integration`
          */
         get: operations["getSustainabilityInstrument"];
         put?: never;
@@ -2224,7 +2174,7 @@ export interface paths {
          *
          *     **Roles:** `operations`, `counsellor`, `admin`, `auditor`
          *
-         *     **Roles:** `operations`, `counsellor`, `admin`, `auditor`
+         *     **Export:** With `Accept: text/csv`: the whole list under the same filters (no page limit, `limit` and `cursor` set where it starts), one row per item with a header row, columns in the order of the item's properties, nested objects as `parent.child`.
          */
         get: operations["listTravelDocumentsNeedingAttention"];
         put?: never;
@@ -6961,7 +6911,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -6972,6 +6922,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEventList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -7068,7 +7019,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -7079,6 +7030,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CrisisCountryList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -7572,7 +7524,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -7583,6 +7535,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OfficeList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -8079,7 +8032,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -8090,6 +8043,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentRequestList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -8903,7 +8857,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -8914,6 +8868,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -9713,7 +9668,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -9724,6 +9679,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BudgetLineList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -10396,7 +10352,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -10407,6 +10363,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LedgerEntryList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -11236,7 +11193,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -11247,6 +11204,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReturnCaseList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -13142,7 +13100,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -13153,6 +13111,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BookingList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -13835,7 +13794,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -13846,6 +13805,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CashGrantList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -14355,7 +14315,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -14366,6 +14326,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CounsellingSessionList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -14894,7 +14855,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -14905,6 +14866,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExcessBaggageList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -15414,7 +15376,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -15425,6 +15387,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StatusHistory"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -15525,7 +15488,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -15536,6 +15499,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -16705,7 +16669,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -16716,6 +16680,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MonitoringVisitList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -17065,7 +17030,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -17076,6 +17041,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReintegrationPlanList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -17603,7 +17569,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -17614,6 +17580,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DisbursementList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -18129,7 +18096,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -18140,6 +18107,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReintegrationRequestList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -19294,7 +19262,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -19305,6 +19273,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SatisfactionSurveyList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -19548,7 +19517,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -19559,6 +19528,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SustainabilityAssessmentList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -19914,7 +19884,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -19925,6 +19895,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -21072,7 +21043,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -21083,6 +21054,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TravelDocumentList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -21927,7 +21899,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -21938,6 +21910,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SupplierList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
@@ -23044,7 +23017,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of the list (JSON), or the whole list (CSV). */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -23055,6 +23028,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TravelDocumentQueue"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid: `errors` lists each offending field. */
