@@ -10,9 +10,10 @@ import configPlugin from './plugins/config.js'
 import corsPlugin from './plugins/cors.js'
 import inputGuardPlugin from './plugins/input-guard.js'
 import listExportPlugin from './plugins/list-export.js'
-import operationsPlugin, { type Startup } from './plugins/operations.js'
-import problemsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/problems.js'
 import metricsPlugin from './plugins/metrics.js'
+import operationsPlugin, { type Startup } from './plugins/operations.js'
+import problemTypesPlugin from './plugins/problem-types.js'
+import problemsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/problems.js'
 import { schemaCompilers } from './plugins/schema-compilers.js'
 import swaggerPlugin, { API_TAGS } from './plugins/swagger.js'
 import tracingPlugin, { traceLogFields } from './plugins/tracing.js'
@@ -128,6 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(corsPlugin)
   await app.register(operationsPlugin, { ping: options.ping, startup: options.startup })
   await app.register(authPlugin)
+  await app.register(problemTypesPlugin)
   // After auth, so each list's 200 it documents already carries the shared responses.
   await app.register(listExportPlugin)
 

@@ -36,7 +36,7 @@ export const API_TAGS = [
   { name: 'audit', description: 'The append-only audit trail of every change.' },
   { name: 'events', description: 'Every change as a CloudEvent: the resumable events feed, and the event types sent by webhook (the `webhooks` section).' },
   { name: 'webhook-subscriptions', description: 'Webhook subscriptions of partner offices and systems: signed (Standard Webhooks), retried, in order per case, with a delivery log.' },
-  { name: 'operations', description: 'Health and readiness probes.' },
+  { name: 'operations', description: 'Health and readiness probes, and the problem types.' },
 ]
 
 const API_DESCRIPTION = `System of record for assisted voluntary return and reintegration (AVRR): return cases,
@@ -48,7 +48,9 @@ travel documents, tickets, excess baggage, cash grants and in-kind reintegration
 **Conventions.** JSON properties are snake_case; money is \`{ amount_minor, currency }\` in integer minor units;
 lists are keyset-paginated (\`limit\`, \`cursor\` → \`next_cursor\`); every write accepts \`Idempotency-Key\` and a
 repeat replays the first response (\`Idempotent-Replayed: true\`); updates that can race take \`If-Match\`;
-errors are RFC 9457 \`application/problem+json\` with a stable \`type\`.`
+errors are RFC 9457 \`application/problem+json\` with a stable \`type\`, which resolves to a page describing it
+(\`GET /problems/{slug}\`; \`GET /problems\` lists them all). Every response carries \`X-Request-Id\` and, but for the
+probes, \`X-RateLimit-Limit\`, \`-Remaining\` and \`-Reset\`.`
 
 export function swaggerOptions(tags: typeof API_TAGS, webhooks: Record<string, unknown> = {}) {
   return {
@@ -60,12 +62,12 @@ export function swaggerOptions(tags: typeof API_TAGS, webhooks: Record<string, u
         description: API_DESCRIPTION,
         license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
       },
-      servers: [{ url: '/', description: 'This server' }],
+      servers: [{ url: '/', description: 'This server: the deployment serving this spec (local, staging or production)', 'x-internal': false }],
       tags,
       webhooks,
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http' as const, scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT with `sub`, `roles` and, for partner users, `office_id`.' },
+          bearerAuth: { type: 'http' as const, scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT with `sub`, `roles` and, for partner users, `office_id`, validated as RFC8725 advises: the algorithms are pinned (HS256 locally, RS256/ES256 from the identity provider\'s JWKS), `iss` and `aud` are required and checked, and `exp` whenever the token has one.' },
         },
       },
     },

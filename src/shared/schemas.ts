@@ -21,7 +21,7 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 
 export const ProblemDetails = Type.Object(
   {
-    type: Type.String({ description: 'Stable URI reference naming the problem type; clients branch on this.', examples: ['/problems/validation-error'] }),
+    type: Type.String({ description: 'Stable URI reference naming the problem type; clients branch on this. It resolves: `GET /problems/{slug}` describes the type (HTML or JSON).', examples: ['/problems/validation-error'] }),
     title: Type.String({ description: 'Short summary of the problem type.' }),
     status: Type.Integer({ description: 'HTTP status code.' }),
     detail: Type.String({ description: 'Explanation specific to this occurrence.' }),

@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify'
 import t, { type Test } from 'tap'
+import { PROBLEM_TYPES } from '../../src/shared/problems.js'
 import { buildTestApp } from '../helpers/app.js'
 
 interface Spec {
@@ -75,4 +76,29 @@ t.test('If-Match is required in the spec exactly where the service answers 428 w
     }
   }
   t.ok(checked > 10, `${checked} operations require If-Match`)
+})
+
+t.test('every problem type URI resolves to a short page (HTML for a person, JSON for a program)', async (t) => {
+  const { app, as } = await buildTestApp(t)
+  const index = await app.inject({ method: 'GET', url: '/problems' })
+  const types = index.json() as Array<{ type: string; title: string; status: number; description: string }>
+  t.same(types.map((problem) => problem.type).sort(), Object.keys(PROBLEM_TYPES).map((slug) => `/problems/${slug}`).sort(), 'every type is listed')
+  for (const [slug, problem] of Object.entries(PROBLEM_TYPES)) {
+    const json = await app.inject({ method: 'GET', url: `/problems/${slug}`, headers: { accept: 'application/json' } })
+    t.equal(json.statusCode, 200, slug)
+    t.match(json.json(), { type: `/problems/${slug}`, title: problem.title, status: problem.status, description: /\w{3}/ })
+    const html = await app.inject({ method: 'GET', url: `/problems/${slug}`, headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } })
+    t.equal(html.headers['content-type'], 'text/html; charset=utf-8', `${slug} as HTML`)
+    t.match(html.body, /^<!doctype html>/)
+    t.ok(html.body.includes(`<h1>${problem.title.replace(/'/g, '&#39;')}</h1>`), `${slug}: the page names the problem`)
+  }
+  // A problem a client really gets resolves: follow its `type`.
+  const missing = await as('ada', ['admin'])({ method: 'PATCH', url: '/v1/offices/01900000-0000-7000-8000-000000000001', payload: { name: 'x' } })
+  const followed = await app.inject({ method: 'GET', url: missing.json().type })
+  t.equal(followed.statusCode, 200)
+  t.equal(followed.json().title, missing.json().title)
+  const unknown = await app.inject({ method: 'GET', url: '/problems/no-such-problem' })
+  t.equal(unknown.statusCode, 404)
+  t.equal(unknown.json().type, '/problems/not-found')
+  t.equal((await app.inject({ method: 'GET', url: '/problems/%3Cscript%3E' })).statusCode, 400, 'slugs are validated')
 })

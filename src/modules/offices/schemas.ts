@@ -20,7 +20,7 @@ export const Office = Type.Object(
     created_at: Timestamp('When the office was registered.'),
     updated_at: Timestamp('When the office was last changed.'),
   },
-  { $id: 'Office', additionalProperties: false, description: 'An office of the programme.' },
+  { $id: 'Office', additionalProperties: false, description: 'An office of the programme.', examples: [{"id": "0193a0b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b", "code": "VNO", "name": "IOM Vilnius", "country": "LT", "kind": "country_office", "version": 1, "created_at": "2026-11-20T09:15:23.473Z", "updated_at": "2026-11-20T09:15:23.473Z"}] },
 )
 
 export const CreateOffice = Type.Object(officeFields, {

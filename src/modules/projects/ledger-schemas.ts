@@ -29,7 +29,7 @@ export const LedgerEntry = Type.Object(
     note: Nullable(Type.String({ description: 'Free-text note.' })),
     created_at: Timestamp('When the entry was written.'),
   },
-  { $id: 'LedgerEntry', additionalProperties: false, description: 'One append-only entry of a budget line\'s ledger.' },
+  { $id: 'LedgerEntry', additionalProperties: false, description: 'One append-only entry of a budget line\'s ledger.', examples: [{"id": "01a23575-3d4c-7666-a802-9789dfdc1b83", "budget_line_id": "0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f1a", "kind": "commit", "amount": {"amount_minor": 45000, "currency": "EUR"}, "source": {"type": "other", "id": "01a23575-3d4b-76f8-b720-c97c8d2a715d"}, "case_id": null, "payment_request_id": null, "actor_sub": "fiona", "request_id": "01a23575-3d38-765a-847e-6d30abbe7171", "note": "Interpretation services, framework contract 2010/17", "created_at": "2026-11-20T09:15:25.581Z"}] },
 )
 
 export const LedgerEntryList = Type.Object(
