@@ -21,6 +21,7 @@ export const PROBLEM_TYPES = {
   'project-budget-exceeded': { status: 409, title: 'Allocations would exceed the project total' },
   'travel-document-required': { status: 409, title: 'A valid travel document is required' },
   'transit-visa-required': { status: 409, title: 'A valid transit visa is required' },
+  'travel-insurance-required': { status: 409, title: 'Travel insurance covering the journey is required' },
   'case-closed': { status: 409, title: 'The case is closed and read-only' },
   'precondition-failed': { status: 412, title: 'The resource has changed since it was read' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
