@@ -15,6 +15,7 @@ import * as caseListIndexes from './20261202070000_case_list_indexes.js'
 import * as costRoutingAndRefunds from './20261202080100_cost_routing_and_refunds.js'
 import * as carrierRefunds from './20261202080200_carrier_refunds.js'
 import * as transitVisas from './20261202080300_transit_visas.js'
+import * as travelArrangements from './20261202080400_travel_arrangements.js'
 
 /** Every migration, in order. Names are timestamp-prefixed so they sort as they were written. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '20261202080100_cost_routing_and_refunds': costRoutingAndRefunds,
   '20261202080200_carrier_refunds': carrierRefunds,
   '20261202080300_transit_visas': transitVisas,
+  '20261202080400_travel_arrangements': travelArrangements,
 }

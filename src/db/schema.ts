@@ -291,7 +291,7 @@ export interface ReturnCasesTables {
   case_status_history: CaseStatusHistoryTable
 }
 
-export type PaymentKind = 'ticket' | 'excess_baggage' | 'cash_grant' | 'disbursement'
+export type PaymentKind = 'ticket' | 'excess_baggage' | 'cash_grant' | 'disbursement' | 'travel_insurance' | 'accommodation'
 export type PaymentStatus = 'requested' | 'awaiting_second_approval' | 'approved' | 'paid' | 'rejected' | 'cancelled'
 export type PayeeType = 'supplier' | 'carrier' | 'returnee' | 'other'
 export type CashGrantStatus = 'requested' | 'approved' | 'paid' | 'rejected' | 'cancelled'
@@ -547,6 +547,49 @@ export interface ExcessBaggageTable {
   version: Generated<number>
   created_at: Timestamp
   updated_at: Timestamp
+}
+
+/** A travel arrangement follows its payment request, as excess baggage does. */
+export type ArrangementStatus = 'requested' | 'approved' | 'paid' | 'rejected' | 'cancelled'
+
+interface ArrangementCostColumns {
+  cost_minor: number
+  currency: string
+  payee_name: string
+  status: ArrangementStatus
+  payment_request_id: string
+  notes: string | null
+  requested_by: string
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface TravelInsurancesTable extends ArrangementCostColumns {
+  id: string
+  case_id: string
+  member_id: string
+  insurer: string
+  policy_number: string
+  /** ISO dates (YYYY-MM-DD): the policy covers these days inclusive. */
+  cover_from: string
+  cover_until: string
+}
+
+export interface AccommodationsTable extends ArrangementCostColumns {
+  id: string
+  case_id: string
+  place_name: string
+  address: string | null
+  /** ISO dates: the nights from check_in_on to the night before check_out_on. */
+  check_in_on: string
+  check_out_on: string
+  guests: number
+}
+
+export interface TravelArrangementsTables {
+  travel_insurances: TravelInsurancesTable
+  accommodations: AccommodationsTable
 }
 
 export interface TravelTables {
@@ -991,3 +1034,4 @@ export interface EventsTables {
 
 /** Every module contributes its tables here. */
 export interface DB extends FoundationTables, ProjectsLedgerTables, ReturnCasesTables, PaymentsTables, TravelTables, ReintegrationTables, EventsTables {}
+export interface DB extends FoundationTables, ProjectsLedgerTables, ReturnCasesTables, PaymentsTables, TravelTables, TravelArrangementsTables, ReintegrationTables {}

@@ -14,7 +14,14 @@ import { returnCasesRoutes, wireCaseDependents } from './return-cases/index.js'
 import { statisticsRoutes } from './statistics/index.js'
 import { suppliersRoutes } from './suppliers/index.js'
 import { transitVisaRecordsOfMember, transitVisasRoutes, travelDocumentRecordsOfMember, travelDocumentsRoutes, wireTravelDates } from './travel-documents/index.js'
-import { ticketPaymentHooks, ticketRecordsOfMember, travelEndsOn, travelRoutes, wireTicketCharges } from './travel/index.js'
+import { ticketPaymentHooks, ticketRecordsOfMember, travelEndsOn, travelRoutes, wireTicketCharges, wireTravelCover } from './travel/index.js'
+import {
+  accommodationPaymentHooks,
+  policyCovering,
+  travelArrangementsRoutes,
+  travelInsurancePaymentHooks,
+  travelInsuranceRecordsOfMember,
+} from './travel-arrangements/index.js'
 
 /**
  * The composition root of the modules: the one place that knows them all. Who reacts to what is
@@ -29,6 +36,8 @@ export function wireModules(): void {
     excess_baggage: excessBaggagePaymentHooks,
     cash_grant: cashGrantPaymentHooks,
     disbursement: disbursementPaymentHooks,
+    travel_insurance: travelInsurancePaymentHooks,
+    accommodation: accommodationPaymentHooks,
   })
   // May this case be withdrawn or closed? May this member be removed?
   wireCaseDependents({
@@ -39,6 +48,7 @@ export function wireModules(): void {
       transitVisaRecordsOfMember,
       ticketRecordsOfMember,
       excessBaggageRecordsOfMember,
+      travelInsuranceRecordsOfMember,
       cashGrantRecordsOfMember,
       reintegrationRecordsOfMember,
       monitoringRecordsOfMember,
@@ -48,6 +58,8 @@ export function wireModules(): void {
   wireTicketCharges({ livePaymentsOn: liveChargesOnTicket })
   // The document queue compares expiry with the date a case travels.
   wireTravelDates({ travelEndsOn })
+  // Ticketing asks whether a traveller who must be insured holds a policy covering the journey.
+  wireTravelCover({ policyCovering })
 }
 
 /** Wires the modules and registers their routes (in the order the spec lists them). */
@@ -65,6 +77,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(transitVisasRoutes)
   await app.register(travelRoutes)
   await app.register(excessBaggageRoutes)
+  await app.register(travelArrangementsRoutes)
   await app.register(crisisCountriesRoutes)
   await app.register(suppliersRoutes)
   await app.register(reintegrationRoutes)

@@ -35,6 +35,8 @@ const TABLE_OWNERS: Record<string, { owner: string; alsoReadBy?: string[] }> = {
   booking_segments: { owner: 'travel' },
   tickets: { owner: 'travel' },
   excess_baggage: { owner: 'excess-baggage' },
+  travel_insurances: { owner: 'travel-arrangements' },
+  accommodations: { owner: 'travel-arrangements' },
   crisis_countries: { owner: 'crisis-countries' },
   reintegration_scoring_configurations: { owner: 'reintegration' },
   reintegration_requests: { owner: 'reintegration' },

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import t from 'tap'
 import {
   approvePayment,
@@ -207,10 +208,17 @@ t.test('fare rules: in the project currency, unique ticket numbers, medical esco
     200,
     'add escort',
   )
+  const before2 = await rowCounts(fixture.db)
+  const uninsured = await fixture.operations({ method: 'POST', url: tickets(caseId), payload: ticketBody(booking.id, patient) })
+  t.match(uninsured.json(), { status: 409, type: '/problems/travel-insurance-required', traveller: { member_id: patient }, reasons: ['medical_needs', 'escorted'], cover_needed: { from: booking.travel_ends_on, until: booking.travel_ends_on } }, 'an escorted medical case travels insured')
+  t.same(await rowCounts(fixture.db), before2, 'nothing written')
+  await sql`update projects set cost_routing = '{"insurance": "travel"}'::jsonb where id = ${fixture.projectId}`.execute(fixture.db)
+  const policy = { member_id: patient, insurer: 'ERGO Insurance', policy_number: 'ERV-2026-118734', cover_from: booking.travel_ends_on, cover_until: booking.travel_ends_on, premium: EUR(2_500) }
+  await expectStatus(await fixture.operations({ method: 'POST', url: `/v1/return-cases/${caseId}/travel-insurance`, payload: policy }), 201, 'insure')
   const reused = await fixture.operations({ method: 'POST', url: tickets(caseId), payload: { ...ticketBody(booking.id, patient), ticket_number: '2352101234567' } })
   t.equal(reused.statusCode, 409, 'a ticket number is recorded once')
   t.match(reused.json(), { errors: [{ pointer: '/body/ticket_number' }] })
-  await expectStatus(await fixture.operations({ method: 'POST', url: tickets(caseId), payload: ticketBody(booking.id, patient) }), 201, 'with the escort on the booking')
+  await expectStatus(await fixture.operations({ method: 'POST', url: tickets(caseId), payload: ticketBody(booking.id, patient) }), 201, 'with the escort on the booking and insured')
 })
 
 t.test('a rejected payment voids the ticket; the traveller can be ticketed again', async (t) => {

@@ -25,7 +25,8 @@ export default async function excessBaggageModule(fastify: FastifyInstance): Pro
       summary: 'Request excess baggage for a traveller or ticket',
       description:
         'Kilograms, cost (project currency) and reason, for a household member of this case or on one of its live tickets (422 otherwise). ' +
-        'Creates its own payment request (kind `excess_baggage`) on the project\'s excess-baggage line, paid separately from the ticket: ' +
+        'Creates its own payment request (kind `excess_baggage`) on the project\'s excess-baggage line (else the fallback its `cost_routing` ' +
+        'names; 409 `no-budget-line-for-cost` with neither), paid separately from the ticket: ' +
         'someone other than the requester approves it (maker-checker), which commits the cost. Needs an approved (or travel-booked) case.',
       params: CaseParams,
       headers: IdempotencyKeyHeader,

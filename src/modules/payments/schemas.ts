@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 import { EXCHANGE_RATE_PATTERN } from './exchange.js'
 
-export const PAYMENT_KINDS = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement'] as const
+export const PAYMENT_KINDS = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement', 'travel_insurance', 'accommodation'] as const
 export const PAYMENT_STATUSES = ['requested', 'awaiting_second_approval', 'approved', 'paid', 'rejected', 'cancelled'] as const
 export const PAYEE_TYPES = ['supplier', 'carrier', 'returnee', 'other'] as const
 export const LEDGER_SOURCE_TYPES = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement', 'reintegration_plan', 'travel_insurance', 'accommodation', 'other'] as const

@@ -443,6 +443,12 @@ export async function needsMedicalEscort(db: Kysely<DB>, memberId: string): Prom
   return entry !== undefined
 }
 
+/** Whether the member has medical needs recorded (with or without an escort): a medical case, which travels insured. */
+export async function hasMedicalNeeds(db: Kysely<DB>, memberId: string): Promise<boolean> {
+  const entry = await db.selectFrom('member_vulnerabilities').select('id').where('member_id', '=', memberId).where('code', '=', 'medical_needs').executeTakeFirst()
+  return entry !== undefined
+}
+
 /** The day the case arrived (its latest move to `arrived`), else departed, from its status history; null before either. */
 export async function arrivedOrDepartedOn(db: Kysely<DB>, caseId: string): Promise<string | null> {
   const moves = await db

@@ -1,6 +1,7 @@
 /**
  * The public face of travel: bookings and tickets, departure and arrival, and releasing what a
- * case's travel committed. Excess baggage builds on its case checks, roles and schemas.
+ * case's travel committed. Excess baggage and travel arrangements build on its case checks, roles
+ * and schemas.
  */
 export { default as travelRoutes, TRAVEL_ROLES } from './routes.js'
 export { caseForTravelWrite, createBooking } from './bookings.js'
@@ -11,6 +12,6 @@ export { CaseParams, PositiveMoney, ReasonBody, TravelPayee, type CreateBookingI
 export { caseHasBookings } from './repository.js'
 export { ticketPaymentHooks } from './tickets.js'
 export { ticketRecordsOfMember } from './repository.js'
-export { wireTicketCharges, type TicketCharges } from './ports.js'
+export { wireTicketCharges, wireTravelCover, type TicketCharges, type TravelCover } from './ports.js'
 export { travelEndsOn } from './repository.js'
 export { departures } from './facts.js'

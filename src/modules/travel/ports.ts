@@ -16,3 +16,18 @@ export const ticketCharges = new Port<TicketCharges>('which live costs are charg
 export function wireTicketCharges(charges: TicketCharges): void {
   ticketCharges.provide(charges)
 }
+
+/**
+ * Travel insurance is another module's (travel-arrangements, which builds on travel): ticketing
+ * asks it which policy covers a traveller's journey. Wired in src/modules/index.ts.
+ */
+export interface TravelCover {
+  /** The id of a live policy of the traveller covering every day from `from` to `until` (locked until the transaction ends), or null. */
+  policyCovering(db: Kysely<DB>, memberId: string, from: string, until: string): Promise<string | null>
+}
+
+export const travelCover = new Port<TravelCover>('which travel insurance covers this traveller\'s journey?')
+
+export function wireTravelCover(cover: TravelCover): void {
+  travelCover.provide(cover)
+}

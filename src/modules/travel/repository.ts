@@ -87,6 +87,12 @@ export function toBooking(row: BookingRow, segments: readonly SegmentRow[]): Boo
   }
 }
 
+/** The local date of a route's first departure. */
+export function travelStartsOn(segments: readonly SegmentRow[]): string {
+  const first = [...segments].sort((a, b) => a.position - b.position)[0] as SegmentRow
+  return localTime(first.departs_at, first.departs_offset_minutes).slice(0, 10)
+}
+
 /** The transit points of a booking where travellers need a visa, with the local dates they arrive there and fly on. */
 export function transitVisaNeeds(row: Pick<BookingRow, 'transit_requirements'>, segments: readonly SegmentRow[]): TransitVisaNeed[] {
   const ordered = [...segments].sort((a, b) => a.position - b.position)

@@ -164,8 +164,12 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
         'One ticket per traveller per booking (409 `duplicate-resource` for a second live one). The traveller must be a household member of ' +
         'this case (422) and hold a valid document that does not expire before the booking\'s last arrival date (409 ' +
         '`travel-document-required` naming the traveller, the travel date and what is wrong: no document, refused, still requested, or expires ' +
-        'on a date before travel). A traveller whose medical needs call for an escort needs a medical escort on the booking (409). The fare, in ' +
-        'the project\'s currency (422 `currency-mismatch`), becomes a payment request (kind `ticket`) on the travel line: the ticket is ' +
+        'on a date before travel). A traveller whose medical needs call for an escort needs a medical escort on the booking (409). At each ' +
+        'transit point flagged `visa_required` the traveller needs a transit visa issued and valid on the transit dates (409 ' +
+        '`transit-visa-required`); a traveller with medical needs or an escort needs travel insurance covering the journey (409 ' +
+        '`travel-insurance-required`). The fare, in ' +
+        'the project\'s currency (422 `currency-mismatch`), becomes a payment request (kind `ticket`) on the travel line (else the project\'s ' +
+        '`cost_routing` fallback; 409 `no-budget-line-for-cost` with neither): the ticket is ' +
         '`requested` until someone other than the requester approves that payment, which commits the fare and issues the ticket. When every ' +
         'traveller holds an issued ticket the case moves to `travel_booked`.',
       params: CaseParams,

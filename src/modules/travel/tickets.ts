@@ -11,14 +11,14 @@ import type { Actor } from '../../shared/roles.js'
 import { Workflow } from '../../shared/workflow.js'
 import { LIVE_PAYMENT_STATUSES, cancelPaymentRequest, lockCaseForRelease, findPaymentRequest, requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
 import { budgetLineForCost, creditRefund } from '../projects/index.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, transitionCase, lockCase, needsMedicalEscort } from '../return-cases/index.js'
+import { assertCaseOpen, findCaseForActor, hasMedicalNeeds, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, transitionCase, lockCase, needsMedicalEscort } from '../return-cases/index.js'
 import { assertTransitVisas, assertTravelDocument } from '../travel-documents/index.js'
 import { BOOKABLE_CASE_STATUSES, caseForTravelWrite } from './bookings.js'
 import * as repository from './repository.js'
-import type { BookingRow, TicketRow } from './repository.js'
+import type { BookingRow, SegmentRow, TicketRow } from './repository.js'
 import type { RecordCarrierRefundInput, RequestTicketInput, TicketListFilter, TicketRecord } from './schemas.js'
 import { latestAcceptableDate } from '../../shared/dates.js'
-import { ticketCharges } from './ports.js'
+import { ticketCharges, travelCover } from './ports.js'
 
 type TicketTransition = 'issue' | 'void' | 'refund' | 'confirm_departure' | 'record_no_show'
 
@@ -93,9 +93,37 @@ async function assertEscort(db: Kysely<DB>, booking: BookingRow, member: CaseMem
 }
 
 /**
+ * A traveller with medical needs, or escorted on the booking, is ticketed only with travel
+ * insurance covering the journey: from the local date of its first departure to that of its last
+ * arrival. 409 `travel-insurance-required` naming the traveller, why cover is needed and the dates.
+ */
+async function assertTravelInsurance(db: Kysely<DB>, booking: BookingRow, segments: readonly SegmentRow[], member: CaseMemberRow): Promise<void> {
+  const escorted = booking.escorts.some((escort) => escort.member_id === member.id)
+  const medical = await hasMedicalNeeds(db, member.id)
+  if (!escorted && !medical) return
+  const from = repository.travelStartsOn(segments)
+  if (await travelCover.get().policyCovering(db, member.id, from, booking.travel_ends_on)) return
+  const why = [medical ? 'has medical needs' : null, escorted ? `travels with an escort on booking ${booking.booking_reference}` : null].filter(Boolean).join(' and ')
+  throw new ProblemError('travel-insurance-required', `${travellerName(member)} ${why}: travel insurance covering ${from} to ${booking.travel_ends_on} is needed before a ticket`, {
+    traveller: { member_id: member.id, name: travellerName(member) },
+    reasons: [...(medical ? ['medical_needs'] : []), ...(escorted ? ['escorted'] : [])],
+    cover_needed: { from, until: booking.travel_ends_on },
+  })
+}
+
+/** What a traveller needs beyond the ticket on this booking: a transit visa where its route asks for one, and insurance where they must travel insured. */
+async function assertTravelArranged(db: Kysely<DB>, booking: BookingRow, member: CaseMemberRow): Promise<void> {
+  const segments = await repository.segmentsOf(db, [booking.id])
+  await assertTransitVisas(db, member, repository.transitVisaNeeds(booking, segments))
+  await assertTravelInsurance(db, booking, segments, member)
+}
+
+/**
  * Requests a ticket for one traveller on one booking: the traveller must be a household member
  * of this case (422), hold a valid document through the booking's last arrival date (409
- * `travel-document-required`), and have no live ticket on the booking (409). Creates the payment
+ * `travel-document-required`), a transit visa valid at each transit point that needs one (409
+ * `transit-visa-required`), travel insurance for the journey when they have medical needs or an
+ * escort (409 `travel-insurance-required`), and have no live ticket on the booking (409). Creates the payment
  * request (kind `ticket`) for the fare on the project's travel line; nothing is committed until
  * it is approved by someone other than the requester, which issues the ticket.
  */
@@ -121,7 +149,7 @@ export async function requestTicket(db: Transaction<DB>, context: RequestContext
   }
   await assertEscort(db, booking, member)
   const document = await assertTravelDocument(db, member, booking.travel_ends_on)
-  await assertTransitVisas(db, member, repository.transitVisaNeeds(booking, await repository.segmentsOf(db, [booking.id])))
+  await assertTravelArranged(db, booking, member)
   if (!caseRow.project_id) throw conflict(`Case ${caseRow.reference} has no project to pay its tickets`, { case_id: caseRow.id })
   const line = await budgetLineForCost(db, caseRow.project_id, 'ticket')
   if (input.fare.currency !== line.currency) {
@@ -363,7 +391,7 @@ async function issueOnApproval(db: Transaction<DB>, context: RequestContext, pay
   }
   const member = (await listCaseMembers(db, caseRow.id)).find((candidate) => candidate.id === ticket.member_id) as CaseMemberRow
   const document = await assertTravelDocument(db, member, booking.travel_ends_on)
-  await assertTransitVisas(db, member, repository.transitVisaNeeds(booking, await repository.segmentsOf(db, [booking.id])))
+  await assertTravelArranged(db, booking, member)
   const updated = await repository.updateTicket(db, ticket.id, { status: 'issued', issued_at: new Date(), travel_document_id: document.id })
   await recordTicketChange(db, context, 'issued', ticket, updated)
   if (caseRow.status === 'approved' && (await everyTravellerTicketed(db, caseRow.id))) {

@@ -1,0 +1,132 @@
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
+import type { AccommodationsTable, DB, TravelInsurancesTable } from '../../db/schema.js'
+import { daysBetween } from '../../shared/dates.js'
+import { UUID_PATTERN } from '../../shared/ids.js'
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { invalidField } from '../../shared/problems.js'
+import type { AccommodationListFilter, AccommodationRecord, TravelInsuranceListFilter, TravelInsuranceRecord } from './schemas.js'
+
+export type TravelInsuranceRow = Selectable<TravelInsurancesTable>
+export type AccommodationRow = Selectable<AccommodationsTable>
+export type ArrangementTable = 'travel_insurances' | 'accommodations'
+export type ArrangementRow = TravelInsuranceRow | AccommodationRow
+
+function commonFields(row: ArrangementRow) {
+  return {
+    id: row.id,
+    case_id: row.case_id,
+    payee_name: row.payee_name,
+    status: row.status,
+    payment_request_id: row.payment_request_id,
+    notes: row.notes,
+    requested_by: row.requested_by,
+    version: row.version,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  }
+}
+
+export function toTravelInsurance(row: TravelInsuranceRow): TravelInsuranceRecord {
+  return {
+    ...commonFields(row),
+    member_id: row.member_id,
+    insurer: row.insurer,
+    policy_number: row.policy_number,
+    cover_from: row.cover_from,
+    cover_until: row.cover_until,
+    premium: { amount_minor: row.cost_minor, currency: row.currency },
+  }
+}
+
+export function toAccommodation(row: AccommodationRow): AccommodationRecord {
+  return {
+    ...commonFields(row),
+    place_name: row.place_name,
+    address: row.address,
+    check_in_on: row.check_in_on,
+    check_out_on: row.check_out_on,
+    nights: daysBetween(row.check_in_on, row.check_out_on),
+    guests: row.guests,
+    cost: { amount_minor: row.cost_minor, currency: row.currency },
+  }
+}
+
+export async function insertTravelInsurance(db: Kysely<DB>, values: Insertable<TravelInsurancesTable>): Promise<TravelInsuranceRow> {
+  return db.insertInto('travel_insurances').values(values).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function insertAccommodation(db: Kysely<DB>, values: Insertable<AccommodationsTable>): Promise<AccommodationRow> {
+  return db.insertInto('accommodations').values(values).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function findArrangement<T extends ArrangementTable>(
+  db: Kysely<DB>,
+  table: T,
+  filter: { caseId: string; id: string } | { paymentRequestId: string },
+  options: { forUpdate?: boolean } = {},
+): Promise<Selectable<DB[T]> | undefined> {
+  const from = db.selectFrom(table as ArrangementTable).selectAll()
+  let query = 'paymentRequestId' in filter ? from.where('payment_request_id', '=', filter.paymentRequestId) : from.where('id', '=', filter.id).where('case_id', '=', filter.caseId)
+  if (options.forUpdate) query = query.forUpdate()
+  return (await query.executeTakeFirst()) as Selectable<DB[T]> | undefined
+}
+
+export async function setArrangementStatus(db: Kysely<DB>, table: ArrangementTable, id: string, status: Updateable<TravelInsurancesTable>['status']): Promise<ArrangementRow> {
+  return db
+    .updateTable(table)
+    .set((eb) => ({ status, version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+function afterIdOf(cursor: string | undefined): string | undefined {
+  const after = decodeCursor(cursor, 1)
+  if (!after) return undefined
+  if (typeof after[0] !== 'string' || !UUID_PATTERN.test(after[0])) throw invalidField('/query/cursor', 'malformed cursor')
+  return after[0]
+}
+
+export async function listTravelInsurances(db: Kysely<DB>, caseId: string, filter: TravelInsuranceListFilter): Promise<Page<TravelInsuranceRecord>> {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const after = afterIdOf(filter.cursor)
+  let query = db.selectFrom('travel_insurances').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', after)
+  if (filter.member_id) query = query.where('member_id', '=', filter.member_id)
+  if (filter.status) query = query.where('status', '=', filter.status)
+  return toPage(await query.execute(), limit, (row) => [row.id], toTravelInsurance)
+}
+
+export async function listAccommodations(db: Kysely<DB>, caseId: string, filter: AccommodationListFilter): Promise<Page<AccommodationRecord>> {
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  const after = afterIdOf(filter.cursor)
+  let query = db.selectFrom('accommodations').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
+  if (after) query = query.where('id', '>', after)
+  if (filter.status) query = query.where('status', '=', filter.status)
+  return toPage(await query.execute(), limit, (row) => [row.id], toAccommodation)
+}
+
+/**
+ * The traveller's policy that covers every day from `from` to `until` and is not rejected or
+ * cancelled (the one covering longest), locked FOR SHARE until the caller's transaction ends.
+ */
+export async function policyCovering(db: Kysely<DB>, memberId: string, from: string, until: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('travel_insurances')
+    .select('id')
+    .where('member_id', '=', memberId)
+    .where('status', 'in', ['requested', 'approved', 'paid'])
+    .where('cover_from', '<=', from)
+    .where('cover_until', '>=', until)
+    .orderBy('cover_until', 'desc')
+    .orderBy('id')
+    .limit(1)
+    .forShare()
+    .executeTakeFirst()
+  return row?.id ?? null
+}
+
+export async function travelInsuranceRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
+  const rows = await db.selectFrom('travel_insurances').select('id').where('member_id', '=', memberId).orderBy('id').execute()
+  return { travel_insurances: rows.map((row) => row.id) }
+}
