@@ -7,6 +7,7 @@ import * as travel from './20261123170400_travel.js'
 import * as reintegration from './20261123170500_reintegration.js'
 import * as supplierDeactivation from './20261123170600_supplier_deactivation.js'
 import * as caseClosureAndApplication from './20261202040000_case_closure_and_application.js'
+import * as statisticsIndexes from './20261202040100_statistics_indexes.js'
 import * as rateLimitCounters from './20261202060000_rate_limit_counters.js'
 
 /** Every migration, in order. Names are timestamp-prefixed so they sort as they were written. */
@@ -19,5 +20,6 @@ export const migrations: Record<string, Migration> = {
   '20261123170500_reintegration': reintegration,
   '20261123170600_supplier_deactivation': supplierDeactivation,
   '20261202040000_case_closure_and_application': caseClosureAndApplication,
+  '20261202040100_statistics_indexes': statisticsIndexes,
   '20261202060000_rate_limit_counters': rateLimitCounters,
 }
