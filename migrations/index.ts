@@ -10,6 +10,7 @@ import * as mic from './20261202030000_mic.js'
 import * as contactDeadlines from './20261202050000_contact_deadlines.js'
 import * as eventsFeedWebhooks from './20261202020000_events_feed_webhooks.js'
 import * as caseClosureAndApplication from './20261202040000_case_closure_and_application.js'
+import * as statisticsIndexes from './20261202040100_statistics_indexes.js'
 import * as rateLimitCounters from './20261202060000_rate_limit_counters.js'
 import * as caseListIndexes from './20261202070000_case_list_indexes.js'
 import * as costRoutingAndRefunds from './20261202080100_cost_routing_and_refunds.js'
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '20261202050000_contact_deadlines': contactDeadlines,
   '20261202020000_events_feed_webhooks': eventsFeedWebhooks,
   '20261202040000_case_closure_and_application': caseClosureAndApplication,
+  '20261202040100_statistics_indexes': statisticsIndexes,
   '20261202060000_rate_limit_counters': rateLimitCounters,
   '20261202070000_case_list_indexes': caseListIndexes,
   '20261202080100_cost_routing_and_refunds': costRoutingAndRefunds,

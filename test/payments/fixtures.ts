@@ -128,7 +128,7 @@ export async function seedCase(db: Kysely<DB>, options: CaseOptions): Promise<{ 
       referred_at: partnerOfficeId ? new Date() : null,
       project_id: options.projectId ?? null,
       status: options.status ?? 'approved',
-      // A closed case always says why it closed.
+      // A closed case always says why (a CHECK).
       closure_reason: options.status === 'closed' ? 'other' : null,
       legal_status: 'irregular_stay',
       referral_source: 'self',

@@ -18,7 +18,7 @@ import {
 import { createCase, findCaseByExternalReference, findCaseForActor, listCaseMembers, transitionCase, type CreateReturnCaseInput } from '../../modules/return-cases/index.js'
 import { createSupplier, findByRegistration, registrationKey } from '../../modules/suppliers/index.js'
 import { recordDocument } from '../../modules/travel-documents/index.js'
-import { confirmArrival, confirmDeparture, createBooking, requestTicket } from '../../modules/travel/index.js'
+import { confirmArrival, confirmDeparture, createBooking, recordTicketNoShow, requestTicket } from '../../modules/travel/index.js'
 
 /**
  * The AVRR programme for migrants in situations of vulnerability (July 2021 – July 2022) of the
@@ -76,12 +76,20 @@ export const VULNERABLE_PROGRAMME_FIGURES = {
 
 type Member = NonNullable<CreateReturnCaseInput['members']>[number]
 
-interface Household {
+export interface Household {
   index: number
   country: (typeof PARTNER_OFFICES)[number]
   departsOn: string
   members: Member[]
   reintegration: boolean
+  /** Positions (in the order recorded) of members who did not board. */
+  noShows?: number[]
+}
+
+export type PartnerCountry = (typeof PARTNER_OFFICES)[number]
+
+export function partnerCountry(country: string): PartnerCountry {
+  return PARTNER_OFFICES.find((office) => office.country === country) as PartnerCountry
 }
 
 /** A small deterministic generator, so every run seeds the same people. */
@@ -209,7 +217,7 @@ async function payAndApprove(trx: Transaction<DB>, paymentRequestId: string, pai
 }
 
 /** One household from application to survey, in one transaction: a rerun finds it whole or not at all. */
-async function seedHousehold(trx: Transaction<DB>, household: Household, ids: { officeId: string; projectId: string; supplierId: string }): Promise<void> {
+export async function returnHousehold(trx: Transaction<DB>, household: Household, ids: { officeId: string; projectId: string; supplierId: string }): Promise<void> {
   const number = String(household.index + 1).padStart(4, '0')
   const appliedOn = addDays(household.departsOn, -60)
   const { row } = await createCase(trx, COUNSELLOR, {
@@ -285,8 +293,12 @@ async function seedHousehold(trx: Transaction<DB>, household: Household, ids: { 
     await payAndApprove(trx, ticket.payment_request_id, addDays(household.departsOn, -5), `SEED-VU-${number}-${position}`)
     ticketIds.push(ticket.id)
   }
-  for (const ticketId of ticketIds) await confirmDeparture(trx, OPERATIONS, current.id, ticketId, undefined, `${household.departsOn}T10:00:00+03:00`)
-  for (const ticketId of ticketIds) await confirmArrival(trx, partner, current.id, ticketId, undefined, `${household.departsOn}T17:00:00+04:00`)
+  const boarded = ticketIds.filter((_, position) => !household.noShows?.includes(position))
+  for (const [position, ticketId] of ticketIds.entries()) {
+    if (household.noShows?.includes(position)) await recordTicketNoShow(trx, OPERATIONS, current.id, ticketId, undefined, 'Did not come to the airport')
+  }
+  for (const ticketId of boarded) await confirmDeparture(trx, OPERATIONS, current.id, ticketId, undefined, `${household.departsOn}T10:00:00+03:00`)
+  for (const ticketId of boarded) await confirmArrival(trx, partner, current.id, ticketId, undefined, `${household.departsOn}T17:00:00+04:00`)
 
   if (household.reintegration) {
     const plan = await firstPlanOfCase(trx, current.id)
@@ -314,12 +326,18 @@ export interface SeededProgramme {
   existing: number
 }
 
-/** Loads the programme; idempotent: a household whose case exists is left alone. */
-export async function seedVulnerableProgramme(db: Kysely<DB>, countryOfficeId: string): Promise<SeededProgramme> {
+/** The programme's project, partner offices and a supplier in each country (found, or created when missing). */
+export async function programmeSetup(db: Kysely<DB>): Promise<{ projectId: string; partnerOffices: Map<string, string>; suppliers: Map<string, string> }> {
   const partnerOffices = await ensurePartnerOffices(db)
   const projectId = await ensureProgramme(db)
   const suppliers = new Map<string, string>()
   for (const [country, officeId] of partnerOffices) suppliers.set(country, await ensureSupplier(db, country, officeId))
+  return { projectId, partnerOffices, suppliers }
+}
+
+/** Loads the programme; idempotent: a household whose case exists is left alone. */
+export async function seedVulnerableProgramme(db: Kysely<DB>, countryOfficeId: string): Promise<SeededProgramme> {
+  const { projectId, suppliers } = await programmeSetup(db)
   let created = 0
   let existing = 0
   for (const household of vulnerableHouseholds()) {
@@ -328,7 +346,7 @@ export async function seedVulnerableProgramme(db: Kysely<DB>, countryOfficeId: s
       existing += 1
       continue
     }
-    await db.transaction().execute((trx) => seedHousehold(trx, household, { officeId: countryOfficeId, projectId, supplierId: suppliers.get(household.country.country) as string }))
+    await db.transaction().execute((trx) => returnHousehold(trx, household, { officeId: countryOfficeId, projectId, supplierId: suppliers.get(household.country.country) as string }))
     created += 1
   }
   return { projectId, created, existing }

@@ -25,7 +25,7 @@ const ORANGE = '#e07b24'
 
 /** Horizontal bars, one row per label, one bar per series; each value is written at its bar's end. */
 export function barChart(title: string, series: readonly Series[], bars: readonly Bar[], format: (value: number) => string = String): string {
-  const labelWidth = 190
+  const labelWidth = 270
   const plotWidth = 420
   const barHeight = 14
   const rowHeight = series.length * barHeight + 10
