@@ -196,3 +196,40 @@ t.test('NUL and year 0000 anywhere, bodies and query strings alike, are 400 prob
   }
   t.equal(await allRowCounts(f.db), before, 'nothing written')
 })
+
+/** Percent-encoded UTF-8; a lone surrogate (which has no UTF-8) as the bytes a careless encoder would send for it. */
+function percentEncoded(value: string): string {
+  return [...value].map((char) => (/^[\uD800-\uDFFF]$/.test(char) ? '%ED%A0%80' : encodeURIComponent(char))).join('')
+}
+
+t.test('hostile query values (filters, dates, cursors, limits) on every list never get a 5xx', async (t) => {
+  const f = await reintegrationFixture(t)
+  const { caseId } = await planFixture(f)
+  type Parameter = { name: string; in: string }
+  const spec = f.app.swagger() as { paths: Record<string, Record<string, { parameters?: Parameter[] }>> }
+  const lists = f.app.routeCatalog.filter((route) => route.method === 'GET' && !/:(?!:)/.test(route.url.replace(/::/g, '')))
+  const nested = f.app.routeCatalog.filter((route) => route.method === 'GET' && /^\/v1\/return-cases\/:id(\([^)]*\))?\/[a-z-]+$/.test(route.url))
+  const hostileQueryValue = fc.oneof(
+    hostileString,
+    hostileNumber.map(String),
+    fc.base64String({ maxLength: 60 }),
+    fc.constantFrom('eyJpZCI6IjEifQ', 'eyJ0IjoiMDAwMC0wMS0wMSIsImlkIjoiYSJ9', '%00', '-1', '0', '101', '1e9'),
+  )
+  let tried = 0
+  for (const route of [...lists, ...nested]) {
+    const path = route.url.replace(/(?<!:):([a-z_]+)(\([^)]*\))?/g, '{$1}').replace(/::/g, ':')
+    const names = (spec.paths[path]?.get?.parameters ?? []).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name)
+    if (names.length === 0) continue
+    const url = route.url.replace(/(?<!:):id(\([^)]*\))?/, caseId)
+    const caller = f.as('fuzz-reader', route.roles.filter((role) => role !== 'partner') as Role[])
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...names), hostileQueryValue, async (name, value) => {
+        tried += 1
+        const response = await caller({ method: 'GET', url: `${url}?${encodeURIComponent(name)}=${percentEncoded(value)}` })
+        if (response.statusCode >= 500) throw new Error(`GET ${url}?${name}=${JSON.stringify(value)} answered ${response.statusCode}: ${response.body}`)
+      }),
+      { numRuns: RUNS_PER_ROUTE * 2, seed: Number(process.env.HOSTILE_INPUT_SEED ?? 20261202) },
+    )
+  }
+  t.ok(tried > 50, `query values tried on the lists (${tried})`)
+})
