@@ -32,6 +32,7 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   CORS_ORIGINS: Type.Optional(Type.String({ pattern: `^\\s*${ORIGIN}(\\s*,\\s*${ORIGIN})*\\s*$` })),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  EVENT_LOOP_WARM_UP_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   HEALTH_CHECK_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5000 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),

@@ -66,30 +66,22 @@ async function operationsPlugin(app: FastifyInstance, options: OperationsOptions
   })
 
   // Event-loop delay is sampled over the last second, so right after start it still holds the
-  // start-up work (schema compilation, migrations) that blocked the loop before the first request.
-  // Shedding on it would refuse the first requests of a healthy process; it counts once a sample
-  // has come in under the limit (or after the warm-up period, at the latest).
-  const startedAt = Date.now()
-  let warm = false
-  const maxEventLoopDelay = app.config.MAX_EVENT_LOOP_DELAY_MS
+  // start-up work (schema compilation, migrations, the first requests' compilation) that blocked the
+  // loop: shedding on it would refuse the first requests of a healthy process while /healthz and
+  // /readyz are green. It counts only once the warm-up period after start (and after listening) is over.
+  let warmFrom = Date.now() + app.config.EVENT_LOOP_WARM_UP_MS
+  app.addHook('onListen', async () => {
+    warmFrom = Date.now() + app.config.EVENT_LOOP_WARM_UP_MS
+  })
   await app.register(underPressure, {
-    maxEventLoopDelay,
+    maxEventLoopDelay: app.config.MAX_EVENT_LOOP_DELAY_MS,
     retryAfter: 5,
     // A rejected promise hands the error to the error handler, which renders the 503 problem.
     pressureHandler: async (_request: unknown, _reply: unknown, type: string) => {
-      if (type === TYPE_EVENT_LOOP_DELAY && !warm) {
-        warm = Date.now() - startedAt > WARM_UP_MS || app.memoryUsage().eventLoopDelay <= maxEventLoopDelay
-        if (!warm) return
-      }
+      if (type === TYPE_EVENT_LOOP_DELAY && Date.now() < warmFrom) return
       throw new ProblemError('service-unavailable', 'The service is overloaded; retry shortly')
     },
   })
-  const warming = setInterval(() => {
-    warm ||= app.memoryUsage().eventLoopDelay <= maxEventLoopDelay || Date.now() - startedAt > WARM_UP_MS
-    if (warm) clearInterval(warming)
-  }, 250)
-  warming.unref()
-  app.addHook('onClose', async () => clearInterval(warming))
 
   app.addSchema(HealthStatus)
 
@@ -127,9 +119,6 @@ async function operationsPlugin(app: FastifyInstance, options: OperationsOptions
     },
   })
 }
-
-/** How long after start event-loop delay is not a reason to shed, unless it has come down before. */
-const WARM_UP_MS = 30_000
 
 /** While the database is away it is checked this often, so the service serves again soon after it is back. */
 const RECHECK_WHILE_DOWN_MS = 500

@@ -38,18 +38,16 @@ const bin = postgresBinaries()
     for (const { name, concurrency, fault } of faults) {
       await t.test(name, async (t) => {
         const workload = runWriters({ base, token, officeId, concurrency })
-        // The load is under way once writes are acknowledged (however busy the machine is).
-        await waitUntil('writes acknowledged before the fault', () => workload.result.acknowledged.size >= 5, 30_000).catch(() => undefined)
-        const before = workload.result.acknowledged.size
-        t.ok(before > 0, 'writes succeed before the fault')
+        // Writes are under way (in flight on every connection) when the fault comes.
+        await waitUntil('writes acknowledged before the fault', () => workload.result.acknowledged.size >= 5, 30_000)
+        await sleep(500)
         await fault()
         const back = Date.now()
-        const recoveredAfter = await waitUntil('a write acknowledged after the fault', () => workload.result.answers.some((answer) => answer.at > back && answer.status === 201), 30_000)
+        const recoveredAfter = await waitUntil('a write acknowledged after the fault', () => workload.result.answers.some((answer) => answer.at > back && answer.status === 201), 15_000)
         await sleep(1000)
         const result = await workload.stop()
         t.ok(service.alive(), `the process is still running${service.alive() ? '' : `:\n${service.output().slice(-3000)}`}`)
-        // How fast it recovers is measured by bench/restart.bench.ts; here: that it does, without a restart.
-        t.ok(recoveredAfter >= 0, `serves again once the database is back (after ${recoveredAfter} ms)`)
+        t.ok(recoveredAfter < 5000, `serves again within 5 s of the database (after ${recoveredAfter} ms)`)
         await checkAnswers(t, result)
         await checkWrites(t, cluster, result)
         t.comment(`${name}: ${JSON.stringify(countByStatus(result.answers))}, ${result.acknowledged.size} acknowledged, ${result.retried.size} retried, recovered after ${recoveredAfter} ms`)
