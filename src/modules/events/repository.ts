@@ -187,7 +187,19 @@ export interface ClaimedDelivery {
  * oldest-due first, skipping rows another instance has locked, and only the first pending delivery
  * of each subscription and case, so event n+1 of a case waits until n is acknowledged (or failed).
  */
-export function claimDueDeliveries(db: Kysely<DB>, options: { instance: string; limit: number; leaseMs: number; excludedSubscriptions: string[] }) {
+export interface ClaimOptions {
+  instance: string
+  limit: number
+  leaseMs: number
+  excludedSubscriptions: string[]
+}
+
+export function claimDueDeliveries(db: Kysely<DB>, options: ClaimOptions) {
+  return claimStatement(options).execute(db)
+}
+
+/** The claim as one statement (the benchmark replays it with pgbench). */
+export function claimStatement(options: ClaimOptions) {
   return sql<ClaimedDelivery>`
     with due as (
       select d.id from webhook_deliveries d
@@ -210,7 +222,7 @@ export function claimDueDeliveries(db: Kysely<DB>, options: { instance: string; 
     from due, webhook_subscriptions s
     where w.id = due.id and s.id = w.subscription_id
     returning w.id, w.subscription_id, w.event_id, w.event_type, w.body, w.attempts, s.url, s.secret, s.previous_secret, s.previous_secret_expires_at
-  `.execute(db)
+  `
 }
 
 export interface AttemptOutcome {
