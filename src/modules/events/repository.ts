@@ -225,6 +225,16 @@ export function claimStatement(options: ClaimOptions) {
   `
 }
 
+/** Gives claims back unattempted (their attempt is not counted). */
+export async function releaseClaims(db: Kysely<DB>, deliveryIds: string[], instance: string): Promise<void> {
+  await db
+    .updateTable('webhook_deliveries')
+    .set((eb) => ({ claimed_until: null, claimed_by: null, attempts: eb('attempts', '-', 1) }))
+    .where('id', 'in', deliveryIds)
+    .where('claimed_by', '=', instance)
+    .execute()
+}
+
 export interface AttemptOutcome {
   deliveryId: string
   instance: string
@@ -274,14 +284,18 @@ export async function finishClaim(
   return Number(result.numUpdatedRows) === 1
 }
 
-/** Marks the subscription healthy, or failing since now (if it was not already); returns it after. */
+/**
+ * Records that a subscription's delivery succeeded or failed. The row is written only when its
+ * health changes (healthy → failing, failing → healthy), so the deliveries of one subscription do
+ * not queue on its row lock; returns the subscription after a failure (to check how long it has failed).
+ */
 export async function markSubscriptionHealth(db: Transaction<DB>, id: string, healthy: boolean): Promise<WebhookSubscriptionRow | undefined> {
-  return db
-    .updateTable('webhook_subscriptions')
-    .set(healthy ? { failing_since: null } : { failing_since: sql<Date>`coalesce(failing_since, now())` })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst()
+  if (healthy) {
+    await db.updateTable('webhook_subscriptions').set({ failing_since: null }).where('id', '=', id).where('failing_since', 'is not', null).execute()
+    return undefined
+  }
+  await db.updateTable('webhook_subscriptions').set({ failing_since: sql<Date>`now()` }).where('id', '=', id).where('failing_since', 'is', null).execute()
+  return findSubscription(db, id)
 }
 
 export function deliveriesQuery(db: Kysely<DB>, subscriptionId: string, status?: WebhookDeliveryRow['status']) {
