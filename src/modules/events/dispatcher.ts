@@ -176,9 +176,23 @@ export class WebhookDispatcher {
     const free = this.options.concurrency - this.inFlight.size
     if (free <= 0) return 0
     const saturated = [...this.perSubscription].filter(([, count]) => count >= this.options.concurrencyPerSubscription).map(([id]) => id)
-    const { rows } = await repository
-      .claimDueDeliveries(this.options.db, { instance: this.instance, limit: free, leaseMs: this.options.timeoutMs + LEASE_MARGIN_MS, excludedSubscriptions: saturated })
-    // One claim statement may return more for a subscription than its limit; the extra wait in this process.
+    const claimed = await repository.claimDueDeliveries(this.options.db, {
+      instance: this.instance,
+      limit: Math.min(free, this.options.concurrencyPerSubscription),
+      leaseMs: this.options.timeoutMs + LEASE_MARGIN_MS,
+      excludedSubscriptions: saturated,
+    })
+    // One claim may bring a subscription over its limit (it had some in flight already): those go back at once.
+    const rows: ClaimedDelivery[] = []
+    const over: string[] = []
+    const counts = new Map(this.perSubscription)
+    for (const delivery of claimed.rows) {
+      const count = counts.get(delivery.subscription_id) ?? 0
+      if (count >= this.options.concurrencyPerSubscription) over.push(delivery.id)
+      else rows.push(delivery)
+      counts.set(delivery.subscription_id, count + 1)
+    }
+    if (over.length > 0) await repository.releaseClaims(this.options.db, over, this.instance)
     for (const delivery of rows) {
       this.perSubscription.set(delivery.subscription_id, (this.perSubscription.get(delivery.subscription_id) ?? 0) + 1)
       const sending = this.send(delivery)
@@ -227,8 +241,9 @@ export class WebhookDispatcher {
         ? { status: 'failed' as const, nextAttemptAt: null }
         : { status: 'pending' as const, nextAttemptAt: new Date(Date.now() + withJitter(retryIn)) }
     await this.options.db.transaction().execute(async (trx) => {
-      await repository.recordAttempt(trx, outcome)
+      // A claim another instance took over (or a subscription deleted meanwhile) is no longer this attempt's to record.
       if (!(await repository.finishClaim(trx, outcome, next))) return
+      await repository.recordAttempt(trx, outcome)
       const subscription = await repository.markSubscriptionHealth(trx, delivery.subscription_id, succeeded)
       if (
         !succeeded &&

@@ -14,6 +14,9 @@ export const MAX_WAIT_SECONDS = 30
 /** When nothing rings (an instance without LISTEN, a commit held back by an older transaction), look again this often. */
 const POLL_MS = 1000
 
+/** The largest transaction id (xid8 is an unsigned 64-bit integer). */
+const MAX_XID8 = 2n ** 64n - 1n
+
 export function encodePosition(position: OutboxPosition): string {
   return encodeCursor([position.xact, position.sequence])
 }
@@ -29,7 +32,8 @@ export function decodePosition(cursor: string | undefined, pointer = '/query/aft
     throw malformed()
   }
   const [xact, sequence] = key as [unknown, unknown]
-  if (typeof xact !== 'string' || !/^\d{1,20}$/.test(xact) || typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0) throw malformed()
+  if (typeof xact !== 'string' || !/^\d{1,20}$/.test(xact) || BigInt(xact) > MAX_XID8) throw malformed()
+  if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0) throw malformed()
   return { xact, sequence }
 }
 

@@ -187,7 +187,19 @@ export interface ClaimedDelivery {
  * oldest-due first, skipping rows another instance has locked, and only the first pending delivery
  * of each subscription and case, so event n+1 of a case waits until n is acknowledged (or failed).
  */
-export function claimDueDeliveries(db: Kysely<DB>, options: { instance: string; limit: number; leaseMs: number; excludedSubscriptions: string[] }) {
+export interface ClaimOptions {
+  instance: string
+  limit: number
+  leaseMs: number
+  excludedSubscriptions: string[]
+}
+
+export function claimDueDeliveries(db: Kysely<DB>, options: ClaimOptions) {
+  return claimStatement(options).execute(db)
+}
+
+/** The claim as one statement (the benchmark replays it with pgbench). */
+export function claimStatement(options: ClaimOptions) {
   return sql<ClaimedDelivery>`
     with due as (
       select d.id from webhook_deliveries d
@@ -210,7 +222,17 @@ export function claimDueDeliveries(db: Kysely<DB>, options: { instance: string; 
     from due, webhook_subscriptions s
     where w.id = due.id and s.id = w.subscription_id
     returning w.id, w.subscription_id, w.event_id, w.event_type, w.body, w.attempts, s.url, s.secret, s.previous_secret, s.previous_secret_expires_at
-  `.execute(db)
+  `
+}
+
+/** Gives claims back unattempted (their attempt is not counted). */
+export async function releaseClaims(db: Kysely<DB>, deliveryIds: string[], instance: string): Promise<void> {
+  await db
+    .updateTable('webhook_deliveries')
+    .set((eb) => ({ claimed_until: null, claimed_by: null, attempts: eb('attempts', '-', 1) }))
+    .where('id', 'in', deliveryIds)
+    .where('claimed_by', '=', instance)
+    .execute()
 }
 
 export interface AttemptOutcome {
@@ -262,14 +284,18 @@ export async function finishClaim(
   return Number(result.numUpdatedRows) === 1
 }
 
-/** Marks the subscription healthy, or failing since now (if it was not already); returns it after. */
+/**
+ * Records that a subscription's delivery succeeded or failed. The row is written only when its
+ * health changes (healthy → failing, failing → healthy), so the deliveries of one subscription do
+ * not queue on its row lock; returns the subscription after a failure (to check how long it has failed).
+ */
 export async function markSubscriptionHealth(db: Transaction<DB>, id: string, healthy: boolean): Promise<WebhookSubscriptionRow | undefined> {
-  return db
-    .updateTable('webhook_subscriptions')
-    .set(healthy ? { failing_since: null } : { failing_since: sql<Date>`coalesce(failing_since, now())` })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst()
+  if (healthy) {
+    await db.updateTable('webhook_subscriptions').set({ failing_since: null }).where('id', '=', id).where('failing_since', 'is not', null).execute()
+    return undefined
+  }
+  await db.updateTable('webhook_subscriptions').set({ failing_since: sql<Date>`now()` }).where('id', '=', id).where('failing_since', 'is', null).execute()
+  return findSubscription(db, id)
 }
 
 export function deliveriesQuery(db: Kysely<DB>, subscriptionId: string, status?: WebhookDeliveryRow['status']) {
