@@ -17,7 +17,7 @@ t.test('cases that arrived before deadlines were tracked get one from their arri
   for (;;) {
     const { results, error } = await migrator.migrateDown()
     if (error) throw error
-    if (results?.[0]?.migrationName === '20261202050000_contact_deadlines') break
+    if (results?.[0]?.migrationName === '20261202150000_contact_deadlines') break
   }
   await migrateToLatest(f.db)
 
