@@ -40,7 +40,7 @@ t.test('the case list reads a page off an index for every combination of its fil
     (${partners[0]}, 'TBS', 'Tbilisi', 'GE', 'partner_office'), (${partners[1]}, 'BGW', 'Baghdad', 'IQ', 'partner_office')`.execute(db)
   // n = 1 is the oldest case, n = CASES the newest; ids sort as n does (as UUIDv7 ids sort by creation).
   await sql`
-    insert into return_cases (id, reference, office_id, partner_office_id, referred_at, legal_status, referral_source, country_of_return, intended_departure_on, status, created_by, created_at, updated_at)
+    insert into return_cases (id, reference, office_id, partner_office_id, referred_at, legal_status, referral_source, country_of_return, intended_departure_on, status, closure_reason, created_by, created_at, updated_at)
     select ('01900000-0000-7000-8000-' || lpad(n::text, 12, '0'))::uuid, 'C-' || n,
            (${sql.lit(`{${offices.join(',')}}`)}::uuid[])[case when n % 20 = 0 then 3 when n % 7 = 0 then 2 else 1 end],
            case when n % 5 = 0 then (${sql.lit(`{${partners.join(',')}}`)}::uuid[])[1 + (n / 5) % 2] end,
@@ -48,11 +48,12 @@ t.test('the case list reads a page off an index for every combination of its fil
            'irregular_stay', 'self',
            case when n % 5 = 0 then (array['GE','IQ'])[1 + (n / 5) % 2] else (array['GE','IQ','AF','UA','MD','AZ','AM','TJ','UZ','VN'])[1 + n % 10] end,
            date '2026-01-01' + (n % 365),
-           case when n > ${CASES} - 500 then (array['draft','submitted'])[1 + (n / 3) % 2]
-                when n > ${CASES} - 3000 then (array['draft','submitted','in_counselling','approved','rejected','withdrawn'])[1 + (n / 3) % 6]
-                else (array['closed','closed','closed','closed','rejected','cancelled','no_show','in_reintegration'])[1 + (n / 3) % 8] end,
+           s.status, case when s.status = 'closed' then 'other' end,
            'plans', now() - make_interval(mins => ${CASES} - n), now()
-    from generate_series(1, ${CASES}) as n`.execute(db)
+    from generate_series(1, ${CASES}) as n
+    cross join lateral (select case when n > ${CASES} - 500 then (array['draft','submitted'])[1 + (n / 3) % 2]
+                when n > ${CASES} - 3000 then (array['draft','submitted','in_counselling','approved','rejected','withdrawn'])[1 + (n / 3) % 6]
+                else (array['closed','closed','closed','closed','rejected','cancelled','no_show','in_reintegration'])[1 + (n / 3) % 8] end as status) s`.execute(db)
   await sql`
     insert into case_members (id, case_id, relationship, is_principal, given_name, family_name, name_key, sex, date_of_birth, nationality, created_by)
     select gen_random_uuid(), c.id, (array['principal','spouse_partner','child'])[p], p = 1, 'Given' || p, 'Family' || c.reference,

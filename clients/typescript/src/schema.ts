@@ -3201,6 +3201,106 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "avrr.contact_deadline.contact_due_soon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The due day is near and no contact is recorded (sent once).
+         * @description The one-month deadline for a returnee to contact the partner office after arrival. Sent to the subscriptions whose `event_types` include `avrr.contact_deadline.contact_due_soon` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["contactDeadlineContactDueSoonEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "avrr.contact_deadline.contact_overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The due day passed with no contact recorded (sent once).
+         * @description The one-month deadline for a returnee to contact the partner office after arrival. Sent to the subscriptions whose `event_types` include `avrr.contact_deadline.contact_overdue` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["contactDeadlineContactOverdueEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "avrr.contact_deadline.contact_recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The partner office recorded the first contact.
+         * @description The one-month deadline for a returnee to contact the partner office after arrival. Sent to the subscriptions whose `event_types` include `avrr.contact_deadline.contact_recorded` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["contactDeadlineContactRecordedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "avrr.contact_deadline.lapsed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The reintegration assistance lapsed; its commitments were released.
+         * @description The one-month deadline for a returnee to contact the partner office after arrival. Sent to the subscriptions whose `event_types` include `avrr.contact_deadline.lapsed` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["contactDeadlineLapsedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "avrr.contact_deadline.opened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The deadline opened on arrival.
+         * @description The one-month deadline for a returnee to contact the partner office after arrival. Sent to the subscriptions whose `event_types` include `avrr.contact_deadline.opened` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["contactDeadlineOpenedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "avrr.counselling_session.recorded": {
         parameters: {
             query?: never;
@@ -3495,6 +3595,106 @@ export interface webhooks {
          * @description A coded vulnerability of a member. A restricted code (victim of trafficking) is always `restricted`, as in the API for anyone but protection staff. Sent to the subscriptions whose `event_types` include `avrr.member_vulnerability.updated` (or are empty), in order per case, and read the same way from `GET /v1/events`.
          */
         post: operations["memberVulnerabilityUpdatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "avrr.mic_consultation.recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A consultation was recorded.
+         * @description A consultation of the Migration Information Centre (never its content). Sent to the subscriptions whose `event_types` include `avrr.mic_consultation.recorded` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["micConsultationRecordedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "avrr.mic_consultation.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A consultation was edited.
+         * @description A consultation of the Migration Information Centre (never its content). Sent to the subscriptions whose `event_types` include `avrr.mic_consultation.updated` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["micConsultationUpdatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "avrr.mic_enquirer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An enquirer was recorded.
+         * @description An enquirer of the Migration Information Centre (never personal data). Sent to the subscriptions whose `event_types` include `avrr.mic_enquirer.created` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["micEnquirerCreatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "avrr.mic_enquirer.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An enquirer was erased.
+         * @description An enquirer of the Migration Information Centre (never personal data). Sent to the subscriptions whose `event_types` include `avrr.mic_enquirer.deleted` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["micEnquirerDeletedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "avrr.mic_enquirer.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An enquirer was edited.
+         * @description An enquirer of the Migration Information Centre (never personal data). Sent to the subscriptions whose `event_types` include `avrr.mic_enquirer.updated` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["micEnquirerUpdatedEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4781,6 +4981,86 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "avrr.travel_insurance.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Its payment was approved.
+         * @description The travel insurance of a traveller (never the policy number), paid like other costs. Sent to the subscriptions whose `event_types` include `avrr.travel_insurance.approved` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["travelInsuranceApprovedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "avrr.travel_insurance.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The insurance was cancelled.
+         * @description The travel insurance of a traveller (never the policy number), paid like other costs. Sent to the subscriptions whose `event_types` include `avrr.travel_insurance.cancelled` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["travelInsuranceCancelledEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "avrr.travel_insurance.paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The premium was paid.
+         * @description The travel insurance of a traveller (never the policy number), paid like other costs. Sent to the subscriptions whose `event_types` include `avrr.travel_insurance.paid` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["travelInsurancePaidEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "avrr.travel_insurance.requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Insurance was requested.
+         * @description The travel insurance of a traveller (never the policy number), paid like other costs. Sent to the subscriptions whose `event_types` include `avrr.travel_insurance.requested` (or are empty), in order per case, and read the same way from `GET /v1/events`.
+         */
+        post: operations["travelInsuranceRequestedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "avrr.webhook_subscription.disabled": {
         parameters: {
             query?: never;
@@ -5878,6 +6158,63 @@ export interface components {
             updated_at: string;
             /** @description Version, also sent as the ETag. */
             version: number;
+        };
+        /** @description A CloudEvent about the one-month deadline for a returnee to contact the partner office after arrival. */
+        ContactDeadlineEvent: {
+            /** @description The entity after the change. */
+            data: {
+                /** @description The return case the entity belongs to, if any. */
+                case_id: string | null;
+                /** @description Names of the fields the change touched (all of them on a creation); values are in `state` where they may be shown. */
+                changed: string[];
+                /** @description The entity's id. */
+                entity_id: string;
+                /**
+                 * @description The kind of entity.
+                 * @enum {string}
+                 */
+                entity_type: "contact_deadline";
+                /** @description The new state of the contact deadline (ids, status, amounts; never personal data, restricted codes or bank details). */
+                state: {
+                    [key: string]: unknown;
+                };
+                /** @description The entity's status after the change, where it has one. */
+                status: string | null;
+            };
+            /**
+             * @description Media type of `data`.
+             * @enum {string}
+             */
+            datacontenttype: "application/json";
+            /**
+             * Format: uuid
+             * @description Event id: unique, the same in the feed and in every webhook delivery (also `webhook-id`); deduplicate on it.
+             */
+            id: string;
+            /** @description Order of writing (a CloudEvents extension): of two events of one case, the higher was committed later. */
+            sequence: string;
+            /**
+             * @description This service (`/avrr`).
+             * @example /avrr
+             */
+            source: string;
+            /**
+             * @description CloudEvents version.
+             * @enum {string}
+             */
+            specversion: "1.0";
+            /** @description The entity path: `return_case/{case_id}/<entity>/{id}` for an entity of a case, else `<entity>/{id}`. */
+            subject: string;
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            time: string;
+            /**
+             * @description What happened.
+             * @enum {string}
+             */
+            type: "avrr.contact_deadline.opened" | "avrr.contact_deadline.contact_recorded" | "avrr.contact_deadline.contact_due_soon" | "avrr.contact_deadline.contact_overdue" | "avrr.contact_deadline.lapsed";
         };
         ContactDeadlineList: {
             /** @description Deadlines awaiting contact, the earliest due first. */
@@ -8171,6 +8508,63 @@ export interface components {
             /** @description Version of the consultation, also sent as the ETag; send it back in If-Match to change it. */
             version: number;
         };
+        /** @description A CloudEvent about a consultation of the Migration Information Centre (never its content). */
+        MicConsultationEvent: {
+            /** @description The entity after the change. */
+            data: {
+                /** @description The return case the entity belongs to, if any. */
+                case_id: string | null;
+                /** @description Names of the fields the change touched (all of them on a creation); values are in `state` where they may be shown. */
+                changed: string[];
+                /** @description The entity's id. */
+                entity_id: string;
+                /**
+                 * @description The kind of entity.
+                 * @enum {string}
+                 */
+                entity_type: "mic_consultation";
+                /** @description The new state of the mic consultation (ids, status, amounts; never personal data, restricted codes or bank details). */
+                state: {
+                    [key: string]: unknown;
+                };
+                /** @description The entity's status after the change, where it has one. */
+                status: string | null;
+            };
+            /**
+             * @description Media type of `data`.
+             * @enum {string}
+             */
+            datacontenttype: "application/json";
+            /**
+             * Format: uuid
+             * @description Event id: unique, the same in the feed and in every webhook delivery (also `webhook-id`); deduplicate on it.
+             */
+            id: string;
+            /** @description Order of writing (a CloudEvents extension): of two events of one case, the higher was committed later. */
+            sequence: string;
+            /**
+             * @description This service (`/avrr`).
+             * @example /avrr
+             */
+            source: string;
+            /**
+             * @description CloudEvents version.
+             * @enum {string}
+             */
+            specversion: "1.0";
+            /** @description The entity path: `return_case/{case_id}/<entity>/{id}` for an entity of a case, else `<entity>/{id}`. */
+            subject: string;
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            time: string;
+            /**
+             * @description What happened.
+             * @enum {string}
+             */
+            type: "avrr.mic_consultation.recorded" | "avrr.mic_consultation.updated";
+        };
         MicConsultationList: {
             /** @description Consultations on this page, in the order recorded. */
             items: components["schemas"]["MicConsultation"][];
@@ -8230,6 +8624,63 @@ export interface components {
             updated_at: string;
             /** @description Version of the enquirer, also sent as the ETag; send it back in If-Match to change it. */
             version: number;
+        };
+        /** @description A CloudEvent about an enquirer of the Migration Information Centre (never personal data). */
+        MicEnquirerEvent: {
+            /** @description The entity after the change. */
+            data: {
+                /** @description The return case the entity belongs to, if any. */
+                case_id: string | null;
+                /** @description Names of the fields the change touched (all of them on a creation); values are in `state` where they may be shown. */
+                changed: string[];
+                /** @description The entity's id. */
+                entity_id: string;
+                /**
+                 * @description The kind of entity.
+                 * @enum {string}
+                 */
+                entity_type: "mic_enquirer";
+                /** @description The new state of the mic enquirer (ids, status, amounts; never personal data, restricted codes or bank details). */
+                state: {
+                    [key: string]: unknown;
+                };
+                /** @description The entity's status after the change, where it has one. */
+                status: string | null;
+            };
+            /**
+             * @description Media type of `data`.
+             * @enum {string}
+             */
+            datacontenttype: "application/json";
+            /**
+             * Format: uuid
+             * @description Event id: unique, the same in the feed and in every webhook delivery (also `webhook-id`); deduplicate on it.
+             */
+            id: string;
+            /** @description Order of writing (a CloudEvents extension): of two events of one case, the higher was committed later. */
+            sequence: string;
+            /**
+             * @description This service (`/avrr`).
+             * @example /avrr
+             */
+            source: string;
+            /**
+             * @description CloudEvents version.
+             * @enum {string}
+             */
+            specversion: "1.0";
+            /** @description The entity path: `return_case/{case_id}/<entity>/{id}` for an entity of a case, else `<entity>/{id}`. */
+            subject: string;
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            time: string;
+            /**
+             * @description What happened.
+             * @enum {string}
+             */
+            type: "avrr.mic_enquirer.created" | "avrr.mic_enquirer.updated" | "avrr.mic_enquirer.deleted";
         };
         MicEnquirerList: {
             /** @description Enquirers on this page, in the order registered. */
@@ -11698,6 +12149,63 @@ export interface components {
             updated_at: string;
             /** @description Version, also sent as the ETag. */
             version: number;
+        };
+        /** @description A CloudEvent about the travel insurance of a traveller (never the policy number), paid like other costs. */
+        TravelInsuranceEvent: {
+            /** @description The entity after the change. */
+            data: {
+                /** @description The return case the entity belongs to, if any. */
+                case_id: string | null;
+                /** @description Names of the fields the change touched (all of them on a creation); values are in `state` where they may be shown. */
+                changed: string[];
+                /** @description The entity's id. */
+                entity_id: string;
+                /**
+                 * @description The kind of entity.
+                 * @enum {string}
+                 */
+                entity_type: "travel_insurance";
+                /** @description The new state of the travel insurance (ids, status, amounts; never personal data, restricted codes or bank details). */
+                state: {
+                    [key: string]: unknown;
+                };
+                /** @description The entity's status after the change, where it has one. */
+                status: string | null;
+            };
+            /**
+             * @description Media type of `data`.
+             * @enum {string}
+             */
+            datacontenttype: "application/json";
+            /**
+             * Format: uuid
+             * @description Event id: unique, the same in the feed and in every webhook delivery (also `webhook-id`); deduplicate on it.
+             */
+            id: string;
+            /** @description Order of writing (a CloudEvents extension): of two events of one case, the higher was committed later. */
+            sequence: string;
+            /**
+             * @description This service (`/avrr`).
+             * @example /avrr
+             */
+            source: string;
+            /**
+             * @description CloudEvents version.
+             * @enum {string}
+             */
+            specversion: "1.0";
+            /** @description The entity path: `return_case/{case_id}/<entity>/{id}` for an entity of a case, else `<entity>/{id}`. */
+            subject: string;
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            time: string;
+            /**
+             * @description What happened.
+             * @enum {string}
+             */
+            type: "avrr.travel_insurance.requested" | "avrr.travel_insurance.approved" | "avrr.travel_insurance.paid" | "avrr.travel_insurance.cancelled";
         };
         TravelInsuranceList: {
             /** @description Policies in the order requested. */
@@ -45404,6 +45912,151 @@ export interface operations {
             };
         };
     };
+    contactDeadlineContactDueSoonEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["ContactDeadlineEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    contactDeadlineContactOverdueEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["ContactDeadlineEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    contactDeadlineContactRecordedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["ContactDeadlineEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    contactDeadlineLapsedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["ContactDeadlineEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    contactDeadlineOpenedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["ContactDeadlineEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     counsellingSessionRecordedEvent: {
         parameters: {
             query?: never;
@@ -45827,6 +46480,151 @@ export interface operations {
         requestBody: {
             content: {
                 "application/cloudevents+json": components["schemas"]["MemberVulnerabilityEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    micConsultationRecordedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["MicConsultationEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    micConsultationUpdatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["MicConsultationEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    micEnquirerCreatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["MicEnquirerEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    micEnquirerDeletedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["MicEnquirerEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    micEnquirerUpdatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["MicEnquirerEvent"];
             };
         };
         responses: {
@@ -47683,6 +48481,122 @@ export interface operations {
         requestBody: {
             content: {
                 "application/cloudevents+json": components["schemas"]["TravelDocumentEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    travelInsuranceApprovedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["TravelInsuranceEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    travelInsuranceCancelledEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["TravelInsuranceEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    travelInsurancePaidEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["TravelInsuranceEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event; anything else (or no answer within 10 s) is retried with backoff, and the case's next events wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    travelInsuranceRequestedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry; deduplicate on it. */
+                "webhook-id": string;
+                /** @description Standard Webhooks signatures, space-separated `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`: two during a secret rotation. Verify with a Standard Webhooks library. */
+                "webhook-signature": string;
+                /** @description Unix seconds when this attempt was signed; refuse ones far from now (replay). */
+                "webhook-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["TravelInsuranceEvent"];
             };
         };
         responses: {

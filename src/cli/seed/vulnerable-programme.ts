@@ -13,11 +13,12 @@ import {
   createDisbursement,
   createRequest,
   firstPlanOfCase,
-  type ItemInputValue,
-} from '../../modules/reintegration/index.js'
+  type ItemInputValue, recordFirstContact } from '../../modules/reintegration/index.js'
 import { createCase, findCaseByExternalReference, findCaseForActor, listCaseMembers, transitionCase, type CreateReturnCaseInput } from '../../modules/return-cases/index.js'
 import { createSupplier, findByRegistration, registrationKey } from '../../modules/suppliers/index.js'
 import { recordDocument } from '../../modules/travel-documents/index.js'
+import { ProblemError } from '../../shared/problems.js'
+import { requestTravelInsurance } from '../../modules/travel-arrangements/index.js'
 import { confirmArrival, confirmDeparture, createBooking, recordTicketNoShow, requestTicket } from '../../modules/travel/index.js'
 
 /**
@@ -52,6 +53,8 @@ const PROGRAMME: CreateProjectInput = {
   ],
   targets: { persons: 200, individuals: 80, families: 40 },
   second_approval_threshold: EUR(1_000_000),
+  // The programme has no insurance line: travellers' insurance is paid from the travel line.
+  cost_routing: { insurance: 'travel' },
 }
 
 /** Partner offices in the countries of return beyond Georgia and Iraq (found by code, created when missing). */
@@ -283,12 +286,26 @@ export async function returnHousehold(trx: Transaction<DB>, household: Household
       expires_on: '2029-01-14',
     })
     void document
-    const ticket = await requestTicket(trx, OPERATIONS, current.id, {
+    const ticketInput = {
       booking_id: booking.id,
       member_id: member.id,
       ticket_number: `235${number}${String(position).padStart(6, '0')}`,
       fare: EUR(28_000 + (household.index % 7) * 1_500),
-      payee: { type: 'supplier', name: 'Baltic Travel Service (Vilnius)' },
+      payee: { type: 'supplier' as const, name: 'Baltic Travel Service (Vilnius)' },
+    }
+    // A traveller with medical needs flies insured: ticketing says so, and the seed then insures them.
+    const ticket = await requestTicket(trx, OPERATIONS, current.id, ticketInput).catch(async (error: unknown) => {
+      if (!(error instanceof ProblemError && error.slug === 'travel-insurance-required')) throw error
+      const policy = await requestTravelInsurance(trx, OPERATIONS, current.id, {
+        member_id: member.id,
+        insurer: 'ERGO Insurance',
+        policy_number: `ERV-${number}-${position}`,
+        cover_from: household.departsOn,
+        cover_until: household.departsOn,
+        premium: EUR(2_500),
+      })
+      await payAndApprove(trx, policy.payment_request_id, addDays(household.departsOn, -6), `SEED-VU-INS-${number}-${position}`)
+      return requestTicket(trx, OPERATIONS, current.id, ticketInput)
     })
     await payAndApprove(trx, ticket.payment_request_id, addDays(household.departsOn, -5), `SEED-VU-${number}-${position}`)
     ticketIds.push(ticket.id)
@@ -299,6 +316,8 @@ export async function returnHousehold(trx: Transaction<DB>, household: Household
   }
   for (const ticketId of boarded) await confirmDeparture(trx, OPERATIONS, current.id, ticketId, undefined, `${household.departsOn}T10:00:00+03:00`)
   for (const ticketId of boarded) await confirmArrival(trx, partner, current.id, ticketId, undefined, `${household.departsOn}T17:00:00+04:00`)
+  // Met at the airport by the partner office: the first contact is on the arrival day.
+  if (boarded.length > 0) await recordFirstContact(trx, partner, current.id, undefined, { contacted_on: household.departsOn, channel: 'in_person' })
 
   if (household.reintegration) {
     const plan = await firstPlanOfCase(trx, current.id)

@@ -96,6 +96,36 @@ export const EVENT_CATALOGUE = {
       paid: 'The payment was made.',
     },
   },
+  travel_insurance: {
+    schema: 'TravelInsuranceEvent',
+    description: 'The travel insurance of a traveller (never the policy number), paid like other costs.',
+    caseScoped: true,
+    verbs: { requested: 'Insurance was requested.', approved: 'Its payment was approved.', paid: 'The premium was paid.', cancelled: 'The insurance was cancelled.' },
+  },
+  contact_deadline: {
+    schema: 'ContactDeadlineEvent',
+    description: 'The one-month deadline for a returnee to contact the partner office after arrival.',
+    caseScoped: true,
+    verbs: {
+      opened: 'The deadline opened on arrival.',
+      contact_recorded: 'The partner office recorded the first contact.',
+      contact_due_soon: 'The due day is near and no contact is recorded (sent once).',
+      contact_overdue: 'The due day passed with no contact recorded (sent once).',
+      lapsed: 'The reintegration assistance lapsed; its commitments were released.',
+    },
+  },
+  mic_enquirer: {
+    schema: 'MicEnquirerEvent',
+    description: 'An enquirer of the Migration Information Centre (never personal data).',
+    caseScoped: false,
+    verbs: { created: 'An enquirer was recorded.', updated: 'An enquirer was edited.', deleted: 'An enquirer was erased.' },
+  },
+  mic_consultation: {
+    schema: 'MicConsultationEvent',
+    description: 'A consultation of the Migration Information Centre (never its content).',
+    caseScoped: false,
+    verbs: { recorded: 'A consultation was recorded.', updated: 'A consultation was edited.' },
+  },
   cash_grant: {
     schema: 'CashGrantEvent',
     description: 'A cash grant on arrival.',
