@@ -27,11 +27,12 @@ export async function loadCases(database: Database, count: number): Promise<stri
   const statuses = `array[${STATUSES.map((status) => `'${status}'`).join(',')}]`
   await sql
     .raw(
-      `insert into return_cases (id, reference, office_id, legal_status, referral_source, country_of_return, intended_departure_on, status, created_by, created_at, updated_at)
+      `insert into return_cases (id, reference, office_id, legal_status, referral_source, country_of_return, intended_departure_on, status, closure_reason, created_by, created_at, updated_at)
        select ${caseIdSql('n')}, 'VNO-2025-' || lpad(n::text, 6, '0'), '${office.id}'::uuid, 'irregular_stay', 'self',
-              (${countries})[1 + n % ${COUNTRIES.length}], date '2026-12-01' + (n % 60), (${statuses})[1 + (n / 10) % ${STATUSES.length}],
-              'bench', now() - make_interval(mins => n), now()
-       from generate_series(1, ${count}) as n`,
+              (${countries})[1 + n % ${COUNTRIES.length}], date '2026-12-01' + (n % 60), s.status,
+              case when s.status = 'closed' then 'withdrawn' end, 'bench', now() - make_interval(mins => n), now()
+       from generate_series(1, ${count}) as n
+       cross join lateral (select (${statuses})[1 + (n / 10) % ${STATUSES.length}] as status) as s`,
     )
     .execute(database.db)
   // Three people in odd cases, four in even ones; the family name carries the case number, so no two households share names.

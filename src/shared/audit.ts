@@ -71,12 +71,13 @@ export async function recordAudit(db: Kysely<DB>, context: RequestContext, input
 /** Several audit entries in one statement (one round trip). */
 export async function recordAudits(db: Kysely<DB>, context: RequestContext, inputs: readonly AuditInput[]): Promise<void> {
   if (inputs.length === 0) return
-  await db
-    .insertInto('audit_events')
-    .values(inputs.map((input) => auditRow(context, input)))
-    // One statement per number of entries: a household is small, so the shapes are few.
-    .modifyEnd(PREPARED)
-    .execute()
+  // One statement per number of entries: a household is small, so the shapes are few.
+  await auditEntriesInsert(db, context, inputs).modifyEnd(PREPARED).execute()
+}
+
+/** The insert of audit entries, not yet run: for a statement that writes them together with other writes (as a CTE). */
+export function auditEntriesInsert(db: Kysely<DB>, context: RequestContext, inputs: readonly AuditInput[]) {
+  return db.insertInto('audit_events').values(inputs.map((input) => auditRow(context, input)))
 }
 
 /** `insert into audit_events (AUDIT_COLUMNS) <select>`, for a statement that appends its audit entries itself; `select` yields the columns in that order. */

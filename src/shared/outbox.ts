@@ -19,18 +19,19 @@ export const OUTBOX_COLUMNS = ['id', 'event_type', 'entity_type', 'entity_id', '
  * exactly when the change does; a publisher relays rows in `sequence` order.
  */
 export async function emitEvent(db: Kysely<DB>, event: DomainEvent): Promise<void> {
-  await db
-    .insertInto('outbox_events')
-    .values({
-      id: newId(),
-      event_type: event.type,
-      entity_type: event.entityType,
-      entity_id: event.entityId,
-      case_id: event.caseId ?? null,
-      payload: JSON.stringify(event.payload),
-    } satisfies Record<(typeof OUTBOX_COLUMNS)[number], unknown>)
-    .modifyEnd(PREPARED)
-    .execute()
+  await eventInsert(db, event).modifyEnd(PREPARED).execute()
+}
+
+/** The insert of an event, not yet run: for a statement that writes it together with other writes (as a CTE). */
+export function eventInsert(db: Kysely<DB>, event: DomainEvent) {
+  return db.insertInto('outbox_events').values({
+    id: newId(),
+    event_type: event.type,
+    entity_type: event.entityType,
+    entity_id: event.entityId,
+    case_id: event.caseId ?? null,
+    payload: JSON.stringify(event.payload),
+  } satisfies Record<(typeof OUTBOX_COLUMNS)[number], unknown>)
 }
 
 /** `insert into outbox_events (OUTBOX_COLUMNS) <select>`, for a statement that appends its events itself; `select` yields the columns in that order. */

@@ -21,7 +21,10 @@ import { todayIso } from '../../shared/dates.js'
 export const CASE_MASKED = ['place_of_return', 'consent_given_by', 'notes']
 export const MEMBER_MASKED = ['given_name', 'family_name', 'date_of_birth', 'birth_year', 'identity_documents']
 
-export function caseSnapshot(row: ReturnCaseRow): Record<string, unknown> {
+/** The audited fields of a case (a row as read, or the values of a new one). */
+type AuditedCase = Omit<ReturnCaseRow, 'created_at' | 'updated_at' | 'closed_at' | 'closure_reason' | 'referred_at' | 'version'>
+
+export function caseSnapshot(row: AuditedCase): Record<string, unknown> {
   return {
     reference: row.reference,
     office_id: row.office_id,
@@ -42,7 +45,10 @@ export function caseSnapshot(row: ReturnCaseRow): Record<string, unknown> {
   }
 }
 
-export function memberSnapshot(member: repository.CaseMemberRow): Record<string, unknown> {
+/** The audited fields of a member (a row as read, or the values of a new one). */
+type AuditedMember = Omit<repository.CaseMemberRow, 'version' | 'created_at' | 'updated_at' | 'identity_documents'> & { identity_documents: unknown }
+
+export function memberSnapshot(member: AuditedMember): Record<string, unknown> {
   return {
     relationship: member.relationship,
     given_name: member.given_name,
@@ -56,7 +62,7 @@ export function memberSnapshot(member: repository.CaseMemberRow): Record<string,
 }
 
 /** Event payloads carry no personal data: consumers read the detail through the API, within their scope. */
-export function caseEventPayload(row: ReturnCaseRow): Record<string, unknown> {
+export function caseEventPayload(row: Pick<ReturnCaseRow, 'id' | 'reference' | 'status' | 'office_id' | 'partner_office_id' | 'project_id' | 'country_of_return' | 'intended_departure_on' | 'version'>): Record<string, unknown> {
   return {
     id: row.id,
     reference: row.reference,
@@ -74,8 +80,8 @@ export function memberEventPayload(member: repository.CaseMemberRow): Record<str
   return { id: member.id, case_id: member.case_id, relationship: member.relationship, nationality: member.nationality, version: member.version }
 }
 
-export function memberAudit(action: string, before: repository.CaseMemberRow | null, after: repository.CaseMemberRow | null): AuditInput {
-  const member = (after ?? before) as repository.CaseMemberRow
+export function memberAudit(action: string, before: AuditedMember | null, after: AuditedMember | null): AuditInput {
+  const member = (after ?? before) as AuditedMember
   return {
     action,
     entityType: 'case_member',
@@ -87,8 +93,10 @@ export function memberAudit(action: string, before: repository.CaseMemberRow | n
   }
 }
 
-export function vulnerabilityAudit(action: string, before: repository.VulnerabilityRow | null, after: repository.VulnerabilityRow | null): AuditInput {
-  const entry = (after ?? before) as repository.VulnerabilityRow
+type AuditedVulnerability = Pick<repository.VulnerabilityRow, 'id' | 'case_id' | 'member_id' | 'code' | 'notes' | 'escort_needed'>
+
+export function vulnerabilityAudit(action: string, before: AuditedVulnerability | null, after: AuditedVulnerability | null): AuditInput {
+  const entry = (after ?? before) as AuditedVulnerability
   const beforeShape = before && vulnerabilityAuditShape(before)
   const afterShape = after && vulnerabilityAuditShape(after)
   return {
@@ -143,6 +151,25 @@ export function newMemberRows(caseId: string, inputs: readonly MemberInputValue[
     })),
   )
   return { members, vulnerabilities }
+}
+
+export type NewMemberRows = ReturnType<typeof newMemberRows>
+
+/**
+ * A new household as the database holds it once inserted in the transaction that stamped
+ * `createdAt`: the columns' defaults are version 1 and the transaction's time (now()).
+ */
+export function insertedMembers(rows: NewMemberRows, createdAt: Date): MemberWithVulnerabilities[] {
+  return rows.members.map((member) => ({
+    ...member,
+    identity_documents: JSON.parse(member.identity_documents) as unknown[],
+    version: 1,
+    created_at: createdAt,
+    updated_at: createdAt,
+    vulnerabilities: rows.vulnerabilities
+      .filter((entry) => entry.member_id === member.id)
+      .map((entry) => ({ ...entry, recorded_at: createdAt.toISOString(), version: 1 })),
+  }))
 }
 
 export async function insertMembers(db: Kysely<DB>, caseId: string, inputs: readonly MemberInputValue[], actor: Actor) {

@@ -1,8 +1,10 @@
-import { sql, type ExpressionBuilder, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely'
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely'
 import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { CaseMembersTable, CaseStatus, ClosureReason, DB, MemberVulnerabilitiesTable, ReturnCasesTable } from '../../db/schema.js'
 import { PREPARED, Precompiled, allColumns } from '../../db/prepared.js'
+import { auditEntriesInsert, type AuditInput } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
+import { eventInsert, type DomainEvent } from '../../shared/outbox.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
 
 export type ReturnCaseRow = Selectable<ReturnCasesTable>
@@ -303,26 +305,76 @@ export async function rebuildSearchTerms(db: Kysely<DB>, caseId: string, options
     where c.id = ${caseId} and t.term <> ''`.execute(db)
 }
 
-export async function insertHistory(
-  db: Transaction<DB>,
-  context: RequestContext,
-  entry: { caseId: string; action: string; from: CaseStatus | null; to: CaseStatus; reason: string | null; occurredAt?: Date },
-): Promise<void> {
-  await db
-    .insertInto('case_status_history')
-    .values({
-      occurred_at: entry.occurredAt ?? new Date(),
-      case_id: entry.caseId,
-      action: entry.action,
-      from_status: entry.from,
-      to_status: entry.to,
-      reason: entry.reason,
-      actor_sub: context.actor.sub,
-      actor_roles: context.actor.roles,
-      request_id: context.requestId,
-    })
-    .modifyEnd(PREPARED)
-    .execute()
+export interface HistoryEntry {
+  caseId: string
+  action: string
+  from: CaseStatus | null
+  to: CaseStatus
+  reason: string | null
+  occurredAt?: Date
+}
+
+function historyRow(context: RequestContext, entry: HistoryEntry) {
+  return {
+    occurred_at: entry.occurredAt ?? new Date(),
+    case_id: entry.caseId,
+    action: entry.action,
+    from_status: entry.from,
+    to_status: entry.to,
+    reason: entry.reason,
+    actor_sub: context.actor.sub,
+    actor_roles: context.actor.roles,
+    request_id: context.requestId,
+  }
+}
+
+export async function insertHistory(db: Transaction<DB>, context: RequestContext, entry: HistoryEntry): Promise<void> {
+  await db.insertInto('case_status_history').values(historyRow(context, entry)).modifyEnd(PREPARED).execute()
+}
+
+/**
+ * The search terms of a case, as rebuildSearchTerms derives them in SQL: the words of the
+ * reference (lower-case, split on anything but [a-z0-9]) and of the members' name keys (split on
+ * `|` and spaces), without duplicates or empty words.
+ */
+export function searchTermsOf(reference: string, nameKeys: readonly string[]): string[] {
+  const words = [...reference.toLowerCase().split(/[^a-z0-9]+/), ...nameKeys.flatMap((key) => key.split(/[| ]+/))]
+  return [...new Set(words.filter((word) => word !== ''))]
+}
+
+/** What a new case is written with: its household, search terms, first history row, audit entries and event. */
+export interface NewCaseRecords {
+  case: NewCase
+  members: readonly Insertable<CaseMembersTable>[]
+  vulnerabilities: readonly Insertable<MemberVulnerabilitiesTable>[]
+  history: HistoryEntry
+  audits: readonly AuditInput[]
+  event: DomainEvent
+}
+
+/**
+ * A new case and everything written with it in one statement (one round trip): the case insert
+ * returns the row, and the household, search terms, history, audit entries and event are inserted
+ * by the same statement's CTEs. The foreign keys of the CTEs' rows are checked at the statement's
+ * end, when the case row exists.
+ */
+export async function insertCaseWithRecords(db: Transaction<DB>, context: RequestContext, records: NewCaseRecords): Promise<ReturnCaseRow> {
+  const caseId = records.case.id
+  const terms = searchTermsOf(records.case.reference, records.members.map((member) => member.name_key))
+  const writes = [
+    records.members.length > 0 ? db.insertInto('case_members').values([...records.members]) : undefined,
+    records.vulnerabilities.length > 0 ? db.insertInto('member_vulnerabilities').values([...records.vulnerabilities]) : undefined,
+    terms.length > 0 ? db.insertInto('case_search_terms').values(terms.map((term) => ({ case_id: caseId, term }))) : undefined,
+    db.insertInto('case_status_history').values(historyRow(context, records.history)),
+    records.audits.length > 0 ? auditEntriesInsert(db, context, records.audits) : undefined,
+    eventInsert(db, records.event),
+  ].filter((write) => write !== undefined)
+  const ctes = sql.join(writes.map((write, index) => sql`${sql.id(`write_${index}`)} as (${write})`))
+  const insertCase = db.insertInto('return_cases').values({ ...records.case, status: 'draft' }).returning(CASE_COLUMNS)
+  const { rows } = await sql<ReturnCaseRow>`${PREPARED} with ${ctes} ${insertCase}`.execute(db)
+  const row = rows[0]
+  if (!row) throw new Error(`case ${caseId} was not inserted`)
+  return row
 }
 
 

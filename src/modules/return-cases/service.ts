@@ -17,9 +17,10 @@ import {
   caseSnapshot,
   consentErrors,
   duplicatesOf,
-  insertMembers,
+  insertedMembers,
   memberAudit,
   newHouseholdPerson,
+  newMemberRows,
   newMembersErrors,
   vulnerabilityAudit,
 } from './records.js'
@@ -92,7 +93,7 @@ export async function createCase(db: Transaction<DB>, context: RequestContext, i
   const year = Number(appliedOn.slice(0, 4))
   const number = await repository.nextCaseNumber(db, office.id, year)
   const id = newId()
-  const row = await repository.insertCase(db, {
+  const values: repository.NewCase = {
     id,
     reference: `${office.code}-${year}-${String(number).padStart(5, '0')}`,
     office_id: office.id,
@@ -112,29 +113,37 @@ export async function createCase(db: Transaction<DB>, context: RequestContext, i
     notes: input.notes ?? null,
     created_by: actor.sub,
     applied_on: appliedOn,
+  }
+  // Everything a new case is written with goes in one statement, so the audit entries and the event
+  // are made from the values written: the case's status and version are those of every new case.
+  const written = { ...values, status: 'draft' as const, version: 1 }
+  const household = newMemberRows(id, inputs, actor)
+  const row = await repository.insertCaseWithRecords(db, context, {
+    case: values,
+    members: household.members,
+    vulnerabilities: household.vulnerabilities,
+    history: {
+      caseId: id,
+      action: 'create',
+      from: null,
+      to: 'draft',
+      reason: null,
+      ...(appliedOn < today ? { occurredAt: new Date(`${appliedOn}T00:00:00Z`) } : {}),
+    },
+    audits: [
+      { action: 'return_case.created', entityType: 'return_case', entityId: id, caseId: id, after: caseSnapshot(written), maskedFields: CASE_MASKED },
+      ...household.members.map((member) => memberAudit('case_member.added', null, member)),
+      ...household.vulnerabilities.map((entry) => vulnerabilityAudit('member_vulnerability.recorded', null, entry)),
+    ],
+    event: {
+      type: 'return_case.created',
+      entityType: 'return_case',
+      entityId: id,
+      caseId: id,
+      payload: { ...caseEventPayload(written), member_ids: household.members.map((member) => member.id) },
+    },
   })
-  const { members, vulnerabilities } = await insertMembers(db, id, inputs, actor)
-  await repository.rebuildSearchTerms(db, id, { fresh: true })
-  await repository.insertHistory(db, context, {
-    caseId: id,
-    action: 'create',
-    from: null,
-    to: 'draft',
-    reason: null,
-    ...(appliedOn < today ? { occurredAt: new Date(`${appliedOn}T00:00:00Z`) } : {}),
-  })
-  await recordAudits(db, context, [
-    { action: 'return_case.created', entityType: 'return_case', entityId: id, caseId: id, after: caseSnapshot(row), maskedFields: CASE_MASKED },
-    ...members.map((member) => memberAudit('case_member.added', null, member)),
-    ...vulnerabilities.map((entry) => vulnerabilityAudit('member_vulnerability.recorded', null, entry)),
-  ])
-  await emitEvent(db, {
-    type: 'return_case.created',
-    entityType: 'return_case',
-    entityId: id,
-    caseId: id,
-    payload: { ...caseEventPayload(row), member_ids: members.map((member) => member.id) },
-  })
+  const members = insertedMembers(household, row.created_at)
   const possibleDuplicates = await duplicatesOf(db, actor, id, members)
   const disclosures = new Disclosures()
   const record = presentCase(actor, row, members, disclosures)
