@@ -215,15 +215,26 @@ export function newMembersErrors(inputs: readonly MemberInputValue[], pointerOf:
   ])
 }
 
-export async function duplicatesOf(db: Kysely<DB>, actor: Actor, caseId: string, members: readonly repository.CaseMemberRow[]): Promise<DuplicateMatch[]> {
-  const probes = members.map((member) => ({
+export async function duplicatesOf(db: Kysely<DB>, actor: Actor, caseId: string, members: readonly DuplicateSource[]): Promise<DuplicateMatch[]> {
+  return repository.findDuplicates(db, caseId, duplicateProbesOf(members), duplicateScopeOf(actor))
+}
+
+type DuplicateSource = Pick<repository.CaseMemberRow, 'id' | 'name_key' | 'nationality' | 'date_of_birth' | 'birth_year'>
+
+/** What a possible duplicate of each member must share with it. */
+export function duplicateProbesOf(members: readonly DuplicateSource[]): repository.DuplicateProbe[] {
+  return members.map((member) => ({
     memberId: member.id,
     nameKey: member.name_key,
     nationality: member.nationality,
     dateOfBirth: member.date_of_birth,
     birthYear: member.birth_year,
   }))
-  return repository.findDuplicates(db, caseId, probes, isPartnerOnly(actor) ? (actor.officeId ?? '') : undefined)
+}
+
+/** A partner-office caller compares only with the cases referred to its office. */
+export function duplicateScopeOf(actor: Actor): string | undefined {
+  return isPartnerOnly(actor) ? (actor.officeId ?? '') : undefined
 }
 
 /** Bumps the case version: its representation embeds the household, so member changes change its ETag. */

@@ -350,6 +350,10 @@ export interface NewCaseRecords {
   history: HistoryEntry
   audits: readonly AuditInput[]
   event: DomainEvent
+  /** The household's probes for possible duplicates in other open cases, looked for by the same statement. */
+  duplicateProbes: readonly DuplicateProbe[]
+  /** Set for a partner-office caller: only the cases referred to it are compared. */
+  visibleToPartnerOffice?: string
 }
 
 /**
@@ -358,7 +362,7 @@ export interface NewCaseRecords {
  * by the same statement's CTEs. The foreign keys of the CTEs' rows are checked at the statement's
  * end, when the case row exists.
  */
-export async function insertCaseWithRecords(db: Transaction<DB>, context: RequestContext, records: NewCaseRecords): Promise<ReturnCaseRow> {
+export async function insertCaseWithRecords(db: Transaction<DB>, context: RequestContext, records: NewCaseRecords): Promise<{ row: ReturnCaseRow; duplicates: DuplicateMatch[] }> {
   const caseId = records.case.id
   const terms = searchTermsOf(records.case.reference, records.members.map((member) => member.name_key))
   const writes = [
@@ -371,10 +375,18 @@ export async function insertCaseWithRecords(db: Transaction<DB>, context: Reques
   ].filter((write) => write !== undefined)
   const ctes = sql.join(writes.map((write, index) => sql`${sql.id(`write_${index}`)} as (${write})`))
   const insertCase = db.insertInto('return_cases').values({ ...records.case, status: 'draft' }).returning(CASE_COLUMNS)
-  const { rows } = await sql<ReturnCaseRow>`${PREPARED} with ${ctes} ${insertCase}`.execute(db)
-  const row = rows[0]
-  if (!row) throw new Error(`case ${caseId} was not inserted`)
-  return row
+  // The candidates are read in the statement's snapshot, which does not hold the new household.
+  const candidates =
+    records.duplicateProbes.length > 0
+      ? sql`(select coalesce(json_agg(candidate order by candidate.id), '[]'::json) from (${duplicateCandidates(db, caseId, records.duplicateProbes, records.visibleToPartnerOffice)}) as candidate)`
+      : sql`'[]'::json`
+  const { rows } = await sql<ReturnCaseRow & { duplicate_candidates: DuplicateCandidate[] }>`${PREPARED}
+    with ${ctes}, new_case as (${insertCase})
+    select new_case.*, ${candidates} as duplicate_candidates from new_case`.execute(db)
+  const inserted = rows[0]
+  if (!inserted) throw new Error(`case ${caseId} was not inserted`)
+  const { duplicate_candidates: found, ...row } = inserted
+  return { row, duplicates: matchDuplicates(records.duplicateProbes, found) }
 }
 
 
@@ -406,6 +418,11 @@ export async function findDuplicates(
   visibleToPartnerOffice?: string,
 ): Promise<DuplicateMatch[]> {
   if (probes.length === 0) return []
+  return matchDuplicates(probes, await duplicateCandidates(db, caseId, probes, visibleToPartnerOffice).modifyFront(PREPARED).execute())
+}
+
+/** Members of other open cases with a probe's names, nationality and date of birth (or birth year). */
+function duplicateCandidates(db: Kysely<DB>, caseId: string, probes: readonly DuplicateProbe[], visibleToPartnerOffice?: string) {
   let query = db
     .selectFrom('case_members as m')
     .innerJoin('return_cases as c', 'c.id', 'm.case_id')
@@ -426,10 +443,13 @@ export async function findDuplicates(
     )
     .orderBy('m.id')
     .limit(100)
-    // One statement per household shape (members with a date of birth or a birth year): few of them.
-    .modifyFront(PREPARED)
   if (visibleToPartnerOffice !== undefined) query = query.where('c.partner_office_id', '=', visibleToPartnerOffice)
-  const rows = await query.execute()
+  return query
+}
+
+type DuplicateCandidate = Pick<CaseMemberRow, 'id' | 'name_key' | 'nationality' | 'date_of_birth' | 'birth_year'> & Pick<ReturnCaseRow, 'reference' | 'status'> & { case_id: string }
+
+function matchDuplicates(probes: readonly DuplicateProbe[], rows: readonly DuplicateCandidate[]): DuplicateMatch[] {
   const matches: DuplicateMatch[] = []
   for (const probe of probes) {
     for (const row of rows) {

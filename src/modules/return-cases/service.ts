@@ -16,7 +16,8 @@ import {
   caseEventPayload,
   caseSnapshot,
   consentErrors,
-  duplicatesOf,
+  duplicateProbesOf,
+  duplicateScopeOf,
   insertedMembers,
   memberAudit,
   newHouseholdPerson,
@@ -118,7 +119,7 @@ export async function createCase(db: Transaction<DB>, context: RequestContext, i
   // are made from the values written: the case's status and version are those of every new case.
   const written = { ...values, status: 'draft' as const, version: 1 }
   const household = newMemberRows(id, inputs, actor)
-  const row = await repository.insertCaseWithRecords(db, context, {
+  const { row, duplicates: possibleDuplicates } = await repository.insertCaseWithRecords(db, context, {
     case: values,
     members: household.members,
     vulnerabilities: household.vulnerabilities,
@@ -142,9 +143,10 @@ export async function createCase(db: Transaction<DB>, context: RequestContext, i
       caseId: id,
       payload: { ...caseEventPayload(written), member_ids: household.members.map((member) => member.id) },
     },
+    duplicateProbes: duplicateProbesOf(household.members),
+    visibleToPartnerOffice: duplicateScopeOf(actor),
   })
   const members = insertedMembers(household, row.created_at)
-  const possibleDuplicates = await duplicatesOf(db, actor, id, members)
   const disclosures = new Disclosures()
   const record = presentCase(actor, row, members, disclosures)
   await recordDisclosures(db, context, disclosures)
