@@ -44,7 +44,13 @@ export async function createFreshDatabase(options: { poolSize?: number } = {}): 
   }
   const template = await templateDatabase(serverUrl)
   const name = `avrr_test_${randomBytes(6).toString('hex')}`
-  await withAdmin(serverUrl, (admin) => admin.query(`create database ${name} template ${template}`))
+  await withAdmin(serverUrl, async (admin) => {
+    await admin.query(`create database ${name} template ${template}`)
+    // A test's database is dropped when the test ends, so its commits need not wait for the WAL to reach the
+    // disk: that wait was most of the time of the write-heavy tests. (The fault tests, which check that
+    // acknowledged writes survive a crash, run on a cluster of their own, not through this helper.)
+    await admin.query(`alter database ${name} set synchronous_commit = off`)
+  })
   const url = databaseUrl(serverUrl, name)
   const database = openPostgres(url, options.poolSize ?? 10)
   const dispose = async () => {
