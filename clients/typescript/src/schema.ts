@@ -5184,7 +5184,7 @@ export interface components {
         /**
          * @description Approval of return assistance.
          * @example {
-         *       "project_id": "0193a0b4-1c2d-7e3f-8a4b-5c6d7e8f9a0c"
+         *       "project_id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f"
          *     }
          */
         ApproveRequest: {
@@ -5470,9 +5470,9 @@ export interface components {
          *       "id": "0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f1a",
          *       "project_id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f",
          *       "category": "travel",
-         *       "name": "Air tickets",
+         *       "name": "Travel: tickets, transit, excess baggage, insurance, accommodation",
          *       "allocated": {
-         *         "amount_minor": 1200000,
+         *         "amount_minor": 640000,
          *         "currency": "EUR"
          *       },
          *       "committed": {
@@ -5484,7 +5484,7 @@ export interface components {
          *         "currency": "EUR"
          *       },
          *       "available": {
-         *         "amount_minor": 1155000,
+         *         "amount_minor": 595000,
          *         "currency": "EUR"
          *       },
          *       "version": 1,
@@ -6627,7 +6627,7 @@ export interface components {
          *     }
          * @example {
          *       "scope": "returnee",
-         *       "member_id": "019300a0-0000-7000-8000-000000000001"
+         *       "member_id": "0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01"
          *     }
          * @example {
          *       "scope": "household",
@@ -6843,7 +6843,6 @@ export interface components {
          *       "visited_by": "Tamar K., IOM Tbilisi",
          *       "mode": "in_person",
          *       "findings": "Two renovation contracts under way; tools in good condition.",
-         *       "plan_id": "0190f0a4-7d1c-7b7e-9a7e-2f1c3d4e5f60",
          *       "activity_running": true
          *     }
          */
@@ -7145,7 +7144,7 @@ export interface components {
         };
         /**
          * @example {
-         *       "member_id": "0190f0a4-7d1c-7b7e-9a7e-2f1c3d4e5f60",
+         *       "member_id": "0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01",
          *       "surveyed_on": "2011-06-01",
          *       "counselling": 5,
          *       "travel_arrangements": 5,
@@ -7212,7 +7211,7 @@ export interface components {
         };
         /**
          * @example {
-         *       "member_id": "0190f0a4-7d1c-7b7e-9a7e-2f1c3d4e5f60",
+         *       "member_id": "0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01",
          *       "assessed_on": "2011-03-14",
          *       "answers": {
          *         "income_covers_needs": 3,
@@ -7271,7 +7270,7 @@ export interface components {
         /**
          * @description A passport or other document is recorded `valid` with number, issuing country and dates. An emergency travel document is recorded `requested` with the request date and the embassy or consulate; its number and dates come when it is issued.
          * @example {
-         *       "member_id": "01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d",
+         *       "member_id": "0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01",
          *       "kind": "national_passport",
          *       "document_number": "13AB45678",
          *       "issuing_country": "GE",
@@ -7279,10 +7278,10 @@ export interface components {
          *       "expires_on": "2029-02-28"
          *     }
          * @example {
-         *       "member_id": "01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d",
+         *       "member_id": "0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01",
          *       "kind": "emergency_travel_document",
-         *       "issuing_country": "IQ",
-         *       "issuing_authority": "Embassy of Iraq in Warsaw",
+         *       "issuing_country": "GE",
+         *       "issuing_authority": "Embassy of Georgia in Vilnius",
          *       "requested_on": "2026-11-02"
          *     }
          */
@@ -9347,25 +9346,47 @@ export interface components {
          *       },
          *       "co_funders": [
          *         {
-         *           "name": "European Union",
+         *           "name": "European Union (European Return Fund)",
          *           "share_bp": 7500
          *         },
          *         {
-         *           "name": "State budget of Lithuania",
+         *           "name": "State budget of the Republic of Lithuania",
          *           "share_bp": 2500
          *         }
          *       ],
          *       "targets": {
-         *         "persons": 200,
-         *         "individuals": 80,
-         *         "families": 40
+         *         "persons": 6,
+         *         "individuals": 4,
+         *         "families": 1
          *       },
-         *       "second_approval_threshold": null,
-         *       "cash_grant_rule": null,
+         *       "second_approval_threshold": {
+         *         "amount_minor": 150000,
+         *         "currency": "EUR"
+         *       },
+         *       "cash_grant_rule": {
+         *         "kind": "per_person",
+         *         "adult": {
+         *           "amount_minor": 20000,
+         *           "currency": "EUR"
+         *         },
+         *         "child": {
+         *           "amount_minor": 10000,
+         *           "currency": "EUR"
+         *         }
+         *       },
+         *       "contact_period": {
+         *         "months": 1,
+         *         "days": 0
+         *       },
+         *       "cost_routing": {
+         *         "excess_baggage": "travel",
+         *         "insurance": "travel",
+         *         "accommodation": "travel"
+         *       },
          *       "currency": "EUR",
          *       "status": "active",
          *       "allocated": {
-         *         "amount_minor": 1200000,
+         *         "amount_minor": 3803700,
          *         "currency": "EUR"
          *       },
          *       "version": 2,
@@ -9516,8 +9537,8 @@ export interface components {
         };
         /**
          * @example {
-         *       "from_line_id": "01937f4e-0000-7000-8000-000000000001",
-         *       "to_line_id": "01937f4e-0000-7000-8000-000000000002",
+         *       "from_line_id": "0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f1a",
+         *       "to_line_id": "0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f3a",
          *       "amount": {
          *         "amount_minor": 50000,
          *         "currency": "EUR"
@@ -10372,7 +10393,7 @@ export interface components {
         /**
          * @description Excess baggage of one traveller, or on one ticket. Give `member_id`, `ticket_id`, or both (then they must match).
          * @example {
-         *       "ticket_id": "01933b3e-7100-7c1e-9a35-0a5e3b1f2c4d",
+         *       "member_id": "0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01",
          *       "kilograms": 15,
          *       "cost": {
          *         "amount_minor": 12000,
@@ -10422,7 +10443,7 @@ export interface components {
         /**
          * @example {
          *       "booking_id": "01933b3e-7000-7c1e-9a35-0a5e3b1f2c4d",
-         *       "member_id": "01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d",
+         *       "member_id": "0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01",
          *       "ticket_number": "235-2101234567",
          *       "fare": {
          *         "amount_minor": 32450,
@@ -10469,7 +10490,7 @@ export interface components {
         /**
          * @description A transit visa requested for one traveller and one transit country.
          * @example {
-         *       "member_id": "01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d",
+         *       "member_id": "0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01",
          *       "transit_country": "TR",
          *       "issuing_authority": "Embassy of Türkiye in Vilnius",
          *       "requested_on": "2026-11-02"
@@ -10504,7 +10525,7 @@ export interface components {
         /**
          * @description A traveller's travel insurance for the journey.
          * @example {
-         *       "member_id": "01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d",
+         *       "member_id": "0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01",
          *       "insurer": "ERGO Insurance",
          *       "policy_number": "ERV-2026-118734",
          *       "cover_from": "2026-12-01",
@@ -10623,7 +10644,9 @@ export interface components {
          *       "version": 1,
          *       "created_at": "2026-11-20T09:15:24.645Z",
          *       "updated_at": "2026-11-20T09:15:24.645Z",
-         *       "closed_at": null
+         *       "closed_at": null,
+         *       "applied_on": "2026-11-20",
+         *       "closure_reason": null
          *     }
          */
         ReturnCase: {
@@ -12294,7 +12317,7 @@ export interface components {
          * @example {
          *       "escorts": [
          *         {
-         *           "member_id": "01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d",
+         *           "member_id": "0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01",
          *           "kind": "medical",
          *           "escort_name": "Dr. Rasa Petrauskienė",
          *           "organisation": "IOM"

@@ -2,7 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kys
 import type { CaseStatus, DB, ReturnCasesTable } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
-import { newId, UUID_PATTERN } from '../../shared/ids.js'
+import { newId, UUID_PATTERN, type FixedId } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { afterId, afterSequence, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { ProblemError, invalidField, unprocessable } from '../../shared/problems.js'
@@ -55,6 +55,11 @@ async function assertExternalReferenceFree(db: Kysely<DB>, officeId: string, ext
   }
 }
 
+/** Seeds only (ADR 0054): the case's id and its members' ids, in the order of `members`. */
+export interface FixedCaseIds extends FixedId {
+  memberIds?: readonly string[]
+}
+
 export interface CreatedCase {
   row: ReturnCaseRow
   record: ReturnCaseRecord
@@ -66,7 +71,7 @@ export interface CreatedCase {
  * the office's sequence for the year (no lock held, see ADR 0047), members and vulnerabilities, search terms, the first
  * history row, audit entries and the created event; then looks for possible duplicates.
  */
-export async function createCase(db: Transaction<DB>, context: RequestContext, input: CreateReturnCaseInput): Promise<CreatedCase> {
+export async function createCase(db: Transaction<DB>, context: RequestContext, input: CreateReturnCaseInput, options: FixedCaseIds = {}): Promise<CreatedCase> {
   const { actor } = context
   const inputs = input.members ?? []
   throwIfInvalid([...consentErrors(input.consent, '/body/consent'), ...newMembersErrors(inputs, (index) => `/body/members/${index}`)])
@@ -91,7 +96,7 @@ export async function createCase(db: Transaction<DB>, context: RequestContext, i
   // for, and the history starts on that day.
   const year = Number(appliedOn.slice(0, 4))
   const number = await repository.nextCaseNumber(db, office.id, year)
-  const id = newId()
+  const id = options.id ?? newId()
   const row = await repository.insertCase(db, {
     id,
     reference: `${office.code}-${year}-${String(number).padStart(5, '0')}`,
@@ -113,7 +118,7 @@ export async function createCase(db: Transaction<DB>, context: RequestContext, i
     created_by: actor.sub,
     applied_on: appliedOn,
   })
-  const { members, vulnerabilities } = await insertMembers(db, id, inputs, actor)
+  const { members, vulnerabilities } = await insertMembers(db, id, inputs, actor, options.memberIds)
   await repository.rebuildSearchTerms(db, id, { fresh: true })
   await repository.insertHistory(db, context, {
     caseId: id,
