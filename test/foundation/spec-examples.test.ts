@@ -130,6 +130,11 @@ t.test('after the seed, every id in a request example of the spec is a seeded ro
     t.equal(row.rows.length, 1, `${operation}: ${property} ${id} is a seeded row of ${table}`)
   }
 
+  // The fixed ids are a seed option only: an API client cannot choose an id.
+  const chosenId = await as('ada', ['admin'])({ method: 'POST', url: '/v1/offices', payload: { id: '0193a0b4-1c2d-7e3f-8a4b-5c6d7e8f9a3b', code: 'KUT', name: 'IOM Kutaisi', country: 'GE', kind: 'partner_office' } })
+  t.equal(chosenId.statusCode, 400, 'a body naming its own id is refused')
+  t.equal((await db.selectFrom('offices').select('id').where('code', '=', 'KUT').execute()).length, 0, 'and writes nothing')
+
   // (b) The examples are accepted as they stand.
   const counsellor = as('carla', ['counsellor'])
   const approver = as('aaron', ['approver'])
