@@ -11,9 +11,9 @@ const EXPOSED_HEADERS = [
   'idempotent-replayed',
   'x-request-id',
   'retry-after',
-  'x-ratelimit-limit',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
   'content-disposition',
 ]
 

@@ -28,6 +28,9 @@ async function operationsPlugin(app: FastifyInstance, options: OperationsOptions
     // Not per route: a route-level hook would run after authentication (an instance hook), so floods of
     // bad tokens (401) or wrong roles (403) would never be limited. The instance hook below runs first.
     global: false,
+    // The IETF draft headers (RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset; Retry-After on 429),
+    // not the X-RateLimit-* ones, as the spec declares them (ADR 0053).
+    enableDraftSpec: true,
     max: app.config.RATE_LIMIT_MAX,
     timeWindow: app.config.RATE_LIMIT_WINDOW_MS,
     // Per caller: a SHA-256 of the Authorization header when there is one (the token itself is never

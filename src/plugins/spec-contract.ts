@@ -2,7 +2,8 @@
  * The conventions every route follows, written into the spec once for all routes (the swagger plugin's
  * transformObject), so a route added anywhere is described with the headers it really gets:
  *
- * - every response: `X-Request-Id`; every response of a rate-limited operation: `X-RateLimit-*`;
+ * - every response: `X-Request-Id`; every response of a rate-limited operation: `RateLimit-*`
+ *   (the IETF draft headers);
  *   429 and 503: `Retry-After`;
  * - 201: `Location`; a 2xx of a versioned resource (its schema has `version`): `ETag`;
  * - a 2xx of an operation that takes `Idempotency-Key`: `Idempotent-Replayed`;
@@ -40,9 +41,9 @@ export const RESPONSE_HEADERS = {
   ETag: header('The version of the resource returned. Send it back as `If-Match` to change the resource.', { type: 'string', examples: ['"3"'] }),
   Location: header('The URL of the resource created.', { type: 'string', format: 'uri-reference' }),
   'Idempotent-Replayed': header('`true` when this is the stored response of an earlier request with the same `Idempotency-Key`: nothing was done again.', { type: 'string', enum: ['true'] }),
-  'X-RateLimit-Limit': header('Requests allowed per caller per window.', { type: 'integer' }),
-  'X-RateLimit-Remaining': header('Requests left in the current window.', { type: 'integer' }),
-  'X-RateLimit-Reset': header('Seconds until the window resets.', { type: 'integer' }),
+  'RateLimit-Limit': header('Requests allowed per caller per window (IETF draft `RateLimit` header fields).', { type: 'integer' }),
+  'RateLimit-Remaining': header('Requests left in the current window.', { type: 'integer' }),
+  'RateLimit-Reset': header('Seconds until the window resets.', { type: 'integer' }),
   'Retry-After': header('Seconds to wait before retrying.', { type: 'integer' }),
 } as const
 
@@ -73,7 +74,7 @@ export function declareConventions(document: OpenApiDocument): OpenApiDocument {
       }
       for (const [status, response] of Object.entries(responses)) {
         const names: HeaderName[] = ['X-Request-Id']
-        if (!UNLIMITED_PATHS.has(path)) names.push('X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset')
+        if (!UNLIMITED_PATHS.has(path)) names.push('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset')
         if (status === '429' || status === '503') names.push('Retry-After')
         if (status.startsWith('2')) {
           if (status === '201') names.push('Location')

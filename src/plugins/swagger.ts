@@ -50,7 +50,7 @@ lists are keyset-paginated (\`limit\`, \`cursor\` → \`next_cursor\`); every wr
 repeat replays the first response (\`Idempotent-Replayed: true\`); updates that can race take \`If-Match\`;
 errors are RFC 9457 \`application/problem+json\` with a stable \`type\`, which resolves to a page describing it
 (\`GET /problems/{slug}\`; \`GET /problems\` lists them all). Every response carries \`X-Request-Id\` and, but for the
-probes, \`X-RateLimit-Limit\`, \`-Remaining\` and \`-Reset\`.`
+probes, \`RateLimit-Limit\`, \`-Remaining\` and \`-Reset\` (the IETF draft headers); a 429 also carries \`Retry-After\`.`
 
 export function swaggerOptions(tags: typeof API_TAGS, webhooks: Record<string, unknown> = {}) {
   return {

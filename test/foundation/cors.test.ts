@@ -40,6 +40,7 @@ t.test('CORS: a configured origin passes the preflight and reads responses; any 
   t.equal(read.headers['access-control-allow-origin'], PARTNER_TOOL)
   t.match(read.headers['access-control-expose-headers'], /etag/, 'the tool can read the ETag it needs for If-Match')
   t.match(read.headers['access-control-expose-headers'], /location/)
+  t.match(read.headers['access-control-expose-headers'], /(^|, )ratelimit-limit, ratelimit-remaining, ratelimit-reset(, |$)/, 'the tool can read the rate-limit headers the service sends')
   const unauthenticated = await app.inject({ method: 'GET', url: '/v1/offices', headers: { origin: PARTNER_TOOL } })
   t.equal(unauthenticated.statusCode, 401)
   t.equal(unauthenticated.headers['access-control-allow-origin'], PARTNER_TOOL, 'the tool can read the problem of a refused call')

@@ -8,7 +8,7 @@ interface Spec {
 }
 
 /** Headers whose presence the spec promises or a client relies on. */
-const CONVENTION_HEADERS = ['etag', 'location', 'idempotent-replayed', 'retry-after', 'x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']
+const CONVENTION_HEADERS = ['etag', 'location', 'idempotent-replayed', 'retry-after', 'x-request-id', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset']
 
 /** The headers the spec declares for an operation's response are the convention headers the response carries. */
 function checkHeaders(t: Test, spec: Spec, method: string, path: string, response: LightMyRequestResponse, also: string[] = []): void {
@@ -58,6 +58,26 @@ t.test('the headers the spec declares are the headers the service sends', async 
   const tooMany = await limited.app.inject({ method: 'GET', url: '/v1/offices', headers: { authorization } })
   t.equal(tooMany.statusCode, 429)
   checkHeaders(t, spec, 'get', '/v1/offices', tooMany)
+})
+
+t.test('rate limits are told in the IETF draft headers, sent and declared; the X-RateLimit-* ones are gone', async (t) => {
+  const { app, token } = await buildTestApp(t, { RATE_LIMIT_MAX: '2' })
+  const spec = app.swagger() as unknown as Spec & { components: { headers: Record<string, unknown> } }
+  const authorization = `Bearer ${token('ada', ['admin'])}`
+  const first = await app.inject({ method: 'GET', url: '/v1/offices', headers: { authorization } })
+  t.equal(first.statusCode, 200)
+  t.match(first.headers, { 'ratelimit-limit': '2', 'ratelimit-remaining': '1', 'ratelimit-reset': /^\d+$/ })
+  await app.inject({ method: 'GET', url: '/v1/offices', headers: { authorization } })
+  const tooMany = await app.inject({ method: 'GET', url: '/v1/offices', headers: { authorization } })
+  t.equal(tooMany.statusCode, 429)
+  t.match(tooMany.headers, { 'ratelimit-limit': '2', 'ratelimit-remaining': '0', 'ratelimit-reset': /^\d+$/, 'retry-after': /^\d+$/ })
+  for (const response of [first, tooMany]) {
+    t.notOk(Object.keys(response.headers).some((name) => name.startsWith('x-ratelimit-')), 'no X-RateLimit-* header')
+  }
+  const declared = (status: string) => Object.keys(spec.paths['/v1/offices']?.get?.responses[status]?.headers ?? {})
+  t.same(declared('200').filter((name) => name.startsWith('RateLimit-')), ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'])
+  t.ok(declared('429').includes('Retry-After'), 'the 429 declares Retry-After')
+  t.notOk(Object.keys(spec.components.headers).some((name) => name.startsWith('X-RateLimit')), 'the spec names no X-RateLimit-* header')
 })
 
 t.test('If-Match is required in the spec exactly where the service answers 428 without it', async (t) => {

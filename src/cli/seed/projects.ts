@@ -38,22 +38,30 @@ export const SEED_PROJECT: CreateProjectInput = {
   cost_routing: { excess_baggage: 'travel', insurance: 'travel', accommodation: 'travel' },
 }
 
-export const SEED_BUDGET_LINES: CreateBudgetLineInput[] = [
-  { category: 'travel', name: 'Travel: tickets, transit, excess baggage, insurance, accommodation', allocated: EUR(640_000) },
-  { category: 'cash_grant', name: 'Cash grants on arrival', allocated: EUR(120_000) },
-  { category: 'in_kind_reintegration', name: 'In-kind reintegration assistance, counselling and monitoring', allocated: EUR(3_043_700) },
+/** The well-known ids of the seed project and its lines, named by the spec's request examples (ADR 0054). */
+export const SEED_PROJECT_IDS = {
+  project: '0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f',
+  travel: '0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f1a',
+  cashGrant: '0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f2a',
+  inKind: '0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f3a',
+} as const
+
+export const SEED_BUDGET_LINES: Array<CreateBudgetLineInput & { id: string }> = [
+  { id: SEED_PROJECT_IDS.travel, category: 'travel', name: 'Travel: tickets, transit, excess baggage, insurance, accommodation', allocated: EUR(640_000) },
+  { id: SEED_PROJECT_IDS.cashGrant, category: 'cash_grant', name: 'Cash grants on arrival', allocated: EUR(120_000) },
+  { id: SEED_PROJECT_IDS.inKind, category: 'in_kind_reintegration', name: 'In-kind reintegration assistance, counselling and monitoring', allocated: EUR(3_043_700) },
 ]
 
 /**
- * Creates the seed project with its budget lines and activates it, in one transaction, unless a
- * project with its code exists already (then nothing is changed).
+ * Creates the seed project with its budget lines (with their well-known ids) and activates it, in one
+ * transaction, unless a project with its code exists already (then nothing is changed).
  */
 export async function seedProjects(db: Kysely<DB>, context: RequestContext): Promise<{ projectId: string; created: boolean }> {
   const existing = await findProjectByCode(db, SEED_PROJECT_CODE)
   if (existing) return { projectId: existing.id, created: false }
   const projectId = await db.transaction().execute(async (trx) => {
-    const project = await createProject(trx, context, SEED_PROJECT)
-    for (const line of SEED_BUDGET_LINES) await createBudgetLine(trx, context, project.id, line)
+    const project = await createProject(trx, context, SEED_PROJECT, { id: SEED_PROJECT_IDS.project })
+    for (const { id, ...line } of SEED_BUDGET_LINES) await createBudgetLine(trx, context, project.id, line, { id })
     await transitionProject(trx, context, project.id, 'activate', undefined, null)
     return project.id
   })

@@ -20,9 +20,20 @@ import {
 const COUNSELLOR: RequestContext = { actor: { sub: 'seed-counsellor', roles: ['counsellor'], officeId: null }, requestId: 'seed' }
 const APPROVER: RequestContext = { actor: { sub: 'seed-approver', roles: ['approver'], officeId: null }, requestId: 'seed' }
 
+/**
+ * The well-known ids of the first seed case (Giorgi Beridze, SEED-2010-GE-1) and of its principal
+ * applicant: the spec's request examples name the member (ADR 0054).
+ */
+export const SEED_CASE_IDS = {
+  case: '0193a0b4-3c4d-7e5f-8a6b-7c8d9e0f1a01',
+  principal: '0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01',
+} as const
+
 interface SeedCase {
   input: Omit<CreateReturnCaseInput, 'office_id'> & { external_reference: string; intended_departure_on: string }
   session: { held_on: string; outcome: string; next_steps: string; interpreter_language: string }
+  /** Well-known ids (of the case and of its members, in order), for the cases the spec's examples name. */
+  ids?: { id: string; memberIds: string[] }
 }
 
 function consent(givenAt: string): ConsentInput {
@@ -41,6 +52,7 @@ const SEED_CASES: SeedCase[] = [
       consent: consent('2010-08-02T09:30:00Z'),
       members: [{ relationship: 'principal', given_name: 'Giorgi', family_name: 'Beridze', sex: 'male', date_of_birth: '1976-05-12', nationality: 'GE' }],
     },
+    ids: { id: SEED_CASE_IDS.case, memberIds: [SEED_CASE_IDS.principal] },
     session: {
       held_on: '2010-08-16',
       interpreter_language: 'ka',
@@ -154,7 +166,7 @@ export async function seedReturnCases(db: Kysely<DB>, options: SeedReturnCasesOp
     const created = await db.transaction().execute(async (trx) => {
       // Entered today, dated when it happened: the application date is the day consent was given.
       const appliedOn = seed.input.consent?.given_at.slice(0, 10)
-      const { row } = await createCase(trx, COUNSELLOR, { applied_on: appliedOn, ...seed.input, office_id: options.countryOfficeId, project_id: options.projectId ?? undefined })
+      const { row } = await createCase(trx, COUNSELLOR, { applied_on: appliedOn, ...seed.input, office_id: options.countryOfficeId, project_id: options.projectId ?? undefined }, seed.ids)
       let current = await transitionCase(trx, COUNSELLOR, row, 'submit')
       current = await transitionCase(trx, COUNSELLOR, current, 'start_counselling')
       await createSession(trx, COUNSELLOR, current.id, { ...seed.session, mode: 'in_person', topics: ['return_process', 'reintegration_options'] })

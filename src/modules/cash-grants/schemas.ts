@@ -69,7 +69,7 @@ export const CreateCashGrant = Type.Object(
     additionalProperties: false,
     examples: [
       { scope: 'household' },
-      { scope: 'returnee', member_id: '019300a0-0000-7000-8000-000000000001' },
+      { scope: 'returnee', member_id: '0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01' },
       { scope: 'household', amount: { amount_minor: 40000, currency: 'EUR' }, justification: 'Household of five with a newborn; the project rule does not cover infants.' },
     ],
   },

@@ -23,7 +23,7 @@ export const RequestExcessBaggage = Type.Object(
     $id: 'RequestExcessBaggage',
     additionalProperties: false,
     description: 'Excess baggage of one traveller, or on one ticket. Give `member_id`, `ticket_id`, or both (then they must match).',
-    examples: [{ ticket_id: '01933b3e-7100-7c1e-9a35-0a5e3b1f2c4d', kilograms: 15, cost: { amount_minor: 12_000, currency: 'EUR' }, reason: 'Tiling tools for the reintegration plan', payee: { type: 'carrier', name: 'Turkish Airlines' } }],
+    examples: [{ member_id: '0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01', kilograms: 15, cost: { amount_minor: 12_000, currency: 'EUR' }, reason: 'Tiling tools for the reintegration plan', payee: { type: 'carrier', name: 'Turkish Airlines' } }],
   },
 )
 

@@ -28,7 +28,6 @@ export const CreateMonitoringVisit = Type.Object(
         visited_by: 'Tamar K., IOM Tbilisi',
         mode: 'in_person',
         findings: 'Two renovation contracts under way; tools in good condition.',
-        plan_id: '0190f0a4-7d1c-7b7e-9a7e-2f1c3d4e5f60',
         activity_running: true,
       },
     ],
@@ -78,7 +77,7 @@ export const CreateSatisfactionSurvey = Type.Object(
   {
     $id: 'CreateSatisfactionSurvey',
     additionalProperties: false,
-    examples: [{ member_id: '0190f0a4-7d1c-7b7e-9a7e-2f1c3d4e5f60', surveyed_on: '2011-06-01', counselling: 5, travel_arrangements: 5, reintegration_assistance: 4 }],
+    examples: [{ member_id: '0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01', surveyed_on: '2011-06-01', counselling: 5, travel_arrangements: 5, reintegration_assistance: 4 }],
   },
 )
 
@@ -200,7 +199,7 @@ export const CreateSustainabilityAssessment = Type.Object(
     additionalProperties: false,
     examples: [
       {
-        member_id: '0190f0a4-7d1c-7b7e-9a7e-2f1c3d4e5f60',
+        member_id: '0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01',
         assessed_on: '2011-03-14',
         answers: {
           income_covers_needs: 3,

@@ -3,7 +3,7 @@ import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
-import { newId } from '../../shared/ids.js'
+import { newId, type FixedId } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, notFound } from '../../shared/problems.js'
 import * as offices from './repository.js'
@@ -17,9 +17,9 @@ async function assertCodeFree(db: Kysely<DB>, code: string, exceptId?: string): 
   }
 }
 
-export async function createOffice(db: Transaction<DB>, context: RequestContext, input: CreateOfficeInput): Promise<OfficeRecord> {
+export async function createOffice(db: Transaction<DB>, context: RequestContext, input: CreateOfficeInput, options: FixedId = {}): Promise<OfficeRecord> {
   await assertCodeFree(db, input.code)
-  const office = await offices.insertOffice(db, newId(), input)
+  const office = await offices.insertOffice(db, options.id ?? newId(), input)
   await recordAudit(db, context, { action: 'office.created', entityType: 'office', entityId: office.id, after: office })
   await emitEvent(db, { type: 'office.created', entityType: 'office', entityId: office.id, payload: office })
   return office

@@ -151,7 +151,7 @@ export const Project = Type.Object(
     created_at: Timestamp('When the project was registered.'),
     updated_at: Timestamp('When the project was last changed.'),
   },
-  { $id: 'Project', additionalProperties: false, description: 'A co-funded project that pays for the programme\'s work.', examples: [{"id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f", "code": "LT-REINT-2010", "title": "Reintegration assistance for migrants returning voluntarily from Lithuania", "starts_on": "2010-07-01", "ends_on": "2011-06-30", "total": {"amount_minor": 3803700, "currency": "EUR"}, "co_funders": [{"name": "European Union", "share_bp": 7500}, {"name": "State budget of Lithuania", "share_bp": 2500}], "targets": {"persons": 200, "individuals": 80, "families": 40}, "second_approval_threshold": null, "cash_grant_rule": null, "currency": "EUR", "status": "active", "allocated": {"amount_minor": 1200000, "currency": "EUR"}, "version": 2, "created_at": "2026-11-20T09:15:25.362Z", "updated_at": "2026-11-20T09:15:25.477Z"}] },
+  { $id: 'Project', additionalProperties: false, description: 'A co-funded project that pays for the programme\'s work.', examples: [{"id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f", "code": "LT-REINT-2010", "title": "Reintegration assistance for migrants returning voluntarily from Lithuania", "starts_on": "2010-07-01", "ends_on": "2011-06-30", "total": {"amount_minor": 3803700, "currency": "EUR"}, "co_funders": [{"name": "European Union (European Return Fund)", "share_bp": 7500}, {"name": "State budget of the Republic of Lithuania", "share_bp": 2500}], "targets": {"persons": 6, "individuals": 4, "families": 1}, "second_approval_threshold": {"amount_minor": 150000, "currency": "EUR"}, "cash_grant_rule": {"kind": "per_person", "adult": {"amount_minor": 20000, "currency": "EUR"}, "child": {"amount_minor": 10000, "currency": "EUR"}}, "contact_period": {"months": 1, "days": 0}, "cost_routing": {"excess_baggage": "travel", "insurance": "travel", "accommodation": "travel"}, "currency": "EUR", "status": "active", "allocated": {"amount_minor": 3803700, "currency": "EUR"}, "version": 2, "created_at": "2026-11-20T09:15:25.362Z", "updated_at": "2026-11-20T09:15:25.477Z"}] },
 )
 
 export const CreateProject = Type.Object(
@@ -242,7 +242,7 @@ export const BudgetLine = Type.Object(
     created_at: Timestamp('When the line was created.'),
     updated_at: Timestamp('When the line\'s name or allocation last changed.'),
   },
-  { $id: 'BudgetLine', additionalProperties: false, description: 'A budget line of a project with its balances, derived from its ledger.', examples: [{"id": "0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f1a", "project_id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f", "category": "travel", "name": "Air tickets", "allocated": {"amount_minor": 1200000, "currency": "EUR"}, "committed": {"amount_minor": 45000, "currency": "EUR"}, "spent": {"amount_minor": 0, "currency": "EUR"}, "available": {"amount_minor": 1155000, "currency": "EUR"}, "version": 1, "created_at": "2026-11-20T09:15:25.410Z", "updated_at": "2026-11-20T09:15:25.410Z"}] },
+  { $id: 'BudgetLine', additionalProperties: false, description: 'A budget line of a project with its balances, derived from its ledger.', examples: [{"id": "0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f1a", "project_id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f", "category": "travel", "name": "Travel: tickets, transit, excess baggage, insurance, accommodation", "allocated": {"amount_minor": 640000, "currency": "EUR"}, "committed": {"amount_minor": 45000, "currency": "EUR"}, "spent": {"amount_minor": 0, "currency": "EUR"}, "available": {"amount_minor": 595000, "currency": "EUR"}, "version": 1, "created_at": "2026-11-20T09:15:25.410Z", "updated_at": "2026-11-20T09:15:25.410Z"}] },
 )
 
 const lineName = Type.String({ minLength: 1, maxLength: 200, description: 'Name of the line, unique within the project.', examples: ['Air tickets'] })
@@ -296,8 +296,8 @@ export const Reallocation = Type.Object(
     additionalProperties: false,
     examples: [
       {
-        from_line_id: '01937f4e-0000-7000-8000-000000000001',
-        to_line_id: '01937f4e-0000-7000-8000-000000000002',
+        from_line_id: '0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f1a',
+        to_line_id: '0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f3a',
         amount: { amount_minor: 50000, currency: 'EUR' },
         reason: 'Fewer flights than planned; more small-business start-ups',
       },

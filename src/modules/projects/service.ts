@@ -3,7 +3,7 @@ import type { DB, ProjectsTable } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
-import { newId } from '../../shared/ids.js'
+import { newId, type FixedId } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import { findProjectRow, type BudgetLineRow, type ProjectRow } from './access.js'
@@ -119,7 +119,7 @@ function assertNotClosed(project: ProjectRow): void {
   if (project.status === 'closed') throw conflict(`Project ${project.code} is closed and read-only`, { current_status: project.status })
 }
 
-export async function createProject(db: Transaction<DB>, context: RequestContext, input: CreateProjectInput): Promise<ProjectRecord> {
+export async function createProject(db: Transaction<DB>, context: RequestContext, input: CreateProjectInput, options: FixedId = {}): Promise<ProjectRecord> {
   const settings: ProjectSettings = {
     starts_on: input.starts_on,
     ends_on: input.ends_on,
@@ -133,7 +133,7 @@ export async function createProject(db: Transaction<DB>, context: RequestContext
   }
   validateSettings(settings)
   await assertCodeFree(db, input.code)
-  const row = await repository.insertProject(db, { id: newId(), code: input.code, title: input.title, ...settingsColumns(settings) })
+  const row = await repository.insertProject(db, { id: options.id ?? newId(), code: input.code, title: input.title, ...settingsColumns(settings) })
   await repository.replaceCoFunders(db, row.id, input.co_funders)
   const project = repository.toProject(row, input.co_funders, 0)
   await recordAudit(db, context, { action: 'project.created', entityType: 'project', entityId: project.id, after: project })
@@ -277,7 +277,13 @@ function lineAudit(line: BudgetLineRow) {
   return { category: line.category, name: line.name, allocated_minor: line.allocated_minor, currency: line.currency }
 }
 
-export async function createBudgetLine(db: Transaction<DB>, context: RequestContext, projectId: string, input: CreateBudgetLineInput): Promise<BudgetLineRecord> {
+export async function createBudgetLine(
+  db: Transaction<DB>,
+  context: RequestContext,
+  projectId: string,
+  input: CreateBudgetLineInput,
+  options: FixedId = {},
+): Promise<BudgetLineRecord> {
   const project = await lockProject(db, projectId)
   assertNotClosed(project)
   assertProjectCurrency(project, input.allocated, '/body/allocated/currency')
@@ -285,7 +291,7 @@ export async function createBudgetLine(db: Transaction<DB>, context: RequestCont
   assertWithinTotal(project, allocated, input.allocated.amount_minor)
   await assertLineNameFree(db, projectId, input.name)
   const line = await repository.insertLine(db, {
-    id: newId(),
+    id: options.id ?? newId(),
     project_id: projectId,
     category: input.category,
     name: input.name,

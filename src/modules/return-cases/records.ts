@@ -123,9 +123,9 @@ export function personOf(input: MemberInputValue) {
   return { ...input, date_of_birth: input.date_of_birth ?? null, birth_year: input.birth_year ?? null }
 }
 
-export function newMemberRows(caseId: string, inputs: readonly MemberInputValue[], actor: Actor) {
-  const members = inputs.map((input) => ({
-    id: newId(),
+export function newMemberRows(caseId: string, inputs: readonly MemberInputValue[], actor: Actor, memberIds: readonly string[] = []) {
+  const members = inputs.map((input, index) => ({
+    id: memberIds[index] ?? newId(),
     case_id: caseId,
     relationship: input.relationship,
     is_principal: input.relationship === 'principal',
@@ -172,8 +172,8 @@ export function insertedMembers(rows: NewMemberRows, createdAt: Date): MemberWit
   }))
 }
 
-export async function insertMembers(db: Kysely<DB>, caseId: string, inputs: readonly MemberInputValue[], actor: Actor) {
-  const rows = newMemberRows(caseId, inputs, actor)
+export async function insertMembers(db: Kysely<DB>, caseId: string, inputs: readonly MemberInputValue[], actor: Actor, memberIds?: readonly string[]) {
+  const rows = newMemberRows(caseId, inputs, actor, memberIds)
   const members = rows.members.length > 0 ? await db.insertInto('case_members').values(rows.members).returning(repository.MEMBER_COLUMNS).modifyEnd(PREPARED).execute() : []
   const vulnerabilities =
     rows.vulnerabilities.length > 0 ? await db.insertInto('member_vulnerabilities').values(rows.vulnerabilities).returning(repository.VULNERABILITY_COLUMNS).modifyEnd(PREPARED).execute() : []

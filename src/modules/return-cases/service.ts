@@ -2,7 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kys
 import type { CaseStatus, DB, ReturnCasesTable } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
-import { newId, UUID_PATTERN } from '../../shared/ids.js'
+import { newId, UUID_PATTERN, type FixedId } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { afterId, afterSequence, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { ProblemError, invalidField, unprocessable } from '../../shared/problems.js'
@@ -57,6 +57,11 @@ async function assertExternalReferenceFree(db: Kysely<DB>, officeId: string, ext
   }
 }
 
+/** Seeds only (ADR 0054): the case's id and its members' ids, in the order of `members`. */
+export interface FixedCaseIds extends FixedId {
+  memberIds?: readonly string[]
+}
+
 export interface CreatedCase {
   row: ReturnCaseRow
   record: ReturnCaseRecord
@@ -68,7 +73,7 @@ export interface CreatedCase {
  * the office's sequence for the year (no lock held, see ADR 0047), members and vulnerabilities, search terms, the first
  * history row, audit entries and the created event; then looks for possible duplicates.
  */
-export async function createCase(db: Transaction<DB>, context: RequestContext, input: CreateReturnCaseInput): Promise<CreatedCase> {
+export async function createCase(db: Transaction<DB>, context: RequestContext, input: CreateReturnCaseInput, options: FixedCaseIds = {}): Promise<CreatedCase> {
   const { actor } = context
   const inputs = input.members ?? []
   throwIfInvalid([...consentErrors(input.consent, '/body/consent'), ...newMembersErrors(inputs, (index) => `/body/members/${index}`)])
@@ -93,7 +98,7 @@ export async function createCase(db: Transaction<DB>, context: RequestContext, i
   // for, and the history starts on that day.
   const year = Number(appliedOn.slice(0, 4))
   const number = await repository.nextCaseNumber(db, office.id, year)
-  const id = newId()
+  const id = options.id ?? newId()
   const values: repository.NewCase = {
     id,
     reference: `${office.code}-${year}-${String(number).padStart(5, '0')}`,
@@ -118,7 +123,7 @@ export async function createCase(db: Transaction<DB>, context: RequestContext, i
   // Everything a new case is written with goes in one statement, so the audit entries and the event
   // are made from the values written: the case's status and version are those of every new case.
   const written = { ...values, status: 'draft' as const, version: 1 }
-  const household = newMemberRows(id, inputs, actor)
+  const household = newMemberRows(id, inputs, actor, options.memberIds)
   const { row, duplicates: possibleDuplicates } = await repository.insertCaseWithRecords(db, context, {
     case: values,
     members: household.members,

@@ -39,7 +39,7 @@ export const RequestTravelInsurance = Type.Object(
     $id: 'RequestTravelInsurance',
     additionalProperties: false,
     description: 'A traveller\'s travel insurance for the journey.',
-    examples: [{ member_id: '01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d', insurer: 'ERGO Insurance', policy_number: 'ERV-2026-118734', cover_from: '2026-12-01', cover_until: '2026-12-03', premium: { amount_minor: 2_500, currency: 'EUR' } }],
+    examples: [{ member_id: '0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01', insurer: 'ERGO Insurance', policy_number: 'ERV-2026-118734', cover_from: '2026-12-01', cover_until: '2026-12-03', premium: { amount_minor: 2_500, currency: 'EUR' } }],
   },
 )
 

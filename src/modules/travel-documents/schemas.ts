@@ -55,8 +55,8 @@ export const CreateTravelDocument = Type.Object(
       'A passport or other document is recorded `valid` with number, issuing country and dates. An emergency travel document is recorded ' +
       '`requested` with the request date and the embassy or consulate; its number and dates come when it is issued.',
     examples: [
-      { member_id: '01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d', kind: 'national_passport', document_number: '13AB45678', issuing_country: 'GE', issued_on: '2019-03-01', expires_on: '2029-02-28' },
-      { member_id: '01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d', kind: 'emergency_travel_document', issuing_country: 'IQ', issuing_authority: 'Embassy of Iraq in Warsaw', requested_on: '2026-11-02' },
+      { member_id: '0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01', kind: 'national_passport', document_number: '13AB45678', issuing_country: 'GE', issued_on: '2019-03-01', expires_on: '2029-02-28' },
+      { member_id: '0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01', kind: 'emergency_travel_document', issuing_country: 'GE', issuing_authority: 'Embassy of Georgia in Vilnius', requested_on: '2026-11-02' },
     ],
   },
 )

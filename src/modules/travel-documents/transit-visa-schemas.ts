@@ -23,7 +23,7 @@ export const RequestTransitVisa = Type.Object(
     $id: 'RequestTransitVisa',
     additionalProperties: false,
     description: 'A transit visa requested for one traveller and one transit country.',
-    examples: [{ member_id: '01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d', transit_country: 'TR', issuing_authority: 'Embassy of Türkiye in Vilnius', requested_on: '2026-11-02' }],
+    examples: [{ member_id: '0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01', transit_country: 'TR', issuing_authority: 'Embassy of Türkiye in Vilnius', requested_on: '2026-11-02' }],
   },
 )
 

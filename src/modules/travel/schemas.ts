@@ -140,7 +140,7 @@ export const UpdateBooking = Type.Object(
     additionalProperties: false,
     minProperties: 1,
     description: 'Assistance, escorts, transit visa requirements and notes; the route is fixed (cancel and book again to change it).',
-    examples: [{ escorts: [{ member_id: '01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d', kind: 'medical', escort_name: 'Dr. Rasa Petrauskienė', organisation: 'IOM' }] }],
+    examples: [{ escorts: [{ member_id: '0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01', kind: 'medical', escort_name: 'Dr. Rasa Petrauskienė', organisation: 'IOM' }] }],
   },
 )
 
@@ -247,7 +247,7 @@ export const RequestTicket = Type.Object(
   {
     $id: 'RequestTicket',
     additionalProperties: false,
-    examples: [{ booking_id: '01933b3e-7000-7c1e-9a35-0a5e3b1f2c4d', member_id: '01933b3e-6f1a-7c1e-9a35-0a5e3b1f2c4d', ticket_number: '235-2101234567', fare: { amount_minor: 32_450, currency: 'EUR' }, payee: { type: 'supplier', name: 'Baltic Travel Service' } }],
+    examples: [{ booking_id: '01933b3e-7000-7c1e-9a35-0a5e3b1f2c4d', member_id: '0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01', ticket_number: '235-2101234567', fare: { amount_minor: 32_450, currency: 'EUR' }, payee: { type: 'supplier', name: 'Baltic Travel Service' } }],
   },
 )
 
