@@ -79,7 +79,7 @@ async function loadReturns(database: Database): Promise<string> {
      from case_members m`,
     `insert into tickets (id, case_id, booking_id, member_id, ticket_number, fare_minor, currency, payee_type, payee_name, status, payment_request_id, travel_document_id,
                           issued_at, departed_at, departure_recorded_by, departure_recorded_at, arrived_at, arrival_recorded_by, arrival_recorded_at, requested_by)
-     select md5('ticket' || m.id)::uuid, m.case_id, md5('booking' || m.case_id)::uuid, m.id, lpad((abs(hashtext(m.id::text))::bigint * 7 % 10000000000000)::text, 13, '0'),
+     select md5('ticket' || m.id)::uuid, m.case_id, md5('booking' || m.case_id)::uuid, m.id, lpad((row_number() over (order by m.id))::text, 13, '0'),
             30000, 'EUR', 'supplier', 'Travel agency', 'used', md5('payment' || m.id)::uuid, md5('document' || m.id)::uuid,
             c.intended_departure_on - 5, c.intended_departure_on + time '08:00', 'bench', c.intended_departure_on + time '09:00',
             case when abs(hashtext(m.case_id::text)) % 10 = 0 then null else c.intended_departure_on + time '14:00' end,
