@@ -91,9 +91,10 @@ async function loadReturns(database: Database): Promise<string> {
      from case_members m where m.is_principal`,
   ]
   for (const statement of statements) await sql.raw(statement).execute(db)
+  await sql`vacuum analyze`.execute(db)
   // Loaded by raw SQL, past the writes' refresh: the read model is rebuilt from the facts, as the server does for a stale one.
   await rebuildStatisticsReadModel(db)
-  await sql`vacuum analyze`.execute(db)
+  await sql`vacuum analyze statistics_returnees`.execute(db)
   return projectId
 }
 

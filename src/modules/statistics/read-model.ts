@@ -54,12 +54,13 @@ export function returneeRows(db: Kysely<DB>, caseIds?: RawBuilder<unknown>): Raw
   const codes = COUNTED_VULNERABILITIES.filter((code) => code !== ELDERLY)
   const counted = sql.join(codes.map((code) => sql.lit(code)))
   const only = caseIds === undefined ? sql`` : sql`where d.case_id in (${caseIds})`
+  const onlyTravellers = caseIds === undefined ? sql`` : sql`where t.case_id in (${caseIds})`
   const elderly = sql`case when a.age >= ${sql.lit(ELDERLY_AGE)} then array[${sql.lit(ELDERLY)}]::text[] else array[]::text[] end`
   const covered = sql`r.case_id = d.case_id and (r.member_id is null or r.member_id = d.member_id)`
   return sql`
     select d.member_id, d.case_id, f.office_id, f.partner_office_id, f.project_id, f.country_of_return, f.legal_status, f.sex,
       d.departed_on, d.arrived_on, a.age,
-      (select count(*)::int from (${departures(db)}) t where t.case_id = d.case_id) as travellers,
+      h.travellers,
       array(
         select distinct v.code from (${vulnerabilityFacts(db, { includeRestricted: true })}) v where v.member_id = d.member_id and v.code in (${counted})
       ) || ${elderly} as codes,
@@ -70,6 +71,7 @@ export function returneeRows(db: Kysely<DB>, caseIds?: RawBuilder<unknown>): Raw
       exists (select 1 from (${reintegrationReach(db)}) r where ${covered} and r.first_delivered_on is not null) as reached
     from (${departures(db)}) d
     join (${returneeFacts(db)}) f on f.member_id = d.member_id
+    join (select t.case_id, count(*)::int as travellers from (${departures(db)}) t ${onlyTravellers} group by t.case_id) h on h.case_id = d.case_id
     cross join lateral (
       select greatest(0, coalesce(date_part('year', age(d.departed_on, f.date_of_birth))::int, extract(year from d.departed_on)::int - f.birth_year)) as age
     ) a
