@@ -1035,3 +1035,41 @@ export interface EventsTables {
 /** Every module contributes its tables here. */
 export interface DB extends FoundationTables, ProjectsLedgerTables, ReturnCasesTables, PaymentsTables, TravelTables, ReintegrationTables, EventsTables {}
 export interface DB extends FoundationTables, ProjectsLedgerTables, ReturnCasesTables, PaymentsTables, TravelTables, TravelArrangementsTables, ReintegrationTables {}
+
+/** The statistics read model (ADR 0059): one row per returned traveller, kept in the writes' transactions. */
+export interface StatisticsReturneesTable {
+  member_id: string
+  case_id: string
+  office_id: string
+  partner_office_id: string | null
+  project_id: string | null
+  country_of_return: string
+  legal_status: string
+  sex: string
+  /** ISO date (YYYY-MM-DD), UTC. */
+  departed_on: string
+  arrived_on: string | null
+  /** Whole years on the departure date. */
+  age: number | null
+  /** The case's returned travellers (its household size as travelled). */
+  travellers: number
+  /** Vulnerability codes counted, restricted ones included, plus `elderly`. */
+  codes: string[]
+  /** The same without the restricted codes. */
+  open_codes: string[]
+  planned: boolean
+  reached: boolean
+}
+
+/** Whether each read model was built (null: stale, rebuilt on start or by the seed). */
+export interface StatisticsReadModelsTable {
+  name: string
+  built_at: Timestamp | null
+}
+
+export interface StatisticsTables {
+  statistics_returnees: StatisticsReturneesTable
+  statistics_read_models: StatisticsReadModelsTable
+}
+
+export interface DB extends StatisticsTables {}
