@@ -102,6 +102,8 @@ export interface ProjectsTable {
   target_persons: number | null
   target_individuals: number | null
   target_families: number | null
+  target_children: number | null
+  target_vulnerable: number | null
   /** How long after arrival a returnee has to contact the partner office: calendar months, then days. */
   contact_period_months: Generated<number>
   contact_period_days: Generated<number>

@@ -6955,7 +6955,7 @@ export interface components {
              * @example 2026-12-01
              */
             starts_on: string;
-            targets?: components["schemas"]["ProjectTargets"];
+            targets?: components["schemas"]["ProjectTargetsInput"];
             /**
              * @description Title of the project.
              * @example Reintegration assistance for migrants returning from Lithuania
@@ -9357,7 +9357,9 @@ export interface components {
          *       "targets": {
          *         "persons": 6,
          *         "individuals": 4,
-         *         "families": 1
+         *         "families": 1,
+         *         "children": null,
+         *         "vulnerable": null
          *       },
          *       "second_approval_threshold": {
          *         "amount_minor": 150000,
@@ -9520,20 +9522,48 @@ export interface components {
             next_cursor: string | null;
         };
         /**
-         * @description What the project aims to reach. When persons is set, individuals plus families cannot exceed it (each family counts at least one person).
+         * @description What the project aims to reach, with the definitions of the donor report's achieved figures. When persons is set, individuals plus families cannot exceed it (each family counts at least one person), nor can children or vulnerable.
          * @example {
          *       "persons": 200,
          *       "individuals": 80,
-         *       "families": 40
+         *       "families": 40,
+         *       "children": null,
+         *       "vulnerable": null
          *     }
          */
         ProjectTargets: {
-            /** @description Families the project aims to assist; null: no target. */
+            /** @description Of the persons, children: under 18 on the departure date (counted like `children`); null: no target. */
+            children: number | null;
+            /** @description Families the project aims to assist (counted like `families`); null: no target. */
             families: number | null;
-            /** @description Of them, persons returning alone; null: no target. */
+            /** @description Of them, persons returning alone (counted like `individuals`); null: no target. */
             individuals: number | null;
-            /** @description Persons the project aims to assist; null: no target. */
+            /** @description Persons the project aims to assist (counted like `returned`); null: no target. */
             persons: number | null;
+            /** @description Of the persons, vulnerable persons: at least one vulnerability recorded, or 65 or older on the departure date (counted like `vulnerable`); null: no target. */
+            vulnerable: number | null;
+        };
+        /**
+         * @description What the project aims to reach. children and vulnerable may be left out: null on create, kept as they are on update. When persons is set, individuals plus families cannot exceed it (each family counts at least one person), nor can children or vulnerable.
+         * @example {
+         *       "persons": 200,
+         *       "individuals": 80,
+         *       "families": 40,
+         *       "children": 60,
+         *       "vulnerable": 150
+         *     }
+         */
+        ProjectTargetsInput: {
+            /** @description Of the persons, children: under 18 on the departure date (counted like `children`); null: no target. */
+            children?: number | null;
+            /** @description Families the project aims to assist (counted like `families`); null: no target. */
+            families: number | null;
+            /** @description Of them, persons returning alone (counted like `individuals`); null: no target. */
+            individuals: number | null;
+            /** @description Persons the project aims to assist (counted like `returned`); null: no target. */
+            persons: number | null;
+            /** @description Of the persons, vulnerable persons: at least one vulnerability recorded, or 65 or older on the departure date (counted like `vulnerable`); null: no target. */
+            vulnerable?: number | null;
         };
         /**
          * @example {
@@ -12553,7 +12583,7 @@ export interface components {
              * @example 2026-12-01
              */
             starts_on?: string;
-            targets?: components["schemas"]["ProjectTargets"];
+            targets?: components["schemas"]["ProjectTargetsInput"];
             /**
              * @description Title of the project.
              * @example Reintegration assistance for migrants returning from Lithuania

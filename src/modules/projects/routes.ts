@@ -29,6 +29,7 @@ import {
   ProjectList,
   ProjectListQuery,
   ProjectTargets,
+  ProjectTargetsInput,
   Reallocation,
   ReallocationResult,
   UpdateBudgetLine,
@@ -53,6 +54,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
   for (const schema of [
     CoFunder,
     ProjectTargets,
+    ProjectTargetsInput,
     CashGrantRule,
     ContactPeriod,
     CostRouting,

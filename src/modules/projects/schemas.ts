@@ -62,17 +62,30 @@ export const CoFunder = Type.Object(
   { $id: 'CoFunder', additionalProperties: false, description: 'A co-funder of the project and its share.' },
 )
 
-export const ProjectTargets = Type.Object(
+const targetFields = {
+  persons: Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Persons the project aims to assist (counted like `returned`); null: no target.', examples: [200] })),
+  individuals: Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Of them, persons returning alone (counted like `individuals`); null: no target.', examples: [80] })),
+  families: Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Families the project aims to assist (counted like `families`); null: no target.', examples: [40] })),
+  children: Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Of the persons, children: under 18 on the departure date (counted like `children`); null: no target.', examples: [60] })),
+  vulnerable: Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Of the persons, vulnerable persons: at least one vulnerability recorded, or 65 or older on the departure date (counted like `vulnerable`); null: no target.', examples: [150] })),
+}
+const targetsRule = 'When persons is set, individuals plus families cannot exceed it (each family counts at least one person), nor can children or vulnerable.'
+
+export const ProjectTargets = Type.Object(targetFields, {
+  $id: 'ProjectTargets',
+  additionalProperties: false,
+  description: `What the project aims to reach, with the definitions of the donor report's achieved figures. ${targetsRule}`,
+  examples: [{ persons: 200, individuals: 80, families: 40, children: null, vulnerable: null }],
+})
+
+/** Targets as sent: children and vulnerable may be left out (null on create; unchanged on update). */
+export const ProjectTargetsInput = Type.Object(
+  { ...targetFields, children: Type.Optional(targetFields.children), vulnerable: Type.Optional(targetFields.vulnerable) },
   {
-    persons: Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Persons the project aims to assist; null: no target.', examples: [200] })),
-    individuals: Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Of them, persons returning alone; null: no target.', examples: [80] })),
-    families: Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Families the project aims to assist; null: no target.', examples: [40] })),
-  },
-  {
-    $id: 'ProjectTargets',
+    $id: 'ProjectTargetsInput',
     additionalProperties: false,
-    description: 'What the project aims to reach. When persons is set, individuals plus families cannot exceed it (each family counts at least one person).',
-    examples: [{ persons: 200, individuals: 80, families: 40 }],
+    description: `What the project aims to reach. children and vulnerable may be left out: null on create, kept as they are on update. ${targetsRule}`,
+    examples: [{ persons: 200, individuals: 80, families: 40, children: 60, vulnerable: 150 }],
   },
 )
 
@@ -126,7 +139,7 @@ const editableProjectFields = {
     maxItems: 20,
     description: 'Co-funders in reporting order; their shares sum to exactly 10000 basis points.',
   }),
-  targets: Type.Ref(ProjectTargets, { description: 'Persons, individuals and families the project aims to assist.' }),
+  targets: Type.Ref(ProjectTargets, { description: 'Persons, individuals, families, children and vulnerable persons the project aims to assist.' }),
   second_approval_threshold: Nullable(MoneyRef('Payments above this amount need a second approval; null: one approval always suffices.')),
   cash_grant_rule: Nullable(Type.Ref(CashGrantRule, { description: 'How cash grants on arrival are computed; null: entered case by case.' })),
   contact_period: Type.Ref(ContactPeriod, { description: 'The time a returnee has after arrival to contact the partner office (default one month).' }),
@@ -151,7 +164,7 @@ export const Project = Type.Object(
     created_at: Timestamp('When the project was registered.'),
     updated_at: Timestamp('When the project was last changed.'),
   },
-  { $id: 'Project', additionalProperties: false, description: 'A co-funded project that pays for the programme\'s work.', examples: [{"id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f", "code": "LT-REINT-2010", "title": "Reintegration assistance for migrants returning voluntarily from Lithuania", "starts_on": "2010-07-01", "ends_on": "2011-06-30", "total": {"amount_minor": 3803700, "currency": "EUR"}, "co_funders": [{"name": "European Union (European Return Fund)", "share_bp": 7500}, {"name": "State budget of the Republic of Lithuania", "share_bp": 2500}], "targets": {"persons": 6, "individuals": 4, "families": 1}, "second_approval_threshold": {"amount_minor": 150000, "currency": "EUR"}, "cash_grant_rule": {"kind": "per_person", "adult": {"amount_minor": 20000, "currency": "EUR"}, "child": {"amount_minor": 10000, "currency": "EUR"}}, "contact_period": {"months": 1, "days": 0}, "cost_routing": {"excess_baggage": "travel", "insurance": "travel", "accommodation": "travel"}, "currency": "EUR", "status": "active", "allocated": {"amount_minor": 3803700, "currency": "EUR"}, "version": 2, "created_at": "2026-11-20T09:15:25.362Z", "updated_at": "2026-11-20T09:15:25.477Z"}] },
+  { $id: 'Project', additionalProperties: false, description: 'A co-funded project that pays for the programme\'s work.', examples: [{"id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f", "code": "LT-REINT-2010", "title": "Reintegration assistance for migrants returning voluntarily from Lithuania", "starts_on": "2010-07-01", "ends_on": "2011-06-30", "total": {"amount_minor": 3803700, "currency": "EUR"}, "co_funders": [{"name": "European Union (European Return Fund)", "share_bp": 7500}, {"name": "State budget of the Republic of Lithuania", "share_bp": 2500}], "targets": {"persons": 6, "individuals": 4, "families": 1, "children": null, "vulnerable": null}, "second_approval_threshold": {"amount_minor": 150000, "currency": "EUR"}, "cash_grant_rule": {"kind": "per_person", "adult": {"amount_minor": 20000, "currency": "EUR"}, "child": {"amount_minor": 10000, "currency": "EUR"}}, "contact_period": {"months": 1, "days": 0}, "cost_routing": {"excess_baggage": "travel", "insurance": "travel", "accommodation": "travel"}, "currency": "EUR", "status": "active", "allocated": {"amount_minor": 3803700, "currency": "EUR"}, "version": 2, "created_at": "2026-11-20T09:15:25.362Z", "updated_at": "2026-11-20T09:15:25.477Z"}] },
 )
 
 export const CreateProject = Type.Object(
@@ -162,7 +175,7 @@ export const CreateProject = Type.Object(
     ends_on: editableProjectFields.ends_on,
     total: editableProjectFields.total,
     co_funders: editableProjectFields.co_funders,
-    targets: Type.Optional(editableProjectFields.targets),
+    targets: Type.Optional(Type.Ref(ProjectTargetsInput, { description: 'Persons, individuals, families, children and vulnerable persons the project aims to assist.' })),
     second_approval_threshold: Type.Optional(editableProjectFields.second_approval_threshold),
     cash_grant_rule: Type.Optional(editableProjectFields.cash_grant_rule),
     contact_period: Type.Optional(editableProjectFields.contact_period),
@@ -197,7 +210,7 @@ export const UpdateProject = Type.Object(
     ends_on: Type.Optional(editableProjectFields.ends_on),
     total: Type.Optional(editableProjectFields.total),
     co_funders: Type.Optional(editableProjectFields.co_funders),
-    targets: Type.Optional(editableProjectFields.targets),
+    targets: Type.Optional(Type.Ref(ProjectTargetsInput, { description: 'Persons, individuals, families, children and vulnerable persons the project aims to assist.' })),
     second_approval_threshold: Type.Optional(editableProjectFields.second_approval_threshold),
     cash_grant_rule: Type.Optional(editableProjectFields.cash_grant_rule),
     contact_period: Type.Optional(editableProjectFields.contact_period),
@@ -379,6 +392,7 @@ export type UpdateProjectInput = Static<typeof UpdateProject>
 export type ProjectListFilter = Static<typeof ProjectListQuery>
 export type CoFunderRecord = Static<typeof CoFunder>
 export type ProjectTargetsRecord = Static<typeof ProjectTargets>
+export type ProjectTargetsInputValue = Static<typeof ProjectTargetsInput>
 export type CashGrantRuleRecord = Static<typeof CashGrantRule>
 export type ContactPeriodRecord = Static<typeof ContactPeriod>
 export type CostRoutingRecord = Static<typeof CostRouting>

@@ -34,6 +34,8 @@ const money = (amount_minor: number, currency: string): Money => ({ amount_minor
 /** A returnee contacts the partner office within one calendar month of arrival unless the project says otherwise. */
 const DEFAULT_CONTACT_PERIOD: ContactPeriodRecord = { months: 1, days: 0 }
 
+const NO_TARGETS: ProjectTargetsRecord = { persons: null, individuals: null, families: null, children: null, vulnerable: null }
+
 /** The project's settings as they will be after a create or an update, checked together. */
 interface ProjectSettings {
   starts_on: string
@@ -62,9 +64,12 @@ function validateSettings(settings: ProjectSettings): void {
   for (const [kind, category] of Object.entries(settings.cost_routing) as Array<[keyof typeof COST_KIND_CATEGORIES, string]>) {
     if (category === COST_KIND_CATEGORIES[kind]) errors.push({ pointer: `/body/cost_routing/${kind}`, detail: `a fallback must be another category than ${category}, the kind's own` })
   }
-  const { persons, individuals, families } = settings.targets
+  const { persons, individuals, families, children, vulnerable } = settings.targets
   if (persons !== null && (individuals ?? 0) + (families ?? 0) > persons) {
     errors.push({ pointer: '/body/targets', detail: `individuals plus families (${(individuals ?? 0) + (families ?? 0)}) cannot exceed persons (${persons})` })
+  }
+  for (const [field, value] of [['children', children], ['vulnerable', vulnerable]] as const) {
+    if (persons !== null && value !== null && value > persons) errors.push({ pointer: `/body/targets/${field}`, detail: `${field} (${value}) cannot exceed persons (${persons})` })
   }
   if (settings.contact_period.months === 0 && settings.contact_period.days === 0) {
     errors.push({ pointer: '/body/contact_period', detail: 'months or days must be more than zero' })
@@ -98,6 +103,8 @@ function settingsColumns(settings: ProjectSettings) {
     target_persons: settings.targets.persons,
     target_individuals: settings.targets.individuals,
     target_families: settings.targets.families,
+    target_children: settings.targets.children,
+    target_vulnerable: settings.targets.vulnerable,
     contact_period_months: settings.contact_period.months,
     contact_period_days: settings.contact_period.days,
   }
@@ -125,7 +132,7 @@ export async function createProject(db: Transaction<DB>, context: RequestContext
     ends_on: input.ends_on,
     total: input.total,
     co_funders: input.co_funders,
-    targets: input.targets ?? { persons: null, individuals: null, families: null },
+    targets: { ...NO_TARGETS, ...input.targets },
     second_approval_threshold: input.second_approval_threshold ?? null,
     cash_grant_rule: input.cash_grant_rule ?? null,
     contact_period: input.contact_period ?? DEFAULT_CONTACT_PERIOD,
@@ -163,7 +170,7 @@ export async function updateProject(
     ends_on: changes.ends_on ?? before.ends_on,
     total: changes.total ?? before.total,
     co_funders: changes.co_funders,
-    targets: changes.targets ?? before.targets,
+    targets: { ...before.targets, ...changes.targets },
     second_approval_threshold: changes.second_approval_threshold === undefined ? before.second_approval_threshold : changes.second_approval_threshold,
     cash_grant_rule: changes.cash_grant_rule === undefined ? before.cash_grant_rule : changes.cash_grant_rule,
     contact_period: changes.contact_period ?? before.contact_period,
