@@ -71,22 +71,25 @@ export async function emptyBodyAsObject(request: FastifyRequest): Promise<void> 
   if (request.body === undefined || request.body === null) request.body = {}
 }
 
+/** What a custom method's work is given as its body: nothing for a method without one. */
+type BodyOf<Body extends TSchema | undefined> = Body extends TSchema ? Static<Body> : undefined
+
 /** One custom method of a family: `POST {family.path}:{verb}`, a row of the family's table. */
-export interface CustomMethod<Params, Resource extends Versioned, Body extends TSchema = TSchema> {
+export interface CustomMethod<Params, Resource extends Versioned, Body extends TSchema | undefined = TSchema | undefined> {
   verb: string
   roles: readonly Role[]
   operationId: string
   summary: string
   /** What it does; the family's `note` follows it. */
   description: string
-  /** The body's schema (sent as a `$ref`); none for a method that takes no body. */
+  /** The body's schema (sent as a `$ref`); `undefined` for a method that takes no body. */
   body?: Body
   /** The body may be left out: no body is the same as `{}`. */
   optionalBody?: boolean
   /** The responses, where they are not the family's. */
   response?: Record<number, unknown>
   /** The work, in the unit of work, with the path's parameters, the If-Match version (if sent) and the body. */
-  run: (db: Transaction<DB>, context: RequestContext, params: Params, expectedVersion: number | undefined, body: Static<Body>) => Promise<Resource>
+  run: (db: Transaction<DB>, context: RequestContext, params: Params, expectedVersion: number | undefined, body: BodyOf<Body>) => Promise<Resource>
 }
 
 /** What the custom methods of one resource share. */
@@ -110,7 +113,7 @@ export interface CustomMethodFamily<ParamsSchema extends TSchema, Resource exten
  * roles, the spec and one call to `run` in a unit of work (If-Match optional, the new version as
  * the ETag).
  */
-export function registerCustomMethods<ParamsSchema extends TSchema, Resource extends Versioned, const Bodies extends readonly TSchema[]>(
+export function registerCustomMethods<ParamsSchema extends TSchema, Resource extends Versioned, const Bodies extends readonly (TSchema | undefined)[]>(
   app: FastifyInstance,
   family: CustomMethodFamily<ParamsSchema, Resource>,
   methods: { [K in keyof Bodies]: CustomMethod<Static<ParamsSchema>, Resource, Bodies[K]> },
@@ -130,7 +133,7 @@ export function registerCustomMethods<ParamsSchema extends TSchema, Resource ext
         response: method.response ?? family.response,
       },
       handler: (request, reply) =>
-        versionedWrite(request, reply, (db, context, expected) => method.run(db, context, request.params as Static<ParamsSchema>, expected, request.body), {
+        versionedWrite(request, reply, (db, context, expected) => method.run(db, context, request.params as Static<ParamsSchema>, expected, request.body as BodyOf<TSchema | undefined>), {
           ifMatch: 'optional',
           ...(family.present ? { body: family.present } : {}),
         }),
