@@ -1,9 +1,12 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
 import { runWrite } from '../db/unit-of-work.js'
 import type { RequestContext } from './context.js'
 import { etagOf, expectedVersion, setEtag } from './etag.js'
+import { IfMatchHeader } from './headers.js'
+import type { Role } from './roles.js'
 
 /**
  * The mechanics of the route shapes most routes have, so a handler says only what it reads or
@@ -66,4 +69,74 @@ export function customMethod<Resource extends Versioned>(
 /** For a custom method's `preValidation`: its body is optional, and no body is the same as `{}`. */
 export async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
   if (request.body === undefined || request.body === null) request.body = {}
+}
+
+/** What a custom method's work is given as its body: nothing for a method without one. */
+type BodyOf<Body extends TSchema | undefined> = Body extends TSchema ? Static<Body> : undefined
+
+/** One custom method of a family: `POST {family.path}:{verb}`, a row of the family's table. */
+export interface CustomMethod<Params, Resource extends Versioned, Body extends TSchema | undefined = TSchema | undefined> {
+  verb: string
+  roles: readonly Role[]
+  operationId: string
+  summary: string
+  /** What it does; the family's `note` follows it. */
+  description: string
+  /** The body's schema (sent as a `$ref`); `undefined` for a method that takes no body. */
+  body?: Body
+  /** The body may be left out: no body is the same as `{}`. */
+  optionalBody?: boolean
+  /** The responses, where they are not the family's. */
+  response?: Record<number, unknown>
+  /** The work, in the unit of work, with the path's parameters, the If-Match version (if sent) and the body. */
+  run: (db: Transaction<DB>, context: RequestContext, params: Params, expectedVersion: number | undefined, body: BodyOf<Body>) => Promise<Resource>
+}
+
+/** What the custom methods of one resource share. */
+export interface CustomMethodFamily<ParamsSchema extends TSchema, Resource extends Versioned> {
+  /** The resource's path; each method is `${path}::${verb}` (the id's pattern keeps the verb out of it). */
+  path: string
+  tags: string[]
+  params: ParamsSchema
+  /** The responses of every method (the resource, and its problems). */
+  response: Record<number, unknown>
+  /** Said after every method's description (what If-Match does). */
+  note?: string
+  /** Every method's body may be left out (as `optionalBody` on each). */
+  optionalBody?: boolean
+  /** The body sent, when it is not the resource itself. */
+  present?: (resource: Resource) => unknown
+}
+
+/**
+ * Registers a family of custom methods declared as a table, in its order: each a `POST` with the
+ * roles, the spec and one call to `run` in a unit of work (If-Match optional, the new version as
+ * the ETag).
+ */
+export function registerCustomMethods<ParamsSchema extends TSchema, Resource extends Versioned, const Bodies extends readonly (TSchema | undefined)[]>(
+  app: FastifyInstance,
+  family: CustomMethodFamily<ParamsSchema, Resource>,
+  methods: { [K in keyof Bodies]: CustomMethod<Static<ParamsSchema>, Resource, Bodies[K]> },
+): void {
+  for (const method of methods as readonly CustomMethod<Static<ParamsSchema>, Resource>[]) {
+    app.post(`${family.path}::${method.verb}`, {
+      config: { roles: method.roles },
+      ...((method.optionalBody ?? family.optionalBody) ? { preValidation: emptyBodyAsObject } : {}),
+      schema: {
+        tags: family.tags,
+        operationId: method.operationId,
+        summary: method.summary,
+        description: family.note ? `${method.description} ${family.note}` : method.description,
+        params: family.params,
+        headers: IfMatchHeader,
+        ...(method.body ? { body: Type.Ref(method.body) } : {}),
+        response: method.response ?? family.response,
+      },
+      handler: (request, reply) =>
+        versionedWrite(request, reply, (db, context, expected) => method.run(db, context, request.params as Static<ParamsSchema>, expected, request.body as BodyOf<TSchema | undefined>), {
+          ifMatch: 'optional',
+          ...(family.present ? { body: family.present } : {}),
+        }),
+    })
+  }
 }

@@ -1,13 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { runWrite } from '../../db/unit-of-work.js'
-import { etagOf, expectedVersion, setEtag } from '../../shared/etag.js'
-import { IfMatchHeader } from '../../shared/headers.js'
 import type { Role } from '../../shared/roles.js'
 import { MarkPaymentPaid, PaymentDetails, PaymentReason, PaymentRequest, PaymentRequestList, PaymentRequestListQuery, PaymentRequestParams } from './schemas.js'
 import * as service from './service.js'
 import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
+import { registerCustomMethods, versionedRead } from '../../shared/routes.js'
 
 const READERS: readonly Role[] = ['counsellor', 'operations', 'finance', 'approver', 'auditor', 'admin', 'partner']
 const PATH = '/v1/payment-requests/:id(^[0-9a-f-]{36})'
@@ -46,63 +44,35 @@ export default async function paymentsModule(fastify: FastifyInstance): Promise<
       params: PaymentRequestParams,
       response: { 200: Type.Ref(PaymentRequest), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const row = await service.getPaymentRequest(app.db, request.context.actor, request.params.id)
-      setEtag(reply, row.version)
-      return service.toRecord(row)
-    },
+    handler: (request, reply) => versionedRead(reply, service.getPaymentRequest(app.db, request.context.actor, request.params.id).then(service.toRecord)),
   })
 
-  app.post(`${PATH}::approve`, {
-    config: { roles: ['approver'] },
-    schema: {
-      tags: ['payment-requests'],
+  registerCustomMethods(app, { path: PATH, tags: ['payment-requests'], params: PaymentRequestParams, response: TRANSITION_RESPONSES, note: IF_MATCH_NOTE, present: service.toRecord }, [
+    {
+      verb: 'approve',
+      roles: ['approver'],
       operationId: 'approvePaymentRequest',
       summary: 'Approve a payment request (checker)',
       description:
         'Approves as checker. The person who requested the payment can never approve it, whatever roles they hold (403 `maker-checker-violation`). ' +
         'Above the project\'s second-approval threshold two different approvers are needed: the first approval moves it to `awaiting_second_approval`, ' +
         'and the same approver cannot give the second. The final approval commits the amount on the budget line; when the line cannot cover it ' +
-        'the approval is refused with 409 `budget-line-exhausted` and nothing changes. ' +
-        IF_MATCH_NOTE,
-      params: PaymentRequestParams,
-      headers: IfMatchHeader,
-      response: TRANSITION_RESPONSES,
+        'the approval is refused with 409 `budget-line-exhausted` and nothing changes.',
+      body: undefined,
+      run: (db, context, params, expected) => service.approvePayment(db, context, params.id, expected),
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const row = await service.approvePayment(db, context, request.params.id, expected)
-        return { status: 200, body: service.toRecord(row), headers: { etag: etagOf(row.version) } }
-      })
-    },
-  })
-
-  app.post(`${PATH}::reject`, {
-    config: { roles: ['approver'] },
-    schema: {
-      tags: ['payment-requests'],
+    {
+      verb: 'reject',
+      roles: ['approver'],
       operationId: 'rejectPaymentRequest',
       summary: 'Reject a payment request (checker)',
-      description: 'Rejects a request awaiting approval, with a reason. The requester cannot reject their own request (they may cancel it). ' + IF_MATCH_NOTE,
-      params: PaymentRequestParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(PaymentReason),
-      response: TRANSITION_RESPONSES,
+      description: 'Rejects a request awaiting approval, with a reason. The requester cannot reject their own request (they may cancel it).',
+      body: PaymentReason,
+      run: (db, context, params, expected, body) => service.rejectPayment(db, context, params.id, body.reason, expected),
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const row = await service.rejectPayment(db, context, request.params.id, request.body.reason, expected)
-        return { status: 200, body: service.toRecord(row), headers: { etag: etagOf(row.version) } }
-      })
-    },
-  })
-
-  app.post(`${PATH}::mark-paid`, {
-    config: { roles: ['finance', 'partner'] },
-    schema: {
-      tags: ['payment-requests'],
+    {
+      verb: 'mark-paid',
+      roles: ['finance', 'partner'],
       operationId: 'markPaymentRequestPaid',
       summary: 'Record that an approved payment was paid',
       description:
@@ -110,43 +80,20 @@ export default async function paymentsModule(fastify: FastifyInstance): Promise<
         'releases the rest of the commitment; more is 409. A payment made in a local currency sends `local_payment` (amount, rate as local units ' +
         'per one project unit, rate date and source) and the project-currency amount is derived: local ÷ rate, rounded once to the nearest minor ' +
         'unit, an exact half up. Finance records any payment; a partner office only payments of cases referred to it. A request is paid once: a ' +
-        'repeat is 409 (or, with the same `Idempotency-Key`, the first response). ' +
-        IF_MATCH_NOTE,
-      params: PaymentRequestParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(MarkPaymentPaid),
-      response: TRANSITION_RESPONSES,
+        'repeat is 409 (or, with the same `Idempotency-Key`, the first response).',
+      body: MarkPaymentPaid,
+      run: (db, context, params, expected, body) => service.markPaymentPaid(db, context, params.id, body, expected),
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const row = await service.markPaymentPaid(db, context, request.params.id, request.body, expected)
-        return { status: 200, body: service.toRecord(row), headers: { etag: etagOf(row.version) } }
-      })
-    },
-  })
-
-  app.post(`${PATH}::cancel`, {
-    config: { roles: ['counsellor', 'operations', 'finance', 'approver', 'admin'] },
-    schema: {
-      tags: ['payment-requests'],
+    {
+      verb: 'cancel',
+      roles: ['counsellor', 'operations', 'finance', 'approver', 'admin'],
       operationId: 'cancelPaymentRequest',
       summary: 'Cancel a payment request',
       description:
         'Cancels a request that is not yet paid, with a reason, and releases what its approval committed. Finance, approvers and admins cancel ' +
-        'any request; caseworkers only those they requested. ' +
-        IF_MATCH_NOTE,
-      params: PaymentRequestParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(PaymentReason),
-      response: TRANSITION_RESPONSES,
+        'any request; caseworkers only those they requested.',
+      body: PaymentReason,
+      run: (db, context, params, expected, body) => service.cancelPaymentRequestAsCaller(db, context, params.id, body.reason, expected),
     },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: false })
-      return runWrite(request, reply, async (db, context) => {
-        const row = await service.cancelPaymentRequestAsCaller(db, context, request.params.id, request.body.reason, expected)
-        return { status: 200, body: service.toRecord(row), headers: { etag: etagOf(row.version) } }
-      })
-    },
-  })
+  ])
 }

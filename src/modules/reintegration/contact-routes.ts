@@ -1,10 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { IfMatchHeader } from '../../shared/headers.js'
 import { problemResponses } from '../../shared/problems.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
-import { customMethod, versionedRead } from '../../shared/routes.js'
+import { registerCustomMethods, versionedRead } from '../../shared/routes.js'
 import * as contacts from './contact-deadlines.js'
 import { ContactDeadline, ContactDeadlineList, ContactDeadlineQuery, LapseContactDeadline, RecordContact, contactSchemas } from './contact-schemas.js'
 import { CaseParams } from './schemas.js'
@@ -55,10 +54,10 @@ export default async function contactRoutes(fastify: FastifyInstance, options: {
     handler: (request, reply) => versionedRead(reply, contacts.getContactDeadline(app.db, request.context.actor, request.params.id)),
   })
 
-  app.post(`${item}::record-contact`, {
-    config: { roles: CONTACT_ROLES.recordContact },
-    schema: {
-      tags: [TAG],
+  registerCustomMethods(app, { path: item, tags: [TAG], params: CaseParams, response: { 200: Type.Ref(ContactDeadline), ...problemResponses(400, 404, 409, 412, 422) }, note: 'If-Match is optional.' }, [
+    {
+      verb: 'record-contact',
+      roles: CONTACT_ROLES.recordContact,
       operationId: 'recordFirstContact',
       summary: 'Record the returnee\'s first contact (partner office)',
       description:
@@ -66,31 +65,22 @@ export default async function contactRoutes(fastify: FastifyInstance, options: {
         'of the returnee\'s first contact; from then on suppliers may be paid. Repeating the same contact answers the deadline unchanged; ' +
         'another day or channel once one is recorded is 409, and so is a contact after the assistance lapsed. A contact after the due day ' +
         'counts while the assistance has not lapsed (shown as `late`). Another partner office does not see the case (404); a caller who is ' +
-        'also staff but acts for another office is 403. If-Match is optional.',
-      params: CaseParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(RecordContact),
-      response: { 200: Type.Ref(ContactDeadline), ...problemResponses(400, 404, 409, 412, 422) },
+        'also staff but acts for another office is 403.',
+      body: RecordContact,
+      run: (db, context, params, expected, body) => contacts.recordFirstContact(db, context, params.id, expected, body),
     },
-    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => contacts.recordFirstContact(db, context, request.params.id, expected, request.body)),
-  })
-
-  app.post(`${item}::lapse`, {
-    config: { roles: CONTACT_ROLES.lapse },
-    schema: {
-      tags: [TAG],
+    {
+      verb: 'lapse',
+      roles: CONTACT_ROLES.lapse,
       operationId: 'lapseContactDeadline',
       summary: 'Lapse the reintegration assistance of a case without contact',
       description:
         'An approver lapses the assistance of a case past its due day (409 on or before it) whose returnee never got in touch, with a ' +
         'reason: in one transaction its active reintegration plans are abandoned, each releasing what it holds on the in-kind line, and no ' +
         'plan can be approved or supplier paid for the case afterwards. Once only: a repeat is 409 and releases nothing (with the same ' +
-        'Idempotency-Key it replays the first answer). If-Match is optional.',
-      params: CaseParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(LapseContactDeadline),
-      response: { 200: Type.Ref(ContactDeadline), ...problemResponses(400, 404, 409, 412, 422) },
+        'Idempotency-Key it replays the first answer).',
+      body: LapseContactDeadline,
+      run: (db, context, params, expected, body) => contacts.lapseContactDeadline(db, context, params.id, expected, body.reason),
     },
-    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => contacts.lapseContactDeadline(db, context, request.params.id, expected, request.body.reason)),
-  })
+  ])
 }

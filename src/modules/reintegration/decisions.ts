@@ -1,7 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
-import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
 import { ProblemError, unprocessable } from '../../shared/problems.js'
 import { budgetLineForCost, commitFunds } from '../projects/index.js'
@@ -10,7 +9,7 @@ import { assertNotLapsed } from './contact-deadlines.js'
 import { PLAN_CASE_STATUSES, assertCaseStatus, currencyMismatch, projectOfCase } from './cases.js'
 import * as repository from './repository.js'
 import type { RequestRow } from './repository.js'
-import { lockRequest, recordRequestChange } from './requests.js'
+import { lockRequestFor, recordRequestChange } from './requests.js'
 import type { ApproveReintegrationRequestInput, ReintegrationRequestRecord } from './schemas.js'
 import { requestWorkflow } from './transitions.js'
 import { recordChange } from '../../shared/audit.js'
@@ -71,11 +70,10 @@ export async function approveRequest(
   input: ApproveReintegrationRequestInput,
 ): Promise<ReintegrationRequestRecord> {
   await lockInKindLineOfCase(db, context, ids.caseId)
-  const { caseRow, request } = await lockRequest(db, context, ids.caseId, ids.requestId)
-  assertCaseStatus(caseRow, PLAN_CASE_STATUSES, 'A reintegration plan is approved once return assistance is approved, and not after the case ended')
-  await assertNotLapsed(db, caseRow)
-  assertVersion(request.version, expectedVersion)
-  requestWorkflow.target('approve', request.status)
+  const { caseRow, request } = await lockRequestFor(db, context, ids, expectedVersion, 'approve', async (caseRow) => {
+    assertCaseStatus(caseRow, PLAN_CASE_STATUSES, 'A reintegration plan is approved once return assistance is approved, and not after the case ended')
+    await assertNotLapsed(db, caseRow)
+  })
   const assessmentId = await assertChecker(db, context, request)
   const project = await projectOfCase(db, caseRow)
   if (input.budget.currency !== project.currency) throw currencyMismatch(project.currency, ['/body/budget/currency'])
@@ -191,10 +189,7 @@ export async function rejectRequest(
   expectedVersion: number | undefined,
   reason: string,
 ): Promise<ReintegrationRequestRecord> {
-  const { caseRow, request } = await lockRequest(db, context, ids.caseId, ids.requestId)
-  assertCaseOpen(caseRow)
-  assertVersion(request.version, expectedVersion)
-  const to = requestWorkflow.target('reject', request.status)
+  const { request, to } = await lockRequestFor(db, context, ids, expectedVersion, 'reject', assertCaseOpen)
   const assessmentId = await assertChecker(db, context, request)
   const updated = await setStatus(db, request, to)
   await db

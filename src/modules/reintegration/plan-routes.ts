@@ -1,9 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { runWrite } from '../../db/unit-of-work.js'
-import { etagOf, setEtag } from '../../shared/etag.js'
-import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
+import { Type, type Static } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import { IdempotencyKeyHeader } from '../../shared/headers.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
 import * as disbursements from './disbursements.js'
 import * as plans from './plans.js'
@@ -22,7 +20,7 @@ import {
   ReintegrationReason,
 } from './schemas.js'
 import { problemResponses } from '../../shared/problems.js'
-import { versionedRead, customMethod } from '../../shared/routes.js'
+import { registerCustomMethods, versionedRead, versionedWrite } from '../../shared/routes.js'
 
 /** Who may do what with plans and disbursements (see README "Reintegration"). */
 export const PLAN_ROLES = {
@@ -36,10 +34,9 @@ export const PLAN_ROLES = {
 const PLAN_TAG = 'reintegration-plans'
 const DISBURSEMENT_TAG = 'disbursements'
 
-/** Custom methods take an optional body: no body is the same as `{}`. */
-async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
-  if (request.body === undefined || request.body === null) request.body = {}
-}
+/** The ids of a plan, and of a disbursement, in their paths. */
+const planIds = (params: Static<typeof PlanParams>) => ({ caseId: params.id, planId: params.plan_id })
+const disbursementIds = (params: Static<typeof DisbursementParams>) => ({ ...planIds(params), disbursementId: params.disbursement_id })
 
 const PLAN_TRANSITION_RESPONSES = {
   200: Type.Ref(ReintegrationPlan),
@@ -81,46 +78,31 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
     handler: (request, reply) => versionedRead(reply, plans.getPlan(app.db, request.context.actor, request.params.id, request.params.plan_id)),
   })
 
-  app.post(`${item}::complete`, {
-    config: { roles: PLAN_ROLES.complete },
-    preValidation: emptyBodyAsObject,
-    schema: {
-      tags: [PLAN_TAG],
+  registerCustomMethods(app, { path: item, tags: [PLAN_TAG], params: PlanParams, response: PLAN_TRANSITION_RESPONSES, note: 'If-Match is optional.' }, [
+    {
+      verb: 'complete',
+      roles: PLAN_ROLES.complete,
       operationId: 'completeReintegrationPlan',
       summary: 'Complete a reintegration plan',
       description:
         'Completes an active plan whose disbursements are all paid and confirmed delivered (409 otherwise, naming them), releasing the part of ' +
-        'the budget not spent. A plan whose budget is spent completes by itself when its last disbursement is paid and delivered. If-Match is optional.',
-      params: PlanParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(CompletePlan),
-      response: PLAN_TRANSITION_RESPONSES,
+        'the budget not spent. A plan whose budget is spent completes by itself when its last disbursement is paid and delivered.',
+      body: CompletePlan,
+      optionalBody: true,
+      run: (db, context, params, expected, body) => plans.completePlan(db, context, planIds(params), expected, body.note?.trim() || null),
     },
-    handler: (request, reply) => {
-      const { id: caseId, plan_id: planId } = request.params
-      return customMethod(request, reply, (db, context, expected) => plans.completePlan(db, context, { caseId, planId }, expected, request.body.note?.trim() || null))
-    },
-  })
-
-  app.post(`${item}::abandon`, {
-    config: { roles: PLAN_ROLES.abandon },
-    schema: {
-      tags: [PLAN_TAG],
+    {
+      verb: 'abandon',
+      roles: PLAN_ROLES.abandon,
       operationId: 'abandonReintegrationPlan',
       summary: 'Abandon a reintegration plan',
       description:
         'Abandons an active plan, with a reason, and releases exactly what was not spent (the budget less what was paid to suppliers) to the ' +
-        'in-kind line. Refused (409) while a disbursement awaits payment: cancel or pay it first. If-Match is optional.',
-      params: PlanParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ReintegrationReason),
-      response: PLAN_TRANSITION_RESPONSES,
+        'in-kind line. Refused (409) while a disbursement awaits payment: cancel or pay it first.',
+      body: ReintegrationReason,
+      run: (db, context, params, expected, body) => plans.abandonPlan(db, context, planIds(params), expected, body.reason),
     },
-    handler: (request, reply) => {
-      const { id: caseId, plan_id: planId } = request.params
-      return customMethod(request, reply, (db, context, expected) => plans.abandonPlan(db, context, { caseId, planId }, expected, request.body.reason))
-    },
-  })
+  ])
 
   app.post(disbursementCollection, {
     config: { roles: PLAN_ROLES.disburse },
@@ -143,16 +125,8 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
       response: { 201: Type.Ref(Disbursement), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
-      runWrite(request, reply, async (db, context) => {
-        const record = await disbursements.createDisbursement(db, context, { caseId: request.params.id, planId: request.params.plan_id }, request.body)
-        return {
-          status: 201,
-          body: record,
-          headers: {
-            etag: etagOf(record.version),
-            location: `/v1/return-cases/${record.case_id}/reintegration-plans/${record.plan_id}/disbursements/${record.id}`,
-          },
-        }
+      versionedWrite(request, reply, (db, context) => disbursements.createDisbursement(db, context, planIds(request.params), request.body), {
+        ifMatch: 'none', status: 201, location: (record) => `/v1/return-cases/${record.case_id}/reintegration-plans/${record.plan_id}/disbursements/${record.id}`,
       }),
   })
 
@@ -178,32 +152,21 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
       params: DisbursementParams,
       response: { 200: Type.Ref(Disbursement), ...problemResponses(400, 404) },
     },
-    handler: async (request, reply) => {
-      const { id: caseId, plan_id: planId, disbursement_id: disbursementId } = request.params
-      const record = await disbursements.getDisbursement(app.db, request.context.actor, { caseId, planId, disbursementId })
-      setEtag(reply, record.version)
-      return record
-    },
+    handler: (request, reply) => versionedRead(reply, disbursements.getDisbursement(app.db, request.context.actor, disbursementIds(request.params))),
   })
 
-  app.post(`${disbursementItem}::confirm-delivery`, {
-    config: { roles: PLAN_ROLES.confirmDelivery },
-    schema: {
-      tags: [DISBURSEMENT_TAG],
+  registerCustomMethods(app, { path: disbursementItem, tags: [DISBURSEMENT_TAG], params: DisbursementParams, response: { 200: Type.Ref(Disbursement), ...problemResponses(400, 404, 409, 412, 422) } }, [
+    {
+      verb: 'confirm-delivery',
+      roles: PLAN_ROLES.confirmDelivery,
       operationId: 'confirmDisbursementDelivery',
       summary: 'Confirm delivery (partner office)',
       description:
         'The partner office confirms what the supplier delivered: date, what was delivered, notes. Only the office the case is referred to ' +
         '(any other office does not see the case: 404) and that registered the supplier (403 `forbidden` otherwise). Once per disbursement ' +
         '(409 after), and not for a rejected or cancelled one. If-Match (the disbursement\'s ETag) is optional.',
-      params: DisbursementParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ConfirmDelivery),
-      response: { 200: Type.Ref(Disbursement), ...problemResponses(400, 404, 409, 412, 422) },
+      body: ConfirmDelivery,
+      run: (db, context, params, expected, body) => disbursements.confirmDelivery(db, context, disbursementIds(params), expected, body),
     },
-    handler: (request, reply) => {
-      const { id: caseId, plan_id: planId, disbursement_id: disbursementId } = request.params
-      return customMethod(request, reply, (db, context, expected) => disbursements.confirmDelivery(db, context, { caseId, planId, disbursementId }, expected, request.body))
-    },
-  })
+  ])
 }

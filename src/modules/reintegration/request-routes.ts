@@ -1,8 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { runWrite } from '../../db/unit-of-work.js'
-import { etagOf } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
 import * as decisions from './decisions.js'
@@ -20,7 +18,7 @@ import {
   UpdateReintegrationRequest,
 } from './schemas.js'
 import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
-import { versionedRead, versionedWrite, customMethod } from '../../shared/routes.js'
+import { registerCustomMethods, versionedRead, versionedWrite } from '../../shared/routes.js'
 
 /** Who may do what with request forms (see README "Reintegration"). */
 export const REQUEST_ROLES = {
@@ -37,6 +35,9 @@ const TRANSITION_RESPONSES = {
 }
 
 const IF_MATCH_NOTE = 'If-Match (the request\'s ETag) is optional; a forbidden transition is 409 `invalid-transition` naming the current status.'
+
+/** The ids of a request in its path. */
+const ids = (params: Static<typeof RequestParams>) => ({ caseId: params.id, requestId: params.request_id })
 
 /** Request forms, their assessment and the decision on them. */
 export default async function requestRoutes(fastify: FastifyInstance, options: { casePath: string }): Promise<void> {
@@ -61,13 +62,8 @@ export default async function requestRoutes(fastify: FastifyInstance, options: {
       response: { 201: Type.Ref(ReintegrationRequest), ...problemResponses(400, 404, 409, 422) },
     },
     handler: (request, reply) =>
-      runWrite(request, reply, async (db, context) => {
-        const record = await requests.createRequest(db, context, request.params.id, request.body)
-        return {
-          status: 201,
-          body: record,
-          headers: { etag: etagOf(record.version), location: `/v1/return-cases/${record.case_id}/reintegration-requests/${record.id}` },
-        }
+      versionedWrite(request, reply, (db, context) => requests.createRequest(db, context, request.params.id, request.body), {
+        ifMatch: 'none', status: 201, location: (record) => `/v1/return-cases/${record.case_id}/reintegration-requests/${record.id}`,
       }),
   })
 
@@ -110,38 +106,26 @@ export default async function requestRoutes(fastify: FastifyInstance, options: {
       body: Type.Ref(UpdateReintegrationRequest),
       response: { ...TRANSITION_RESPONSES, 428: PROBLEM_RESPONSES[428] },
     },
-    handler: (request, reply) => {
-      const { id: caseId, request_id: requestId } = request.params
-      return versionedWrite(request, reply, (db, context, expected) => requests.updateRequest(db, context, { caseId, requestId }, expected, request.body), { ifMatch: 'required' })
-    },
+    handler: (request, reply) =>
+      versionedWrite(request, reply, (db, context, expected) => requests.updateRequest(db, context, ids(request.params), expected, request.body), { ifMatch: 'required' }),
   })
 
-  app.post(`${item}::assess`, {
-    config: { roles: REQUEST_ROLES.write },
-    schema: {
-      tags: [TAG],
+  registerCustomMethods(app, { path: item, tags: [TAG], params: RequestParams, response: TRANSITION_RESPONSES, note: IF_MATCH_NOTE }, [
+    {
+      verb: 'assess',
+      roles: REQUEST_ROLES.write,
       operationId: 'assessReintegrationRequest',
       summary: 'Assess a reintegration request',
       description:
         'Scores feasibility and motivation on 0-5 (anchors in the body schema), each with a written justification. Urgency is derived, never ' +
         'typed: 3 points when the country of return is on the crisis-country list on the assessment date, plus one point per distinct ' +
-        'vulnerability in the household (at most 2). From `submitted`, `assessed` (re-assessment) or `waitlisted`; not for a case that ended. ' +
-        IF_MATCH_NOTE,
-      params: RequestParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(AssessReintegrationRequest),
-      response: TRANSITION_RESPONSES,
+        'vulnerability in the household (at most 2). From `submitted`, `assessed` (re-assessment) or `waitlisted`; not for a case that ended.',
+      body: AssessReintegrationRequest,
+      run: (db, context, params, expected, body) => requests.assessRequest(db, context, ids(params), expected, body),
     },
-    handler: (request, reply) => {
-      const { id: caseId, request_id: requestId } = request.params
-      return customMethod(request, reply, (db, context, expected) => requests.assessRequest(db, context, { caseId, requestId }, expected, request.body))
-    },
-  })
-
-  app.post(`${item}::approve`, {
-    config: { roles: REQUEST_ROLES.decide },
-    schema: {
-      tags: [TAG],
+    {
+      verb: 'approve',
+      roles: REQUEST_ROLES.decide,
       operationId: 'approveReintegrationRequest',
       summary: 'Approve a reintegration request with a budget (checker)',
       description:
@@ -150,52 +134,27 @@ export default async function requestRoutes(fastify: FastifyInstance, options: {
         'project\'s in-kind reintegration line and creates the reintegration plan with the request\'s items. Maker-checker: whoever recorded the ' +
         'form or made its current assessment cannot decide on it (403 `maker-checker-violation`). When the line cannot cover the budget: with ' +
         '`waitlist_if_exhausted: true` the request is waitlisted (200, status `waitlisted`, the decision naming what was available); otherwise ' +
-        '409 `budget-line-exhausted` and nothing changes. ' +
-        IF_MATCH_NOTE,
-      params: RequestParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ApproveReintegrationRequest),
-      response: TRANSITION_RESPONSES,
+        '409 `budget-line-exhausted` and nothing changes.',
+      body: ApproveReintegrationRequest,
+      run: (db, context, params, expected, body) => decisions.approveRequest(db, context, ids(params), expected, body),
     },
-    handler: (request, reply) => {
-      const { id: caseId, request_id: requestId } = request.params
-      return customMethod(request, reply, (db, context, expected) => decisions.approveRequest(db, context, { caseId, requestId }, expected, request.body))
-    },
-  })
-
-  app.post(`${item}::reject`, {
-    config: { roles: REQUEST_ROLES.decide },
-    schema: {
-      tags: [TAG],
+    {
+      verb: 'reject',
+      roles: REQUEST_ROLES.decide,
       operationId: 'rejectReintegrationRequest',
       summary: 'Reject a reintegration request (checker)',
-      description: 'Rejects a request not yet approved, with a reason. Same maker-checker rule as approval. ' + IF_MATCH_NOTE,
-      params: RequestParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ReintegrationReason),
-      response: TRANSITION_RESPONSES,
+      description: 'Rejects a request not yet approved, with a reason. Same maker-checker rule as approval.',
+      body: ReintegrationReason,
+      run: (db, context, params, expected, body) => decisions.rejectRequest(db, context, ids(params), expected, body.reason),
     },
-    handler: (request, reply) => {
-      const { id: caseId, request_id: requestId } = request.params
-      return customMethod(request, reply, (db, context, expected) => decisions.rejectRequest(db, context, { caseId, requestId }, expected, request.body.reason))
-    },
-  })
-
-  app.post(`${item}::withdraw`, {
-    config: { roles: REQUEST_ROLES.write },
-    schema: {
-      tags: [TAG],
+    {
+      verb: 'withdraw',
+      roles: REQUEST_ROLES.write,
       operationId: 'withdrawReintegrationRequest',
       summary: 'Withdraw a reintegration request',
-      description: 'Records that the migrant withdrew the request before a decision, with a reason. ' + IF_MATCH_NOTE,
-      params: RequestParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ReintegrationReason),
-      response: TRANSITION_RESPONSES,
+      description: 'Records that the migrant withdrew the request before a decision, with a reason.',
+      body: ReintegrationReason,
+      run: (db, context, params, expected, body) => requests.withdrawRequest(db, context, ids(params), expected, body.reason),
     },
-    handler: (request, reply) => {
-      const { id: caseId, request_id: requestId } = request.params
-      return customMethod(request, reply, (db, context, expected) => requests.withdrawRequest(db, context, { caseId, requestId }, expected, request.body.reason))
-    },
-  })
+  ])
 }

@@ -16,6 +16,7 @@ import type {
   CreateReintegrationRequestInput,
   ItemInputValue,
   ReintegrationRequestRecord,
+  RequestAction,
   UpdateReintegrationRequestInput,
 } from './schemas.js'
 import { requestWorkflow } from './transitions.js'
@@ -134,6 +135,25 @@ export async function lockRequest(db: Transaction<DB>, context: RequestContext, 
 }
 
 /**
+ * What every change of a request starts with: the case and the request locked (case first), the
+ * case checked (`assertCase`), the If-Match version, and the status `action` leads to (409
+ * `invalid-transition` when the workflow does not allow it).
+ */
+export async function lockRequestFor(
+  db: Transaction<DB>,
+  context: RequestContext,
+  ids: { caseId: string; requestId: string },
+  expectedVersion: number | undefined,
+  action: RequestAction,
+  assertCase: (caseRow: ReturnCaseRow) => void | Promise<void>,
+): Promise<{ caseRow: ReturnCaseRow; request: RequestRow; to: RequestRow['status'] }> {
+  const { caseRow, request } = await lockRequest(db, context, ids.caseId, ids.requestId)
+  await assertCase(caseRow)
+  assertVersion(request.version, expectedVersion)
+  return { caseRow, request, to: requestWorkflow.target(action, request.status) }
+}
+
+/**
  * Records the request form of a household or one returnee, before departure: amounts in the
  * project's currency, their total the amount requested.
  */
@@ -188,10 +208,9 @@ export async function updateRequest(
   expectedVersion: number | undefined,
   input: UpdateReintegrationRequestInput,
 ): Promise<ReintegrationRequestRecord> {
-  const { caseRow, request } = await lockRequest(db, context, ids.caseId, ids.requestId)
-  assertCaseStatus(caseRow, REQUEST_FORM_CASE_STATUSES, 'A reintegration request is filled in before departure')
-  assertVersion(request.version, expectedVersion)
-  requestWorkflow.target('edit', request.status)
+  const { request } = await lockRequestFor(db, context, ids, expectedVersion, 'edit', (caseRow) =>
+    assertCaseStatus(caseRow, REQUEST_FORM_CASE_STATUSES, 'A reintegration request is filled in before departure'),
+  )
   if (input.filled_on !== undefined) assertDateNotInFuture(input.filled_on, '/body/filled_on')
   const formOfHelp = input.form_of_help ?? request.form_of_help
   const otherKind = input.other_kind !== undefined ? input.other_kind : formOfHelp === 'other' ? request.other_kind : null
@@ -233,10 +252,7 @@ export async function assessRequest(
   expectedVersion: number | undefined,
   input: AssessReintegrationRequestInput,
 ): Promise<ReintegrationRequestRecord> {
-  const { caseRow, request } = await lockRequest(db, context, ids.caseId, ids.requestId)
-  assertCaseNotEnded(caseRow, 'A reintegration request cannot be assessed')
-  assertVersion(request.version, expectedVersion)
-  const to = requestWorkflow.target('assess', request.status)
+  const { caseRow, request, to } = await lockRequestFor(db, context, ids, expectedVersion, 'assess', (caseRow) => assertCaseNotEnded(caseRow, 'A reintegration request cannot be assessed'))
   const assessedOn = input.assessed_on ?? todayIso()
   assertDateNotInFuture(assessedOn, '/body/assessed_on')
   if (assessedOn < request.filled_on) throw invalidField('/body/assessed_on', `must not be before the form was filled in (${request.filled_on})`)
@@ -291,10 +307,7 @@ export async function withdrawRequest(
   expectedVersion: number | undefined,
   reason: string,
 ): Promise<ReintegrationRequestRecord> {
-  const { caseRow, request } = await lockRequest(db, context, ids.caseId, ids.requestId)
-  assertCaseOpen(caseRow)
-  assertVersion(request.version, expectedVersion)
-  const to = requestWorkflow.target('withdraw', request.status)
+  const { request, to } = await lockRequestFor(db, context, ids, expectedVersion, 'withdraw', assertCaseOpen)
   const updated = await db
     .updateTable('reintegration_requests')
     .set((eb) => ({

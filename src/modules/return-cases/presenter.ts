@@ -71,14 +71,8 @@ export function presentCase(actor: Actor, row: ReturnCaseRow, members: MemberWit
   }
 }
 
-/** A list row, straight from the list query's row (no intermediate records). */
-export function presentSummary(actor: Actor, row: SummaryRow, disclosures: Disclosures): ReturnCaseSummaryRecord {
-  let principal: ReturnCaseSummaryRecord['principal'] = null
-  let codes: Set<string> | undefined
-  for (const member of row.members) {
-    if (member.is_principal) principal = { member_id: member.id, given_name: member.given_name, family_name: member.family_name, nationality: member.nationality }
-    for (const entry of member.vulnerabilities) (codes ??= new Set()).add(shownCode(actor, entry, disclosures))
-  }
+/** The columns every view of a case leads with, the list row and the event payload too (no personal data). */
+export function caseHeadline(row: Pick<ReturnCaseRow, 'id' | 'reference' | 'status' | 'office_id' | 'partner_office_id' | 'project_id' | 'country_of_return' | 'intended_departure_on'>) {
   return {
     id: row.id,
     reference: row.reference,
@@ -88,6 +82,19 @@ export function presentSummary(actor: Actor, row: SummaryRow, disclosures: Discl
     project_id: row.project_id,
     country_of_return: row.country_of_return,
     intended_departure_on: row.intended_departure_on,
+  }
+}
+
+/** A list row, straight from the list query's row (no intermediate records). */
+export function presentSummary(actor: Actor, row: SummaryRow, disclosures: Disclosures): ReturnCaseSummaryRecord {
+  let principal: ReturnCaseSummaryRecord['principal'] = null
+  let codes: Set<string> | undefined
+  for (const member of row.members) {
+    if (member.is_principal) principal = { member_id: member.id, given_name: member.given_name, family_name: member.family_name, nationality: member.nationality }
+    for (const entry of member.vulnerabilities) (codes ??= new Set()).add(shownCode(actor, entry, disclosures))
+  }
+  return {
+    ...caseHeadline(row),
     principal,
     household_size: row.members.length,
     family_type: familyTypeOf(row.members.map((member) => member.relationship)),

@@ -7,6 +7,7 @@ import { isPartnerOnly, type Actor } from '../../shared/roles.js'
 import { nameKey } from '../../shared/normalize.js'
 import * as repository from './repository.js'
 import type { DuplicateMatch, MemberWithVulnerabilities, ReturnCaseRow } from './repository.js'
+import { caseHeadline } from './presenter.js'
 import { vulnerabilityAuditShape } from './restricted.js'
 import type { ConsentInput, MemberInputValue } from './schemas.js'
 import { personErrors, vulnerabilityErrors, type FieldError, type HouseholdPerson } from './validation.js'
@@ -62,18 +63,8 @@ export function memberSnapshot(member: AuditedMember): Record<string, unknown> {
 }
 
 /** Event payloads carry no personal data: consumers read the detail through the API, within their scope. */
-export function caseEventPayload(row: Pick<ReturnCaseRow, 'id' | 'reference' | 'status' | 'office_id' | 'partner_office_id' | 'project_id' | 'country_of_return' | 'intended_departure_on' | 'version'>): Record<string, unknown> {
-  return {
-    id: row.id,
-    reference: row.reference,
-    status: row.status,
-    office_id: row.office_id,
-    partner_office_id: row.partner_office_id,
-    project_id: row.project_id,
-    country_of_return: row.country_of_return,
-    intended_departure_on: row.intended_departure_on,
-    version: row.version,
-  }
+export function caseEventPayload(row: Parameters<typeof caseHeadline>[0] & Pick<ReturnCaseRow, 'version'>): Record<string, unknown> {
+  return { ...caseHeadline(row), version: row.version }
 }
 
 export function memberEventPayload(member: repository.CaseMemberRow): Record<string, unknown> {

@@ -1,6 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type, type TSchema } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance } from 'fastify'
+import type { Transaction } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import type { RequestContext } from '../../shared/context.js'
 import { runWrite } from '../../db/unit-of-work.js'
 import { etagOf } from '../../shared/etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
@@ -24,7 +27,7 @@ import {
 } from './schemas.js'
 import * as service from './service.js'
 import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
-import { versionedRead, versionedWrite, customMethod } from '../../shared/routes.js'
+import { customMethod, registerCustomMethods, versionedRead, versionedWrite } from '../../shared/routes.js'
 
 /** Who may do what (see README "Return cases"). */
 export const CASE_ROLES = {
@@ -39,43 +42,33 @@ const TAG = 'return-cases'
 /** The id must match exactly, or the parameter would swallow the `:verb` of a custom method. */
 const CASE_PATH = '/v1/return-cases/:id(^[0-9a-f-]{36})'
 
-/** Custom methods take an optional body: no body is the same as `{}`. */
-async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
-  if (request.body === undefined || request.body === null) request.body = {}
-}
+/** A workflow action on the case, as a custom method's work. */
+const perform =
+  (action: service.OwnCaseAction) =>
+  (db: Transaction<DB>, context: RequestContext, params: { id: string }, expected: number | undefined, body: { reason?: string; project_id?: string }) =>
+    service.performAction(db, context, params.id, expected, action, body)
 
-interface ActionSpec {
-  verb: string
-  action: service.OwnCaseAction
-  roles: readonly Role[]
-  operationId: string
-  summary: string
-  description: string
-  body: TSchema
-}
-
-const ACTIONS: ActionSpec[] = [
+const ACTIONS = [
   {
     verb: 'submit',
-    action: 'submit',
     roles: CASE_ROLES.edit,
     operationId: 'submitReturnCase',
     summary: 'Submit a return request',
     description: '`draft` → `submitted`. Needs consent to data processing and the principal applicant (422 otherwise).',
     body: TransitionRequest,
+    run: perform('submit'),
   },
   {
     verb: 'start-counselling',
-    action: 'start_counselling',
     roles: CASE_ROLES.edit,
     operationId: 'startReturnCaseCounselling',
     summary: 'Start pre-departure counselling',
     description: '`submitted` → `in_counselling`.',
     body: TransitionRequest,
+    run: perform('start_counselling'),
   },
   {
     verb: 'approve',
-    action: 'approve',
     roles: CASE_ROLES.decide,
     operationId: 'approveReturnCase',
     summary: 'Approve return assistance',
@@ -84,19 +77,19 @@ const ACTIONS: ActionSpec[] = [
       'Needs a project (on the case or in the body) that is active and covers the intended departure date (422 otherwise). ' +
       'When the case is not yet referred and exactly one partner office covers the country of return, the case is referred to it.',
     body: ApproveRequest,
+    run: perform('approve'),
   },
   {
     verb: 'reject',
-    action: 'reject',
     roles: CASE_ROLES.decide,
     operationId: 'rejectReturnCase',
     summary: 'Reject return assistance',
     description: '`submitted` | `in_counselling` → `rejected`. A reason is required.',
     body: TransitionRequest,
+    run: perform('reject'),
   },
   {
     verb: 'withdraw',
-    action: 'withdraw',
     roles: CASE_ROLES.edit,
     operationId: 'withdrawReturnCase',
     summary: 'Record that the migrant withdraws',
@@ -104,10 +97,10 @@ const ACTIONS: ActionSpec[] = [
       '`draft` | `submitted` | `in_counselling` | `approved` → `withdrawn`. A reason is required. ' +
       'Refused (409 `conflict`, naming them) while the case has live payment requests or an active reintegration plan: cancel the case instead (`POST /v1/return-cases/{id}:cancel` releases them).',
     body: TransitionRequest,
+    run: perform('withdraw'),
   },
   {
     verb: 'close',
-    action: 'close',
     roles: CASE_ROLES.edit,
     operationId: 'closeReturnCase',
     summary: 'Close a case',
@@ -115,6 +108,7 @@ const ACTIONS: ActionSpec[] = [
       '`rejected` | `withdrawn` | `no_show` | `cancelled` | `arrived` | `in_reintegration` → `closed`. A reason is required. A closed case is read-only. ' +
       'Refused (409 `conflict`) while a reintegration plan of the case is active: complete or abandon it first.',
     body: TransitionRequest,
+    run: perform('close'),
   },
 ]
 
@@ -206,29 +200,18 @@ export default async function returnCasesModule(fastify: FastifyInstance): Promi
     handler: (request) => service.listHistory(app.db, request.context.actor, request.params.id, request.query),
   })
 
-  for (const spec of ACTIONS) {
-    app.post(`${CASE_PATH}::${spec.verb}`, {
-      config: { roles: spec.roles },
-      preValidation: emptyBodyAsObject,
-      schema: {
-        tags: [TAG],
-        operationId: spec.operationId,
-        summary: spec.summary,
-        description: `${spec.description} A forbidden transition is 409 \`invalid-transition\` naming the current status. If-Match is optional.`,
-        params: CaseIdParams,
-        headers: IfMatchHeader,
-        body: Type.Ref(spec.body),
-        response: {
-          200: Type.Ref(ReturnCase),
-          ...problemResponses(400, 403, 404, 409, 412, 422),
-        },
-      },
-      handler: (request, reply) => {
-        const body = request.body as { reason?: string; project_id?: string }
-        return customMethod(request, reply, (db, context, expected) => service.performAction(db, context, request.params.id, expected, spec.action, body))
-      },
-    })
-  }
+  registerCustomMethods(
+    app,
+    {
+      path: CASE_PATH,
+      tags: [TAG],
+      params: CaseIdParams,
+      response: { 200: Type.Ref(ReturnCase), ...problemResponses(400, 403, 404, 409, 412, 422) },
+      note: 'A forbidden transition is 409 `invalid-transition` naming the current status. If-Match is optional.',
+      optionalBody: true,
+    },
+    ACTIONS,
+  )
 
   app.post(`${CASE_PATH}::refer`, {
     config: { roles: CASE_ROLES.refer },

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import type { Role } from '../../shared/roles.js'
 import * as bookings from './bookings.js'
@@ -29,7 +29,7 @@ import {
 } from './schemas.js'
 import * as tickets from './tickets.js'
 import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
-import { versionedRead, versionedWrite, customMethod } from '../../shared/routes.js'
+import { registerCustomMethods, versionedRead, versionedWrite } from '../../shared/routes.js'
 
 /** Who may do what (see README "Travel"). */
 export const TRAVEL_ROLES = {
@@ -48,11 +48,6 @@ const TICKETS = `${CASE_PATH}/tickets`
 const TICKET = `${TICKETS}/:ticket_id(^[0-9a-f-]{36})`
 
 const IF_MATCH_NOTE = 'If-Match (the resource\'s ETag) is optional.'
-
-/** Custom methods with an optional body: no body is the same as `{}`. */
-async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
-  if (request.body === undefined || request.body === null) request.body = {}
-}
 
 const TICKET_ACTION_RESPONSES = {
   200: Type.Ref(Ticket),
@@ -134,23 +129,17 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
     handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => bookings.updateBooking(db, context, request.params.id, request.params.booking_id, expected, request.body), { ifMatch: 'required' }),
   })
 
-  app.post(`${BOOKING}::cancel`, {
-    config: { roles: TRAVEL_ROLES.arrange },
-    schema: {
-      tags: ['bookings'],
+  registerCustomMethods(app, { path: BOOKING, tags: ['bookings'], params: BookingParams, response: { 200: Type.Ref(Booking), ...problemResponses(400, 404, 409, 412, 422) }, note: IF_MATCH_NOTE }, [
+    {
+      verb: 'cancel',
+      roles: TRAVEL_ROLES.arrange,
       operationId: 'cancelBooking',
       summary: 'Cancel a booking',
-      description: `Cancels an active booking with a reason, once none of its tickets is live (void or refund them first; 409 lists them). ${IF_MATCH_NOTE}`,
-      params: BookingParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ReasonBody),
-      response: {
-        200: Type.Ref(Booking),
-        ...problemResponses(400, 404, 409, 412, 422),
-      },
+      description: 'Cancels an active booking with a reason, once none of its tickets is live (void or refund them first; 409 lists them).',
+      body: ReasonBody,
+      run: (db, context, params, expected, body) => bookings.cancelBooking(db, context, params.id, params.booking_id, expected, body.reason),
     },
-    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => bookings.cancelBooking(db, context, request.params.id, request.params.booking_id, expected, request.body.reason)),
-  })
+  ])
 
   // ------------------------------------------------------------ tickets
 
@@ -207,44 +196,32 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
     handler: (request, reply) => versionedRead(reply, tickets.getTicket(app.db, request.context.actor, request.params.id, request.params.ticket_id)),
   })
 
-  app.post(`${TICKET}::void`, {
-    config: { roles: TRAVEL_ROLES.arrange },
-    schema: {
-      tags: ['tickets'],
+  registerCustomMethods(app, { path: TICKET, tags: ['tickets'], params: TicketParams, response: TICKET_ACTION_RESPONSES, note: IF_MATCH_NOTE }, [
+    {
+      verb: 'void',
+      roles: TRAVEL_ROLES.arrange,
       operationId: 'voidTicket',
       summary: 'Void a ticket that is not yet paid',
       description:
         '`requested` | `issued` → `voided`, with a reason: its payment request is cancelled and what its approval committed is released back to ' +
-        `the travel line; live excess-baggage charges on the ticket are cancelled too. A paid ticket is refunded instead (409). ${IF_MATCH_NOTE}`,
-      params: TicketParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ReasonBody),
-      response: TICKET_ACTION_RESPONSES,
+        'the travel line; live excess-baggage charges on the ticket are cancelled too. A paid ticket is refunded instead (409).',
+      body: ReasonBody,
+      run: (db, context, params, expected, body) => tickets.voidTicket(db, context, params.id, params.ticket_id, expected, body.reason),
     },
-    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => tickets.voidTicket(db, context, request.params.id, request.params.ticket_id, expected, request.body.reason)),
-  })
-
-  app.post(`${TICKET}::refund`, {
-    config: { roles: TRAVEL_ROLES.arrange },
-    schema: {
-      tags: ['tickets'],
+    {
+      verb: 'refund',
+      roles: TRAVEL_ROLES.arrange,
       operationId: 'refundTicket',
       summary: 'Refund an issued ticket',
       description:
         '`issued` → `refunded`, with a reason. What is still committed of the fare (approved, not paid) is released by cancelling its payment ' +
-        `request; what was paid stays spent. Live excess-baggage charges on the ticket are cancelled. ${IF_MATCH_NOTE}`,
-      params: TicketParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ReasonBody),
-      response: TICKET_ACTION_RESPONSES,
+        'request; what was paid stays spent. Live excess-baggage charges on the ticket are cancelled.',
+      body: ReasonBody,
+      run: (db, context, params, expected, body) => tickets.refundTicket(db, context, params.id, params.ticket_id, expected, body.reason),
     },
-    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => tickets.refundTicket(db, context, request.params.id, request.params.ticket_id, expected, request.body.reason)),
-  })
-
-  app.post(`${TICKET}::record-carrier-refund`, {
-    config: { roles: TRAVEL_ROLES.recordCarrierRefund },
-    schema: {
-      tags: ['tickets'],
+    {
+      verb: 'record-carrier-refund',
+      roles: TRAVEL_ROLES.recordCarrierRefund,
       operationId: 'recordCarrierRefund',
       summary: 'Record a carrier refund of a paid ticket',
       description:
@@ -252,114 +229,75 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
         'and reference. It is credited to the budget line the fare was paid from with a `refund` ledger entry, which raises what the line has ' +
         'available while the spend stays in the ledger. Never more than was paid for the ticket (409 `refund-exceeds-spend`); one refund per ' +
         'ticket: the same refund again returns the ticket unchanged, another is 409 `duplicate-resource`. A ticket that was never paid has ' +
-        `nothing to refund (409 \`invalid-transition\`). ${IF_MATCH_NOTE}`,
-      params: TicketParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(RecordCarrierRefund),
-      response: TICKET_ACTION_RESPONSES,
+        'nothing to refund (409 `invalid-transition`).',
+      body: RecordCarrierRefund,
+      run: (db, context, params, expected, body) => tickets.recordCarrierRefund(db, context, params.id, params.ticket_id, expected, body),
     },
-    handler: (request, reply) =>
-      customMethod(request, reply, (db, context, expected) => tickets.recordCarrierRefund(db, context, request.params.id, request.params.ticket_id, expected, request.body)),
-  })
-
-  app.post(`${TICKET}::confirm-departure`, {
-    config: { roles: TRAVEL_ROLES.arrange },
-    schema: {
-      tags: ['tickets'],
+    {
+      verb: 'confirm-departure',
+      roles: TRAVEL_ROLES.arrange,
       operationId: 'confirmTicketDeparture',
       summary: 'Confirm that a traveller left (country office)',
       description:
         '`issued` → `used`, with the time the traveller left (not in the future). Needs a `travel_booked` case. When no ticket of the case is ' +
-        'still requested or issued (every ticketed traveller has left or was recorded as a no-show), the case moves to `departed`. ' +
-        IF_MATCH_NOTE,
-      params: TicketParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ConfirmDeparture),
-      response: TICKET_ACTION_RESPONSES,
+        'still requested or issued (every ticketed traveller has left or was recorded as a no-show), the case moves to `departed`.',
+      body: ConfirmDeparture,
+      run: (db, context, params, expected, body) => movements.confirmDeparture(db, context, params.id, params.ticket_id, expected, body.departed_at),
     },
-    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => movements.confirmDeparture(db, context, request.params.id, request.params.ticket_id, expected, request.body.departed_at)),
-  })
-
-  app.post(`${TICKET}::record-no-show`, {
-    config: { roles: TRAVEL_ROLES.recordNoShow },
-    preValidation: emptyBodyAsObject,
-    schema: {
-      tags: ['tickets'],
+    {
+      verb: 'record-no-show',
+      roles: TRAVEL_ROLES.recordNoShow,
       operationId: 'recordTicketNoShow',
       summary: 'Record that a traveller did not board',
       description:
         'For an issued ticket of a `travel_booked` case: the ticket is voided (or refunded when already paid), its unspent commitment released ' +
         'and the traveller\'s live excess-baggage charges cancelled. Once no ticket is still requested or issued, the case moves to `departed` ' +
-        `when someone left, or to \`no_show\` (releasing everything, as \`:record-no-show\` on the case) when nobody did. ${IF_MATCH_NOTE}`,
-      params: TicketParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(OptionalReasonBody),
-      response: TICKET_ACTION_RESPONSES,
+        'when someone left, or to `no_show` (releasing everything, as `:record-no-show` on the case) when nobody did.',
+      body: OptionalReasonBody,
+      optionalBody: true,
+      run: (db, context, params, expected, body) => movements.recordTicketNoShow(db, context, params.id, params.ticket_id, expected, body.reason),
     },
-    handler: (request, reply) => {
-      const body = request.body as { reason?: string }
-      return customMethod(request, reply, (db, context, expected) => movements.recordTicketNoShow(db, context, request.params.id, request.params.ticket_id, expected, body.reason))
-    },
-  })
-
-  app.post(`${TICKET}::confirm-arrival`, {
-    config: { roles: TRAVEL_ROLES.confirmArrival },
-    schema: {
-      tags: ['tickets'],
+    {
+      verb: 'confirm-arrival',
+      roles: TRAVEL_ROLES.confirmArrival,
       operationId: 'confirmTicketArrival',
       summary: 'Confirm that a traveller arrived (partner office)',
       description:
         'Only the partner office the case is referred to, for its own cases (404 for any other case). For a traveller who departed, once the ' +
         'case has `departed`; the time must not be before the departure nor in the future (422). When every departed traveller has arrived, ' +
-        `the case moves to \`arrived\`. ${IF_MATCH_NOTE}`,
-      params: TicketParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ConfirmArrival),
+        'the case moves to `arrived`.',
+      body: ConfirmArrival,
       response: { ...TICKET_ACTION_RESPONSES, 403: PROBLEM_RESPONSES[403] },
+      run: (db, context, params, expected, body) => movements.confirmArrival(db, context, params.id, params.ticket_id, expected, body.arrived_at),
     },
-    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => movements.confirmArrival(db, context, request.params.id, request.params.ticket_id, expected, request.body.arrived_at)),
-  })
+  ])
 
   // ------------------------------------------------------------ the case: no-show and cancellation
 
-  app.post(`${CASE_PATH}::cancel`, {
-    config: { roles: TRAVEL_ROLES.cancelCase },
-    schema: {
-      tags: ['return-cases'],
+  registerCustomMethods(app, { path: CASE_PATH, tags: ['return-cases'], params: CaseParams, response: OUTCOME_RESPONSES, note: IF_MATCH_NOTE }, [
+    {
+      verb: 'cancel',
+      roles: TRAVEL_ROLES.cancelCase,
       operationId: 'cancelReturnCase',
       summary: 'Cancel the return, releasing what was committed',
       description:
         '`approved` | `travel_booked` → `cancelled`, with a reason, in one transaction: open tickets are voided (refunded when paid), every ' +
         'live payment request of the case (tickets, excess baggage, grants) is cancelled, every commitment of the case still open is released ' +
-        'back to its budget line, and active bookings are cancelled. The answer lists all of it. Refused (409) once a traveller has departed. ' +
-        IF_MATCH_NOTE,
-      params: CaseParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ReasonBody),
-      response: OUTCOME_RESPONSES,
+        'back to its budget line, and active bookings are cancelled. The answer lists all of it. Refused (409) once a traveller has departed.',
+      body: ReasonBody,
+      run: (db, context, params, expected, body) => release.cancelCase(db, context, params.id, expected, body.reason),
     },
-    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => release.cancelCase(db, context, request.params.id, expected, request.body.reason)),
-  })
-
-  app.post(`${CASE_PATH}::record-no-show`, {
-    config: { roles: TRAVEL_ROLES.recordNoShow },
-    preValidation: emptyBodyAsObject,
-    schema: {
-      tags: ['return-cases'],
+    {
+      verb: 'record-no-show',
+      roles: TRAVEL_ROLES.recordNoShow,
       operationId: 'recordReturnCaseNoShow',
       summary: 'Record that nobody of the case came to travel, releasing what was committed',
       description:
         '`approved` | `travel_booked` → `no_show`, in one transaction, releasing as a cancellation does; issued tickets are marked no-show. ' +
-        'Refused (409) once a traveller has departed: record the others\' no-shows ticket by ticket. ' +
-        IF_MATCH_NOTE,
-      params: CaseParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(OptionalReasonBody),
-      response: OUTCOME_RESPONSES,
+        'Refused (409) once a traveller has departed: record the others\' no-shows ticket by ticket.',
+      body: OptionalReasonBody,
+      optionalBody: true,
+      run: (db, context, params, expected, body) => release.recordCaseNoShow(db, context, params.id, expected, body.reason),
     },
-    handler: (request, reply) => {
-      const body = request.body as { reason?: string }
-      return customMethod(request, reply, (db, context, expected) => release.recordCaseNoShow(db, context, request.params.id, expected, body.reason))
-    },
-  })
+  ])
 }
