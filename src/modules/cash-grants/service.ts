@@ -1,10 +1,9 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { CaseStatus, CashGrantStatus, DB } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
+import { recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
-import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import { budgetLineForCost, findProjectRow, type ProjectRow } from '../projects/index.js'
@@ -23,10 +22,18 @@ const PAYABLE_CASE_STATUSES: readonly CaseStatus[] = ['arrived', 'in_reintegrati
 /** The justification may describe health or family circumstances: audited as changed, never with its value. */
 const MASKED_FIELDS = ['justification'] as const
 
-async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: CashGrantRow | null, after: CashGrantRow): Promise<void> {
-  await recordAudit(db, context, { action: `cash_grant.${action}`, entityType: 'cash_grant', entityId: after.id, caseId: after.case_id, before, after, maskedFields: MASKED_FIELDS })
+async function recordGrantChange(db: Transaction<DB>, context: RequestContext, action: string, before: CashGrantRow | null, after: CashGrantRow): Promise<void> {
   const { justification: _justification, ...payload } = after
-  await emitEvent(db, { type: `cash_grant.${action}`, entityType: 'cash_grant', entityId: after.id, caseId: after.case_id, payload: { ...payload, has_justification: after.justification !== null } })
+  await recordChange(db, context, {
+    action: `cash_grant.${action}`,
+    entityType: 'cash_grant',
+    entityId: after.id,
+    caseId: after.case_id,
+    before,
+    after,
+    maskedFields: MASKED_FIELDS,
+    payload: { ...payload, has_justification: after.justification !== null },
+  })
 }
 
 /**
@@ -178,7 +185,7 @@ export async function requestCashGrant(db: Transaction<DB>, context: RequestCont
     status: 'requested',
     requested_by: context.actor.sub,
   })
-  await recordChange(db, context, 'requested', null, grant)
+  await recordGrantChange(db, context, 'requested', null, grant)
   return repository.toCashGrant(grant, payment)
 }
 
@@ -230,7 +237,7 @@ async function grantOfPayment(db: Kysely<DB>, payment: PaymentRequestRow): Promi
 async function followPayment(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow, status: CashGrantStatus): Promise<void> {
   const grant = await grantOfPayment(db, payment)
   const updated = await repository.setCashGrantStatus(db, grant.id, status)
-  await recordChange(db, context, status, grant, updated)
+  await recordGrantChange(db, context, status, grant, updated)
 }
 
 /**

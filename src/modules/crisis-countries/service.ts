@@ -1,10 +1,9 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
+import { recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
-import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, notFound, unprocessable } from '../../shared/problems.js'
 import * as repository from './repository.js'
 import type { CreateCrisisCountryInput, CrisisCountryRecord, UpdateCrisisCountryInput } from './schemas.js'
@@ -29,9 +28,8 @@ async function assertNoOverlap(
   }
 }
 
-async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: CrisisCountryRecord | null, after: CrisisCountryRecord): Promise<void> {
-  await recordAudit(db, context, { action: `crisis_country.${action}`, entityType: 'crisis_country', entityId: after.id, before, after })
-  await emitEvent(db, { type: `crisis_country.${action}`, entityType: 'crisis_country', entityId: after.id, payload: after })
+async function recordListingChange(db: Transaction<DB>, context: RequestContext, action: string, before: CrisisCountryRecord | null, after: CrisisCountryRecord): Promise<void> {
+  await recordChange(db, context, { action: `crisis_country.${action}`, entityType: 'crisis_country', entityId: after.id, before, after, payload: after })
 }
 
 export async function createCrisisCountry(db: Transaction<DB>, context: RequestContext, input: CreateCrisisCountryInput): Promise<CrisisCountryRecord> {
@@ -54,7 +52,7 @@ export async function createCrisisCountry(db: Transaction<DB>, context: RequestC
     .returningAll()
     .executeTakeFirstOrThrow()
   const record = repository.toCrisisCountry(row)
-  await recordChange(db, context, 'listed', null, record)
+  await recordListingChange(db, context, 'listed', null, record)
   return record
 }
 
@@ -93,7 +91,7 @@ export async function updateCrisisCountry(
     .returningAll()
     .executeTakeFirstOrThrow()
   const record = repository.toCrisisCountry(row)
-  await recordChange(db, context, 'updated', repository.toCrisisCountry(current), record)
+  await recordListingChange(db, context, 'updated', repository.toCrisisCountry(current), record)
   return record
 }
 

@@ -1,10 +1,9 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB, ExcessBaggageStatus } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
+import { recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
-import { emitEvent } from '../../shared/outbox.js'
 import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
@@ -19,10 +18,9 @@ import type { ExcessBaggageListFilter, ExcessBaggageRecord, RequestExcessBaggage
 /** The reason may describe medical equipment: recorded as changed, never with its value. */
 const MASKED_FIELDS = ['reason'] as const
 
-async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: ExcessBaggageRow | null, after: ExcessBaggageRow): Promise<void> {
-  await recordAudit(db, context, { action: `excess_baggage.${action}`, entityType: 'excess_baggage', entityId: after.id, caseId: after.case_id, before, after, maskedFields: MASKED_FIELDS })
+async function recordBaggageChange(db: Transaction<DB>, context: RequestContext, action: string, before: ExcessBaggageRow | null, after: ExcessBaggageRow): Promise<void> {
   const { reason: _reason, ...payload } = after
-  await emitEvent(db, { type: `excess_baggage.${action}`, entityType: 'excess_baggage', entityId: after.id, caseId: after.case_id, payload })
+  await recordChange(db, context, { action: `excess_baggage.${action}`, entityType: 'excess_baggage', entityId: after.id, caseId: after.case_id, before, after, maskedFields: MASKED_FIELDS, payload })
 }
 
 /**
@@ -86,7 +84,7 @@ export async function requestExcessBaggage(db: Transaction<DB>, context: Request
     payment_request_id: payment.id,
     requested_by: context.actor.sub,
   })
-  await recordChange(db, context, 'requested', null, row)
+  await recordBaggageChange(db, context, 'requested', null, row)
   return repository.toExcessBaggage(row)
 }
 
@@ -133,7 +131,7 @@ async function followPayment(db: Transaction<DB>, context: RequestContext, payme
   const current = await repository.findExcessBaggageByPayment(db, payment.id)
   if (!current) throw new Error(`Payment request ${payment.id} of kind excess_baggage has no excess-baggage charge`)
   const updated = await repository.updateExcessBaggage(db, current.id, { status })
-  await recordChange(db, context, status, current, updated)
+  await recordBaggageChange(db, context, status, current, updated)
 }
 
 /** How excess baggage costs follow their payment requests (wired in src/modules/index.ts). */

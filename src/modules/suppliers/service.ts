@@ -1,10 +1,9 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
+import { recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId, UUID_PATTERN } from '../../shared/ids.js'
-import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, notFound } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import * as repository from './repository.js'
@@ -27,16 +26,16 @@ function eventPayload(row: SupplierRow): Record<string, unknown> {
   return { id: row.id, ...rest, has_bank_details: bank_details !== null, version: row.version }
 }
 
-async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: SupplierRow | null, after: SupplierRow): Promise<void> {
-  await recordAudit(db, context, {
+async function recordSupplierChange(db: Transaction<DB>, context: RequestContext, action: string, before: SupplierRow | null, after: SupplierRow): Promise<void> {
+  await recordChange(db, context, {
     action: `supplier.${action}`,
     entityType: 'supplier',
     entityId: after.id,
     before: before && snapshot(before),
     after: snapshot(after),
     maskedFields: MASKED_FIELDS,
+    payload: eventPayload(after),
   })
-  await emitEvent(db, { type: `supplier.${action}`, entityType: 'supplier', entityId: after.id, payload: eventPayload(after) })
 }
 
 async function assertRegistrationFree(db: Kysely<DB>, country: string, key: string, exceptId?: string): Promise<void> {
@@ -86,7 +85,7 @@ export async function createSupplier(db: Transaction<DB>, context: RequestContex
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordChange(db, context, 'registered', null, row)
+  await recordSupplierChange(db, context, 'registered', null, row)
   return presentSupplier(context.actor, row)
 }
 
@@ -121,7 +120,7 @@ export async function updateSupplier(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordChange(db, context, 'updated', current, updated)
+  await recordSupplierChange(db, context, 'updated', current, updated)
   return presentSupplier(context.actor, updated)
 }
 
@@ -162,7 +161,7 @@ export async function setSupplierActive(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow()
-  await recordChange(db, context, change.active ? 'reactivated' : 'deactivated', current, updated)
+  await recordSupplierChange(db, context, change.active ? 'reactivated' : 'deactivated', current, updated)
   return presentSupplier(actor, updated)
 }
 

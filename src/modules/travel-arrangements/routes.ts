@@ -1,6 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
-import type { FastifyInstance } from 'fastify'
+import { Type, type TSchema } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Kysely, Transaction } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import type { RequestContext } from '../../shared/context.js'
+import type { Page } from '../../shared/pagination.js'
+import type { Actor } from '../../shared/roles.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import { problemResponses } from '../../shared/problems.js'
 import { customMethod, versionedRead, versionedWrite } from '../../shared/routes.js'
@@ -21,145 +26,159 @@ import {
 import * as service from './service.js'
 
 const CASE = '/v1/return-cases/:id(^[0-9a-f-]{36})'
-const INSURANCES = `${CASE}/travel-insurance`
-const INSURANCE = `${INSURANCES}/:insurance_id(^[0-9a-f-]{36})`
-const ACCOMMODATIONS = `${CASE}/accommodation`
-const ACCOMMODATION = `${ACCOMMODATIONS}/:accommodation_id(^[0-9a-f-]{36})`
 
 const PAID_LIKE_BAGGAGE =
   'Creates its own payment request on the budget line its cost kind is charged to (the project\'s line of that category, else the ' +
   'fallback its `cost_routing` names; 409 `no-budget-line-for-cost` when there is neither): someone other than the requester approves it ' +
   '(maker-checker), which commits the cost. Needs an approved (or travel-booked) case.'
 
+/** What the spec says of one operation. */
+interface Operation {
+  operationId: string
+  summary: string
+  description?: string
+}
+
+interface Arrangement {
+  id: string
+  case_id: string
+  version: number
+}
+
+/** One kind of arrangement (a traveller's cost paid as its own payment request): its paths, schemas, texts and service. */
+interface ArrangementRoutes<Input, Filter, Resource extends Arrangement> {
+  tag: string
+  /** Below the case: `travel-insurance`, `accommodation`. */
+  collection: string
+  /** The item's id parameter. */
+  itemParam: string
+  schemas: { params: TSchema; query: TSchema; body: TSchema; resource: TSchema; list: TSchema }
+  operations: { request: Operation; list: Operation; get: Operation; cancel: Operation }
+  service: {
+    request(db: Transaction<DB>, context: RequestContext, caseId: string, input: Input): Promise<Resource>
+    list(db: Kysely<DB>, actor: Actor, caseId: string, filter: Filter): Promise<Page<Resource>>
+    get(db: Kysely<DB>, actor: Actor, caseId: string, id: string): Promise<Resource>
+    cancel(db: Transaction<DB>, context: RequestContext, caseId: string, id: string, expectedVersion: number | undefined, reason: string): Promise<Resource>
+  }
+}
+
+/** Request, list, get and cancel one kind of arrangement of a case. */
+function arrangementRoutes<Input, Filter, Resource extends Arrangement>(app: FastifyInstance, kind: ArrangementRoutes<Input, Filter, Resource>): void {
+  const collection = `${CASE}/${kind.collection}`
+  const item = `${collection}/:${kind.itemParam}(^[0-9a-f-]{36})`
+  const ids = (request: FastifyRequest) => {
+    const params = request.params as Record<string, string>
+    return { caseId: params.id as string, id: params[kind.itemParam] as string }
+  }
+  const tags = [kind.tag]
+
+  app.post(collection, {
+    config: { roles: TRAVEL_ROLES.arrange },
+    schema: {
+      tags,
+      ...kind.operations.request,
+      params: CaseParams,
+      headers: IdempotencyKeyHeader,
+      body: kind.schemas.body,
+      response: { 201: kind.schemas.resource, ...problemResponses(400, 404, 409, 422) },
+    },
+    handler: (request, reply) =>
+      versionedWrite(request, reply, (db, context) => kind.service.request(db, context, ids(request).caseId, request.body as Input), {
+        ifMatch: 'none',
+        status: 201,
+        location: (arrangement) => `/v1/return-cases/${arrangement.case_id}/${kind.collection}/${arrangement.id}`,
+      }),
+  })
+
+  app.get(collection, {
+    config: { roles: TRAVEL_ROLES.read },
+    schema: {
+      tags,
+      ...kind.operations.list,
+      params: CaseParams,
+      querystring: kind.schemas.query,
+      response: { 200: kind.schemas.list, ...problemResponses(400, 404) },
+    },
+    handler: (request) => kind.service.list(app.db, request.context.actor, ids(request).caseId, request.query as Filter),
+  })
+
+  app.get(item, {
+    config: { roles: TRAVEL_ROLES.read },
+    schema: {
+      tags,
+      ...kind.operations.get,
+      params: kind.schemas.params,
+      response: { 200: kind.schemas.resource, ...problemResponses(400, 404) },
+    },
+    handler: (request, reply) => versionedRead(reply, kind.service.get(app.db, request.context.actor, ids(request).caseId, ids(request).id)),
+  })
+
+  app.post(`${item}::cancel`, {
+    config: { roles: TRAVEL_ROLES.arrange },
+    schema: {
+      tags,
+      ...kind.operations.cancel,
+      params: kind.schemas.params,
+      headers: IfMatchHeader,
+      body: Type.Ref(ReasonBody),
+      response: { 200: kind.schemas.resource, ...problemResponses(400, 404, 409, 412, 422) },
+    },
+    handler: (request, reply) =>
+      customMethod(request, reply, (db, context, expected) =>
+        kind.service.cancel(db, context, ids(request).caseId, ids(request).id, expected, (request.body as { reason: string }).reason),
+      ),
+  })
+}
+
 export default async function travelArrangementsModule(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   // The travel schema this module refers to is registered again in its own (encapsulated) context.
   for (const schema of [ReasonBody, ...travelArrangementSchemas]) app.addSchema(schema)
 
-  app.post(INSURANCES, {
-    config: { roles: TRAVEL_ROLES.arrange },
-    schema: {
-      tags: ['travel-insurance'],
-      operationId: 'requestTravelInsurance',
-      summary: 'Record a traveller\'s travel insurance',
-      description:
-        'Insurer, policy number, cover dates and premium for a household member of this case (422 otherwise). Required before ticketing ' +
-        'for a traveller with medical needs or an escort on the booking: the policy must cover the journey from its first departure to its ' +
-        `last arrival (409 \`travel-insurance-required\` otherwise); optional for others. ${PAID_LIKE_BAGGAGE}`,
-      params: CaseParams,
-      headers: IdempotencyKeyHeader,
-      body: Type.Ref(RequestTravelInsurance),
-      response: { 201: Type.Ref(TravelInsurance), ...problemResponses(400, 404, 409, 422) },
+  arrangementRoutes(app, {
+    tag: 'travel-insurance',
+    collection: 'travel-insurance',
+    itemParam: 'insurance_id',
+    schemas: { params: TravelInsuranceParams, query: TravelInsuranceListQuery, body: Type.Ref(RequestTravelInsurance), resource: Type.Ref(TravelInsurance), list: Type.Ref(TravelInsuranceList) },
+    operations: {
+      request: {
+        operationId: 'requestTravelInsurance',
+        summary: 'Record a traveller\'s travel insurance',
+        description:
+          'Insurer, policy number, cover dates and premium for a household member of this case (422 otherwise). Required before ticketing ' +
+          'for a traveller with medical needs or an escort on the booking: the policy must cover the journey from its first departure to its ' +
+          `last arrival (409 \`travel-insurance-required\` otherwise); optional for others. ${PAID_LIKE_BAGGAGE}`,
+      },
+      list: { operationId: 'listTravelInsurance', summary: 'List the travel insurance of a case', description: 'A partner office sees only the cases referred to it (404 otherwise).' },
+      get: { operationId: 'getTravelInsurance', summary: 'Get a travel insurance policy' },
+      cancel: {
+        operationId: 'cancelTravelInsurance',
+        summary: 'Cancel a travel insurance policy not yet paid',
+        description: 'With a reason: its payment request is cancelled and what its approval committed is released. A cancelled policy covers nothing. If-Match is optional.',
+      },
     },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context) => service.requestTravelInsurance(db, context, request.params.id, request.body), {
-        ifMatch: 'none',
-        status: 201,
-        location: (insurance) => `/v1/return-cases/${insurance.case_id}/travel-insurance/${insurance.id}`,
-      }),
+    service: { request: service.requestTravelInsurance, list: service.listTravelInsurances, get: service.getTravelInsurance, cancel: service.cancelTravelInsurance },
   })
 
-  app.get(INSURANCES, {
-    config: { roles: TRAVEL_ROLES.read },
-    schema: {
-      tags: ['travel-insurance'],
-      operationId: 'listTravelInsurance',
-      summary: 'List the travel insurance of a case',
-      description: 'A partner office sees only the cases referred to it (404 otherwise).',
-      params: CaseParams,
-      querystring: TravelInsuranceListQuery,
-      response: { 200: Type.Ref(TravelInsuranceList), ...problemResponses(400, 404) },
+  arrangementRoutes(app, {
+    tag: 'accommodation',
+    collection: 'accommodation',
+    itemParam: 'accommodation_id',
+    schemas: { params: AccommodationParams, query: AccommodationListQuery, body: Type.Ref(RequestAccommodation), resource: Type.Ref(Accommodation), list: Type.Ref(AccommodationList) },
+    operations: {
+      request: {
+        operationId: 'requestAccommodation',
+        summary: 'Record accommodation before departure',
+        description: `Dated nights (check-in to check-out, at least one night) at a named place, the number of guests and the cost. ${PAID_LIKE_BAGGAGE}`,
+      },
+      list: { operationId: 'listAccommodation', summary: 'List the accommodation of a case', description: 'A partner office sees only the cases referred to it (404 otherwise).' },
+      get: { operationId: 'getAccommodation', summary: 'Get an accommodation stay' },
+      cancel: {
+        operationId: 'cancelAccommodation',
+        summary: 'Cancel an accommodation stay not yet paid',
+        description: 'With a reason: its payment request is cancelled and what its approval committed is released. If-Match is optional.',
+      },
     },
-    handler: (request) => service.listTravelInsurances(app.db, request.context.actor, request.params.id, request.query),
-  })
-
-  app.get(INSURANCE, {
-    config: { roles: TRAVEL_ROLES.read },
-    schema: {
-      tags: ['travel-insurance'],
-      operationId: 'getTravelInsurance',
-      summary: 'Get a travel insurance policy',
-      params: TravelInsuranceParams,
-      response: { 200: Type.Ref(TravelInsurance), ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, service.getTravelInsurance(app.db, request.context.actor, request.params.id, request.params.insurance_id)),
-  })
-
-  app.post(`${INSURANCE}::cancel`, {
-    config: { roles: TRAVEL_ROLES.arrange },
-    schema: {
-      tags: ['travel-insurance'],
-      operationId: 'cancelTravelInsurance',
-      summary: 'Cancel a travel insurance policy not yet paid',
-      description: 'With a reason: its payment request is cancelled and what its approval committed is released. A cancelled policy covers nothing. If-Match is optional.',
-      params: TravelInsuranceParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ReasonBody),
-      response: { 200: Type.Ref(TravelInsurance), ...problemResponses(400, 404, 409, 412, 422) },
-    },
-    handler: (request, reply) =>
-      customMethod(request, reply, (db, context, expected) => service.cancelTravelInsurance(db, context, request.params.id, request.params.insurance_id, expected, request.body.reason)),
-  })
-
-  app.post(ACCOMMODATIONS, {
-    config: { roles: TRAVEL_ROLES.arrange },
-    schema: {
-      tags: ['accommodation'],
-      operationId: 'requestAccommodation',
-      summary: 'Record accommodation before departure',
-      description: `Dated nights (check-in to check-out, at least one night) at a named place, the number of guests and the cost. ${PAID_LIKE_BAGGAGE}`,
-      params: CaseParams,
-      headers: IdempotencyKeyHeader,
-      body: Type.Ref(RequestAccommodation),
-      response: { 201: Type.Ref(Accommodation), ...problemResponses(400, 404, 409, 422) },
-    },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context) => service.requestAccommodation(db, context, request.params.id, request.body), {
-        ifMatch: 'none',
-        status: 201,
-        location: (stay) => `/v1/return-cases/${stay.case_id}/accommodation/${stay.id}`,
-      }),
-  })
-
-  app.get(ACCOMMODATIONS, {
-    config: { roles: TRAVEL_ROLES.read },
-    schema: {
-      tags: ['accommodation'],
-      operationId: 'listAccommodation',
-      summary: 'List the accommodation of a case',
-      description: 'A partner office sees only the cases referred to it (404 otherwise).',
-      params: CaseParams,
-      querystring: AccommodationListQuery,
-      response: { 200: Type.Ref(AccommodationList), ...problemResponses(400, 404) },
-    },
-    handler: (request) => service.listAccommodations(app.db, request.context.actor, request.params.id, request.query),
-  })
-
-  app.get(ACCOMMODATION, {
-    config: { roles: TRAVEL_ROLES.read },
-    schema: {
-      tags: ['accommodation'],
-      operationId: 'getAccommodation',
-      summary: 'Get an accommodation stay',
-      params: AccommodationParams,
-      response: { 200: Type.Ref(Accommodation), ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, service.getAccommodation(app.db, request.context.actor, request.params.id, request.params.accommodation_id)),
-  })
-
-  app.post(`${ACCOMMODATION}::cancel`, {
-    config: { roles: TRAVEL_ROLES.arrange },
-    schema: {
-      tags: ['accommodation'],
-      operationId: 'cancelAccommodation',
-      summary: 'Cancel an accommodation stay not yet paid',
-      description: 'With a reason: its payment request is cancelled and what its approval committed is released. If-Match is optional.',
-      params: AccommodationParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ReasonBody),
-      response: { 200: Type.Ref(Accommodation), ...problemResponses(400, 404, 409, 412, 422) },
-    },
-    handler: (request, reply) =>
-      customMethod(request, reply, (db, context, expected) => service.cancelAccommodation(db, context, request.params.id, request.params.accommodation_id, expected, request.body.reason)),
+    service: { request: service.requestAccommodation, list: service.listAccommodations, get: service.getAccommodation, cancel: service.cancelAccommodation },
   })
 }

@@ -1,10 +1,9 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { ArrangementStatus, CostKind, DB, PaymentKind } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
+import { recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
-import { emitEvent } from '../../shared/outbox.js'
 import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
@@ -52,25 +51,53 @@ const ACCOMMODATION: ArrangementKind = {
   maskedFields: ['notes'],
 }
 
-async function recordChange(db: Transaction<DB>, context: RequestContext, kind: ArrangementKind, action: string, before: ArrangementRow | null, after: ArrangementRow): Promise<void> {
-  await recordAudit(db, context, { action: `${kind.entityType}.${action}`, entityType: kind.entityType, entityId: after.id, caseId: after.case_id, before, after, maskedFields: kind.maskedFields })
+async function recordArrangementChange(db: Transaction<DB>, context: RequestContext, kind: ArrangementKind, action: string, before: ArrangementRow | null, after: ArrangementRow): Promise<void> {
   const payload = Object.fromEntries(Object.entries(after).filter(([field]) => !kind.maskedFields.includes(field)))
-  await emitEvent(db, { type: `${kind.entityType}.${action}`, entityType: kind.entityType, entityId: after.id, caseId: after.case_id, payload })
+  await recordChange(db, context, { action: `${kind.entityType}.${action}`, entityType: kind.entityType, entityId: after.id, caseId: after.case_id, before, after, maskedFields: kind.maskedFields, payload })
+}
+
+/** The cost of a new arrangement, paid as its own payment request. */
+interface ArrangementCost {
+  amount: { amount_minor: number; currency: string }
+  /** Where the amount is in the body, for a currency that is not the project's. */
+  amountPointer: string
+  payeeName: string
+  description: string
+}
+
+/** The columns every arrangement is recorded with: its case, its cost and the payment request that pays it. */
+interface RequestedArrangement {
+  id: string
+  case_id: string
+  cost_minor: number
+  currency: string
+  payee_name: string
+  status: 'requested'
+  payment_request_id: string
+  requested_by: string
 }
 
 /**
- * The payment request of a new arrangement, on the budget line its cost kind is charged to
- * (budgetLineForCost: the kind's own line, else the project's fallback, else 409
+ * A new arrangement of the case and its payment request, on the budget line its cost kind is
+ * charged to (budgetLineForCost: the kind's own line, else the project's fallback, else 409
  * `no-budget-line-for-cost`), in the project's currency. Nothing is committed until someone other
- * than the requester approves it.
+ * than the requester approves it. `check` refuses what does not fit the case (422) before any of it.
  */
-async function requestCost(
+async function requestArrangement<Row extends ArrangementRow>(
   db: Transaction<DB>,
   context: RequestContext,
   kind: ArrangementKind,
-  caseRow: ReturnCaseRow,
-  cost: { id: string; amount: { amount_minor: number; currency: string }; amountPointer: string; payeeName: string; description: string },
-): Promise<PaymentRequestRow> {
+  caseId: string,
+  arrangement: {
+    check: (caseRow: ReturnCaseRow) => Promise<void>
+    cost: (caseRow: ReturnCaseRow) => ArrangementCost
+    insert: (requested: RequestedArrangement) => Promise<Row>
+  },
+): Promise<Row> {
+  const caseRow = await caseForTravelWrite(db, context.actor, caseId, kind.label)
+  await arrangement.check(caseRow)
+  const id = newId()
+  const cost = arrangement.cost(caseRow)
   if (!caseRow.project_id) throw conflict(`Case ${caseRow.reference} has no project to pay its ${kind.label.toLowerCase()}`, { case_id: caseRow.id })
   const line = await budgetLineForCost(db, caseRow.project_id, kind.costKind)
   if (cost.amount.currency !== line.currency) {
@@ -79,15 +106,27 @@ async function requestCost(
       errors: [{ pointer: `${cost.amountPointer}/currency`, detail: `must be ${line.currency}, the project's currency` }],
     })
   }
-  return requestPayment(db, context, {
+  const payment = await requestPayment(db, context, {
     kind: kind.paymentKind,
-    source: { type: kind.paymentKind, id: cost.id },
+    source: { type: kind.paymentKind, id },
     budgetLineId: line.id,
     amount: cost.amount,
     caseId: caseRow.id,
     payee: { type: 'supplier', name: cost.payeeName },
     description: cost.description,
   })
+  const row = await arrangement.insert({
+    id,
+    case_id: caseRow.id,
+    cost_minor: cost.amount.amount_minor,
+    currency: cost.amount.currency,
+    payee_name: payment.payee_name,
+    status: 'requested',
+    payment_request_id: payment.id,
+    requested_by: context.actor.sub,
+  })
+  await recordArrangementChange(db, context, kind, 'requested', null, row)
+  return row
 }
 
 /**
@@ -96,69 +135,57 @@ async function requestCost(
  * the journey of a traveller with medical needs or an escort.
  */
 export async function requestTravelInsurance(db: Transaction<DB>, context: RequestContext, caseId: string, input: RequestTravelInsuranceInput): Promise<TravelInsuranceRecord> {
-  const caseRow = await caseForTravelWrite(db, context.actor, caseId, 'Travel insurance')
-  const member = (await listCaseMembers(db, caseRow.id)).find((candidate) => candidate.id === input.member_id)
-  if (!member) throw unprocessable(`${input.member_id} is not a household member of case ${caseRow.reference}`, [{ pointer: '/body/member_id', detail: 'not a member of this case' }])
-  if (input.cover_until < input.cover_from) throw unprocessable('The cover ends before it starts', [{ pointer: '/body/cover_until', detail: 'must not be before cover_from' }])
-  const id = newId()
   const insurer = input.insurer.trim()
-  const payment = await requestCost(db, context, INSURANCE, caseRow, {
-    id,
-    amount: input.premium,
-    amountPointer: '/body/premium',
-    payeeName: input.payee?.trim() || insurer,
-    description: `Travel insurance ${insurer}, ${input.cover_from} to ${input.cover_until}, case ${caseRow.reference}`,
+  const row = await requestArrangement(db, context, INSURANCE, caseId, {
+    check: async (caseRow) => {
+      const member = (await listCaseMembers(db, caseRow.id)).find((candidate) => candidate.id === input.member_id)
+      if (!member) throw unprocessable(`${input.member_id} is not a household member of case ${caseRow.reference}`, [{ pointer: '/body/member_id', detail: 'not a member of this case' }])
+      if (input.cover_until < input.cover_from) throw unprocessable('The cover ends before it starts', [{ pointer: '/body/cover_until', detail: 'must not be before cover_from' }])
+    },
+    cost: (caseRow) => ({
+      amount: input.premium,
+      amountPointer: '/body/premium',
+      payeeName: input.payee?.trim() || insurer,
+      description: `Travel insurance ${insurer}, ${input.cover_from} to ${input.cover_until}, case ${caseRow.reference}`,
+    }),
+    insert: (requested) =>
+      repository.insertTravelInsurance(db, {
+        ...requested,
+        member_id: input.member_id,
+        insurer,
+        policy_number: input.policy_number.trim(),
+        cover_from: input.cover_from,
+        cover_until: input.cover_until,
+        notes: input.notes?.trim() ?? null,
+      }),
   })
-  const row = await repository.insertTravelInsurance(db, {
-    id,
-    case_id: caseRow.id,
-    member_id: member.id,
-    insurer,
-    policy_number: input.policy_number.trim(),
-    cover_from: input.cover_from,
-    cover_until: input.cover_until,
-    cost_minor: input.premium.amount_minor,
-    currency: input.premium.currency,
-    payee_name: payment.payee_name,
-    status: 'requested',
-    payment_request_id: payment.id,
-    notes: input.notes?.trim() ?? null,
-    requested_by: context.actor.sub,
-  })
-  await recordChange(db, context, INSURANCE, 'requested', null, row)
   return repository.toTravelInsurance(row)
 }
 
 /** Nights before departure at a named place, for the case's travellers, paid as its own cost (kind `accommodation`). */
 export async function requestAccommodation(db: Transaction<DB>, context: RequestContext, caseId: string, input: RequestAccommodationInput): Promise<AccommodationRecord> {
-  const caseRow = await caseForTravelWrite(db, context.actor, caseId, 'Accommodation')
-  if (input.check_out_on <= input.check_in_on) throw unprocessable('A stay is at least one night', [{ pointer: '/body/check_out_on', detail: 'must be after check_in_on' }])
-  const id = newId()
   const place = input.place_name.trim()
-  const payment = await requestCost(db, context, ACCOMMODATION, caseRow, {
-    id,
-    amount: input.cost,
-    amountPointer: '/body/cost',
-    payeeName: input.payee?.trim() || place,
-    description: `Accommodation at ${place}, ${input.check_in_on} to ${input.check_out_on}, case ${caseRow.reference}`,
+  const row = await requestArrangement(db, context, ACCOMMODATION, caseId, {
+    check: async () => {
+      if (input.check_out_on <= input.check_in_on) throw unprocessable('A stay is at least one night', [{ pointer: '/body/check_out_on', detail: 'must be after check_in_on' }])
+    },
+    cost: (caseRow) => ({
+      amount: input.cost,
+      amountPointer: '/body/cost',
+      payeeName: input.payee?.trim() || place,
+      description: `Accommodation at ${place}, ${input.check_in_on} to ${input.check_out_on}, case ${caseRow.reference}`,
+    }),
+    insert: (requested) =>
+      repository.insertAccommodation(db, {
+        ...requested,
+        place_name: place,
+        address: input.address?.trim() ?? null,
+        check_in_on: input.check_in_on,
+        check_out_on: input.check_out_on,
+        guests: input.guests,
+        notes: input.notes?.trim() ?? null,
+      }),
   })
-  const row = await repository.insertAccommodation(db, {
-    id,
-    case_id: caseRow.id,
-    place_name: place,
-    address: input.address?.trim() ?? null,
-    check_in_on: input.check_in_on,
-    check_out_on: input.check_out_on,
-    guests: input.guests,
-    cost_minor: input.cost.amount_minor,
-    currency: input.cost.currency,
-    payee_name: payment.payee_name,
-    status: 'requested',
-    payment_request_id: payment.id,
-    notes: input.notes?.trim() ?? null,
-    requested_by: context.actor.sub,
-  })
-  await recordChange(db, context, ACCOMMODATION, 'requested', null, row)
   return repository.toAccommodation(row)
 }
 
@@ -206,18 +233,19 @@ export async function listAccommodations(db: Kysely<DB>, actor: Actor, caseId: s
   return repository.listAccommodations(db, caseId, filter)
 }
 
-export async function getTravelInsurance(db: Kysely<DB>, actor: Actor, caseId: string, id: string): Promise<TravelInsuranceRecord> {
+async function getArrangement(db: Kysely<DB>, actor: Actor, kind: ArrangementKind, caseId: string, id: string): Promise<ArrangementRow> {
   await findCaseForActor(db, actor, caseId)
-  const row = await repository.findArrangement(db, 'travel_insurances', { caseId, id })
-  if (!row) throw notFound(INSURANCE.label, id)
-  return repository.toTravelInsurance(row)
+  const row = await repository.findArrangement(db, kind.table, { caseId, id })
+  if (!row) throw notFound(kind.label, id)
+  return row as ArrangementRow
+}
+
+export async function getTravelInsurance(db: Kysely<DB>, actor: Actor, caseId: string, id: string): Promise<TravelInsuranceRecord> {
+  return repository.toTravelInsurance((await getArrangement(db, actor, INSURANCE, caseId, id)) as TravelInsuranceRow)
 }
 
 export async function getAccommodation(db: Kysely<DB>, actor: Actor, caseId: string, id: string): Promise<AccommodationRecord> {
-  await findCaseForActor(db, actor, caseId)
-  const row = await repository.findArrangement(db, 'accommodations', { caseId, id })
-  if (!row) throw notFound(ACCOMMODATION.label, id)
-  return repository.toAccommodation(row)
+  return repository.toAccommodation((await getArrangement(db, actor, ACCOMMODATION, caseId, id)) as AccommodationRow)
 }
 
 /** The arrangement follows its payment request, in the payment transition's transaction. */
@@ -226,7 +254,7 @@ function followingPayments(kind: ArrangementKind): PaymentHooks {
     const current = await repository.findArrangement(db, kind.table, { paymentRequestId: payment.id }, { forUpdate: true })
     if (!current) throw new Error(`Payment request ${payment.id} of kind ${kind.paymentKind} has no ${kind.entityType}`)
     const updated = await repository.setArrangementStatus(db, kind.table, current.id, status)
-    await recordChange(db, context, kind, status, current as ArrangementRow, updated)
+    await recordArrangementChange(db, context, kind, status, current as ArrangementRow, updated)
   }
   return { onApproved: follow('approved'), onRejected: follow('rejected'), onCancelled: follow('cancelled'), onPaid: follow('paid') }
 }

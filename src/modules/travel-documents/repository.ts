@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely'
 import type { CaseStatus, DB, TransitVisasTable, TravelDocumentsTable } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { decodeCursor, DEFAULT_PAGE_SIZE, paginate, toPage, type Page } from '../../shared/pagination.js'
 import { invalidField } from '../../shared/problems.js'
 import { caseFacts } from '../return-cases/index.js'
 import { travelDates } from './ports.js'
@@ -43,34 +43,8 @@ export function toTravelDocument(row: TravelDocumentRow, today: string = todayIs
     expires_on: row.expires_on,
     requested_on: row.requested_on,
     waiting_days: waitingDays(row, today),
-    refused_on: row.refused_on,
-    refusal_reason: row.refusal_reason,
-    notes: row.notes,
-    allowed_actions: row.status === 'requested' ? ['issue', 'refuse'] : [],
-    created_by: row.created_by,
-    version: row.version,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
+    ...workflowFields(row),
   }
-}
-
-export async function insertDocument(db: Kysely<DB>, values: Insertable<TravelDocumentsTable>): Promise<TravelDocumentRow> {
-  return db.insertInto('travel_documents').values(values).returningAll().executeTakeFirstOrThrow()
-}
-
-export async function findDocument(db: Kysely<DB>, caseId: string, documentId: string, options: { forUpdate?: boolean } = {}): Promise<TravelDocumentRow | undefined> {
-  let query = db.selectFrom('travel_documents').selectAll().where('id', '=', documentId).where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
-}
-
-export async function updateDocument(db: Kysely<DB>, id: string, changes: Updateable<TravelDocumentsTable>): Promise<TravelDocumentRow> {
-  return db
-    .updateTable('travel_documents')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
 }
 
 /** Every document of a traveller, oldest first. `forShare` keeps them from changing until the caller's transaction ends. */
@@ -81,12 +55,8 @@ export async function documentsOfMember(db: Kysely<DB>, memberId: string, option
 }
 
 export async function listDocuments(db: Kysely<DB>, caseId: string, filter: TravelDocumentListFilter): Promise<Page<TravelDocumentRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(filter.cursor, 1)
-  if (after && (typeof after[0] !== 'string' || !UUID_PATTERN.test(after[0]))) throw invalidField('/query/cursor', 'malformed cursor')
   const today = todayIso()
-  let query = db.selectFrom('travel_documents').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
+  let query = db.selectFrom('travel_documents').selectAll().where('case_id', '=', caseId)
   if (filter.member_id) query = query.where('member_id', '=', filter.member_id)
   if (filter.kind) query = query.where('kind', '=', filter.kind)
   if (filter.status === 'expired') {
@@ -96,7 +66,7 @@ export async function listDocuments(db: Kysely<DB>, caseId: string, filter: Trav
   } else if (filter.status) {
     query = query.where('status', '=', filter.status)
   }
-  return toPage(await query.execute(), limit, (row) => [row.id], (row) => toTravelDocument(row, today))
+  return paginate(query, filter, (rows) => rows.map((row) => toTravelDocument(row, today)))
 }
 
 /**
@@ -179,6 +149,44 @@ export function toTransitVisa(row: TransitVisaRow): TransitVisaRecord {
     issued_on: row.issued_on,
     valid_from: row.valid_from,
     valid_until: row.valid_until,
+    ...workflowFields(row),
+  }
+}
+
+/** A traveller's transit visas for the given countries, oldest first, locked FOR SHARE so they cannot change before the caller's transaction ends. */
+export async function transitVisasOfMember(db: Kysely<DB>, memberId: string, countries: readonly string[]): Promise<TransitVisaRow[]> {
+  if (countries.length === 0) return []
+  return db.selectFrom('transit_visas').selectAll().where('member_id', '=', memberId).where('transit_country', 'in', countries).orderBy('id').forShare().execute()
+}
+
+export async function listTransitVisas(db: Kysely<DB>, caseId: string, filter: TransitVisaListFilter): Promise<Page<TransitVisaRecord>> {
+  let query = db.selectFrom('transit_visas').selectAll().where('case_id', '=', caseId)
+  if (filter.member_id) query = query.where('member_id', '=', filter.member_id)
+  if (filter.transit_country) query = query.where('transit_country', '=', filter.transit_country)
+  if (filter.status) query = query.where('status', '=', filter.status)
+  return paginate(query, filter, (rows) => rows.map(toTransitVisa))
+}
+
+export async function transitVisaRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
+  const rows = await db.selectFrom('transit_visas').select('id').where('member_id', '=', memberId).orderBy('id').execute()
+  return { transit_visas: rows.map((row) => row.id) }
+}
+
+// ---------------------------------------------------------------- both tables of the document workflow
+
+/** The tables of the document workflow (document-workflow.ts): rows of one traveller of a case, requested, then issued or refused. */
+export type DocumentTable = 'travel_documents' | 'transit_visas'
+interface DocumentTables {
+  travel_documents: { row: TravelDocumentRow; insert: Insertable<TravelDocumentsTable>; update: Updateable<TravelDocumentsTable> }
+  transit_visas: { row: TransitVisaRow; insert: Insertable<TransitVisasTable>; update: Updateable<TransitVisasTable> }
+}
+export type DocumentRowOf<T extends DocumentTable> = DocumentTables[T]['row']
+export type DocumentInsertOf<T extends DocumentTable> = DocumentTables[T]['insert']
+export type DocumentUpdateOf<T extends DocumentTable> = DocumentTables[T]['update']
+
+/** What both records show the same way: the decision, the remarks, the actions allowed now, who recorded it and its version. */
+function workflowFields(row: TravelDocumentRow | TransitVisaRow): Pick<TransitVisaRecord, 'refused_on' | 'refusal_reason' | 'notes' | 'allowed_actions' | 'created_by' | 'version' | 'created_at' | 'updated_at'> {
+  return {
     refused_on: row.refused_on,
     refusal_reason: row.refusal_reason,
     notes: row.notes,
@@ -190,44 +198,23 @@ export function toTransitVisa(row: TransitVisaRow): TransitVisaRecord {
   }
 }
 
-export async function insertTransitVisa(db: Kysely<DB>, values: Insertable<TransitVisasTable>): Promise<TransitVisaRow> {
-  return db.insertInto('transit_visas').values(values).returningAll().executeTakeFirstOrThrow()
+export async function insertRow<T extends DocumentTable>(db: Kysely<DB>, table: T, values: DocumentInsertOf<T>): Promise<DocumentRowOf<T>> {
+  const row = await db.insertInto(table as DocumentTable).values(values as Insertable<DB[DocumentTable]>).returningAll().executeTakeFirstOrThrow()
+  return row as DocumentRowOf<T>
 }
 
-export async function findTransitVisa(db: Kysely<DB>, caseId: string, visaId: string, options: { forUpdate?: boolean } = {}): Promise<TransitVisaRow | undefined> {
-  let query = db.selectFrom('transit_visas').selectAll().where('id', '=', visaId).where('case_id', '=', caseId)
+export async function findOnCase<T extends DocumentTable>(db: Kysely<DB>, table: T, caseId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<DocumentRowOf<T> | undefined> {
+  let query = db.selectFrom(table as DocumentTable).selectAll().where('id', '=', id).where('case_id', '=', caseId)
   if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return (await query.executeTakeFirst()) as DocumentRowOf<T> | undefined
 }
 
-export async function updateTransitVisa(db: Kysely<DB>, id: string, changes: Updateable<TransitVisasTable>): Promise<TransitVisaRow> {
-  return db
-    .updateTable('transit_visas')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
+export async function updateRow<T extends DocumentTable>(db: Kysely<DB>, table: T, id: string, changes: DocumentUpdateOf<T>): Promise<DocumentRowOf<T>> {
+  const row = await db
+    .updateTable(table as DocumentTable)
+    .set((eb) => ({ ...(changes as Updateable<DB[DocumentTable]>), version: eb('version', '+', 1), updated_at: new Date() }))
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow()
-}
-
-/** A traveller's transit visas for the given countries, oldest first, locked FOR SHARE so they cannot change before the caller's transaction ends. */
-export async function transitVisasOfMember(db: Kysely<DB>, memberId: string, countries: readonly string[]): Promise<TransitVisaRow[]> {
-  if (countries.length === 0) return []
-  return db.selectFrom('transit_visas').selectAll().where('member_id', '=', memberId).where('transit_country', 'in', countries).orderBy('id').forShare().execute()
-}
-
-export async function listTransitVisas(db: Kysely<DB>, caseId: string, filter: TransitVisaListFilter): Promise<Page<TransitVisaRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(filter.cursor, 1)
-  if (after && (typeof after[0] !== 'string' || !UUID_PATTERN.test(after[0]))) throw invalidField('/query/cursor', 'malformed cursor')
-  let query = db.selectFrom('transit_visas').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
-  if (filter.member_id) query = query.where('member_id', '=', filter.member_id)
-  if (filter.transit_country) query = query.where('transit_country', '=', filter.transit_country)
-  if (filter.status) query = query.where('status', '=', filter.status)
-  return toPage(await query.execute(), limit, (row) => [row.id], toTransitVisa)
-}
-
-export async function transitVisaRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {
-  const rows = await db.selectFrom('transit_visas').select('id').where('member_id', '=', memberId).orderBy('id').execute()
-  return { transit_visas: rows.map((row) => row.id) }
+  return row as DocumentRowOf<T>
 }

@@ -1,17 +1,14 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
-import { assertVersion } from '../../shared/etag.js'
-import { newId } from '../../shared/ids.js'
-import { emitEvent } from '../../shared/outbox.js'
 import type { Page } from '../../shared/pagination.js'
-import { ProblemError, notFound, unprocessable } from '../../shared/problems.js'
+import { ProblemError, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import { Workflow } from '../../shared/workflow.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow } from '../return-cases/index.js'
+import { findCaseForActor, type CaseMemberRow } from '../return-cases/index.js'
+import { DocumentWorkflow, REQUEST_RULES, throwIfInvalid, type DocumentAction, type FieldError } from './document-workflow.js'
 import * as repository from './repository.js'
-import { PRE_DEPARTURE_CASE_STATUSES, type TravelDocumentRow } from './repository.js'
+import type { TravelDocumentRow } from './repository.js'
 import type {
   CreateTravelDocumentInput,
   IssueTravelDocumentInput,
@@ -26,21 +23,11 @@ import { latestAcceptableDate } from '../../shared/dates.js'
 
 export type { TravelDocumentRow }
 
-/** Document numbers are personal data, and remarks may be: recorded as changed, never with their values. */
-const MASKED_FIELDS = ['document_number', 'notes'] as const
-
-const documentWorkflow = new Workflow<TravelDocumentRow['status'], 'issue' | 'refuse'>('travel document', {
-  issue: { from: ['requested'], to: 'issued' },
-  refuse: { from: ['requested'], to: 'refused' },
-})
-
 const KIND_LABELS: Record<TravelDocumentRow['kind'], string> = {
   national_passport: 'national passport',
   emergency_travel_document: 'emergency travel document',
   other: 'travel document',
 }
-
-type FieldError = { pointer: string; detail: string }
 
 /** What a document must carry for its kind and status; dates must make sense. */
 type DocumentState = Pick<
@@ -89,23 +76,6 @@ function documentErrors(state: DocumentState, prefix = '/body'): FieldError[] {
   return errors
 }
 
-function throwIfInvalid(errors: FieldError[], what: string): void {
-  if (errors.length > 0) throw unprocessable(`The ${what} is not complete or not consistent`, errors)
-}
-
-/** Documents are recorded until the travellers leave; after departure, or once the case ended, they are history. */
-export async function caseForDocumentWrite(db: Transaction<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
-  const caseRow = await findCaseForActor(db, actor, caseId, { forUpdate: true })
-  assertCaseOpen(caseRow)
-  if (!PRE_DEPARTURE_CASE_STATUSES.includes(caseRow.status)) {
-    throw new ProblemError('conflict', `Travel documents of case ${caseRow.reference} can no longer change: it is ${caseRow.status}`, {
-      current_status: caseRow.status,
-      allowed_case_statuses: PRE_DEPARTURE_CASE_STATUSES,
-    })
-  }
-  return caseRow
-}
-
 function eventPayload(row: TravelDocumentRow): Record<string, unknown> {
   return {
     id: row.id,
@@ -124,61 +94,35 @@ function eventPayload(row: TravelDocumentRow): Record<string, unknown> {
   }
 }
 
-async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: TravelDocumentRow | null, after: TravelDocumentRow): Promise<void> {
-  await recordAudit(db, context, {
-    action: `travel_document.${action}`,
-    entityType: 'travel_document',
-    entityId: after.id,
-    caseId: after.case_id,
-    before,
-    after,
-    maskedFields: MASKED_FIELDS,
-  })
-  await emitEvent(db, { type: `travel_document.${action}`, entityType: 'travel_document', entityId: after.id, caseId: after.case_id, payload: eventPayload(after) })
-}
-
-/** A traveller of the case: a household member of *this* case (a member of another case is 422). */
-export function memberOfCase(members: readonly CaseMemberRow[], caseRow: ReturnCaseRow, memberId: string, pointer: string): CaseMemberRow {
-  const member = members.find((candidate) => candidate.id === memberId)
-  if (!member) throw unprocessable(`${memberId} is not a household member of case ${caseRow.reference}`, [{ pointer, detail: 'not a member of this case' }])
-  return member
-}
+const documents = new DocumentWorkflow({
+  table: 'travel_documents',
+  title: 'Travel document',
+  entityType: 'travel_document',
+  /** Document numbers are personal data, and remarks may be. */
+  maskedFields: ['document_number', 'notes'],
+  workflow: new Workflow<TravelDocumentRow['status'], DocumentAction>('travel document', REQUEST_RULES),
+  payload: eventPayload,
+  present: (row) => repository.toTravelDocument(row),
+})
 
 export async function recordDocument(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateTravelDocumentInput): Promise<TravelDocumentRecord> {
-  const caseRow = await caseForDocumentWrite(db, context.actor, caseId)
-  memberOfCase(await listCaseMembers(db, caseRow.id), caseRow, input.member_id, '/body/member_id')
   const etd = input.kind === 'emergency_travel_document'
-  const state: DocumentState = {
-    kind: input.kind,
-    status: etd ? 'requested' : 'valid',
-    description: input.description?.trim() ?? null,
-    document_number: input.document_number ?? null,
-    issuing_country: input.issuing_country,
-    issuing_authority: input.issuing_authority?.trim() ?? null,
-    issued_on: input.issued_on ?? null,
-    expires_on: input.expires_on ?? null,
-    requested_on: input.requested_on ?? null,
-    refused_on: null,
-  }
-  throwIfInvalid(documentErrors(state), KIND_LABELS[input.kind])
-  const row = await repository.insertDocument(db, {
-    id: newId(),
-    case_id: caseRow.id,
-    member_id: input.member_id,
-    ...state,
-    refusal_reason: null,
-    notes: input.notes?.trim() ?? null,
-    created_by: context.actor.sub,
+  return documents.create(db, context, caseId, input.member_id, etd ? 'requested' : 'recorded', (recordedFor) => {
+    const state: DocumentState = {
+      kind: input.kind,
+      status: etd ? 'requested' : 'valid',
+      description: input.description?.trim() ?? null,
+      document_number: input.document_number ?? null,
+      issuing_country: input.issuing_country,
+      issuing_authority: input.issuing_authority?.trim() ?? null,
+      issued_on: input.issued_on ?? null,
+      expires_on: input.expires_on ?? null,
+      requested_on: input.requested_on ?? null,
+      refused_on: null,
+    }
+    throwIfInvalid(documentErrors(state), KIND_LABELS[input.kind])
+    return { ...recordedFor, ...state, refusal_reason: null, notes: input.notes?.trim() ?? null }
   })
-  await recordChange(db, context, etd ? 'requested' : 'recorded', null, row)
-  return repository.toTravelDocument(row)
-}
-
-async function lockDocument(db: Transaction<DB>, caseRow: ReturnCaseRow, documentId: string, expectedVersion: number | undefined): Promise<TravelDocumentRow> {
-  const row = await repository.findDocument(db, caseRow.id, documentId, { forUpdate: true })
-  if (!row) throw notFound('Travel document', documentId)
-  assertVersion(row.version, expectedVersion)
-  return row
 }
 
 /** Corrections (a mistyped number or date). The result must still be complete for the document's kind and status. */
@@ -190,29 +134,27 @@ export async function updateDocument(
   expectedVersion: number | undefined,
   input: UpdateTravelDocumentInput,
 ): Promise<TravelDocumentRecord> {
-  const caseRow = await caseForDocumentWrite(db, context.actor, caseId)
-  const current = await lockDocument(db, caseRow, documentId, expectedVersion)
-  if (current.status === 'refused') {
-    const fields = Object.keys(input).filter((field) => field !== 'notes')
-    if (fields.length > 0) {
-      throw unprocessable('A refused document keeps what was refused; only its notes can change', fields.map((field) => ({ pointer: `/body/${field}`, detail: 'not changeable once refused' })))
+  return documents.change(db, context, { caseId, id: documentId }, expectedVersion, 'updated', (current) => {
+    if (current.status === 'refused') {
+      const fields = Object.keys(input).filter((field) => field !== 'notes')
+      if (fields.length > 0) {
+        throw unprocessable('A refused document keeps what was refused; only its notes can change', fields.map((field) => ({ pointer: `/body/${field}`, detail: 'not changeable once refused' })))
+      }
     }
-  }
-  const trimmed = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : value.trim())
-  const changes = {
-    ...(input.description !== undefined ? { description: trimmed(input.description) } : {}),
-    ...(input.document_number !== undefined ? { document_number: input.document_number } : {}),
-    ...(input.issuing_country !== undefined ? { issuing_country: input.issuing_country } : {}),
-    ...(input.issuing_authority !== undefined ? { issuing_authority: trimmed(input.issuing_authority) } : {}),
-    ...(input.issued_on !== undefined ? { issued_on: input.issued_on } : {}),
-    ...(input.expires_on !== undefined ? { expires_on: input.expires_on } : {}),
-    ...(input.requested_on !== undefined ? { requested_on: input.requested_on } : {}),
-    ...(input.notes !== undefined ? { notes: trimmed(input.notes) } : {}),
-  }
-  throwIfInvalid(documentErrors({ ...current, ...changes }), KIND_LABELS[current.kind])
-  const updated = await repository.updateDocument(db, current.id, changes)
-  await recordChange(db, context, 'updated', current, updated)
-  return repository.toTravelDocument(updated)
+    const trimmed = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : value.trim())
+    const changes = {
+      ...(input.description !== undefined ? { description: trimmed(input.description) } : {}),
+      ...(input.document_number !== undefined ? { document_number: input.document_number } : {}),
+      ...(input.issuing_country !== undefined ? { issuing_country: input.issuing_country } : {}),
+      ...(input.issuing_authority !== undefined ? { issuing_authority: trimmed(input.issuing_authority) } : {}),
+      ...(input.issued_on !== undefined ? { issued_on: input.issued_on } : {}),
+      ...(input.expires_on !== undefined ? { expires_on: input.expires_on } : {}),
+      ...(input.requested_on !== undefined ? { requested_on: input.requested_on } : {}),
+      ...(input.notes !== undefined ? { notes: trimmed(input.notes) } : {}),
+    }
+    throwIfInvalid(documentErrors({ ...current, ...changes }), KIND_LABELS[current.kind])
+    return changes
+  })
 }
 
 export async function issueDocument(
@@ -223,21 +165,18 @@ export async function issueDocument(
   expectedVersion: number | undefined,
   input: IssueTravelDocumentInput,
 ): Promise<TravelDocumentRecord> {
-  const caseRow = await caseForDocumentWrite(db, context.actor, caseId)
-  const current = await lockDocument(db, caseRow, documentId, expectedVersion)
-  const status = documentWorkflow.target('issue', current.status)
-  const changes = {
-    status,
-    document_number: input.document_number,
-    issued_on: input.issued_on,
-    expires_on: input.expires_on,
-    ...(input.issuing_authority !== undefined ? { issuing_authority: input.issuing_authority.trim() } : {}),
-    ...(input.notes !== undefined ? { notes: input.notes.trim() } : {}),
-  }
-  throwIfInvalid(documentErrors({ ...current, ...changes }), 'emergency travel document')
-  const updated = await repository.updateDocument(db, current.id, changes)
-  await recordChange(db, context, 'issued', current, updated)
-  return repository.toTravelDocument(updated)
+  return documents.decide(db, context, { caseId, id: documentId }, expectedVersion, 'issue', (current, status) => {
+    const changes = {
+      status,
+      document_number: input.document_number,
+      issued_on: input.issued_on,
+      expires_on: input.expires_on,
+      ...(input.issuing_authority !== undefined ? { issuing_authority: input.issuing_authority.trim() } : {}),
+      ...(input.notes !== undefined ? { notes: input.notes.trim() } : {}),
+    }
+    throwIfInvalid(documentErrors({ ...current, ...changes }), 'emergency travel document')
+    return changes
+  })
 }
 
 export async function refuseDocument(
@@ -248,14 +187,11 @@ export async function refuseDocument(
   expectedVersion: number | undefined,
   input: RefuseTravelDocumentInput,
 ): Promise<TravelDocumentRecord> {
-  const caseRow = await caseForDocumentWrite(db, context.actor, caseId)
-  const current = await lockDocument(db, caseRow, documentId, expectedVersion)
-  const status = documentWorkflow.target('refuse', current.status)
-  const changes = { status, refused_on: input.refused_on, refusal_reason: input.reason.trim() }
-  throwIfInvalid(documentErrors({ ...current, ...changes }), 'emergency travel document')
-  const updated = await repository.updateDocument(db, current.id, changes)
-  await recordChange(db, context, 'refused', current, updated)
-  return repository.toTravelDocument(updated)
+  return documents.decide(db, context, { caseId, id: documentId }, expectedVersion, 'refuse', (current, status) => {
+    const changes = { status, refused_on: input.refused_on, refusal_reason: input.reason.trim() }
+    throwIfInvalid(documentErrors({ ...current, ...changes }), 'emergency travel document')
+    return changes
+  })
 }
 
 export async function listDocuments(db: Kysely<DB>, actor: Actor, caseId: string, filter: TravelDocumentListFilter): Promise<Page<TravelDocumentRecord>> {
@@ -264,10 +200,7 @@ export async function listDocuments(db: Kysely<DB>, actor: Actor, caseId: string
 }
 
 export async function getDocument(db: Kysely<DB>, actor: Actor, caseId: string, documentId: string): Promise<TravelDocumentRecord> {
-  await findCaseForActor(db, actor, caseId)
-  const row = await repository.findDocument(db, caseId, documentId)
-  if (!row) throw notFound('Travel document', documentId)
-  return repository.toTravelDocument(row)
+  return documents.get(db, actor, caseId, documentId)
 }
 
 export async function documentQueue(db: Kysely<DB>, filter: TravelDocumentQueueFilter): Promise<Page<TravelDocumentQueueItemRecord>> {

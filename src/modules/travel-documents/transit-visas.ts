@@ -1,76 +1,56 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB, TransitVisaStatus } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { latestAcceptableDate } from '../../shared/dates.js'
-import { assertVersion } from '../../shared/etag.js'
-import { newId } from '../../shared/ids.js'
-import { emitEvent } from '../../shared/outbox.js'
 import type { Page } from '../../shared/pagination.js'
-import { ProblemError, notFound, unprocessable } from '../../shared/problems.js'
+import { ProblemError } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import { Workflow } from '../../shared/workflow.js'
-import { findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow } from '../return-cases/index.js'
+import { findCaseForActor, type CaseMemberRow } from '../return-cases/index.js'
+import { DocumentWorkflow, REQUEST_RULES, throwIfInvalid, type DocumentAction, type FieldError } from './document-workflow.js'
 import * as repository from './repository.js'
 import type { TransitVisaRow } from './repository.js'
-import { caseForDocumentWrite, memberOfCase } from './service.js'
 import type { IssueTransitVisaInput, RefuseTransitVisaInput, RequestTransitVisaInput, TransitVisaListFilter, TransitVisaRecord } from './transit-visa-schemas.js'
-
-/** Visa numbers are personal data, and remarks may be: recorded as changed, never with their values. */
-const MASKED_FIELDS = ['visa_number', 'notes'] as const
-
-const transitVisaWorkflow = new Workflow<TransitVisaStatus, 'issue' | 'refuse'>('transit visa', {
-  issue: { from: ['requested'], to: 'issued' },
-  refuse: { from: ['requested'], to: 'refused' },
-})
-
-type FieldError = { pointer: string; detail: string }
 
 function eventPayload(row: TransitVisaRow): Record<string, unknown> {
   const { visa_number: visaNumber, notes: _notes, refusal_reason: _reason, ...payload } = row
   return { ...payload, has_number: visaNumber !== null }
 }
 
-async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: TransitVisaRow | null, after: TransitVisaRow): Promise<void> {
-  await recordAudit(db, context, { action: `transit_visa.${action}`, entityType: 'transit_visa', entityId: after.id, caseId: after.case_id, before, after, maskedFields: MASKED_FIELDS })
-  await emitEvent(db, { type: `transit_visa.${action}`, entityType: 'transit_visa', entityId: after.id, caseId: after.case_id, payload: eventPayload(after) })
-}
+const visas = new DocumentWorkflow({
+  table: 'transit_visas',
+  title: 'Transit visa',
+  entityType: 'transit_visa',
+  /** Visa numbers are personal data, and remarks may be. */
+  maskedFields: ['visa_number', 'notes'],
+  workflow: new Workflow<TransitVisaStatus, DocumentAction>('transit visa', REQUEST_RULES),
+  payload: eventPayload,
+  present: repository.toTransitVisa,
+})
 
-function notInFuture(errors: FieldError[], pointer: string, date: string): void {
-  if (date > latestAcceptableDate()) errors.push({ pointer, detail: 'must not be in the future' })
-}
-
-function throwIfInvalid(errors: FieldError[]): void {
-  if (errors.length > 0) throw unprocessable('The transit visa is not complete or not consistent', errors)
+/** Checks the given dates: none may be in the future; `requestedOn`, when given, is the earliest each may be. */
+function dateErrors(dates: Record<string, string>, requestedOn?: string): FieldError[] {
+  const errors: FieldError[] = []
+  for (const [field, date] of Object.entries(dates)) {
+    if (date > latestAcceptableDate()) errors.push({ pointer: `/body/${field}`, detail: 'must not be in the future' })
+    if (requestedOn !== undefined && date < requestedOn) errors.push({ pointer: `/body/${field}`, detail: `must not be before it was requested (${requestedOn})` })
+  }
+  return errors
 }
 
 /** A transit visa is requested per traveller and transit country, until the travellers leave. */
 export async function requestTransitVisa(db: Transaction<DB>, context: RequestContext, caseId: string, input: RequestTransitVisaInput): Promise<TransitVisaRecord> {
-  const caseRow = await caseForDocumentWrite(db, context.actor, caseId)
-  memberOfCase(await listCaseMembers(db, caseRow.id), caseRow, input.member_id, '/body/member_id')
-  const errors: FieldError[] = []
-  notInFuture(errors, '/body/requested_on', input.requested_on)
-  throwIfInvalid(errors)
-  const row = await repository.insertTransitVisa(db, {
-    id: newId(),
-    case_id: caseRow.id,
-    member_id: input.member_id,
-    transit_country: input.transit_country,
-    status: 'requested',
-    issuing_authority: input.issuing_authority.trim(),
-    requested_on: input.requested_on,
-    notes: input.notes?.trim() ?? null,
-    created_by: context.actor.sub,
+  return visas.create(db, context, caseId, input.member_id, 'requested', (recordedFor) => {
+    throwIfInvalid(dateErrors({ requested_on: input.requested_on }), 'transit visa')
+    return {
+      ...recordedFor,
+      transit_country: input.transit_country,
+      status: 'requested',
+      issuing_authority: input.issuing_authority.trim(),
+      requested_on: input.requested_on,
+      notes: input.notes?.trim() ?? null,
+    }
   })
-  await recordChange(db, context, 'requested', null, row)
-  return repository.toTransitVisa(row)
-}
-
-async function lockTransitVisa(db: Transaction<DB>, caseRow: ReturnCaseRow, visaId: string, expectedVersion: number | undefined): Promise<TransitVisaRow> {
-  const row = await repository.findTransitVisa(db, caseRow.id, visaId, { forUpdate: true })
-  if (!row) throw notFound('Transit visa', visaId)
-  assertVersion(row.version, expectedVersion)
-  return row
 }
 
 export async function issueTransitVisa(
@@ -81,24 +61,19 @@ export async function issueTransitVisa(
   expectedVersion: number | undefined,
   input: IssueTransitVisaInput,
 ): Promise<TransitVisaRecord> {
-  const caseRow = await caseForDocumentWrite(db, context.actor, caseId)
-  const current = await lockTransitVisa(db, caseRow, visaId, expectedVersion)
-  const status = transitVisaWorkflow.target('issue', current.status)
-  const errors: FieldError[] = []
-  notInFuture(errors, '/body/issued_on', input.issued_on)
-  if (input.issued_on < current.requested_on) errors.push({ pointer: '/body/issued_on', detail: `must not be before it was requested (${current.requested_on})` })
-  if (input.valid_until < input.valid_from) errors.push({ pointer: '/body/valid_until', detail: 'must not be before valid_from' })
-  throwIfInvalid(errors)
-  const updated = await repository.updateTransitVisa(db, current.id, {
-    status,
-    visa_number: input.visa_number,
-    issued_on: input.issued_on,
-    valid_from: input.valid_from,
-    valid_until: input.valid_until,
-    ...(input.notes !== undefined ? { notes: input.notes.trim() } : {}),
+  return visas.decide(db, context, { caseId, id: visaId }, expectedVersion, 'issue', (current, status) => {
+    const errors = dateErrors({ issued_on: input.issued_on }, current.requested_on)
+    if (input.valid_until < input.valid_from) errors.push({ pointer: '/body/valid_until', detail: 'must not be before valid_from' })
+    throwIfInvalid(errors, 'transit visa')
+    return {
+      status,
+      visa_number: input.visa_number,
+      issued_on: input.issued_on,
+      valid_from: input.valid_from,
+      valid_until: input.valid_until,
+      ...(input.notes !== undefined ? { notes: input.notes.trim() } : {}),
+    }
   })
-  await recordChange(db, context, 'issued', current, updated)
-  return repository.toTransitVisa(updated)
 }
 
 export async function refuseTransitVisa(
@@ -109,16 +84,10 @@ export async function refuseTransitVisa(
   expectedVersion: number | undefined,
   input: RefuseTransitVisaInput,
 ): Promise<TransitVisaRecord> {
-  const caseRow = await caseForDocumentWrite(db, context.actor, caseId)
-  const current = await lockTransitVisa(db, caseRow, visaId, expectedVersion)
-  const status = transitVisaWorkflow.target('refuse', current.status)
-  const errors: FieldError[] = []
-  notInFuture(errors, '/body/refused_on', input.refused_on)
-  if (input.refused_on < current.requested_on) errors.push({ pointer: '/body/refused_on', detail: `must not be before it was requested (${current.requested_on})` })
-  throwIfInvalid(errors)
-  const updated = await repository.updateTransitVisa(db, current.id, { status, refused_on: input.refused_on, refusal_reason: input.reason.trim() })
-  await recordChange(db, context, 'refused', current, updated)
-  return repository.toTransitVisa(updated)
+  return visas.decide(db, context, { caseId, id: visaId }, expectedVersion, 'refuse', (current, status) => {
+    throwIfInvalid(dateErrors({ refused_on: input.refused_on }, current.requested_on), 'transit visa')
+    return { status, refused_on: input.refused_on, refusal_reason: input.reason.trim() }
+  })
 }
 
 export async function listTransitVisas(db: Kysely<DB>, actor: Actor, caseId: string, filter: TransitVisaListFilter): Promise<Page<TransitVisaRecord>> {
@@ -127,10 +96,7 @@ export async function listTransitVisas(db: Kysely<DB>, actor: Actor, caseId: str
 }
 
 export async function getTransitVisa(db: Kysely<DB>, actor: Actor, caseId: string, visaId: string): Promise<TransitVisaRecord> {
-  await findCaseForActor(db, actor, caseId)
-  const row = await repository.findTransitVisa(db, caseId, visaId)
-  if (!row) throw notFound('Transit visa', visaId)
-  return repository.toTransitVisa(row)
+  return visas.get(db, actor, caseId, visaId)
 }
 
 // ---------------------------------------------------------------- the rule tickets depend on
