@@ -18,6 +18,14 @@ function daysFromToday(days: number): string {
   return new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10)
 }
 
+type SeedReferral = Omit<NonNullable<CreateMicConsultationInput['referrals']>[number], 'referred_on'>
+
+/** A consultation held `daysAgo` days before today; its referrals are made the same day. */
+function heldDaysAgo(daysAgo: number, consultation: Omit<CreateMicConsultationInput, 'held_on' | 'referrals'> & { referrals: SeedReferral[] }): CreateMicConsultationInput {
+  const heldOn = daysFromToday(-daysAgo)
+  return { held_on: heldOn, ...consultation, referrals: consultation.referrals.map((referral) => ({ ...referral, referred_on: heldOn })) }
+}
+
 interface SeedEnquirer {
   enquirer: CreateMicEnquirerInput & { contact: { email: string } }
   consultations: CreateMicConsultationInput[]
@@ -38,27 +46,25 @@ const SEED_ENQUIRERS: SeedEnquirer[] = [
       consent: { given_at: '2026-09-01T09:00:00Z', given_by: 'enquirer', scope: ['information_and_advice', 'referral_to_institutions', 'follow_up_contact', 'statistics'] },
     },
     consultations: [
-      {
-        held_on: daysFromToday(-40),
+      heldDaysAgo(40, {
         channel: 'online',
         topics: ['family_members_not_nationals', 'education'],
         question: 'Can my British husband and daughter live with me in Lithuania, and which school can my daughter attend?',
         information_given: 'Temporary residence permit for family members of a national; schools with English-language classes and Lithuanian language support for returning children.',
         referrals: [
-          { institution: 'Migration Department', purpose: 'Temporary residence permits for the spouse and the child', referred_on: daysFromToday(-40) },
-          { institution: 'Vilnius city municipality, education department', purpose: 'School place for the daughter', referred_on: daysFromToday(-40) },
+          { institution: 'Migration Department', purpose: 'Temporary residence permits for the spouse and the child' },
+          { institution: 'Vilnius city municipality, education department', purpose: 'School place for the daughter' },
         ],
         follow_up_on: daysFromToday(-5),
-      },
-      {
-        held_on: daysFromToday(-10),
+      }),
+      heldDaysAgo(10, {
         channel: 'email',
         topics: ['social_security', 'health_insurance'],
         question: 'Will my years of work in the UK count for my pension, and when am I covered by health insurance after I return?',
         information_given: 'Coordination of social security between the UK and the EU; compulsory health insurance from the declaration of residence and the start of contributions.',
-        referrals: [{ institution: 'State Social Insurance Fund Board (Sodra)', purpose: 'Recognition of insurance periods worked in the UK', referred_on: daysFromToday(-10) }],
+        referrals: [{ institution: 'State Social Insurance Fund Board (Sodra)', purpose: 'Recognition of insurance periods worked in the UK' }],
         follow_up_on: daysFromToday(3),
-      },
+      }),
     ],
   },
   {
@@ -72,14 +78,13 @@ const SEED_ENQUIRERS: SeedEnquirer[] = [
       consent: { given_at: '2026-10-12T14:00:00Z', given_by: 'enquirer', scope: ['information_and_advice', 'statistics'] },
     },
     consultations: [
-      {
-        held_on: daysFromToday(-25),
+      heldDaysAgo(25, {
         channel: 'phone',
         topics: ['employment', 'social_security'],
         question: 'I am thinking of coming back: how do I register as a job seeker, and are Norwegian unemployment benefits paid in Lithuania?',
         information_given: 'Registration with the Employment Service after declaring residence; export of unemployment benefits with the portable document U2 for up to three months.',
-        referrals: [{ institution: 'Employment Service under the Ministry of Social Security and Labour', purpose: 'Registration as a job seeker', referred_on: daysFromToday(-25) }],
-      },
+        referrals: [{ institution: 'Employment Service under the Ministry of Social Security and Labour', purpose: 'Registration as a job seeker' }],
+      }),
     ],
   },
   {
@@ -93,15 +98,14 @@ const SEED_ENQUIRERS: SeedEnquirer[] = [
       consent: { given_at: '2026-11-02T10:30:00Z', given_by: 'enquirer', scope: ['information_and_advice', 'follow_up_contact'] },
     },
     consultations: [
-      {
-        held_on: daysFromToday(-3),
+      heldDaysAgo(3, {
         channel: 'in_person',
         topics: ['family_members_not_nationals', 'other'],
         question: 'My Ukrainian relative lives with us in Ireland under temporary protection: can she come to Lithuania with us?',
         information_given: 'Temporary protection is granted in the EU member state of residence; explained how to apply for it in Lithuania on arrival.',
         referrals: [],
         follow_up_on: daysFromToday(10),
-      },
+      }),
     ],
   },
 ]

@@ -180,6 +180,10 @@ export interface SeededReintegration {
   detail: string
 }
 
+function outcomeOf(seed: SeedPlan, outcome: SeededReintegration['outcome'], detail: string): SeededReintegration {
+  return { externalReference: seed.externalReference, outcome, detail }
+}
+
 async function caseByReference(db: Kysely<DB>, externalReference: string) {
   return findCaseByExternalReference(db, externalReference)
 }
@@ -204,16 +208,16 @@ export async function seedReintegrationSelection(db: Kysely<DB>): Promise<Seeded
   for (const seed of SEED_PLANS) {
     const caseRow = await caseByReference(db, seed.externalReference)
     if (!caseRow) {
-      seeded.push({ externalReference: seed.externalReference, outcome: 'skipped', detail: 'no such case' })
+      seeded.push(outcomeOf(seed, 'skipped', 'no such case'))
       continue
     }
     const existing = await firstRequestOfCase(db, caseRow.id)
     if (existing) {
-      seeded.push({ externalReference: seed.externalReference, outcome: 'exists', detail: `request ${existing.status}` })
+      seeded.push(outcomeOf(seed, 'exists', `request ${existing.status}`))
       continue
     }
     if (!REQUEST_FORM_CASE_STATUSES.includes(caseRow.status) || !caseRow.project_id) {
-      seeded.push({ externalReference: seed.externalReference, outcome: 'skipped', detail: `case is ${caseRow.status}${caseRow.project_id ? '' : ' without a project'}` })
+      seeded.push(outcomeOf(seed, 'skipped', `case is ${caseRow.status}${caseRow.project_id ? '' : ' without a project'}`))
       continue
     }
     const budgetMinor = await db.transaction().execute(async (trx) => {
@@ -232,7 +236,7 @@ export async function seedReintegrationSelection(db: Kysely<DB>): Promise<Seeded
       await approveRequest(trx, APPROVER, ids, undefined, { budget: EUR(budgetMinor), note: 'Seed: selected under the 2010–2011 reintegration project' })
       return budgetMinor
     })
-    seeded.push({ externalReference: seed.externalReference, outcome: 'created', detail: `plan of EUR ${(budgetMinor / 100).toFixed(2)}` })
+    seeded.push(outcomeOf(seed, 'created', `plan of EUR ${(budgetMinor / 100).toFixed(2)}`))
   }
   return seeded
 }
@@ -257,15 +261,15 @@ export async function seedReintegrationDelivery(db: Kysely<DB>): Promise<SeededR
     const caseRow = await caseByReference(db, seed.externalReference)
     const plan = caseRow && (await firstPlanOfCase(db, caseRow.id))
     if (!caseRow || !plan) {
-      seeded.push({ externalReference: seed.externalReference, outcome: 'skipped', detail: 'no reintegration plan' })
+      seeded.push(outcomeOf(seed, 'skipped', 'no reintegration plan'))
       continue
     }
     if ((await disbursementsOfPlan(db, plan.id)).length > 0) {
-      seeded.push({ externalReference: seed.externalReference, outcome: 'exists', detail: `plan ${plan.status}` })
+      seeded.push(outcomeOf(seed, 'exists', `plan ${plan.status}`))
       continue
     }
     if (!RETURNED_CASE_STATUSES.includes(caseRow.status) || !caseRow.partner_office_id) {
-      seeded.push({ externalReference: seed.externalReference, outcome: 'skipped', detail: `case is ${caseRow.status}; suppliers are paid after arrival` })
+      seeded.push(outcomeOf(seed, 'skipped', `case is ${caseRow.status}; suppliers are paid after arrival`))
       continue
     }
     const partnerOfficeId = caseRow.partner_office_id
@@ -290,7 +294,7 @@ export async function seedReintegrationDelivery(db: Kysely<DB>): Promise<SeededR
         delivered_items: seed.invoice.delivered,
       })
     })
-    seeded.push({ externalReference: seed.externalReference, outcome: 'created', detail: `invoice ${seed.invoice.number} paid and delivered` })
+    seeded.push(outcomeOf(seed, 'created', `invoice ${seed.invoice.number} paid and delivered`))
   }
   return seeded
 }
