@@ -17,7 +17,6 @@ import * as costRoutingAndRefunds from './20261202180100_cost_routing_and_refund
 import * as carrierRefunds from './20261202180200_carrier_refunds.js'
 import * as transitVisas from './20261202180300_transit_visas.js'
 import * as travelArrangements from './20261202180400_travel_arrangements.js'
-import * as webhookClaimsPerSubscription from './20261202190000_webhook_claims_per_subscription.js'
 import * as childVulnerableTargets from './20261202190100_child_vulnerable_targets.js'
 import * as statisticsReadModel from './20261202190200_statistics_read_model.js'
 
@@ -41,7 +40,6 @@ export const migrations: Record<string, Migration> = {
   '20261202180200_carrier_refunds': carrierRefunds,
   '20261202180300_transit_visas': transitVisas,
   '20261202180400_travel_arrangements': travelArrangements,
-  '20261202190000_webhook_claims_per_subscription': webhookClaimsPerSubscription,
   '20261202190100_child_vulnerable_targets': childVulnerableTargets,
   '20261202190200_statistics_read_model': statisticsReadModel,
 }

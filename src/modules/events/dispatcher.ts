@@ -38,9 +38,6 @@ const DISPATCH_BATCH = 500
 const PURGE_INTERVAL_MS = 60 * 60 * 1000
 /** A claim outlives the request's timeout by this much before another instance may take it over. */
 const LEASE_MARGIN_MS = 30_000
-/** Outcomes are recorded in one statement when this many are waiting, or this long after the first of them. */
-const OUTCOME_BATCH = 200
-const OUTCOME_FLUSH_MS = 5
 
 const SYSTEM_CONTEXT: RequestContext = { actor: { sub: 'system:webhooks', roles: [], officeId: null }, requestId: 'webhook-dispatcher' }
 
@@ -60,133 +57,78 @@ function describeError(error: unknown): string {
   return code && !message.includes(code) ? `${code}: ${message}` : message
 }
 
-/** Runs `step` again and again, never twice at once, until it says there is no more to do; a wake-up meanwhile runs it once more. */
-class Loop {
-  private running: Promise<void> | undefined
-  private again = false
-
-  constructor(
-    private readonly step: () => Promise<boolean>,
-    private readonly onError: (error: unknown) => void,
-  ) {}
-
-  get busy(): boolean {
-    return this.running !== undefined
-  }
-
-  wake(): void {
-    if (this.running) {
-      this.again = true
-      return
-    }
-    this.running = this.run().finally(() => {
-      this.running = undefined
-      if (this.again) {
-        this.again = false
-        this.wake()
-      }
-    })
-  }
-
-  private async run(): Promise<void> {
-    try {
-      while (await this.step()) this.again = false
-    } catch (error) {
-      this.onError(error)
-    }
-  }
-}
-
 /**
  * Delivers webhooks, in every instance that has delivery on, without double sends in flight:
  * one instance at a time turns settled events into deliveries (the dispatch position row is locked
  * with SKIP LOCKED), and every instance claims due deliveries with FOR UPDATE SKIP LOCKED under a
  * lease. Wake-ups come from LISTEN/NOTIFY and this process's own writes, with polling as the fallback.
- *
- * Three loops run side by side, so that none waits for another's round trips: dispatch (events into
- * deliveries), claims (as many as there is room for, per subscription, in one statement; a freed slot
- * wakes it), and outcomes (the results of finished attempts, recorded many to a statement). An outcome
- * not yet recorded leaves its delivery claimed: if the process dies first, the lease expires and the
- * delivery is sent again (at least once), and the next event of its case is not claimed before it is recorded.
  */
 export class WebhookDispatcher {
   readonly instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
   private readonly agent: Agent
   private readonly inFlight = new Map<string, Promise<void>>()
   private readonly perSubscription = new Map<string, number>()
-  private readonly outcomes: repository.AttemptOutcome[] = []
-  private readonly dispatching: Loop
-  private readonly claiming: Loop
-  private readonly recording: Loop
   private running = false
-  private flushTimer: NodeJS.Timeout | undefined
+  private pumping = false
+  private pumpAgain = false
   private poll: NodeJS.Timeout | undefined
   private purge: NodeJS.Timeout | undefined
   private unsubscribe: (() => void) | undefined
 
   constructor(private readonly options: DispatcherOptions) {
-    // The agent keeps a pool per origin, and several subscriptions may share one: it allows what the instance may have in flight.
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
-      connections: options.concurrency,
+      connections: options.concurrencyPerSubscription,
       connect: { lookup: guardedLookup(options.policy), timeout: options.timeoutMs },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     })
-    this.dispatching = new Loop(
-      async () => {
-        if (!this.running) return false
-        const dispatched = await this.dispatch()
-        if (dispatched > 0) this.claiming.wake()
-        return dispatched === DISPATCH_BATCH
-      },
-      (error) => this.options.log.warn({ err: error }, 'webhook dispatch failed; retrying at the next poll'),
-    )
-    this.claiming = new Loop(
-      () => (this.running ? this.claim() : Promise.resolve(false)),
-      (error) => this.options.log.warn({ err: error }, 'claiming webhook deliveries failed; retrying at the next poll'),
-    )
-    this.recording = new Loop(
-      () => this.recordOutcomes(),
-      (error) => {
-        this.options.log.warn({ err: error }, 'recording webhook attempts failed; retrying at the next poll (an expired claim is sent again)')
-      },
-    )
   }
 
   start(): void {
     if (this.running) return
     this.running = true
     this.unsubscribe = this.options.signal.onRing(() => this.wake())
-    this.poll = setInterval(() => {
-      this.wake()
-      if (this.outcomes.length > 0) this.recording.wake()
-    }, this.options.pollIntervalMs)
+    this.poll = setInterval(() => this.wake(), this.options.pollIntervalMs)
     this.purge = setInterval(() => void purgeExpiredEvents(this.options.db, this.options.retentionDays, this.options.log).catch((error: unknown) => this.options.log.warn({ err: error }, 'event purge failed')), PURGE_INTERVAL_MS)
     this.purge.unref()
     this.wake()
   }
 
-  /** Stops claiming, waits for the deliveries in flight (each bounded by the timeout), and records their outcomes. */
+  /** Stops claiming, and waits for the deliveries in flight (each bounded by the timeout). */
   async stop(): Promise<void> {
     this.running = false
     clearInterval(this.poll)
     clearInterval(this.purge)
     this.unsubscribe?.()
-    const pause = () => new Promise((resolve) => setTimeout(resolve, 20))
-    while (this.dispatching.busy || this.claiming.busy || this.inFlight.size > 0) await Promise.race([...this.inFlight.values(), pause()])
-    clearTimeout(this.flushTimer)
-    // One last try for what is left: if the database is gone, those claims expire and are sent again.
-    if (this.outcomes.length > 0) this.recording.wake()
-    while (this.recording.busy) await pause()
+    while (this.pumping || this.inFlight.size > 0) await Promise.race([...this.inFlight.values(), new Promise((resolve) => setTimeout(resolve, 20))])
     await this.agent.close()
   }
 
-  /** New events may be there, or deliveries may have come due. */
   wake(): void {
     if (!this.running) return
-    this.dispatching.wake()
-    this.claiming.wake()
+    if (this.pumping) {
+      this.pumpAgain = true
+      return
+    }
+    this.pumping = true
+    void this.pump()
+      .catch((error: unknown) => this.options.log.warn({ err: error }, 'webhook dispatch failed; retrying at the next poll'))
+      .finally(() => {
+        this.pumping = false
+        if (this.pumpAgain && this.running) {
+          this.pumpAgain = false
+          this.wake()
+        }
+      })
+  }
+
+  private async pump(): Promise<void> {
+    while (this.running) {
+      const dispatched = await this.dispatch()
+      const claimed = await this.claim()
+      if (dispatched < DISPATCH_BATCH && claimed === 0) return
+    }
   }
 
   /** Turns the next settled events into deliveries for the subscriptions they match; returns how many events it read. */
@@ -229,32 +171,42 @@ export class WebhookDispatcher {
     })
   }
 
-  /** Claims what this instance has room for and starts sending it; true when it filled the room (there may be more). */
-  private async claim(): Promise<boolean> {
+  /** Claims what this instance has room for and starts sending it; returns how many it claimed. */
+  private async claim(): Promise<number> {
     const free = this.options.concurrency - this.inFlight.size
-    if (free <= 0) return false
+    if (free <= 0) return 0
+    const saturated = [...this.perSubscription].filter(([, count]) => count >= this.options.concurrencyPerSubscription).map(([id]) => id)
     const claimed = await repository.claimDueDeliveries(this.options.db, {
       instance: this.instance,
-      limit: free,
-      perSubscription: this.options.concurrencyPerSubscription,
-      inFlight: this.perSubscription,
+      limit: Math.min(free, this.options.concurrencyPerSubscription),
       leaseMs: this.options.timeoutMs + LEASE_MARGIN_MS,
+      excludedSubscriptions: saturated,
     })
+    // One claim may bring a subscription over its limit (it had some in flight already): those go back at once.
+    const rows: ClaimedDelivery[] = []
+    const over: string[] = []
+    const counts = new Map(this.perSubscription)
     for (const delivery of claimed.rows) {
+      const count = counts.get(delivery.subscription_id) ?? 0
+      if (count >= this.options.concurrencyPerSubscription) over.push(delivery.id)
+      else rows.push(delivery)
+      counts.set(delivery.subscription_id, count + 1)
+    }
+    if (over.length > 0) await repository.releaseClaims(this.options.db, over, this.instance)
+    for (const delivery of rows) {
       this.perSubscription.set(delivery.subscription_id, (this.perSubscription.get(delivery.subscription_id) ?? 0) + 1)
       const sending = this.send(delivery)
-        .catch((error: unknown) => this.options.log.warn({ err: error, delivery: delivery.id }, 'a webhook attempt failed unexpectedly; the claim expires and it is retried'))
+        .catch((error: unknown) => this.options.log.warn({ err: error, delivery: delivery.id }, 'recording a webhook attempt failed; the claim expires and it is retried'))
         .finally(() => {
           this.inFlight.delete(delivery.id)
           const count = (this.perSubscription.get(delivery.subscription_id) ?? 1) - 1
           if (count <= 0) this.perSubscription.delete(delivery.subscription_id)
           else this.perSubscription.set(delivery.subscription_id, count)
-          // The slot is free; the delivery itself stays claimed until its outcome is recorded.
-          this.claiming.wake()
+          this.wake()
         })
       this.inFlight.set(delivery.id, sending)
     }
-    return claimed.rows.length > 0 && claimed.rows.length === free
+    return rows.length
   }
 
   private async send(delivery: ClaimedDelivery): Promise<void> {
@@ -280,50 +232,32 @@ export class WebhookDispatcher {
       error = (caught as Error).name === 'TimeoutError' ? `timeout after ${this.options.timeoutMs} ms` : describeError(caught)
     }
     const latencyMs = Math.round(performance.now() - started)
+    const outcome = { deliveryId: delivery.id, instance: this.instance, attempt: delivery.attempts, startedAt, statusCode, latencyMs, error }
+    const succeeded = error === null
     const retryIn = this.options.retryScheduleMs[delivery.attempts - 1]
-    const next =
-      error === null
-        ? { status: 'succeeded' as const, nextAttemptAt: null }
-        : retryIn === undefined
-          ? { status: 'failed' as const, nextAttemptAt: null }
-          : { status: 'pending' as const, nextAttemptAt: new Date(Date.now() + withJitter(retryIn)) }
-    this.outcomes.push({ deliveryId: delivery.id, subscriptionId: delivery.subscription_id, attempt: delivery.attempts, startedAt, statusCode, latencyMs, error, ...next })
-    if (this.outcomes.length >= OUTCOME_BATCH) this.recording.wake()
-    else this.flushTimer ??= setTimeout(() => this.recording.wake(), OUTCOME_FLUSH_MS)
+    const next = succeeded
+      ? { status: 'succeeded' as const, nextAttemptAt: null }
+      : retryIn === undefined
+        ? { status: 'failed' as const, nextAttemptAt: null }
+        : { status: 'pending' as const, nextAttemptAt: new Date(Date.now() + withJitter(retryIn)) }
+    await this.options.db.transaction().execute(async (trx) => {
+      // A claim another instance took over (or a subscription deleted meanwhile) is no longer this attempt's to record.
+      if (!(await repository.finishClaim(trx, outcome, next))) return
+      await repository.recordAttempt(trx, outcome)
+      const subscription = await repository.markSubscriptionHealth(trx, delivery.subscription_id, succeeded)
+      if (
+        !succeeded &&
+        subscription?.status === 'active' &&
+        subscription.failing_since !== null &&
+        Date.now() - new Date(subscription.failing_since).getTime() >= this.options.disableAfterMs
+      ) {
+        await this.disable(trx, subscription)
+      }
+    })
     this.options.log.info(
       { subscription: delivery.subscription_id, event: delivery.event_id, event_type: delivery.event_type, delivery: delivery.id, attempt: delivery.attempts, status_code: statusCode, latency_ms: latencyMs, outcome: next.status, error },
       'webhook delivery',
     )
-  }
-
-  /**
-   * Records the waiting outcomes, up to a batch, in one statement; true when more are waiting. A batch that fails
-   * goes back to the front of the queue for the next try (a claim that expired meanwhile is then left alone).
-   */
-  private async recordOutcomes(): Promise<boolean> {
-    clearTimeout(this.flushTimer)
-    this.flushTimer = undefined
-    const batch = this.outcomes.splice(0, OUTCOME_BATCH)
-    if (batch.length === 0) return false
-    let finished: repository.FinishedClaims
-    try {
-      finished = await repository.finishClaims(this.options.db, this.instance, batch)
-    } catch (error) {
-      this.outcomes.unshift(...batch)
-      throw error
-    }
-    // Recorded acknowledgements let the next event of those cases be claimed.
-    if (this.running) this.claiming.wake()
-    for (const subscription of finished.failing) {
-      const since = subscription.failing_since
-      if (subscription.status === 'active' && since !== null && Date.now() - new Date(since).getTime() >= this.options.disableAfterMs) {
-        await this.options.db.transaction().execute(async (trx) => {
-          const current = await repository.findSubscription(trx, subscription.id, { forUpdate: true })
-          if (current?.status === 'active' && current.failing_since !== null && Date.now() - new Date(current.failing_since).getTime() >= this.options.disableAfterMs) await this.disable(trx, current)
-        })
-      }
-    }
-    return this.outcomes.length > 0
   }
 
   private async disable(trx: Transaction<DB>, subscription: repository.WebhookSubscriptionRow): Promise<void> {

@@ -182,53 +182,40 @@ export interface ClaimedDelivery {
   previous_secret_expires_at: Date | null
 }
 
+/**
+ * Claims up to `limit` due deliveries for this instance (a lease until `leaseMs` from now): the
+ * oldest-due first, skipping rows another instance has locked, and only the first pending delivery
+ * of each subscription and case, so event n+1 of a case waits until n is acknowledged (or failed).
+ */
 export interface ClaimOptions {
   instance: string
-  /** At most this many in all (the room this instance has left). */
   limit: number
-  /** At most this many in flight per subscription on this instance, counting `inFlight`. */
-  perSubscription: number
-  /** This instance's deliveries in flight, per subscription id. */
-  inFlight: ReadonlyMap<string, number>
   leaseMs: number
+  excludedSubscriptions: string[]
 }
 
 export function claimDueDeliveries(db: Kysely<DB>, options: ClaimOptions) {
   return claimStatement(options).execute(db)
 }
 
-/**
- * Claims due deliveries for this instance (a lease until `leaseMs` from now), in one statement: per active
- * subscription the oldest-due ones up to the room it has left on this instance, then the oldest-due of those up
- * to `limit`; rows another instance has locked are skipped, and only the first pending delivery of each
- * subscription and ordering key is taken, so event n+1 of a case waits until n is acknowledged (or failed).
- */
+/** The claim as one statement (the benchmark replays it with pgbench). */
 export function claimStatement(options: ClaimOptions) {
-  const busy = [...options.inFlight]
   return sql<ClaimedDelivery>`
-    with room as (
-      select s.id, ${options.perSubscription}::int - coalesce(f.in_flight, 0) as room
-      from webhook_subscriptions s
-      left join unnest(${busy.map(([id]) => id)}::uuid[], ${busy.map(([, count]) => count)}::int[]) as f (subscription_id, in_flight) on f.subscription_id = s.id
-      where s.status = 'active' and ${options.perSubscription}::int - coalesce(f.in_flight, 0) > 0
-    ),
-    due as (
-      select c.id from room r
-      cross join lateral (
-        select d.id, d.next_attempt_at from webhook_deliveries d
-        where d.subscription_id = r.id and d.status = 'pending' and d.next_attempt_at <= now()
-          and (d.claimed_until is null or d.claimed_until < now())
-          and not exists (
-            select 1 from webhook_deliveries p
-            where p.subscription_id = d.subscription_id and p.ordering_key = d.ordering_key
-              and p.status = 'pending' and p.event_sequence < d.event_sequence
-          )
-        order by d.next_attempt_at
-        limit r.room
-        for update of d skip locked
-      ) c
-      order by c.next_attempt_at
+    with due as (
+      select d.id from webhook_deliveries d
+      join webhook_subscriptions s on s.id = d.subscription_id
+      where d.status = 'pending' and d.next_attempt_at <= now()
+        and (d.claimed_until is null or d.claimed_until < now())
+        and s.status = 'active'
+        and d.subscription_id <> all(${options.excludedSubscriptions}::uuid[])
+        and not exists (
+          select 1 from webhook_deliveries p
+          where p.subscription_id = d.subscription_id and p.ordering_key = d.ordering_key
+            and p.status = 'pending' and p.event_sequence < d.event_sequence
+        )
+      order by d.next_attempt_at
       limit ${options.limit}
+      for update of d skip locked
     )
     update webhook_deliveries w
     set claimed_until = now() + make_interval(secs => ${options.leaseMs / 1000}), claimed_by = ${options.instance}, attempts = w.attempts + 1
@@ -238,89 +225,77 @@ export function claimStatement(options: ClaimOptions) {
   `
 }
 
-/** The result of one attempt, and what becomes of the delivery. */
+/** Gives claims back unattempted (their attempt is not counted). */
+export async function releaseClaims(db: Kysely<DB>, deliveryIds: string[], instance: string): Promise<void> {
+  await db
+    .updateTable('webhook_deliveries')
+    .set((eb) => ({ claimed_until: null, claimed_by: null, attempts: eb('attempts', '-', 1) }))
+    .where('id', 'in', deliveryIds)
+    .where('claimed_by', '=', instance)
+    .execute()
+}
+
 export interface AttemptOutcome {
   deliveryId: string
-  subscriptionId: string
-  /** The claim's attempt number: the outcome is recorded only while the delivery is still at it. */
+  instance: string
   attempt: number
   startedAt: Date
   statusCode: number | null
   latencyMs: number
   error: string | null
-  status: 'succeeded' | 'failed' | 'pending'
-  nextAttemptAt: Date | null
 }
 
-export interface FinishedClaims {
-  /** The deliveries whose outcome was recorded (the others' claims had been taken over or deleted). */
-  recorded: string[]
-  /** Subscriptions whose last outcome in the batch failed, as they were before it (to check how long they have failed). */
-  failing: Pick<WebhookSubscriptionRow, 'id' | 'status' | 'failing_since'>[]
-}
-
-/**
- * Records a batch of outcomes in one statement: ends each claim still held by `instance` at the same attempt
- * (a claim that expired and was taken over, by another instance or by this one again, has another claimant or
- * attempt number and is left alone), logs an attempt for each claim it ended, and sets each subscription's
- * health from its last outcome in the batch. The subscription row is written only when its health changes
- * (healthy → failing, failing → healthy), so the deliveries of one subscription do not queue on its row lock.
- */
-export async function finishClaims(db: Kysely<DB>, instance: string, outcomes: AttemptOutcome[]): Promise<FinishedClaims> {
-  if (outcomes.length === 0) return { recorded: [], failing: [] }
-  const batch = JSON.stringify(
-    outcomes.map((outcome, position) => ({
-      position,
+export async function recordAttempt(db: Transaction<DB>, outcome: AttemptOutcome): Promise<void> {
+  await db
+    .insertInto('webhook_delivery_attempts')
+    .values({
       delivery_id: outcome.deliveryId,
-      subscription_id: outcome.subscriptionId,
       attempt: outcome.attempt,
-      started_at: outcome.startedAt.toISOString(),
+      started_at: outcome.startedAt,
       status_code: outcome.statusCode,
       latency_ms: outcome.latencyMs,
       error: outcome.error,
-      status: outcome.status,
-      next_attempt_at: outcome.nextAttemptAt?.toISOString() ?? null,
-    })),
-  )
-  const { rows } = await sql<{ kind: 'recorded' | 'failing'; id: string; status: WebhookSubscriptionRow['status'] | null; failing_since: Date | null }>`
-    with outcome as (
-      select * from jsonb_to_recordset(${batch}::jsonb) as o (
-        position int, delivery_id uuid, subscription_id uuid, attempt int, started_at timestamptz, status_code int,
-        latency_ms int, error text, status text, next_attempt_at timestamptz
-      )
-    ),
-    finished as (
-      update webhook_deliveries d
-      set status = o.status, claimed_until = null, claimed_by = null,
-        last_status_code = o.status_code, last_error = o.error, last_latency_ms = o.latency_ms,
-        delivered_at = case when o.status = 'succeeded' then now() else d.delivered_at end,
-        next_attempt_at = coalesce(o.next_attempt_at, d.next_attempt_at)
-      from outcome o
-      where d.id = o.delivery_id and d.claimed_by = ${instance} and d.attempts = o.attempt
-      returning o.*
-    ),
-    logged as (
-      insert into webhook_delivery_attempts (delivery_id, attempt, started_at, status_code, latency_ms, error, instance)
-      select delivery_id, attempt, started_at, status_code, latency_ms, error, ${instance} from finished order by position
-    ),
-    health as (
-      select distinct on (subscription_id) subscription_id, status = 'succeeded' as healthy
-      from finished order by subscription_id, position desc
-    ),
-    marked as (
-      update webhook_subscriptions s
-      set failing_since = case when h.healthy then null else now() end
-      from health h
-      where s.id = h.subscription_id and (case when h.healthy then s.failing_since is not null else s.failing_since is null end)
-    )
-    select 'recorded' as kind, delivery_id as id, null as status, null as failing_since from finished
-    union all
-    select 'failing', s.id, s.status, s.failing_since from health h join webhook_subscriptions s on s.id = h.subscription_id where not h.healthy
-  `.execute(db)
-  return {
-    recorded: rows.filter((row) => row.kind === 'recorded').map((row) => row.id),
-    failing: rows.filter((row) => row.kind === 'failing').map((row) => ({ id: row.id, status: row.status as WebhookSubscriptionRow['status'], failing_since: row.failing_since })),
+      instance: outcome.instance,
+    })
+    .execute()
+}
+
+/** Ends this instance's claim with the outcome; a claim another instance took over in the meantime is left alone (false). */
+export async function finishClaim(
+  db: Transaction<DB>,
+  outcome: AttemptOutcome,
+  next: { status: 'succeeded' | 'failed' | 'pending'; nextAttemptAt: Date | null },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('webhook_deliveries')
+    .set({
+      status: next.status,
+      claimed_until: null,
+      claimed_by: null,
+      last_status_code: outcome.statusCode,
+      last_error: outcome.error,
+      last_latency_ms: outcome.latencyMs,
+      ...(next.status === 'succeeded' ? { delivered_at: new Date() } : {}),
+      ...(next.nextAttemptAt ? { next_attempt_at: next.nextAttemptAt } : {}),
+    })
+    .where('id', '=', outcome.deliveryId)
+    .where('claimed_by', '=', outcome.instance)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+/**
+ * Records that a subscription's delivery succeeded or failed. The row is written only when its
+ * health changes (healthy → failing, failing → healthy), so the deliveries of one subscription do
+ * not queue on its row lock; returns the subscription after a failure (to check how long it has failed).
+ */
+export async function markSubscriptionHealth(db: Transaction<DB>, id: string, healthy: boolean): Promise<WebhookSubscriptionRow | undefined> {
+  if (healthy) {
+    await db.updateTable('webhook_subscriptions').set({ failing_since: null }).where('id', '=', id).where('failing_since', 'is not', null).execute()
+    return undefined
   }
+  await db.updateTable('webhook_subscriptions').set({ failing_since: sql<Date>`now()` }).where('id', '=', id).where('failing_since', 'is', null).execute()
+  return findSubscription(db, id)
 }
 
 export function deliveriesQuery(db: Kysely<DB>, subscriptionId: string, status?: WebhookDeliveryRow['status']) {
