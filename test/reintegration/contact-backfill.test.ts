@@ -1,5 +1,5 @@
 import t from 'tap'
-import { migrateDown, migrateToLatest } from '../../src/db/migrator.js'
+import { createMigrator, migrateToLatest } from '../../src/db/migrator.js'
 import { addCalendarPeriod } from '../../src/shared/dates.js'
 import { approvedCase, reintegrationFixture } from './helpers.js'
 
@@ -13,8 +13,10 @@ t.test('cases that arrived before deadlines were tracked get one from their arri
   await f.db.updateTable('return_cases').set({ status: 'in_reintegration', updated_at: arrivedAt }).where('id', '=', inReintegration).execute()
 
   // Back to before the contact deadlines, then forward again: the migration meets these cases as existing data.
+  const migrator = createMigrator(f.db)
   for (;;) {
-    const { results } = await migrateDown(f.db)
+    const { results, error } = await migrator.migrateDown()
+    if (error) throw error
     if (results?.[0]?.migrationName === '20261202150000_contact_deadlines') break
   }
   await migrateToLatest(f.db)
