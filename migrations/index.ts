@@ -18,7 +18,6 @@ import * as carrierRefunds from './20261202180200_carrier_refunds.js'
 import * as transitVisas from './20261202180300_transit_visas.js'
 import * as travelArrangements from './20261202180400_travel_arrangements.js'
 import * as childVulnerableTargets from './20261202190100_child_vulnerable_targets.js'
-import * as statisticsReadModel from './20261202190200_statistics_read_model.js'
 
 /** Every migration, in order. Names are timestamp-prefixed so they sort as they were written. */
 export const migrations: Record<string, Migration> = {
@@ -41,5 +40,4 @@ export const migrations: Record<string, Migration> = {
   '20261202180300_transit_visas': transitVisas,
   '20261202180400_travel_arrangements': travelArrangements,
   '20261202190100_child_vulnerable_targets': childVulnerableTargets,
-  '20261202190200_statistics_read_model': statisticsReadModel,
 }

@@ -8,7 +8,6 @@ import { purgeExpiredIdempotencyKeys } from './db/unit-of-work.js'
 import type { Startup } from './plugins/operations.js'
 import { shutdownTelemetry } from './telemetry.js'
 import { scheduleContactReminders } from './modules/reintegration/index.js'
-import { ensureStatisticsReadModel } from './modules/statistics/index.js'
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000
 const FIRST_RETRY_MS = 250
@@ -23,8 +22,6 @@ async function migrate(database: Database, config: Config, log: Logger): Promise
   try {
     const { results } = await migrateToLatest(migrator.db)
     for (const result of results ?? []) log.info({ migration: result.migrationName, status: result.status }, 'migration')
-    // A read model marked stale (a new database, a migration's backfill) is rebuilt before serving (ADR 0059).
-    if (await ensureStatisticsReadModel(migrator.db)) log.info('statistics read model rebuilt')
   } finally {
     if (migrator !== database) await migrator.close()
   }

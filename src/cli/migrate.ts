@@ -1,7 +1,6 @@
 import { loadConfig } from '../config.js'
 import { openDatabase } from '../db/database.js'
 import { createMigrator, migrateDown, migrateToLatest } from '../db/migrator.js'
-import { ensureStatisticsReadModel } from '../modules/statistics/index.js'
 
 const USAGE = 'usage: npm run migrate -- [up|down|status]'
 
@@ -20,7 +19,6 @@ async function main(): Promise<void> {
     const { results } = command === 'up' ? await migrateToLatest(database.db) : await migrateDown(database.db)
     if (!results || results.length === 0) console.log('nothing to do')
     for (const result of results ?? []) console.log(`${result.direction === 'Up' ? 'applied' : 'reverted'} ${result.migrationName}`)
-    if (command === 'up' && (await ensureStatisticsReadModel(database.db))) console.log('rebuilt the statistics read model')
   } finally {
     await database.close()
   }

@@ -6,7 +6,6 @@ import { openDatabase } from '../db/database.js'
 import { migrateToLatest } from '../db/migrator.js'
 import type { DB } from '../db/schema.js'
 import { wireModules } from '../modules/index.js'
-import { rebuildStatisticsReadModel } from '../modules/statistics/index.js'
 import type { RequestContext } from '../shared/context.js'
 import { seedMigrationInformationCentre } from './seed/mic.js'
 import { seedOffices, type SeededOffices } from './seed/offices.js'
@@ -45,9 +44,6 @@ export async function seedAll(db: Kysely<DB>): Promise<void> {
   const programme = await seedVulnerableProgramme(db, offices.vilnius)
   console.log(`seeded  programme ${VULNERABLE_PROGRAMME_CODE}: ${programme.created} households created, ${programme.existing} already there`)
   for (const enquirer of await seedMigrationInformationCentre(db)) console.log(`${enquirer.created ? 'created' : 'exists '} MIC enquirer ${enquirer.email}`)
-  // Every seeded write kept the statistics read model current in its transaction; a rebuild also
-  // takes in what a step changed outside one (ADR 0059).
-  console.log(`rebuilt the statistics read model: ${await rebuildStatisticsReadModel(db)} returned travellers`)
 }
 
 async function main(): Promise<void> {

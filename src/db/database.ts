@@ -4,7 +4,6 @@ import { Kysely, PostgresDialect, type Dialect } from 'kysely'
 import pg from 'pg'
 import lockfile from 'proper-lockfile'
 import { observePool } from '../shared/metrics.js'
-import { withCommitStatements } from './commit-hooks.js'
 import { PreparingClient } from './prepared.js'
 import type { DB } from './schema.js'
 
@@ -78,7 +77,7 @@ export function openPostgres(databaseUrl: string, options: PostgresOptions | num
     },
     end: () => pool.end(),
   }
-  const db = new Kysely<DB>({ dialect: withCommitStatements(new PostgresDialect({ pool: facade })) })
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: facade }) })
   const url = new URL(databaseUrl)
   const probe = healthProbe(connection)
   return {
@@ -183,7 +182,7 @@ export async function openEmbedded(dataDir?: string, embeddedOptions: EmbeddedOp
   const options = { parsers: { 1082: (value: string) => value }, loadDataDir: embeddedOptions.loadDataDir }
   const client = directory ? new PGlite(path.join(directory, 'pgdata'), options) : new PGlite(options)
   await client.waitReady
-  const db = new Kysely<DB>({ dialect: withCommitStatements(new PGliteDialect(client) as Dialect) })
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(client) as Dialect })
   return {
     db,
     kind: 'embedded',

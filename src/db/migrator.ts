@@ -4,7 +4,6 @@ import { Migrator, type Kysely, type MigrationResultSet } from 'kysely'
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDatabase = Kysely<any>
 import { migrations } from '../../migrations/index.js'
-import { withoutCommitStatements } from './commit-hooks.js'
 
 export function createMigrator(db: AnyDatabase): Migrator {
   return new Migrator({ db, provider: { getMigrations: async () => migrations } })
@@ -17,9 +16,9 @@ function unwrap(result: MigrationResultSet): MigrationResultSet {
 
 /** Kysely's migrator takes an advisory lock, so instances starting at once migrate once. */
 export async function migrateToLatest(db: AnyDatabase): Promise<MigrationResultSet> {
-  return unwrap(await withoutCommitStatements(() => createMigrator(db).migrateToLatest()))
+  return unwrap(await createMigrator(db).migrateToLatest())
 }
 
 export async function migrateDown(db: AnyDatabase): Promise<MigrationResultSet> {
-  return unwrap(await withoutCommitStatements(() => createMigrator(db).migrateDown()))
+  return unwrap(await createMigrator(db).migrateDown())
 }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify'
-import { registerCommitStatement } from '../db/commit-hooks.js'
 import { auditRoutes } from './audit/index.js'
 import { cashGrantPaymentHooks, cashGrantRecordsOfMember, cashGrantsRoutes } from './cash-grants/index.js'
 import { crisisCountriesRoutes } from './crisis-countries/index.js'
@@ -12,7 +11,7 @@ import { livePaymentRequestsOfCase, paymentsRoutes, wirePaymentHooks } from './p
 import { ledgerRoutes, projectsRoutes } from './projects/index.js'
 import { activePlansOfCase, disbursementPaymentHooks, reintegrationRecordsOfMember, reintegrationRoutes } from './reintegration/index.js'
 import { returnCasesRoutes, wireCaseDependents } from './return-cases/index.js'
-import { refreshReturneesOnCommit, statisticsRoutes } from './statistics/index.js'
+import { statisticsRoutes } from './statistics/index.js'
 import { suppliersRoutes } from './suppliers/index.js'
 import { transitVisaRecordsOfMember, transitVisasRoutes, travelDocumentRecordsOfMember, travelDocumentsRoutes, wireTravelDates } from './travel-documents/index.js'
 import { ticketPaymentHooks, ticketRecordsOfMember, travelEndsOn, travelRoutes, wireTicketCharges, wireTravelCover } from './travel/index.js'
@@ -31,8 +30,6 @@ import {
  * (the app, the seed command) calls this first; an unwired port throws rather than answer nothing.
  */
 export function wireModules(): void {
-  // The statistics read model changes with the facts, in the same transaction: before every commit (ADR 0059).
-  registerCommitStatement(refreshReturneesOnCommit)
   // Each kind of cost follows its payment requests: approving a ticket's payment issues the ticket.
   wirePaymentHooks({
     ticket: ticketPaymentHooks,

@@ -64,13 +64,3 @@ export async function purgeOutboxThrough(db: Kysely<DB>, through: OutboxPosition
     .executeTakeFirst()
   return Number(result.numDeletedRows)
 }
-
-/**
- * SQL yielding the ids of the cases this transaction emitted events for (none before it wrote
- * anything), leaving out events of the `except` types: for what is kept current with the case in
- * the same transaction, just before COMMIT (the statistics read model, ADR 0059).
- */
-export function casesOfThisTransaction(except: readonly string[]): RawBuilder<unknown> {
-  const excluded = except.length === 0 ? sql`` : sql`and event_type not in (${sql.join(except.map((type) => sql.lit(type)))})`
-  return sql`select distinct case_id from outbox_events where xact_id = pg_current_xact_id_if_assigned() and case_id is not null ${excluded}`
-}

@@ -48,8 +48,6 @@ const TABLE_OWNERS: Record<string, { owner: string; alsoReadBy?: string[] }> = {
   suppliers: { owner: 'suppliers' },
   monitoring_visits: { owner: 'monitoring' },
   satisfaction_surveys: { owner: 'monitoring' },
-  statistics_returnees: { owner: 'statistics' },
-  statistics_read_models: { owner: 'statistics' },
   sustainability_instruments: { owner: 'monitoring' },
   sustainability_assessments: { owner: 'monitoring' },
   mic_enquirers: { owner: 'mic' },

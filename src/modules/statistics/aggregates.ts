@@ -2,14 +2,14 @@ import { sql, type Kysely, type RawBuilder } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { satisfactionAnswers, SATISFIED_AT_OR_ABOVE, sustainabilityScores } from '../monitoring/index.js'
 import { reintegrationReach } from '../reintegration/index.js'
-import { CHILD_AGE_LIMIT, ELDERLY_AGE, returneeFacts } from '../return-cases/index.js'
-import { COUNTED_VULNERABILITIES, type GroupKey } from './definitions.js'
+import { CHILD_AGE_LIMIT, ELDERLY_AGE, returneeFacts, vulnerabilityFacts } from '../return-cases/index.js'
+import { departures } from '../travel/index.js'
+import { COUNTED_VULNERABILITIES, ELDERLY, type GroupKey } from './definitions.js'
 
 /**
- * The figures as SQL aggregates: one statement per statistic, so the database counts and Node only
- * formats the few rows of the result. Returns read the read model (read-model.ts, ADR 0059), one row
- * per returned traveller kept in the writes' transactions; satisfaction, sustainability and
- * assistance the owners' derived tables (monitoring, reintegration, return-cases export them).
+ * The figures as SQL aggregates: one statement per statistic over the owners' derived tables
+ * (return-cases, travel, reintegration, monitoring export them from their faces), so the
+ * database counts and Node only formats the few rows of the result.
  */
 
 export interface Scope {
@@ -41,29 +41,56 @@ const GROUP_SQL: Record<GroupKey, string> = {
   legal_status: 'p.legal_status',
 }
 
-/**
- * The persons counted, one row each, from the read model (read-model.ts): age on the departure
- * date, the household's travellers, the vulnerability codes the caller may count, reintegration.
- */
 function scopedPersons(db: Kysely<DB>, filter: ReturnsFilter, scope: Scope) {
   let query = db
-    .selectFrom('statistics_returnees as r')
-    .select(['r.member_id', 'r.case_id', 'r.departed_on', 'r.arrived_on', 'r.sex', 'r.country_of_return', 'r.legal_status', 'r.age', 'r.travellers', 'r.planned', 'r.reached'])
-    .select(scope.includeRestricted ? 'r.codes' : 'r.open_codes as codes')
-  if (scope.partnerOfficeId !== undefined) query = query.where('r.partner_office_id', '=', scope.partnerOfficeId)
-  if (filter.from) query = query.where('r.departed_on', '>=', filter.from)
-  if (filter.to) query = query.where('r.departed_on', '<=', filter.to)
-  if (filter.project_id) query = query.where('r.project_id', '=', filter.project_id)
-  if (filter.country) query = query.where('r.country_of_return', '=', filter.country)
+    .selectFrom(departures(db).as('d'))
+    .innerJoin(returneeFacts(db).as('f'), 'f.member_id', 'd.member_id')
+    .select(['d.member_id', 'd.case_id', 'd.departed_on', 'd.arrived_on', 'f.sex', 'f.date_of_birth', 'f.birth_year', 'f.country_of_return', 'f.legal_status'])
+  if (scope.partnerOfficeId !== undefined) query = query.where('f.partner_office_id', '=', scope.partnerOfficeId)
+  if (filter.from) query = query.where('d.departed_on', '>=', filter.from)
+  if (filter.to) query = query.where('d.departed_on', '<=', filter.to)
+  if (filter.project_id) query = query.where('f.project_id', '=', filter.project_id)
+  if (filter.country) query = query.where('f.country_of_return', '=', filter.country)
   if (filter.office_id) {
     const office = filter.office_id
-    query = query.where((eb) => eb.or([eb('r.office_id', '=', office), eb('r.partner_office_id', '=', office)]))
+    query = query.where((eb) => eb.or([eb('f.office_id', '=', office), eb('f.partner_office_id', '=', office)]))
   }
   return query
 }
 
+/**
+ * The persons counted, one row each, with what the figures need: age on the departure date,
+ * the number of the household's travellers, the visible vulnerability codes, and reintegration.
+ */
 function personsCte(db: Kysely<DB>, filter: ReturnsFilter, scope: Scope): RawBuilder<unknown> {
-  return sql`p as (${scopedPersons(db, filter, scope)})`
+  const codes = COUNTED_VULNERABILITIES.filter((code) => code !== ELDERLY)
+  return sql`
+    persons as (${scopedPersons(db, filter, scope)}),
+    households as (
+      select t.case_id, count(*)::int as travellers
+      from (${departures(db)}) t
+      where t.case_id in (select case_id from persons)
+      group by t.case_id
+    ),
+    aged as (
+      select persons.*, h.travellers,
+        greatest(0, coalesce(date_part('year', age(persons.departed_on, persons.date_of_birth))::int,
+          extract(year from persons.departed_on)::int - persons.birth_year)) as age
+      from persons join households h on h.case_id = persons.case_id
+    ),
+    p as (
+      select aged.*,
+        array(
+          select distinct v.code from (${vulnerabilityFacts(db, { includeRestricted: scope.includeRestricted })}) v
+          where v.member_id = aged.member_id and v.code in (${sql.join(codes.map((code) => sql.lit(code)))})
+        ) || case when aged.age >= ${sql.lit(ELDERLY_AGE)} then array[${sql.lit(ELDERLY)}]::text[] else array[]::text[] end as codes,
+        exists (select 1 from (${reintegrationReach(db)}) r where r.case_id = aged.case_id and (r.member_id is null or r.member_id = aged.member_id)) as planned,
+        exists (
+          select 1 from (${reintegrationReach(db)}) r
+          where r.case_id = aged.case_id and (r.member_id is null or r.member_id = aged.member_id) and r.first_delivered_on is not null
+        ) as reached
+      from aged
+    )`
 }
 
 export interface ReturnsRow {
