@@ -1,11 +1,13 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../db/schema.js'
 import { runWrite } from '../db/unit-of-work.js'
 import type { RequestContext } from './context.js'
 import { etagOf, expectedVersion, setEtag } from './etag.js'
-import { IfMatchHeader } from './headers.js'
+import { IdempotencyKeyHeader, IfMatchHeader } from './headers.js'
+import type { Page } from './pagination.js'
+import { problemResponses } from './problems.js'
 import type { Role } from './roles.js'
 
 /**
@@ -139,4 +141,96 @@ export function registerCustomMethods<ParamsSchema extends TSchema, Resource ext
         }),
     })
   }
+}
+
+/** What the spec says of one operation. */
+export interface OperationText {
+  operationId: string
+  summary: string
+  description?: string
+}
+
+/** A record of a case, below it: `/v1/return-cases/{id}/<collection>/{itemParam}`. */
+interface CaseRecord {
+  id: string
+  case_id: string
+  version: number
+}
+
+/** One kind of record kept below a case: its paths, roles, schemas, texts and service for create, list and get. */
+export interface CaseRecordRoutes<Create, Filter, Resource extends CaseRecord> {
+  tag: string
+  /** Below the case, e.g. `travel-documents`. */
+  collection: string
+  /** The item's id parameter. */
+  itemParam: string
+  roles: { read: readonly Role[]; write: readonly Role[] }
+  schemas: { caseParams: TSchema; params: TSchema; query: TSchema; create: TSchema; resource: TSchema; list: TSchema }
+  operations: { create: OperationText; list: OperationText; get: OperationText }
+  service: {
+    create(db: Transaction<DB>, context: RequestContext, caseId: string, input: Create): Promise<Resource>
+    list(db: Kysely<DB>, actor: RequestContext['actor'], caseId: string, filter: Filter): Promise<Page<Resource>>
+    get(db: Kysely<DB>, actor: RequestContext['actor'], caseId: string, id: string): Promise<Resource>
+  }
+}
+
+/**
+ * Registers the create (201 with Location and ETag, Idempotency-Key), the list and the versioned get of
+ * a kind of case record, and returns its item path and the ids of a request on it, for the kind's own
+ * custom methods.
+ */
+export function caseRecordRoutes<Create, Filter, Resource extends CaseRecord>(
+  app: FastifyInstance,
+  kind: CaseRecordRoutes<Create, Filter, Resource>,
+): { item: string; ids(request: FastifyRequest): { caseId: string; id: string } } {
+  const collection = `/v1/return-cases/:id(^[0-9a-f-]{36})/${kind.collection}`
+  const item = `${collection}/:${kind.itemParam}(^[0-9a-f-]{36})`
+  const ids = (request: FastifyRequest) => {
+    const params = request.params as Record<string, string>
+    return { caseId: params.id as string, id: params[kind.itemParam] as string }
+  }
+  const tags = [kind.tag]
+
+  app.post(collection, {
+    config: { roles: kind.roles.write },
+    schema: {
+      tags,
+      ...kind.operations.create,
+      params: kind.schemas.caseParams,
+      headers: IdempotencyKeyHeader,
+      body: kind.schemas.create,
+      response: { 201: kind.schemas.resource, ...problemResponses(400, 404, 409, 422) },
+    },
+    handler: (request, reply) =>
+      versionedWrite(request, reply, (db, context) => kind.service.create(db, context, ids(request).caseId, request.body as Create), {
+        ifMatch: 'none',
+        status: 201,
+        location: (record) => `/v1/return-cases/${record.case_id}/${kind.collection}/${record.id}`,
+      }),
+  })
+
+  app.get(collection, {
+    config: { roles: kind.roles.read },
+    schema: {
+      tags,
+      ...kind.operations.list,
+      params: kind.schemas.caseParams,
+      querystring: kind.schemas.query,
+      response: { 200: kind.schemas.list, ...problemResponses(400, 404) },
+    },
+    handler: (request) => kind.service.list(app.db, request.context.actor, ids(request).caseId, request.query as Filter),
+  })
+
+  app.get(item, {
+    config: { roles: kind.roles.read },
+    schema: {
+      tags,
+      ...kind.operations.get,
+      params: kind.schemas.params,
+      response: { 200: kind.schemas.resource, ...problemResponses(400, 404) },
+    },
+    handler: (request, reply) => versionedRead(reply, kind.service.get(app.db, request.context.actor, ids(request).caseId, ids(request).id)),
+  })
+
+  return { item, ids }
 }

@@ -1,14 +1,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import type { Page } from '../../shared/pagination.js'
 import type { Actor } from '../../shared/roles.js'
-import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
+import { IfMatchHeader } from '../../shared/headers.js'
 import { problemResponses } from '../../shared/problems.js'
-import { customMethod, versionedRead, versionedWrite } from '../../shared/routes.js'
+import { caseRecordRoutes, customMethod, type OperationText } from '../../shared/routes.js'
 import { CaseParams, ReasonBody, TRAVEL_ROLES } from '../travel/index.js'
 import {
   Accommodation,
@@ -25,19 +25,12 @@ import {
 } from './schemas.js'
 import * as service from './service.js'
 
-const CASE = '/v1/return-cases/:id(^[0-9a-f-]{36})'
-
 const PAID_LIKE_BAGGAGE =
   'Creates its own payment request on the budget line its cost kind is charged to (the project\'s line of that category, else the ' +
   'fallback its `cost_routing` names; 409 `no-budget-line-for-cost` when there is neither): someone other than the requester approves it ' +
   '(maker-checker), which commits the cost. Needs an approved (or travel-booked) case.'
 
-/** What the spec says of one operation. */
-interface Operation {
-  operationId: string
-  summary: string
-  description?: string
-}
+type Operation = OperationText
 
 interface Arrangement {
   id: string
@@ -64,54 +57,16 @@ interface ArrangementRoutes<Input, Filter, Resource extends Arrangement> {
 
 /** Request, list, get and cancel one kind of arrangement of a case. */
 function arrangementRoutes<Input, Filter, Resource extends Arrangement>(app: FastifyInstance, kind: ArrangementRoutes<Input, Filter, Resource>): void {
-  const collection = `${CASE}/${kind.collection}`
-  const item = `${collection}/:${kind.itemParam}(^[0-9a-f-]{36})`
-  const ids = (request: FastifyRequest) => {
-    const params = request.params as Record<string, string>
-    return { caseId: params.id as string, id: params[kind.itemParam] as string }
-  }
+  const { item, ids } = caseRecordRoutes<Input, Filter, Resource>(app, {
+    tag: kind.tag,
+    collection: kind.collection,
+    itemParam: kind.itemParam,
+    roles: { read: TRAVEL_ROLES.read, write: TRAVEL_ROLES.arrange },
+    schemas: { ...kind.schemas, caseParams: CaseParams, create: kind.schemas.body },
+    operations: { create: kind.operations.request, list: kind.operations.list, get: kind.operations.get },
+    service: { create: kind.service.request, list: kind.service.list, get: kind.service.get },
+  })
   const tags = [kind.tag]
-
-  app.post(collection, {
-    config: { roles: TRAVEL_ROLES.arrange },
-    schema: {
-      tags,
-      ...kind.operations.request,
-      params: CaseParams,
-      headers: IdempotencyKeyHeader,
-      body: kind.schemas.body,
-      response: { 201: kind.schemas.resource, ...problemResponses(400, 404, 409, 422) },
-    },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context) => kind.service.request(db, context, ids(request).caseId, request.body as Input), {
-        ifMatch: 'none',
-        status: 201,
-        location: (arrangement) => `/v1/return-cases/${arrangement.case_id}/${kind.collection}/${arrangement.id}`,
-      }),
-  })
-
-  app.get(collection, {
-    config: { roles: TRAVEL_ROLES.read },
-    schema: {
-      tags,
-      ...kind.operations.list,
-      params: CaseParams,
-      querystring: kind.schemas.query,
-      response: { 200: kind.schemas.list, ...problemResponses(400, 404) },
-    },
-    handler: (request) => kind.service.list(app.db, request.context.actor, ids(request).caseId, request.query as Filter),
-  })
-
-  app.get(item, {
-    config: { roles: TRAVEL_ROLES.read },
-    schema: {
-      tags,
-      ...kind.operations.get,
-      params: kind.schemas.params,
-      response: { 200: kind.schemas.resource, ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, kind.service.get(app.db, request.context.actor, ids(request).caseId, ids(request).id)),
-  })
 
   app.post(`${item}::cancel`, {
     config: { roles: TRAVEL_ROLES.arrange },

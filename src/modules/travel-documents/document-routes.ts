@@ -1,13 +1,13 @@
 import type { TSchema } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
-import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
+import { IfMatchHeader } from '../../shared/headers.js'
 import type { Page } from '../../shared/pagination.js'
 import { problemResponses } from '../../shared/problems.js'
 import type { Role } from '../../shared/roles.js'
-import { customMethod, versionedRead, versionedWrite } from '../../shared/routes.js'
+import { caseRecordRoutes, customMethod, type OperationText } from '../../shared/routes.js'
 import { CaseParams } from './schemas.js'
 
 /** Who may do what (see README "Travel"): the same for travel documents and transit visas. */
@@ -17,12 +17,7 @@ export const TRAVEL_DOCUMENT_ROLES = {
   queue: ['operations', 'counsellor', 'admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>
 
-/** What the spec says of one operation. */
-interface Operation {
-  operationId: string
-  summary: string
-  description?: string
-}
+type Operation = OperationText
 
 interface DocumentResource {
   id: string
@@ -55,63 +50,19 @@ export function documentPaths(collection: string, itemParam: string): { collecti
   return { collection: path, item: `${path}/:${itemParam}(^[0-9a-f-]{36})` }
 }
 
-/** The case and item ids of a request on an item path. */
-function documentIds(request: FastifyRequest, itemParam: string): { caseId: string; id: string } {
-  const params = request.params as Record<string, string>
-  return { caseId: params.id as string, id: params[itemParam] as string }
-}
-
 /** Record, list, get, issue and refuse one kind of the document workflow on a case. */
 export function documentRoutes<Create, Filter, Issue, Refuse, Resource extends DocumentResource>(
   app: FastifyInstance,
   kind: DocumentRoutes<Create, Filter, Issue, Refuse, Resource>,
   between?: () => void,
 ): void {
-  const { collection, item } = documentPaths(kind.collection, kind.itemParam)
-  const ids = (request: FastifyRequest) => documentIds(request, kind.itemParam)
+  const { item, ids } = caseRecordRoutes<Create, Filter, Resource>(app, {
+    ...kind,
+    roles: TRAVEL_DOCUMENT_ROLES,
+    schemas: { ...kind.schemas, caseParams: CaseParams },
+  })
   const tags = [kind.tag]
   const decisionResponses = { 200: kind.schemas.resource, ...problemResponses(400, 404, 409, 412, 422) }
-
-  app.post(collection, {
-    config: { roles: TRAVEL_DOCUMENT_ROLES.write },
-    schema: {
-      tags,
-      ...kind.operations.create,
-      params: CaseParams,
-      headers: IdempotencyKeyHeader,
-      body: kind.schemas.create,
-      response: { 201: kind.schemas.resource, ...problemResponses(400, 404, 409, 422) },
-    },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context) => kind.service.create(db, context, ids(request).caseId, request.body as Create), {
-        ifMatch: 'none',
-        status: 201,
-        location: (document) => `/v1/return-cases/${document.case_id}/${kind.collection}/${document.id}`,
-      }),
-  })
-
-  app.get(collection, {
-    config: { roles: TRAVEL_DOCUMENT_ROLES.read },
-    schema: {
-      tags,
-      ...kind.operations.list,
-      params: CaseParams,
-      querystring: kind.schemas.query,
-      response: { 200: kind.schemas.list, ...problemResponses(400, 404) },
-    },
-    handler: (request) => kind.service.list(app.db, request.context.actor, ids(request).caseId, request.query as Filter),
-  })
-
-  app.get(item, {
-    config: { roles: TRAVEL_DOCUMENT_ROLES.read },
-    schema: {
-      tags,
-      ...kind.operations.get,
-      params: kind.schemas.params,
-      response: { 200: kind.schemas.resource, ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, kind.service.get(app.db, request.context.actor, ids(request).caseId, ids(request).id)),
-  })
 
   between?.()
 
