@@ -43,7 +43,10 @@ export async function createFreshDatabase(options: { poolSize?: number } = {}): 
     return { ...database, dispose: () => database.close() }
   }
   const template = await templateDatabase(serverUrl)
-  const name = `avrr_test_${randomBytes(6).toString('hex')}`
+  // Under the test runner (test/run.mjs) the database is named after the run and dropped when the run ends, with
+  // the others (a drop makes the server take a checkpoint); a test file run on its own drops its database itself.
+  const run = process.env.AVRR_TEST_RUN
+  const name = run ? `avrr_test_${run}_${randomBytes(6).toString('hex')}` : `avrr_test_${randomBytes(6).toString('hex')}`
   await withAdmin(serverUrl, async (admin) => {
     await admin.query(`create database ${name} template ${template}`)
     // A test's database is dropped when the test ends, so its commits need not wait for the WAL to reach the
@@ -55,7 +58,7 @@ export async function createFreshDatabase(options: { poolSize?: number } = {}): 
   const database = openPostgres(url, options.poolSize ?? 10)
   const dispose = async () => {
     await database.close()
-    await withAdmin(serverUrl, (admin) => admin.query(`drop database if exists ${name} with (force)`))
+    if (!run) await withAdmin(serverUrl, (admin) => admin.query(`drop database if exists ${name} with (force)`))
   }
   return { ...database, url, dispose }
 }
