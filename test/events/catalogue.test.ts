@@ -1,17 +1,9 @@
 import t from 'tap'
-import { seedAll } from '../../src/cli/seed.js'
 import { cloudEventType, EVENT_CATALOGUE, EVENT_TYPES } from '../../src/modules/events/catalogue.js'
-import { buildTestApp } from '../helpers/app.js'
+import { buildSeededTestApp } from '../helpers/app.js'
 
 t.test('every event the seed data writes is in the catalogue, and the spec documents each type with a named schema', async (t) => {
-  const { app, database } = await buildTestApp(t)
-  const log = console.log
-  console.log = () => undefined
-  try {
-    await seedAll(database.db)
-  } finally {
-    console.log = log
-  }
+  const { app, database } = await buildSeededTestApp(t)
   const written = await database.db.selectFrom('outbox_events').select('event_type').distinct().execute()
   t.ok(written.length > 20, `the seed writes many kinds of events (${written.length})`)
   t.same(written.map((row) => cloudEventType(row.event_type)).filter((type) => !EVENT_TYPES.includes(type)), [], 'add new event types to src/modules/events/catalogue.ts')

@@ -26,7 +26,16 @@ export interface TestApp {
 /** An app on a fresh database (or the given one); torn down app first, then the database it created. */
 export async function buildTestApp(t: Teardown, env: Record<string, string> = {}, database?: Database): Promise<TestApp> {
   const created = database ? undefined : await createFreshDatabase()
-  const db = database ?? (created as Database)
+  return buildOn(t, env, database ?? (created as Database), created)
+}
+
+/** An app on a fresh database holding the demo data of `npm run seed`. */
+export async function buildSeededTestApp(t: Teardown, env: Record<string, string> = {}): Promise<TestApp> {
+  const created = await createFreshDatabase({ seeded: true })
+  return buildOn(t, env, created, created)
+}
+
+async function buildOn(t: Teardown, env: Record<string, string>, db: Database, created: { dispose(): Promise<void> } | undefined): Promise<TestApp> {
   // The configuration names the database the app runs on (the events runtime LISTENs on it).
   const url = (db as Database & { url?: string }).url
   const config = loadConfig({ ...TEST_ENV, ...(url ? { DATABASE_URL: url } : {}), ...env })

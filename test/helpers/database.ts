@@ -6,6 +6,7 @@ import { Kysely, type Dialect } from 'kysely'
 import pg from 'pg'
 import { openEmbedded, openPostgres, type Database } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrator.js'
+import type { DB } from '../../src/db/schema.js'
 
 interface Teardown {
   teardown(fn: () => unknown): void
@@ -18,31 +19,64 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
  * no application code, so two databases migrated from the same files are the same database, and a
  * changed or added migration gets a new template (or snapshot) instead of a stale one.
  */
-const migrationsFingerprint = (() => {
-  const directory = path.join(root, 'migrations')
+const migrationsFingerprint = fingerprint(['migrations'])
+
+/**
+ * Names the seeded state: the demo seed is application code (it writes through the modules), and some of its dates
+ * are relative to today, so the seeded template is named by the migrations, every source file and the UTC date.
+ */
+const seededFingerprint = () => fingerprint(['migrations', 'src'], new Date().toISOString().slice(0, 10))
+
+function fingerprint(directories: string[], ...extra: string[]): string {
   const hash = createHash('sha256')
-  for (const file of readdirSync(directory).sort()) hash.update(file).update('\0').update(readFileSync(path.join(directory, file)))
+  for (const directory of directories) {
+    for (const file of (readdirSync(path.join(root, directory), { recursive: true }) as string[]).sort()) {
+      const full = path.join(root, directory, file)
+      if (!/\.(ts|js|sql|json)$/.test(file)) continue
+      hash.update(file).update('\0').update(readFileSync(full))
+    }
+  }
+  for (const value of extra) hash.update(value)
   return hash.digest('hex').slice(0, 16)
-})()
+}
+
+/** `npm run seed` into a database, without its progress lines. */
+export async function seedQuietly(db: Kysely<DB>): Promise<void> {
+  const { seedAll } = await import('../../src/cli/seed.js')
+  const log = console.log
+  console.log = () => undefined
+  try {
+    await seedAll(db)
+  } finally {
+    console.log = log
+  }
+}
 
 /**
  * A fresh, migrated database for one test file, so files can run in parallel:
  * a new database on the PostgreSQL server of DATABASE_URL, or an in-memory embedded one.
  */
-export async function freshDatabase(t: Teardown, options: { poolSize?: number } = {}): Promise<Database & { url?: string }> {
+export interface FreshDatabaseOptions {
+  poolSize?: number
+  /** With the demo data of `npm run seed` (on a server, copied from a seeded template made once a run). */
+  seeded?: boolean
+}
+
+export async function freshDatabase(t: Teardown, options: FreshDatabaseOptions = {}): Promise<Database & { url?: string }> {
   const database = await createFreshDatabase(options)
   t.teardown(() => database.dispose())
   return database
 }
 
 /** Like freshDatabase, for callers that order their own teardown: `dispose` closes and drops it. */
-export async function createFreshDatabase(options: { poolSize?: number } = {}): Promise<Database & { url?: string; dispose(): Promise<void> }> {
+export async function createFreshDatabase(options: FreshDatabaseOptions = {}): Promise<Database & { url?: string; dispose(): Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL
   if (!serverUrl) {
     const database = await openEmbedded(undefined, { loadDataDir: await embeddedSnapshot() })
+    if (options.seeded) await seedQuietly(database.db)
     return { ...database, dispose: () => database.close() }
   }
-  const template = await templateDatabase(serverUrl)
+  const template = options.seeded ? await seededTemplateDatabase(serverUrl) : await templateDatabase(serverUrl)
   // Under the test runner (test/run.mjs) the database is named after the run and dropped when the run ends, with
   // the others (a drop makes the server take a checkpoint); a test file run on its own drops its database itself.
   const run = process.env.AVRR_TEST_RUN
@@ -80,17 +114,49 @@ async function withAdmin<T>(serverUrl: string, work: (admin: pg.Client) => Promi
 }
 
 let template: Promise<string> | undefined
+let seededTemplate: Promise<string> | undefined
 
 /**
  * The migrated template every test database on the server is copied from (`create database … template`),
- * made once per set of migrations by whichever test file needs it first; the others wait on an advisory
- * lock and then copy it. It is marked as a template that allows no connections, since PostgreSQL copies
- * only a database nobody is connected to; a template left half-made by an interrupted run is not marked
- * yet and is made again.
+ * made once per set of migrations by whichever test file needs it first.
  */
 function templateDatabase(serverUrl: string): Promise<string> {
-  template ??= withAdmin(serverUrl, async (admin) => {
-    const name = `avrr_template_${migrationsFingerprint}`
+  template ??= makeTemplate(serverUrl, `avrr_template_${migrationsFingerprint}`, undefined, (db) => migrateToLatest(db))
+  return template
+}
+
+/**
+ * The migrated and seeded template, for the tests that check the demo data: seeding takes tens of seconds, once a
+ * run (and a day) instead of once a test. Older seeded templates are dropped when a new one is made.
+ */
+function seededTemplateDatabase(serverUrl: string): Promise<string> {
+  seededTemplate ??= (async () => {
+    const base = await templateDatabase(serverUrl)
+    const name = `avrr_seeded_${seededFingerprint()}`
+    return makeTemplate(serverUrl, name, base, seedQuietly, async (admin) => {
+      const { rows } = await admin.query<{ datname: string }>(String.raw`select datname from pg_database where datname like 'avrr\_seeded\_%' and datname <> $1`, [name])
+      for (const { datname } of rows) {
+        await admin.query(`alter database ${datname} with is_template false`).catch(() => undefined)
+        await admin.query(`drop database if exists ${datname} with (force)`).catch(() => undefined)
+      }
+    })
+  })()
+  return seededTemplate
+}
+
+/**
+ * Makes a template database once: the other test files (and parallel runs) wait on an advisory lock and then copy
+ * it. It is marked as a template that allows no connections, since PostgreSQL copies only a database nobody is
+ * connected to; a template left half-made by an interrupted run is not marked yet and is made again.
+ */
+function makeTemplate(
+  serverUrl: string,
+  name: string,
+  base: string | undefined,
+  fill: (db: Kysely<DB>) => Promise<unknown>,
+  afterMade?: (admin: pg.Client) => Promise<void>,
+): Promise<string> {
+  return withAdmin(serverUrl, async (admin) => {
     const ready = async () =>
       ((await admin.query('select 1 from pg_database where datname = $1 and datistemplate and not datallowconn', [name])).rowCount ?? 0) > 0
     if (await ready()) return name
@@ -98,20 +164,20 @@ function templateDatabase(serverUrl: string): Promise<string> {
     try {
       if (await ready()) return name
       await admin.query(`drop database if exists ${name} with (force)`)
-      await admin.query(`create database ${name}`)
+      await admin.query(base ? `create database ${name} template ${base}` : `create database ${name}`)
       const database = openPostgres(databaseUrl(serverUrl, name), 1)
       try {
-        await migrateToLatest(database.db)
+        await fill(database.db)
       } finally {
         await database.close()
       }
       await admin.query(`alter database ${name} with is_template true allow_connections false`)
+      await afterMade?.(admin)
       return name
     } finally {
       await admin.query('select pg_advisory_unlock(hashtext($1))', [name])
     }
   })
-  return template
 }
 
 let snapshot: Promise<Blob> | undefined

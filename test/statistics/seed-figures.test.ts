@@ -1,16 +1,14 @@
 import t from 'tap'
 import { VULNERABLE_PROGRAMME_CODE } from '../../src/cli/seed/vulnerable-programme.js'
 import { findProjectByCode } from '../../src/modules/projects/index.js'
-import { buildTestApp } from '../helpers/app.js'
-import { seedQuietly } from './helpers.js'
+import { buildSeededTestApp } from '../helpers/app.js'
 
 // Seeding the 229 returnees of the vulnerable-migrant programme takes minutes on a loaded machine.
 t.setTimeout(900_000)
 
 t.test('the seeded 2010–2011 project and vulnerable-migrant programme reproduce their published figures', async (t) => {
-  const testApp = await buildTestApp(t)
+  const testApp = await buildSeededTestApp(t)
   const db = testApp.database.db
-  await seedQuietly(db)
   const project = await findProjectByCode(db, 'LT-REINT-2010')
   const manager = testApp.as('pm', ['approver'])
   const returns = await manager({ method: 'GET', url: `/v1/statistics/returns?project_id=${project!.id}&group_by=country` })
