@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely, Transaction } from 'kysely'
-import { Agent, request } from 'undici'
+import type { Agent } from 'undici'
 import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -65,7 +65,7 @@ function describeError(error: unknown): string {
  */
 export class WebhookDispatcher {
   readonly instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
-  private readonly agent: Agent
+  private agent: Promise<Agent> | undefined
   private readonly inFlight = new Map<string, Promise<void>>()
   private readonly perSubscription = new Map<string, number>()
   private running = false
@@ -75,14 +75,24 @@ export class WebhookDispatcher {
   private purge: NodeJS.Timeout | undefined
   private unsubscribe: (() => void) | undefined
 
-  constructor(private readonly options: DispatcherOptions) {
-    this.agent = new Agent({
-      keepAliveTimeout: 30_000,
-      connections: options.concurrencyPerSubscription,
-      connect: { lookup: guardedLookup(options.policy), timeout: options.timeoutMs },
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    })
+  constructor(private readonly options: DispatcherOptions) {}
+
+  /**
+   * The HTTP client, loaded with the first delivery: most instances of an office deliver nothing for hours, and
+   * undici with its connection pool is about 20 MB of an idle process.
+   */
+  private httpAgent(): Promise<Agent> {
+    this.agent ??= import('undici').then(
+      ({ Agent }) =>
+        new Agent({
+          keepAliveTimeout: 30_000,
+          connections: this.options.concurrencyPerSubscription,
+          connect: { lookup: guardedLookup(this.options.policy), timeout: this.options.timeoutMs },
+          headersTimeout: this.options.timeoutMs,
+          bodyTimeout: this.options.timeoutMs,
+        }),
+    )
+    return this.agent
   }
 
   start(): void {
@@ -102,7 +112,7 @@ export class WebhookDispatcher {
     clearInterval(this.purge)
     this.unsubscribe?.()
     while (this.pumping || this.inFlight.size > 0) await Promise.race([...this.inFlight.values(), new Promise((resolve) => setTimeout(resolve, 20))])
-    await this.agent.close()
+    if (this.agent) await (await this.agent).close()
   }
 
   wake(): void {
@@ -218,9 +228,10 @@ export class WebhookDispatcher {
       const literal = refusedLiteralHost(delivery.url, this.options.policy)
       if (literal) throw new Error(`${literal} is not an address webhooks may reach`)
       const headers = signedHeaders(signingSecrets(delivery), delivery.event_id, startedAt, delivery.body)
+      const [agent, { request }] = await Promise.all([this.httpAgent(), import('undici')])
       const response = await request(delivery.url, {
         method: 'POST',
-        dispatcher: this.agent,
+        dispatcher: agent,
         headers: { ...headers, 'content-type': 'application/cloudevents+json; charset=utf-8', 'user-agent': 'avrr-webhooks/1' },
         body: delivery.body,
         signal: AbortSignal.timeout(this.options.timeoutMs),
