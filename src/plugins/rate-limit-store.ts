@@ -1,6 +1,6 @@
 import type { FastifyRateLimitOptions, FastifyRateLimitStore, RateLimitPluginOptions } from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { sql } from 'kysely'
 
 type StoreOptions = Pick<RateLimitPluginOptions, 'redis' | 'nameSpace' | 'store' | 'skipOnError'>
@@ -25,8 +25,12 @@ export async function rateLimitStore(app: FastifyInstance): Promise<StoreOptions
   }
 }
 
-/** Connected before the first request (else the first requests would pass uncounted); an unreachable Redis does not stop the start. */
+/**
+ * Connected before the first request (else the first requests would pass uncounted); an unreachable Redis does not
+ * stop the start. The client is loaded only when Redis is configured: it is megabytes an instance without it need not hold.
+ */
 async function redisClient(app: FastifyInstance): Promise<Redis> {
+  const { Redis } = await import('ioredis')
   const redis = new Redis(app.config.RATE_LIMIT_REDIS_URL as string, {
     connectionName: 'avrr-rate-limit',
     lazyConnect: true,
