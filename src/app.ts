@@ -131,7 +131,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authPlugin)
   await app.register(problemTypesPlugin)
   // After auth, so each list's 200 it documents already carries the shared responses.
-  await app.register(listExportPlugin)
+  await app.register(listExportPlugin, { pageSize: config.LIST_EXPORT_PAGE_SIZE })
 
   await registerModules(app)
 

@@ -46,6 +46,7 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_RETRY_SCHEDULE: Type.String({ pattern: `^\\s*${DURATION}(\\s*,\\s*${DURATION})*\\s*$`, default: '5s,30s,2m,10m,30m,1h,2h,4h,8h,8h' }),
   WEBHOOK_DISABLE_AFTER_HOURS: Type.Integer({ minimum: 1, default: 120 }),
   WEBHOOK_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 500 }),
+  LIST_EXPORT_PAGE_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
 })
 
 export type Config = Static<typeof ConfigSchema>

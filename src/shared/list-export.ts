@@ -1,5 +1,5 @@
-import { pipeline, Readable } from 'node:stream'
-import { stringify } from 'csv-stringify'
+import { Readable } from 'node:stream'
+import { stringify } from 'csv-stringify/sync'
 import Negotiator from 'negotiator'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Page } from './pagination.js'
@@ -15,9 +15,6 @@ import { ProblemError } from './problems.js'
 
 export const CSV_MEDIA_TYPE = 'text/csv'
 export const JSON_MEDIA_TYPE = 'application/json'
-
-/** The largest page the lists allow; an export walks the list in pages of this size. */
-export const EXPORT_PAGE_SIZE = 100
 
 /**
  * The media type the client prefers among `offered` (the first offered when it sends no Accept);
@@ -121,25 +118,31 @@ export type PageSource = (cursor: string | undefined) => Promise<Page<unknown>>
 /**
  * Sends a whole list as CSV. The first page is read before anything is sent, so a bad filter or
  * cursor is still a problem response; the next pages are read only as the client takes the rows.
+ * Each page is written as one chunk of CSV (not a row at a time), and the stream holds at most one
+ * page ahead of the socket: it is a byte stream whose buffer limit is below a page.
  */
 export async function sendCsvList(reply: FastifyReply, options: { filename: string; columns: ExportColumn[]; firstCursor?: string; pages: PageSource }): Promise<FastifyReply> {
   const { columns, pages } = options
+  const headers = columns.map((column) => column.header)
   const first = await pages(options.firstCursor)
-  async function* rows(): AsyncGenerator<Array<string | number | boolean>> {
+  const csv = (page: Page<unknown>, header: boolean): string =>
+    stringify(
+      page.items.map((item) => columns.map((column) => cell(valueAt(item, column.path)))),
+      { header, columns: headers, cast: { boolean: (value) => String(value) } },
+    )
+  async function* chunks(): AsyncGenerator<string> {
     let page = first
-    for (;;) {
-      for (const item of page.items) yield columns.map((column) => cell(valueAt(item, column.path)))
-      if (page.next_cursor === null) return
+    yield csv(page, true)
+    while (page.next_cursor !== null) {
       page = await pages(page.next_cursor)
+      yield csv(page, false)
     }
   }
-  const csv = stringify({ header: true, columns: columns.map((column) => column.header), cast: { boolean: (value) => String(value) } })
+  const body = Readable.from(chunks(), { objectMode: false })
   // A page that fails half-way (the database went away) ends the response early rather than hang it.
-  pipeline(Readable.from(rows()), csv, (error) => {
-    if (error) reply.log.warn({ err: error }, 'list export ended early')
-  })
+  body.on('error', (error) => reply.log.warn({ err: error }, 'list export ended early'))
   return reply
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${options.filename}.csv"`)
-    .send(csv)
+    .send(body)
 }
