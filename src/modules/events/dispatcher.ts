@@ -46,6 +46,14 @@ function withJitter(ms: number): number {
   return Math.round(ms * (0.8 + Math.random() * 0.4))
 }
 
+/** An attempt's outcome waiting to be recorded, and how to tell its sender that it is (or failed to be). */
+interface PendingOutcome {
+  delivery: ClaimedDelivery
+  outcome: repository.AttemptOutcome
+  next: repository.NextDeliveryState
+  settle: (error: unknown) => void
+}
+
 function orderingKey(event: OutboxEvent): string {
   return event.case_id ?? `${event.entity_type}/${event.entity_id}`
 }
@@ -71,6 +79,11 @@ export class WebhookDispatcher {
   private running = false
   private pumping = false
   private pumpAgain = false
+  /** Set when events may have been written since the last dispatch (a ring, the poll, the start); a finished send only claims. */
+  private dispatchDue = true
+  /** Outcomes waiting for the next recording transaction, and whether one is running. */
+  private unrecorded: PendingOutcome[] = []
+  private recording = false
   private poll: NodeJS.Timeout | undefined
   private purge: NodeJS.Timeout | undefined
   private unsubscribe: (() => void) | undefined
@@ -98,11 +111,11 @@ export class WebhookDispatcher {
   start(): void {
     if (this.running) return
     this.running = true
-    this.unsubscribe = this.options.signal.onRing(() => this.wake())
-    this.poll = setInterval(() => this.wake(), this.options.pollIntervalMs)
+    this.unsubscribe = this.options.signal.onRing(() => this.wake(true))
+    this.poll = setInterval(() => this.wake(true), this.options.pollIntervalMs)
     this.purge = setInterval(() => void purgeExpiredEvents(this.options.db, this.options.retentionDays, this.options.log).catch((error: unknown) => this.options.log.warn({ err: error }, 'event purge failed')), PURGE_INTERVAL_MS)
     this.purge.unref()
-    this.wake()
+    this.wake(true)
   }
 
   /** Stops claiming, and waits for the deliveries in flight (each bounded by the timeout). */
@@ -115,7 +128,9 @@ export class WebhookDispatcher {
     if (this.agent) await (await this.agent).close()
   }
 
-  wake(): void {
+  /** Runs the pump (or has it run again): a dispatch first when events may be new, then claims for the free slots. */
+  wake(eventsMayBeNew = false): void {
+    if (eventsMayBeNew) this.dispatchDue = true
     if (!this.running) return
     if (this.pumping) {
       this.pumpAgain = true
@@ -135,9 +150,13 @@ export class WebhookDispatcher {
 
   private async pump(): Promise<void> {
     while (this.running) {
-      const dispatched = await this.dispatch()
+      if (this.dispatchDue) {
+        this.dispatchDue = false
+        // A full batch means more may be waiting: dispatch again on the next turn.
+        if ((await this.dispatch()) === DISPATCH_BATCH) this.dispatchDue = true
+      }
       const claimed = await this.claim()
-      if (dispatched < DISPATCH_BATCH && claimed === 0) return
+      if (!this.dispatchDue && claimed === 0) return
     }
   }
 
@@ -251,24 +270,69 @@ export class WebhookDispatcher {
       : retryIn === undefined
         ? { status: 'failed' as const, nextAttemptAt: null }
         : { status: 'pending' as const, nextAttemptAt: new Date(Date.now() + withJitter(retryIn)) }
-    await this.options.db.transaction().execute(async (trx) => {
-      // A claim another instance took over (or a subscription deleted meanwhile) is no longer this attempt's to record.
-      if (!(await repository.finishClaim(trx, outcome, next))) return
-      await repository.recordAttempt(trx, outcome)
-      const subscription = await repository.markSubscriptionHealth(trx, delivery.subscription_id, succeeded)
+    await this.record({ delivery, outcome, next })
+    this.options.log.info(
+      { subscription: delivery.subscription_id, event: delivery.event_id, event_type: delivery.event_type, delivery: delivery.id, attempt: delivery.attempts, status_code: statusCode, latency_ms: latencyMs, outcome: next.status, error },
+      'webhook delivery',
+    )
+  }
+
+  /**
+   * Records an attempt's outcome; resolves once it is committed (only then is its slot free, and the next event of
+   * its case may be claimed). Outcomes that finish while a recording transaction runs wait for the next one and are
+   * recorded together (group commit): one transaction, a few set-based statements and one commit for many attempts,
+   * where an attempt at a time was a transaction each. An outcome that finds the dispatcher idle is recorded at once.
+   */
+  private record(entry: Omit<PendingOutcome, 'settle'>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.unrecorded.push({ ...entry, settle: (error) => (error === undefined ? resolve() : reject(error)) })
+      if (!this.recording) void this.recordWaiting()
+    })
+  }
+
+  private async recordWaiting(): Promise<void> {
+    this.recording = true
+    try {
+      while (this.unrecorded.length > 0) {
+        const batch = this.unrecorded
+        this.unrecorded = []
+        try {
+          await this.options.db.transaction().execute((trx) => this.recordBatch(trx, batch))
+          for (const entry of batch) entry.settle(undefined)
+        } catch (error) {
+          for (const entry of batch) entry.settle(error)
+        }
+      }
+    } finally {
+      this.recording = false
+    }
+  }
+
+  private async recordBatch(trx: Transaction<DB>, batch: PendingOutcome[]): Promise<void> {
+    // A claim another instance took over (or a subscription deleted meanwhile) is no longer this attempt's to record.
+    const finished = await repository.finishClaims(trx, this.instance, batch.map(({ outcome, next }) => ({ outcome, next })))
+    const recorded = batch.filter((entry) => finished.has(entry.outcome.deliveryId))
+    await repository.recordAttempts(trx, recorded.map((entry) => entry.outcome))
+    // A subscription's health follows its attempts in the order they finished: the last one says healthy or failing,
+    // and a failure after a success in the same batch starts a new failing period, as it would one at a time.
+    const bySubscription = new Map<string, boolean[]>()
+    for (const entry of recorded) {
+      const outcomes = bySubscription.get(entry.delivery.subscription_id) ?? []
+      outcomes.push(entry.outcome.error === null)
+      bySubscription.set(entry.delivery.subscription_id, outcomes)
+    }
+    for (const [subscriptionId, outcomes] of bySubscription) {
+      const healthy = outcomes.at(-1) as boolean
+      const subscription = await repository.markSubscriptionHealth(trx, subscriptionId, healthy, { failingAnew: !healthy && outcomes.includes(true) })
       if (
-        !succeeded &&
+        !healthy &&
         subscription?.status === 'active' &&
         subscription.failing_since !== null &&
         Date.now() - new Date(subscription.failing_since).getTime() >= this.options.disableAfterMs
       ) {
         await this.disable(trx, subscription)
       }
-    })
-    this.options.log.info(
-      { subscription: delivery.subscription_id, event: delivery.event_id, event_type: delivery.event_type, delivery: delivery.id, attempt: delivery.attempts, status_code: statusCode, latency_ms: latencyMs, outcome: next.status, error },
-      'webhook delivery',
-    )
+    }
   }
 
   private async disable(trx: Transaction<DB>, subscription: repository.WebhookSubscriptionRow): Promise<void> {

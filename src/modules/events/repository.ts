@@ -245,56 +245,85 @@ export interface AttemptOutcome {
   error: string | null
 }
 
-export async function recordAttempt(db: Transaction<DB>, outcome: AttemptOutcome): Promise<void> {
+/** The attempts of a batch, in one insert. */
+export async function recordAttempts(db: Transaction<DB>, outcomes: readonly AttemptOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return
   await db
     .insertInto('webhook_delivery_attempts')
-    .values({
-      delivery_id: outcome.deliveryId,
-      attempt: outcome.attempt,
-      started_at: outcome.startedAt,
-      status_code: outcome.statusCode,
-      latency_ms: outcome.latencyMs,
-      error: outcome.error,
-      instance: outcome.instance,
-    })
+    .values(
+      outcomes.map((outcome) => ({
+        delivery_id: outcome.deliveryId,
+        attempt: outcome.attempt,
+        started_at: outcome.startedAt,
+        status_code: outcome.statusCode,
+        latency_ms: outcome.latencyMs,
+        error: outcome.error,
+        instance: outcome.instance,
+      })),
+    )
     .execute()
 }
 
-/** Ends this instance's claim with the outcome; a claim another instance took over in the meantime is left alone (false). */
-export async function finishClaim(
-  db: Transaction<DB>,
-  outcome: AttemptOutcome,
-  next: { status: 'succeeded' | 'failed' | 'pending'; nextAttemptAt: Date | null },
-): Promise<boolean> {
-  const result = await db
-    .updateTable('webhook_deliveries')
-    .set({
-      status: next.status,
-      claimed_until: null,
-      claimed_by: null,
-      last_status_code: outcome.statusCode,
-      last_error: outcome.error,
-      last_latency_ms: outcome.latencyMs,
-      ...(next.status === 'succeeded' ? { delivered_at: new Date() } : {}),
-      ...(next.nextAttemptAt ? { next_attempt_at: next.nextAttemptAt } : {}),
-    })
-    .where('id', '=', outcome.deliveryId)
-    .where('claimed_by', '=', outcome.instance)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) === 1
+/** Where a delivery goes after an attempt: done, given up, or due again at `nextAttemptAt`. */
+export interface NextDeliveryState {
+  status: 'succeeded' | 'failed' | 'pending'
+  nextAttemptAt: Date | null
 }
 
 /**
- * Records that a subscription's delivery succeeded or failed. The row is written only when its
- * health changes (healthy → failing, failing → healthy), so the deliveries of one subscription do
- * not queue on its row lock; returns the subscription after a failure (to check how long it has failed).
+ * Ends this instance's claims with their outcomes, in one statement; a claim another instance took over in the
+ * meantime is left alone. Returns the deliveries whose claim it ended.
  */
-export async function markSubscriptionHealth(db: Transaction<DB>, id: string, healthy: boolean): Promise<WebhookSubscriptionRow | undefined> {
+export async function finishClaims(
+  db: Transaction<DB>,
+  instance: string,
+  finished: readonly { outcome: AttemptOutcome; next: NextDeliveryState }[],
+): Promise<Set<string>> {
+  if (finished.length === 0) return new Set()
+  const column = <T>(value: (entry: (typeof finished)[number]) => T) => finished.map(value)
+  const { rows } = await sql<{ id: string }>`
+    update webhook_deliveries d
+    set status = f.status,
+        claimed_until = null,
+        claimed_by = null,
+        last_status_code = f.status_code,
+        last_error = f.error,
+        last_latency_ms = f.latency_ms,
+        delivered_at = case when f.status = 'succeeded' then now() else d.delivered_at end,
+        next_attempt_at = coalesce(f.next_attempt_at, d.next_attempt_at)
+    from unnest(
+      ${column((entry) => entry.outcome.deliveryId)}::uuid[],
+      ${column((entry) => entry.next.status)}::text[],
+      ${column((entry) => entry.outcome.statusCode)}::integer[],
+      ${column((entry) => entry.outcome.error)}::text[],
+      ${column((entry) => entry.outcome.latencyMs)}::integer[],
+      ${column((entry) => entry.next.nextAttemptAt)}::timestamptz[]
+    ) as f (id, status, status_code, error, latency_ms, next_attempt_at)
+    where d.id = f.id and d.claimed_by = ${instance}
+    returning d.id
+  `.execute(db)
+  return new Set(rows.map((row) => row.id))
+}
+
+/**
+ * Records that a subscription's deliveries succeeded or failed. The row is written only when its
+ * health changes (healthy → failing, failing → healthy), so the deliveries of one subscription do
+ * not queue on its row lock; `failingAnew` (a failure after a success) starts a new failing period.
+ * Returns the subscription after a failure (to check how long it has failed).
+ */
+export async function markSubscriptionHealth(
+  db: Transaction<DB>,
+  id: string,
+  healthy: boolean,
+  options: { failingAnew?: boolean } = {},
+): Promise<WebhookSubscriptionRow | undefined> {
   if (healthy) {
     await db.updateTable('webhook_subscriptions').set({ failing_since: null }).where('id', '=', id).where('failing_since', 'is not', null).execute()
     return undefined
   }
-  await db.updateTable('webhook_subscriptions').set({ failing_since: sql<Date>`now()` }).where('id', '=', id).where('failing_since', 'is', null).execute()
+  let update = db.updateTable('webhook_subscriptions').set({ failing_since: sql<Date>`now()` }).where('id', '=', id)
+  if (!options.failingAnew) update = update.where('failing_since', 'is', null)
+  await update.execute()
   return findSubscription(db, id)
 }
 
