@@ -205,14 +205,11 @@ export class WebhookDispatcher {
     const free = this.options.concurrency - this.inFlight.size
     if (free <= 0) return 0
     const saturated = [...this.perSubscription].filter(([, count]) => count >= this.options.concurrencyPerSubscription).map(([id]) => id)
-    const claimed = await this.options.db.transaction().execute(async (trx) => {
-      await repository.commitWithoutFlushWait(trx)
-      return repository.claimDueDeliveries(trx, {
-        instance: this.instance,
-        limit: Math.min(free, this.options.concurrencyPerSubscription),
-        leaseMs: this.options.timeoutMs + LEASE_MARGIN_MS,
-        excludedSubscriptions: saturated,
-      })
+    const claimed = await repository.claimDueDeliveries(this.options.db, {
+      instance: this.instance,
+      limit: Math.min(free, this.options.concurrencyPerSubscription),
+      leaseMs: this.options.timeoutMs + LEASE_MARGIN_MS,
+      excludedSubscriptions: saturated,
     })
     // One claim may bring a subscription over its limit (it had some in flight already): those go back at once.
     const rows: ClaimedDelivery[] = []
@@ -312,7 +309,6 @@ export class WebhookDispatcher {
   }
 
   private async recordBatch(trx: Transaction<DB>, batch: PendingOutcome[]): Promise<void> {
-    await repository.commitWithoutFlushWait(trx)
     // A claim another instance took over (or a subscription deleted meanwhile) is no longer this attempt's to record.
     const finished = await repository.finishClaims(trx, this.instance, batch.map(({ outcome, next }) => ({ outcome, next })))
     const recorded = batch.filter((entry) => finished.has(entry.outcome.deliveryId))
