@@ -7,7 +7,7 @@ import type { RequestContext } from './context.js'
 import { etagOf, expectedVersion, setEtag } from './etag.js'
 import { IdempotencyKeyHeader, IfMatchHeader } from './headers.js'
 import type { Page } from './pagination.js'
-import { problemResponses } from './problems.js'
+import { problemResponses, type PROBLEM_RESPONSES } from './problems.js'
 import type { Role } from './roles.js'
 
 /**
@@ -148,6 +148,146 @@ export interface OperationText {
   operationId: string
   summary: string
   description?: string
+}
+
+type ProblemStatus = keyof typeof PROBLEM_RESPONSES
+
+/** What every route builder is given: where the operation is, what the spec says of it and who may call it. */
+export interface Route extends OperationText {
+  path: string
+  tags: string[]
+  roles: readonly Role[]
+  /** The problem responses, where they are not the ones the builder lists. */
+  problems?: readonly ProblemStatus[]
+}
+
+/** What a read's work is given: the database, the caller, and the path's parameters and query, as their schemas say. */
+export interface ReadInput<Params, Query> {
+  db: Kysely<DB>
+  context: RequestContext
+  params: Params
+  query: Query
+}
+
+/** What a write's work is given: the unit of work's transaction, the caller, the path's parameters, the body and the If-Match version (if sent). */
+export interface WriteInput<Params, Body> {
+  db: Transaction<DB>
+  context: RequestContext
+  params: Params
+  body: Body
+  expectedVersion: number | undefined
+}
+
+/** The parts of an operation's schema that differ from route to route; a part left undefined is not in the spec. */
+interface SchemaParts {
+  params?: TSchema | undefined
+  querystring?: TSchema | undefined
+  headers?: TSchema
+  body?: TSchema | undefined
+  response: Record<number, unknown>
+}
+
+/** Registers one operation: its roles, its spec (the parts in the order the spec is written) and its handler. */
+function registerRoute(
+  app: FastifyInstance,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  route: Route,
+  parts: SchemaParts,
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+): void {
+  const present = Object.entries(parts).filter(([, part]) => part !== undefined)
+  app.route({
+    method,
+    url: route.path,
+    config: { roles: route.roles },
+    schema: {
+      tags: route.tags,
+      operationId: route.operationId,
+      summary: route.summary,
+      ...(route.description === undefined ? {} : { description: route.description }),
+      ...Object.fromEntries(present),
+    },
+    handler,
+  })
+}
+
+function problemsOf(route: Route, usual: readonly ProblemStatus[]): Record<number, unknown> {
+  return problemResponses(...(route.problems ?? usual))
+}
+
+function readInput(app: FastifyInstance, request: FastifyRequest): ReadInput<never, never> {
+  return { db: app.db, context: request.context, params: request.params as never, query: request.query as never }
+}
+
+function writeInput(request: FastifyRequest, db: Transaction<DB>, context: RequestContext, expected: number | undefined): WriteInput<never, never> {
+  return { db, context, params: request.params as never, body: request.body as never, expectedVersion: expected }
+}
+
+/** A list: `GET` with the query; 404 too when the list is below a resource (it has path parameters). */
+export function listRoute<Params extends TSchema, Query extends TSchema>(
+  app: FastifyInstance,
+  route: Route & { params?: Params; query?: Query; list: TSchema; run: (input: ReadInput<Static<Params>, Static<Query>>) => Promise<unknown> },
+): void {
+  registerRoute(
+    app,
+    'GET',
+    route,
+    { params: route.params, querystring: route.query, response: { 200: Type.Ref(route.list), ...problemsOf(route, route.params ? [400, 404] : [400]) } },
+    async (request) => route.run(readInput(app, request)),
+  )
+}
+
+/** A versioned read: `GET` of one resource, its version as the ETag. */
+export function readRoute<Params extends TSchema, Resource extends Versioned>(
+  app: FastifyInstance,
+  route: Route & { params: Params; resource: TSchema; run: (input: ReadInput<Static<Params>, undefined>) => Promise<Resource> },
+): void {
+  registerRoute(app, 'GET', route, { params: route.params, response: { 200: Type.Ref(route.resource), ...problemsOf(route, [400, 404]) } }, (request, reply) =>
+    versionedRead(reply, route.run(readInput(app, request))),
+  )
+}
+
+/** A create: `POST` to the collection (Idempotency-Key), 201 with the Location and the ETag of the new resource. */
+export function createRoute<Params extends TSchema, Body extends TSchema, Resource extends Versioned>(
+  app: FastifyInstance,
+  route: Route & {
+    params?: Params
+    body: Body
+    resource: TSchema
+    location: (resource: Resource) => string
+    run: (input: Omit<WriteInput<Static<Params>, Static<Body>>, 'expectedVersion'>) => Promise<Resource>
+  },
+): void {
+  const response = { 201: Type.Ref(route.resource), ...problemsOf(route, route.params ? [400, 404, 409, 422] : [400, 409, 422]) }
+  registerRoute(app, 'POST', route, { params: route.params, headers: IdempotencyKeyHeader, body: Type.Ref(route.body), response }, (request, reply) =>
+    versionedWrite(request, reply, (db, context) => route.run(writeInput(request, db, context, undefined)), { ifMatch: 'none', status: 201, location: route.location }),
+  )
+}
+
+/** An update: `PATCH` of one resource; If-Match is required (428 without it) so that no change is overwritten unseen. */
+export function updateRoute<Params extends TSchema, Body extends TSchema, Resource extends Versioned>(
+  app: FastifyInstance,
+  route: Route & { params: Params; body: Body; resource: TSchema; run: (input: WriteInput<Static<Params>, Static<Body>>) => Promise<Resource> },
+): void {
+  const response = { 200: Type.Ref(route.resource), ...problemsOf(route, [400, 404, 409, 412, 422, 428]) }
+  registerRoute(app, 'PATCH', route, { params: route.params, headers: IfMatchHeader, body: Type.Ref(route.body), response }, (request, reply) =>
+    versionedWrite(request, reply, (db, context, expected) => route.run(writeInput(request, db, context, expected)), { ifMatch: 'required' }),
+  )
+}
+
+/** A removal: `DELETE` of one resource, 204; If-Match is required, as for an update. */
+export function deleteRoute<Params extends TSchema>(
+  app: FastifyInstance,
+  route: Route & { params: Params; removed: TSchema; run: (input: Omit<WriteInput<Static<Params>, undefined>, 'body'>) => Promise<unknown> },
+): void {
+  const response = { 204: route.removed, ...problemsOf(route, [400, 404, 409, 412, 422, 428]) }
+  registerRoute(app, 'DELETE', route, { params: route.params, headers: IfMatchHeader, response }, async (request, reply) => {
+    const expected = expectedVersion(request, { required: true })
+    return runWrite(request, reply, async (db, context) => {
+      await route.run(writeInput(request, db, context, expected))
+      return { status: 204, body: undefined }
+    })
+  })
 }
 
 /** A record of a case, below it: `/v1/return-cases/{id}/<collection>/{itemParam}`. */
