@@ -237,41 +237,95 @@ export function listRoute<Params extends TSchema, Query extends TSchema>(
   )
 }
 
-/** A versioned read: `GET` of one resource, its version as the ETag. */
-export function readRoute<Params extends TSchema, Resource extends Versioned>(
+/** A read: `GET` of one resource, its version as the ETag. */
+export function readRoute<Params extends TSchema, Resource extends Versioned>(app: FastifyInstance, route: ReadRoute<Params, Resource>): void {
+  registerRead(app, route, (reply, read) => versionedRead(reply, read))
+}
+
+/** A read of a record that has no version (it is never changed once made), so no ETag. */
+export function readUnversionedRoute<Params extends TSchema, Resource>(app: FastifyInstance, route: ReadRoute<Params, Resource>): void {
+  registerRead(app, route, (_reply, read) => read)
+}
+
+interface ReadRoute<Params extends TSchema, Resource> extends Route {
+  params: Params
+  resource: TSchema
+  run: (input: ReadInput<Static<Params>, undefined>) => Promise<Resource>
+}
+
+function registerRead<Params extends TSchema, Resource>(
   app: FastifyInstance,
-  route: Route & { params: Params; resource: TSchema; run: (input: ReadInput<Static<Params>, undefined>) => Promise<Resource> },
+  route: ReadRoute<Params, Resource>,
+  answer: (reply: FastifyReply, read: Promise<Resource>) => Promise<Resource>,
 ): void {
   registerRoute(app, 'GET', route, { params: route.params, response: { 200: Type.Ref(route.resource), ...problemsOf(route, [400, 404]) } }, (request, reply) =>
-    versionedRead(reply, route.run(readInput(app, request))),
+    answer(reply, route.run(readInput(app, request))),
   )
 }
 
+interface CreateRoute<Params extends TSchema, Body extends TSchema, Resource> extends Route {
+  params?: Params
+  body: Body
+  resource: TSchema
+  run: (input: Omit<WriteInput<Static<Params>, Static<Body>>, 'expectedVersion'>) => Promise<Resource>
+  /** Where the new resource is read. */
+  location: (resource: Resource) => string
+  /** The body sent, when it is not the resource itself. */
+  present?: (resource: Resource) => unknown
+}
+
 /** A create: `POST` to the collection (Idempotency-Key), 201 with the Location and the ETag of the new resource. */
-export function createRoute<Params extends TSchema, Body extends TSchema, Resource extends Versioned>(
+export function createRoute<Params extends TSchema, Body extends TSchema, Resource extends Versioned>(app: FastifyInstance, route: CreateRoute<Params, Body, Resource>): void {
+  registerCreate(app, route, (request, reply, create) =>
+    versionedWrite(request, reply, create, { ifMatch: 'none', status: 201, location: route.location, ...(route.present ? { body: route.present } : {}) }),
+  )
+}
+
+/**
+ * The create of a record that has no version (it is never changed once made): 201 without an ETag,
+ * and with the Location only where the record can be read on its own.
+ */
+export function createUnversionedRoute<Params extends TSchema, Body extends TSchema, Resource>(
   app: FastifyInstance,
-  route: Route & {
-    params?: Params
-    body: Body
-    resource: TSchema
-    location: (resource: Resource) => string
-    run: (input: Omit<WriteInput<Static<Params>, Static<Body>>, 'expectedVersion'>) => Promise<Resource>
-  },
+  route: Omit<CreateRoute<Params, Body, Resource>, 'location' | 'present'> & { location?: (resource: Resource) => string },
+): void {
+  registerCreate(app, route, (request, reply, create) =>
+    runWrite(request, reply, async (db, context) => {
+      const resource = await create(db, context)
+      return { status: 201, body: resource, ...(route.location ? { headers: { location: route.location(resource) } } : {}) }
+    }),
+  )
+}
+
+function registerCreate<Params extends TSchema, Body extends TSchema, Resource>(
+  app: FastifyInstance,
+  route: Omit<CreateRoute<Params, Body, Resource>, 'location' | 'present'>,
+  answer: (request: FastifyRequest, reply: FastifyReply, create: (db: Transaction<DB>, context: RequestContext) => Promise<Resource>) => Promise<FastifyReply>,
 ): void {
   const response = { 201: Type.Ref(route.resource), ...problemsOf(route, route.params ? [400, 404, 409, 422] : [400, 409, 422]) }
   registerRoute(app, 'POST', route, { params: route.params, headers: IdempotencyKeyHeader, body: Type.Ref(route.body), response }, (request, reply) =>
-    versionedWrite(request, reply, (db, context) => route.run(writeInput(request, db, context, undefined)), { ifMatch: 'none', status: 201, location: route.location }),
+    answer(request, reply, (db, context) => route.run(writeInput(request, db, context, undefined))),
   )
 }
 
 /** An update: `PATCH` of one resource; If-Match is required (428 without it) so that no change is overwritten unseen. */
 export function updateRoute<Params extends TSchema, Body extends TSchema, Resource extends Versioned>(
   app: FastifyInstance,
-  route: Route & { params: Params; body: Body; resource: TSchema; run: (input: WriteInput<Static<Params>, Static<Body>>) => Promise<Resource> },
+  route: Route & {
+    params: Params
+    body: Body
+    resource: TSchema
+    run: (input: WriteInput<Static<Params>, Static<Body>>) => Promise<Resource>
+    /** The body sent, when it is not the resource itself. */
+    present?: (resource: Resource) => unknown
+  },
 ): void {
   const response = { 200: Type.Ref(route.resource), ...problemsOf(route, [400, 404, 409, 412, 422, 428]) }
   registerRoute(app, 'PATCH', route, { params: route.params, headers: IfMatchHeader, body: Type.Ref(route.body), response }, (request, reply) =>
-    versionedWrite(request, reply, (db, context, expected) => route.run(writeInput(request, db, context, expected)), { ifMatch: 'required' }),
+    versionedWrite(request, reply, (db, context, expected) => route.run(writeInput(request, db, context, expected)), {
+      ifMatch: 'required',
+      ...(route.present ? { body: route.present } : {}),
+    }),
   )
 }
 
