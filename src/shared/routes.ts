@@ -268,8 +268,8 @@ interface CreateRoute<Params extends TSchema, Body extends TSchema, Resource> ex
   body: Body
   resource: TSchema
   run: (input: Omit<WriteInput<Static<Params>, Static<Body>>, 'expectedVersion'>) => Promise<Resource>
-  /** Where the new resource is read. */
-  location: (resource: Resource) => string
+  /** Where the new resource is read (the path's parameters for what the resource does not say itself). */
+  location: (resource: Resource, params: Static<Params>) => string
   /** The body sent, when it is not the resource itself. */
   present?: (resource: Resource) => unknown
 }
@@ -277,7 +277,12 @@ interface CreateRoute<Params extends TSchema, Body extends TSchema, Resource> ex
 /** A create: `POST` to the collection (Idempotency-Key), 201 with the Location and the ETag of the new resource. */
 export function createRoute<Params extends TSchema, Body extends TSchema, Resource extends Versioned>(app: FastifyInstance, route: CreateRoute<Params, Body, Resource>): void {
   registerCreate(app, route, (request, reply, create) =>
-    versionedWrite(request, reply, create, { ifMatch: 'none', status: 201, location: route.location, ...(route.present ? { body: route.present } : {}) }),
+    versionedWrite(request, reply, create, {
+      ifMatch: 'none',
+      status: 201,
+      location: (resource) => route.location(resource, request.params as Static<Params>),
+      ...(route.present ? { body: route.present } : {}),
+    }),
   )
 }
 
@@ -287,12 +292,12 @@ export function createRoute<Params extends TSchema, Body extends TSchema, Resour
  */
 export function createUnversionedRoute<Params extends TSchema, Body extends TSchema, Resource>(
   app: FastifyInstance,
-  route: Omit<CreateRoute<Params, Body, Resource>, 'location' | 'present'> & { location?: (resource: Resource) => string },
+  route: Omit<CreateRoute<Params, Body, Resource>, 'location' | 'present'> & Partial<Pick<CreateRoute<Params, Body, Resource>, 'location'>>,
 ): void {
   registerCreate(app, route, (request, reply, create) =>
     runWrite(request, reply, async (db, context) => {
       const resource = await create(db, context)
-      return { status: 201, body: resource, ...(route.location ? { headers: { location: route.location(resource) } } : {}) }
+      return { status: 201, body: resource, ...(route.location ? { headers: { location: route.location(resource, request.params as Static<Params>) } } : {}) }
     }),
   )
 }
