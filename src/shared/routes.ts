@@ -364,6 +364,7 @@ export interface CaseRecordRoutes<Create, Filter, Resource extends CaseRecord> {
   /** The item's id parameter. */
   itemParam: string
   roles: { read: readonly Role[]; write: readonly Role[] }
+  /** The body, resource and list are registered schemas (sent as `$ref`s); the parameters and query are sent as they are. */
   schemas: { caseParams: TSchema; params: TSchema; query: TSchema; create: TSchema; resource: TSchema; list: TSchema }
   operations: { create: OperationText; list: OperationText; get: OperationText }
   service: {
@@ -375,61 +376,54 @@ export interface CaseRecordRoutes<Create, Filter, Resource extends CaseRecord> {
 
 /**
  * Registers the create (201 with Location and ETag, Idempotency-Key), the list and the versioned get of
- * a kind of case record, and returns its item path and the ids of a request on it, for the kind's own
- * custom methods.
+ * a kind of case record, and returns its item path and the ids in a request's path parameters, for the
+ * kind's own custom methods.
  */
 export function caseRecordRoutes<Create, Filter, Resource extends CaseRecord>(
   app: FastifyInstance,
   kind: CaseRecordRoutes<Create, Filter, Resource>,
-): { item: string; ids(request: FastifyRequest): { caseId: string; id: string } } {
+): { item: string; ids(params: unknown): { caseId: string; id: string } } {
   const collection = `/v1/return-cases/:id(^[0-9a-f-]{36})/${kind.collection}`
   const item = `${collection}/:${kind.itemParam}(^[0-9a-f-]{36})`
-  const ids = (request: FastifyRequest) => {
-    const params = request.params as Record<string, string>
-    return { caseId: params.id as string, id: params[kind.itemParam] as string }
+  const idsOf = (params: unknown) => {
+    const named = params as Record<string, string>
+    return { caseId: named.id as string, id: named[kind.itemParam] as string }
   }
   const tags = [kind.tag]
+  const { schemas, service } = kind
 
-  app.post(collection, {
-    config: { roles: kind.roles.write },
-    schema: {
-      tags,
-      ...kind.operations.create,
-      params: kind.schemas.caseParams,
-      headers: IdempotencyKeyHeader,
-      body: kind.schemas.create,
-      response: { 201: kind.schemas.resource, ...problemResponses(400, 404, 409, 422) },
-    },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context) => kind.service.create(db, context, ids(request).caseId, request.body as Create), {
-        ifMatch: 'none',
-        status: 201,
-        location: (record) => `/v1/return-cases/${record.case_id}/${kind.collection}/${record.id}`,
-      }),
+  createRoute(app, {
+    path: collection,
+    tags,
+    roles: kind.roles.write,
+    ...kind.operations.create,
+    params: schemas.caseParams,
+    body: schemas.create,
+    resource: schemas.resource,
+    run: ({ db, context, params, body }) => service.create(db, context, idsOf(params).caseId, body as Create),
+    location: (record) => `/v1/return-cases/${record.case_id}/${kind.collection}/${record.id}`,
   })
 
-  app.get(collection, {
-    config: { roles: kind.roles.read },
-    schema: {
-      tags,
-      ...kind.operations.list,
-      params: kind.schemas.caseParams,
-      querystring: kind.schemas.query,
-      response: { 200: kind.schemas.list, ...problemResponses(400, 404) },
-    },
-    handler: (request) => kind.service.list(app.db, request.context.actor, ids(request).caseId, request.query as Filter),
+  listRoute(app, {
+    path: collection,
+    tags,
+    roles: kind.roles.read,
+    ...kind.operations.list,
+    params: schemas.caseParams,
+    query: schemas.query,
+    list: schemas.list,
+    run: ({ db, context, params, query }) => service.list(db, context.actor, idsOf(params).caseId, query as Filter),
   })
 
-  app.get(item, {
-    config: { roles: kind.roles.read },
-    schema: {
-      tags,
-      ...kind.operations.get,
-      params: kind.schemas.params,
-      response: { 200: kind.schemas.resource, ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, kind.service.get(app.db, request.context.actor, ids(request).caseId, ids(request).id)),
+  readRoute(app, {
+    path: item,
+    tags,
+    roles: kind.roles.read,
+    ...kind.operations.get,
+    params: schemas.params,
+    resource: schemas.resource,
+    run: ({ db, context, params }) => service.get(db, context.actor, idsOf(params).caseId, idsOf(params).id),
   })
 
-  return { item, ids }
+  return { item, ids: idsOf }
 }
