@@ -47,23 +47,9 @@ const Erased = Type.Null({ description: 'Erased.' })
 export default async function micRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   for (const schema of [
-    MicConsent,
-    MicConsentRecord,
-    MicContact,
-    MicContactRecord,
-    MicHouseholdMember,
-    MicHouseholdMemberRecord,
-    CreateMicEnquirer,
-    UpdateMicEnquirer,
-    MicEnquirer,
-    MicEnquirerList,
-    MicReferral,
-    CreateMicConsultation,
-    UpdateMicConsultation,
-    MicConsultation,
-    MicConsultationList,
-    MicFollowUp,
-    MicFollowUpList,
+    MicConsent, MicConsentRecord, MicContact, MicContactRecord, MicHouseholdMember, MicHouseholdMemberRecord, CreateMicEnquirer,
+    UpdateMicEnquirer, MicEnquirer, MicEnquirerList, MicReferral, CreateMicConsultation, UpdateMicConsultation, MicConsultation,
+    MicConsultationList, MicFollowUp, MicFollowUpList,
   ]) {
     app.addSchema(schema)
   }

@@ -43,19 +43,9 @@ const AFTER_RETURN =
 export default async function monitoringModule(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   for (const schema of [
-    CreateMonitoringVisit,
-    MonitoringVisit,
-    MonitoringVisitList,
-    CreateSatisfactionSurvey,
-    SatisfactionSurvey,
-    SatisfactionSurveyList,
-    InstrumentDefinition,
-    SustainabilityInstrument,
-    CreateSustainabilityInstrument,
-    SustainabilityInstrumentList,
-    CreateSustainabilityAssessment,
-    SustainabilityAssessment,
-    SustainabilityAssessmentList,
+    CreateMonitoringVisit, MonitoringVisit, MonitoringVisitList, CreateSatisfactionSurvey, SatisfactionSurvey, SatisfactionSurveyList,
+    InstrumentDefinition, SustainabilityInstrument, CreateSustainabilityInstrument, SustainabilityInstrumentList,
+    CreateSustainabilityAssessment, SustainabilityAssessment, SustainabilityAssessmentList,
   ]) {
     app.addSchema(schema)
   }

@@ -54,26 +54,9 @@ export function negotiateReportType(accept: string | undefined): (typeof REPORT_
 export default async function projectsModule(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   for (const schema of [
-    CoFunder,
-    ProjectTargets,
-    ProjectTargetsInput,
-    CashGrantRule,
-    ContactPeriod,
-    CostRouting,
-    Project,
-    CreateProject,
-    UpdateProject,
-    ProjectList,
-    CloseProject,
-    BudgetLine,
-    CreateBudgetLine,
-    UpdateBudgetLine,
-    BudgetLineList,
-    Reallocation,
-    ReallocationResult,
-    BudgetReportLine,
-    BudgetReportCoFunder,
-    BudgetReport,
+    CoFunder, ProjectTargets, ProjectTargetsInput, CashGrantRule, ContactPeriod, CostRouting, Project, CreateProject, UpdateProject,
+    ProjectList, CloseProject, BudgetLine, CreateBudgetLine, UpdateBudgetLine, BudgetLineList, Reallocation, ReallocationResult,
+    BudgetReportLine, BudgetReportCoFunder, BudgetReport,
   ]) {
     app.addSchema(schema)
   }

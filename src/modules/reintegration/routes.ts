@@ -52,31 +52,10 @@ const CASE_PATH = '/v1/return-cases/:id(^[0-9a-f-]{36})'
 export default async function reintegrationModule(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   for (const schema of [
-    ItemInput,
-    Item,
-    CreateReintegrationRequest,
-    UpdateReintegrationRequest,
-    AssessReintegrationRequest,
-    ApproveReintegrationRequest,
-    ReintegrationReason,
-    CrisisListingRef,
-    Urgency,
-    Assessment,
-    Decision,
-    ReintegrationRequest,
-    ReintegrationRequestList,
-    ScoringConfiguration,
-    CreateScoringConfiguration,
-    ScoringConfigurationList,
-    RankingEntry,
-    Ranking,
-    ReintegrationPlan,
-    ReintegrationPlanList,
-    CompletePlan,
-    CreateDisbursement,
-    ConfirmDelivery,
-    Disbursement,
-    DisbursementList,
+    ItemInput, Item, CreateReintegrationRequest, UpdateReintegrationRequest, AssessReintegrationRequest, ApproveReintegrationRequest,
+    ReintegrationReason, CrisisListingRef, Urgency, Assessment, Decision, ReintegrationRequest, ReintegrationRequestList,
+    ScoringConfiguration, CreateScoringConfiguration, ScoringConfigurationList, RankingEntry, Ranking, ReintegrationPlan,
+    ReintegrationPlanList, CompletePlan, CreateDisbursement, ConfirmDelivery, Disbursement, DisbursementList,
   ]) {
     app.addSchema(schema)
   }
