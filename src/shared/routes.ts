@@ -14,7 +14,10 @@ import type { Role } from './roles.js'
  * The mechanics of the route shapes most routes have, so a handler says only what it reads or
  * writes: the versioned read (the resource's version as its ETag), the versioned write (If-Match
  * checked, the work in one unit of work, the new version as the ETag) and the custom method
- * (`POST /things/{id}:verb`, a versioned write whose body may be left out).
+ * (`POST /things/{id}:verb`, a versioned write whose body may be left out). The route builders
+ * (listRoute, readRoute, createRoute, updateRoute, deleteRoute) register a whole operation of one of
+ * these shapes from its path, spec text, roles, schemas and work, with the problem responses the
+ * shape has unless the route names its own.
  */
 
 /** A resource whose version is its ETag (an entry shown without one is at its first version). */
@@ -211,10 +214,15 @@ function registerRoute(
   })
 }
 
+/** The problem responses of a route: the builder's usual ones unless the route names its own. */
 function problemsOf(route: Route, usual: readonly ProblemStatus[]): Record<number, unknown> {
   return problemResponses(...(route.problems ?? usual))
 }
 
+/**
+ * The request's parts as its schemas validated them, for a route's work; each builder's signature gives
+ * them their static types (`Static` of the schemas it was given).
+ */
 function readInput(app: FastifyInstance, request: FastifyRequest): ReadInput<never, never> {
   return { db: app.db, context: request.context, params: request.params as never, query: request.query as never }
 }
