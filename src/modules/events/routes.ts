@@ -5,11 +5,10 @@ import fp from 'fastify-plugin'
 import { retryScheduleMs } from '../../config.js'
 import { listen, type Listener } from '../../db/notifications.js'
 import { runWrite } from '../../db/unit-of-work.js'
-import { expectedVersion } from '../../shared/etag.js'
-import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
-import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
+import { IdempotencyKeyHeader } from '../../shared/headers.js'
+import { problemResponses } from '../../shared/problems.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
-import { emptyBodyAsObject, versionedRead, versionedWrite } from '../../shared/routes.js'
+import { createRoute, deleteRoute, emptyBodyAsObject, listRoute, readRoute, registerCustomMethods, updateRoute } from '../../shared/routes.js'
 import { IdParams } from '../../shared/schemas.js'
 import { WebhookDispatcher } from './dispatcher.js'
 import { MAX_WAIT_SECONDS, readFeed } from './feed.js'
@@ -30,6 +29,7 @@ import {
   WebhookSubscriptionWithSecret,
 } from './schemas.js'
 import { EventSignal } from './signal.js'
+import type { WebhookSubscriptionRow } from './repository.js'
 import * as subscriptions from './subscriptions.js'
 import { targetPolicy } from './targets.js'
 
@@ -93,161 +93,142 @@ const FEED_ROLES = ALL_ROLES
 const SUBSCRIBE_ROLES: readonly Role[] = ['admin', 'integration', 'partner']
 const SUBSCRIPTION_READ_ROLES: readonly Role[] = ['admin', 'integration', 'auditor', 'partner']
 const TAG = 'events'
-const HOOKS_TAG = 'webhook-subscriptions'
+const HOOKS_TAGS = ['webhook-subscriptions']
 const Removed = Type.Null({ description: 'Removed.' })
 const SubscriptionPath = '/v1/webhook-subscriptions/:id'
+
+/** A subscription as answered where its secret was just made: the only time the secret is shown. */
+const withSecret = (row: WebhookSubscriptionRow) => ({ ...subscriptions.toSubscription(row), secret: row.secret })
 
 export async function eventsRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   for (const schema of eventsModuleSchemas) app.addSchema(schema)
   const policy = targetPolicy(app.config.NODE_ENV)
 
-  app.get('/v1/events', {
-    config: { roles: FEED_ROLES },
-    schema: {
-      tags: [TAG],
-      operationId: 'listEvents',
-      summary: 'Read the events feed',
-      description:
-        'Every change as a CloudEvent, in feed order, after the cursor `after` (the `next_cursor` of the last page). Resume from the last cursor kept ' +
-        'after any outage: no event is skipped, also one whose transaction committed after a later one. A partner office sees the events of the cases ' +
-        `referred to it (and of its own webhook subscriptions); other roles see all. With \`wait\` (at most ${MAX_WAIT_SECONDS} s) an empty page waits for the next event. ` +
-        'Events are kept `EVENT_RETENTION_DAYS` (90 by default); a cursor older than that is 410 `cursor-expired`: resynchronise from the lists.',
-      querystring: EventFeedQuery,
-      response: { 200: Type.Ref(EventPage), ...problemResponses(400, 410) },
-    },
-    handler: (request) => readFeed(app.db, request.context.actor, request.query, app.eventSignal),
+  listRoute(app, {
+    path: '/v1/events',
+    tags: [TAG],
+    roles: FEED_ROLES,
+    operationId: 'listEvents',
+    summary: 'Read the events feed',
+    description:
+      'Every change as a CloudEvent, in feed order, after the cursor `after` (the `next_cursor` of the last page). Resume from the last cursor kept ' +
+      'after any outage: no event is skipped, also one whose transaction committed after a later one. A partner office sees the events of the cases ' +
+      `referred to it (and of its own webhook subscriptions); other roles see all. With \`wait\` (at most ${MAX_WAIT_SECONDS} s) an empty page waits for the next event. ` +
+      'Events are kept `EVENT_RETENTION_DAYS` (90 by default); a cursor older than that is 410 `cursor-expired`: resynchronise from the lists.',
+    query: EventFeedQuery,
+    list: EventPage,
+    problems: [400, 410],
+    run: ({ db, context, query }) => readFeed(db, context.actor, query, app.eventSignal),
   })
 
-  app.post('/v1/webhook-subscriptions', {
-    config: { roles: SUBSCRIBE_ROLES },
-    schema: {
-      tags: [HOOKS_TAG],
-      operationId: 'createWebhookSubscription',
-      summary: 'Subscribe to events by webhook',
-      description:
-        'Events matching `event_types` (all when empty) are POSTed to `url` as CloudEvents, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, ' +
-        '`webhook-signature`). The signing secret is in this response only. A partner subscribes for its own office (the events of the cases referred to it); ' +
-        'admin and integration for any partner office, or for every event (`office_id: null`). In production only `https` URLs on public addresses are accepted (422).',
-      headers: IdempotencyKeyHeader,
-      body: Type.Ref(CreateWebhookSubscription),
-      response: { 201: Type.Ref(WebhookSubscriptionWithSecret), ...problemResponses(400, 403, 422) },
-    },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context) => subscriptions.createSubscription(db, context, request.body, policy), {
-        ifMatch: 'none',
-        status: 201,
-        location: (row) => `/v1/webhook-subscriptions/${row.id}`,
-        body: (row) => ({ ...subscriptions.toSubscription(row), secret: row.secret }),
-      }),
+  createRoute(app, {
+    path: '/v1/webhook-subscriptions',
+    tags: HOOKS_TAGS,
+    roles: SUBSCRIBE_ROLES,
+    operationId: 'createWebhookSubscription',
+    summary: 'Subscribe to events by webhook',
+    description:
+      'Events matching `event_types` (all when empty) are POSTed to `url` as CloudEvents, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, ' +
+      '`webhook-signature`). The signing secret is in this response only. A partner subscribes for its own office (the events of the cases referred to it); ' +
+      'admin and integration for any partner office, or for every event (`office_id: null`). In production only `https` URLs on public addresses are accepted (422).',
+    body: CreateWebhookSubscription,
+    resource: WebhookSubscriptionWithSecret,
+    problems: [400, 403, 422],
+    run: ({ db, context, body }) => subscriptions.createSubscription(db, context, body, policy),
+    location: (row) => `/v1/webhook-subscriptions/${row.id}`,
+    present: withSecret,
   })
 
-  app.get('/v1/webhook-subscriptions', {
-    config: { roles: SUBSCRIPTION_READ_ROLES },
-    schema: {
-      tags: [HOOKS_TAG],
-      operationId: 'listWebhookSubscriptions',
-      summary: 'List webhook subscriptions',
-      description: 'Subscriptions, oldest first; a partner sees only its office\'s.',
-      querystring: SubscriptionListQuery,
-      response: { 200: Type.Ref(WebhookSubscriptionList), 400: PROBLEM_RESPONSES[400] },
-    },
-    handler: (request) => subscriptions.listSubscriptions(app.db, request.context.actor, request.query),
+  listRoute(app, {
+    path: '/v1/webhook-subscriptions',
+    tags: HOOKS_TAGS,
+    roles: SUBSCRIPTION_READ_ROLES,
+    operationId: 'listWebhookSubscriptions',
+    summary: 'List webhook subscriptions',
+    description: 'Subscriptions, oldest first; a partner sees only its office\'s.',
+    query: SubscriptionListQuery,
+    list: WebhookSubscriptionList,
+    run: ({ db, context, query }) => subscriptions.listSubscriptions(db, context.actor, query),
   })
 
-  app.get(SubscriptionPath, {
-    config: { roles: SUBSCRIPTION_READ_ROLES },
-    schema: {
-      tags: [HOOKS_TAG],
-      operationId: 'getWebhookSubscription',
-      summary: 'Get a webhook subscription',
-      description: 'The subscription (never its secret); another office\'s is 404 for a partner.',
-      params: IdParams,
-      response: { 200: Type.Ref(WebhookSubscription), ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, subscriptions.getSubscription(app.db, request.context.actor, request.params.id)),
+  readRoute(app, {
+    path: SubscriptionPath,
+    tags: HOOKS_TAGS,
+    roles: SUBSCRIPTION_READ_ROLES,
+    operationId: 'getWebhookSubscription',
+    summary: 'Get a webhook subscription',
+    description: 'The subscription (never its secret); another office\'s is 404 for a partner.',
+    params: IdParams,
+    resource: WebhookSubscription,
+    run: ({ db, context, params }) => subscriptions.getSubscription(db, context.actor, params.id),
   })
 
-  app.patch(SubscriptionPath, {
-    config: { roles: SUBSCRIBE_ROLES },
-    schema: {
-      tags: [HOOKS_TAG],
-      operationId: 'updateWebhookSubscription',
-      summary: 'Edit, pause or resume a webhook subscription',
-      description: 'Changes the URL, types, description or status (`paused` holds deliveries until `active` again). Requires If-Match.',
-      params: IdParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(UpdateWebhookSubscription),
-      response: { 200: Type.Ref(WebhookSubscription), ...problemResponses(400, 404, 412, 422, 428) },
-    },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context, expected) => subscriptions.updateSubscription(db, context, request.params.id, expected, request.body, policy), {
-        ifMatch: 'required',
-        body: subscriptions.toSubscription,
-      }),
+  updateRoute(app, {
+    path: SubscriptionPath,
+    tags: HOOKS_TAGS,
+    roles: SUBSCRIBE_ROLES,
+    operationId: 'updateWebhookSubscription',
+    summary: 'Edit, pause or resume a webhook subscription',
+    description: 'Changes the URL, types, description or status (`paused` holds deliveries until `active` again). Requires If-Match.',
+    params: IdParams,
+    body: UpdateWebhookSubscription,
+    resource: WebhookSubscription,
+    problems: [400, 404, 412, 422, 428],
+    run: ({ db, context, params, expectedVersion, body }) => subscriptions.updateSubscription(db, context, params.id, expectedVersion, body, policy),
+    present: subscriptions.toSubscription,
   })
 
-  app.delete(SubscriptionPath, {
-    config: { roles: SUBSCRIBE_ROLES },
-    schema: {
-      tags: [HOOKS_TAG],
-      operationId: 'deleteWebhookSubscription',
-      summary: 'Delete a webhook subscription',
-      description: 'Stops deliveries and removes the subscription with its delivery log. Requires If-Match.',
-      params: IdParams,
-      headers: IfMatchHeader,
-      response: { 204: Removed, ...problemResponses(400, 404, 412, 428) },
-    },
-    handler: async (request, reply) => {
-      const expected = expectedVersion(request, { required: true })
-      return runWrite(request, reply, async (db, context) => {
-        await subscriptions.deleteSubscription(db, context, request.params.id, expected)
-        return { status: 204, body: undefined }
-      })
-    },
+  deleteRoute(app, {
+    path: SubscriptionPath,
+    tags: HOOKS_TAGS,
+    roles: SUBSCRIBE_ROLES,
+    operationId: 'deleteWebhookSubscription',
+    summary: 'Delete a webhook subscription',
+    description: 'Stops deliveries and removes the subscription with its delivery log. Requires If-Match.',
+    params: IdParams,
+    removed: Removed,
+    problems: [400, 404, 412, 428],
+    run: ({ db, context, params, expectedVersion }) => subscriptions.deleteSubscription(db, context, params.id, expectedVersion),
   })
 
-  app.post(`${SubscriptionPath}(^[0-9a-f-]{36})::rotate-secret`, {
-    config: { roles: SUBSCRIBE_ROLES },
-    preValidation: emptyBodyAsObject,
-    schema: {
-      tags: [HOOKS_TAG],
-      operationId: 'rotateWebhookSecret',
-      summary: 'Rotate the signing secret',
-      description:
-        'Makes a new secret (in this response only). For `overlap_hours` (24 by default) every delivery is signed with both, so a receiver can switch ' +
-        'without rejecting one; then only the new one signs.',
-      params: IdParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(RotateSecret),
-      response: { 200: Type.Ref(WebhookSubscriptionWithSecret), ...problemResponses(400, 404, 412) },
-    },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context, expected) => subscriptions.rotateSecret(db, context, request.params.id, expected, request.body.overlap_hours ?? 24), {
-        ifMatch: 'optional',
-        body: (row) => ({ ...subscriptions.toSubscription(row), secret: row.secret }),
-      }),
-  })
+  registerCustomMethods(
+    app,
+    { path: `${SubscriptionPath}(^[0-9a-f-]{36})`, tags: HOOKS_TAGS, params: IdParams, response: { 200: Type.Ref(WebhookSubscriptionWithSecret), ...problemResponses(400, 404, 412) }, present: withSecret },
+    [
+      {
+        verb: 'rotate-secret',
+        roles: SUBSCRIBE_ROLES,
+        operationId: 'rotateWebhookSecret',
+        summary: 'Rotate the signing secret',
+        description:
+          'Makes a new secret (in this response only). For `overlap_hours` (24 by default) every delivery is signed with both, so a receiver can switch ' +
+          'without rejecting one; then only the new one signs.',
+        body: RotateSecret,
+        optionalBody: true,
+        run: (db, context, params, expected, body) => subscriptions.rotateSecret(db, context, params.id, expected, body.overlap_hours ?? 24),
+      },
+    ],
+  )
 
-  app.get(`${SubscriptionPath}/deliveries`, {
-    config: { roles: SUBSCRIPTION_READ_ROLES },
-    schema: {
-      tags: [HOOKS_TAG],
-      operationId: 'listWebhookDeliveries',
-      summary: 'List the deliveries of a subscription',
-      description: 'Deliveries, newest first, each with its attempts (status code, latency, error) and next attempt.',
-      params: IdParams,
-      querystring: DeliveryListQuery,
-      response: { 200: Type.Ref(WebhookDeliveryList), ...problemResponses(400, 404) },
-    },
-    handler: (request) => subscriptions.listDeliveries(app.db, request.context.actor, request.params.id, request.query),
+  listRoute(app, {
+    path: `${SubscriptionPath}/deliveries`,
+    tags: HOOKS_TAGS,
+    roles: SUBSCRIPTION_READ_ROLES,
+    operationId: 'listWebhookDeliveries',
+    summary: 'List the deliveries of a subscription',
+    description: 'Deliveries, newest first, each with its attempts (status code, latency, error) and next attempt.',
+    params: IdParams,
+    query: DeliveryListQuery,
+    list: WebhookDeliveryList,
+    run: ({ db, context, params, query }) => subscriptions.listDeliveries(db, context.actor, params.id, query),
   })
 
   app.post(`${SubscriptionPath}/deliveries/:delivery_id(^[0-9a-f-]{36})::redeliver`, {
     config: { roles: SUBSCRIBE_ROLES },
     preValidation: emptyBodyAsObject,
     schema: {
-      tags: [HOOKS_TAG],
+      tags: HOOKS_TAGS,
       operationId: 'redeliverWebhook',
       summary: 'Send a delivery again',
       description: 'Queues a failed (or acknowledged) delivery again, due now, with a fresh set of retries. A pending one is 409.',

@@ -4,10 +4,11 @@ import type { FastifyInstance } from 'fastify'
 import type { Role } from '../../shared/roles.js'
 import { MarkPaymentPaid, PaymentDetails, PaymentReason, PaymentRequest, PaymentRequestList, PaymentRequestListQuery, PaymentRequestParams } from './schemas.js'
 import * as service from './service.js'
-import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
-import { registerCustomMethods, versionedRead } from '../../shared/routes.js'
+import { problemResponses } from '../../shared/problems.js'
+import { listRoute, readRoute, registerCustomMethods } from '../../shared/routes.js'
 
 const READERS: readonly Role[] = ['counsellor', 'operations', 'finance', 'approver', 'auditor', 'admin', 'partner']
+const TAGS = ['payment-requests']
 const PATH = '/v1/payment-requests/:id(^[0-9a-f-]{36})'
 
 const TRANSITION_RESPONSES = {
@@ -21,33 +22,31 @@ export default async function paymentsModule(fastify: FastifyInstance): Promise<
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   for (const schema of [PaymentDetails, PaymentRequest, PaymentRequestList, PaymentReason, MarkPaymentPaid]) app.addSchema(schema)
 
-  app.get('/v1/payment-requests', {
-    config: { roles: READERS },
-    schema: {
-      tags: ['payment-requests'],
-      operationId: 'listPaymentRequests',
-      summary: 'List payment requests',
-      description:
-        'Payment requests in creation order, filtered by status, kind, case, project or budget line. A partner office sees only the requests of cases referred to it.',
-      querystring: PaymentRequestListQuery,
-      response: { 200: Type.Ref(PaymentRequestList), 400: PROBLEM_RESPONSES[400] },
-    },
-    handler: (request) => service.listPaymentRequests(app.db, request.context.actor, request.query),
+  listRoute(app, {
+    path: '/v1/payment-requests',
+    tags: TAGS,
+    roles: READERS,
+    operationId: 'listPaymentRequests',
+    summary: 'List payment requests',
+    description:
+      'Payment requests in creation order, filtered by status, kind, case, project or budget line. A partner office sees only the requests of cases referred to it.',
+    query: PaymentRequestListQuery,
+    list: PaymentRequestList,
+    run: ({ db, context, query }) => service.listPaymentRequests(db, context.actor, query),
   })
 
-  app.get(PATH, {
-    config: { roles: READERS },
-    schema: {
-      tags: ['payment-requests'],
-      operationId: 'getPaymentRequest',
-      summary: 'Get a payment request',
-      params: PaymentRequestParams,
-      response: { 200: Type.Ref(PaymentRequest), ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, service.getPaymentRequest(app.db, request.context.actor, request.params.id).then(service.toRecord)),
+  readRoute(app, {
+    path: PATH,
+    tags: TAGS,
+    roles: READERS,
+    operationId: 'getPaymentRequest',
+    summary: 'Get a payment request',
+    params: PaymentRequestParams,
+    resource: PaymentRequest,
+    run: ({ db, context, params }) => service.getPaymentRequest(db, context.actor, params.id).then(service.toRecord),
   })
 
-  registerCustomMethods(app, { path: PATH, tags: ['payment-requests'], params: PaymentRequestParams, response: TRANSITION_RESPONSES, note: IF_MATCH_NOTE, present: service.toRecord }, [
+  registerCustomMethods(app, { path: PATH, tags: TAGS, params: PaymentRequestParams, response: TRANSITION_RESPONSES, note: IF_MATCH_NOTE, present: service.toRecord }, [
     {
       verb: 'approve',
       roles: ['approver'],

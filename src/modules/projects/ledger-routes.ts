@@ -6,6 +6,7 @@ import { IdempotencyKeyHeader } from '../../shared/headers.js'
 import { notFound, problemResponses } from '../../shared/problems.js'
 import { PROJECT_MANAGERS, PROJECT_READERS } from './routes.js'
 import { BudgetLineParams } from './schemas.js'
+import { listRoute } from '../../shared/routes.js'
 import { listLedgerEntries, toLedgerEntry } from './ledger-repository.js'
 import { LedgerEntry, LedgerEntryList, LedgerEntryListQuery, ManualLedgerPosting } from './ledger-schemas.js'
 import { groupCommit, manualPosting, postManualEntry } from './ledger-service.js'
@@ -17,21 +18,20 @@ export default async function ledgerModule(fastify: FastifyInstance): Promise<vo
   for (const schema of [LedgerEntry, LedgerEntryList, ManualLedgerPosting]) app.addSchema(schema)
   const commitBatches = new CommitBatches(app.db)
 
-  app.get('/v1/projects/:id/budget-lines/:line_id/ledger-entries', {
-    config: { roles: PROJECT_READERS },
-    schema: {
-      tags: ['ledger'],
-      operationId: 'listLedgerEntries',
-      summary: 'List a budget line\'s ledger',
-      description: 'The line\'s append-only entries, oldest first, optionally filtered by kind, source or case. The line\'s balances are the sums of these entries.',
-      params: BudgetLineParams,
-      querystring: LedgerEntryListQuery,
-      response: { 200: Type.Ref(LedgerEntryList), ...problemResponses(400, 404) },
-    },
-    handler: async (request) => {
-      const { id, line_id: lineId } = request.params
-      if (!(await findLine(app.db, id, lineId))) throw notFound('Budget line', lineId)
-      return listLedgerEntries(app.db, lineId, request.query)
+  listRoute(app, {
+    path: '/v1/projects/:id/budget-lines/:line_id/ledger-entries',
+    tags: ['ledger'],
+    roles: PROJECT_READERS,
+    operationId: 'listLedgerEntries',
+    summary: 'List a budget line\'s ledger',
+    description: 'The line\'s append-only entries, oldest first, optionally filtered by kind, source or case. The line\'s balances are the sums of these entries.',
+    params: BudgetLineParams,
+    query: LedgerEntryListQuery,
+    list: LedgerEntryList,
+    // The line is looked up first so that an unknown one is a 404, not an empty ledger.
+    run: async ({ db, params, query }) => {
+      if (!(await findLine(db, params.id, params.line_id))) throw notFound('Budget line', params.line_id)
+      return listLedgerEntries(db, params.line_id, query)
     },
   })
 

@@ -3,9 +3,8 @@ import { negotiate } from '../../shared/negotiation.js'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { runWrite } from '../../db/unit-of-work.js'
-import { etagOf } from '../../shared/etag.js'
-import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
-import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
+import { IdempotencyKeyHeader } from '../../shared/headers.js'
+import { problemResponses } from '../../shared/problems.js'
 import { STAFF_ROLES, type Role } from '../../shared/roles.js'
 import { budgetReport, budgetReportCsv } from './report.js'
 import * as repository from './repository.js'
@@ -36,11 +35,14 @@ import {
   UpdateProject,
 } from './schemas.js'
 import * as service from './service.js'
-import { versionedRead, versionedWrite, customMethod } from '../../shared/routes.js'
+import { createRoute, listRoute, readRoute, registerCustomMethods, updateRoute } from '../../shared/routes.js'
 
 /** Finance and administrators run projects and budgets; other staff read them; partner offices never see budgets. */
 export const PROJECT_MANAGERS: readonly Role[] = ['admin', 'finance']
 export const PROJECT_READERS: readonly Role[] = STAFF_ROLES
+
+const PROJECT_TAGS = ['projects']
+const BUDGET_LINE_TAGS = ['budget-lines']
 
 const REPORT_TYPES: readonly ['application/json', 'text/csv'] = ['application/json', 'text/csv']
 
@@ -52,203 +54,147 @@ export function negotiateReportType(accept: string | undefined): (typeof REPORT_
 export default async function projectsModule(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   for (const schema of [
-    CoFunder,
-    ProjectTargets,
-    ProjectTargetsInput,
-    CashGrantRule,
-    ContactPeriod,
-    CostRouting,
-    Project,
-    CreateProject,
-    UpdateProject,
-    ProjectList,
-    CloseProject,
-    BudgetLine,
-    CreateBudgetLine,
-    UpdateBudgetLine,
-    BudgetLineList,
-    Reallocation,
-    ReallocationResult,
-    BudgetReportLine,
-    BudgetReportCoFunder,
-    BudgetReport,
+    CoFunder, ProjectTargets, ProjectTargetsInput, CashGrantRule, ContactPeriod, CostRouting, Project, CreateProject, UpdateProject,
+    ProjectList, CloseProject, BudgetLine, CreateBudgetLine, UpdateBudgetLine, BudgetLineList, Reallocation, ReallocationResult,
+    BudgetReportLine, BudgetReportCoFunder, BudgetReport,
   ]) {
     app.addSchema(schema)
   }
 
-  app.post('/v1/projects', {
-    config: { roles: PROJECT_MANAGERS },
-    schema: {
-      tags: ['projects'],
-      operationId: 'createProject',
-      summary: 'Register a project',
-      description:
-        'Registers a co-funded project (status `planned`). The total\'s currency is the project currency; co-funder shares sum to exactly 10000 basis points (400 otherwise); every other amount must be in the project currency (422 `currency-mismatch`).',
-      headers: IdempotencyKeyHeader,
-      body: Type.Ref(CreateProject),
-      response: { 201: Type.Ref(Project), ...problemResponses(400, 409, 422) },
-    },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context) => service.createProject(db, context, request.body), { ifMatch: 'none', status: 201, location: (project) => `/v1/projects/${project.id}` }),
+  createRoute(app, {
+    path: '/v1/projects',
+    tags: PROJECT_TAGS,
+    roles: PROJECT_MANAGERS,
+    operationId: 'createProject',
+    summary: 'Register a project',
+    description:
+      'Registers a co-funded project (status `planned`). The total\'s currency is the project currency; co-funder shares sum to exactly 10000 basis points (400 otherwise); every other amount must be in the project currency (422 `currency-mismatch`).',
+    body: CreateProject,
+    resource: Project,
+    run: ({ db, context, body }) => service.createProject(db, context, body),
+    location: (project) => `/v1/projects/${project.id}`,
   })
 
-  app.get('/v1/projects', {
-    config: { roles: PROJECT_READERS },
-    schema: {
-      tags: ['projects'],
-      operationId: 'listProjects',
-      summary: 'List projects',
-      description: 'Projects ordered by creation, optionally by status.',
-      querystring: ProjectListQuery,
-      response: { 200: Type.Ref(ProjectList), 400: PROBLEM_RESPONSES[400] },
-    },
-    handler: (request) => repository.listProjects(app.db, request.query),
+  listRoute(app, {
+    path: '/v1/projects',
+    tags: PROJECT_TAGS,
+    roles: PROJECT_READERS,
+    operationId: 'listProjects',
+    summary: 'List projects',
+    description: 'Projects ordered by creation, optionally by status.',
+    query: ProjectListQuery,
+    list: ProjectList,
+    run: ({ db, query }) => repository.listProjects(db, query),
   })
 
-  app.get('/v1/projects/:id', {
-    config: { roles: PROJECT_READERS },
-    schema: {
-      tags: ['projects'],
-      operationId: 'getProject',
-      summary: 'Get a project',
-      params: ProjectIdParams,
-      response: { 200: Type.Ref(Project), ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, service.getProject(app.db, request.params.id)),
+  readRoute(app, {
+    path: '/v1/projects/:id',
+    tags: PROJECT_TAGS,
+    roles: PROJECT_READERS,
+    operationId: 'getProject',
+    summary: 'Get a project',
+    params: ProjectIdParams,
+    resource: Project,
+    run: ({ db, params }) => service.getProject(db, params.id),
   })
 
-  app.patch('/v1/projects/:id', {
-    config: { roles: PROJECT_MANAGERS },
-    schema: {
-      tags: ['projects'],
-      operationId: 'updateProject',
-      summary: 'Edit a project',
-      description: 'Changes the given fields. Requires If-Match with the ETag of the last read. Status changes go through `:activate` and `:close`.',
-      params: ProjectIdParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(UpdateProject),
-      response: {
-        200: Type.Ref(Project),
-        ...problemResponses(400, 404, 409, 412, 422, 428),
-      },
-    },
-    handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => service.updateProject(db, context, request.params.id, expected, request.body), { ifMatch: 'required' }),
+  updateRoute(app, {
+    path: '/v1/projects/:id',
+    tags: PROJECT_TAGS,
+    roles: PROJECT_MANAGERS,
+    operationId: 'updateProject',
+    summary: 'Edit a project',
+    description: 'Changes the given fields. Requires If-Match with the ETag of the last read. Status changes go through `:activate` and `:close`.',
+    params: ProjectIdParams,
+    body: UpdateProject,
+    resource: Project,
+    run: ({ db, context, params, expectedVersion, body }) => service.updateProject(db, context, params.id, expectedVersion, body),
   })
 
-  const transitionResponses = {
-    200: Type.Ref(Project),
-    ...problemResponses(400, 404, 409, 412, 422),
-  }
-
-  app.post('/v1/projects/:id(^[0-9a-f-]{36})::activate', {
-    config: { roles: PROJECT_MANAGERS },
-    schema: {
-      tags: ['projects'],
+  const transitionResponses = { 200: Type.Ref(Project), ...problemResponses(400, 404, 409, 412, 422) }
+  registerCustomMethods(app, { path: '/v1/projects/:id(^[0-9a-f-]{36})', tags: PROJECT_TAGS, params: ProjectIdParams, response: transitionResponses, note: 'If-Match is optional.' }, [
+    {
+      verb: 'activate',
+      roles: PROJECT_MANAGERS,
       operationId: 'activateProject',
       summary: 'Activate a project',
-      description: 'planned → active. Cases can then be attached to the project and costs committed to its budget lines. No body. If-Match is optional.',
-      params: ProjectIdParams,
-      headers: IfMatchHeader,
-      response: transitionResponses,
+      description: 'planned → active. Cases can then be attached to the project and costs committed to its budget lines. No body.',
+      body: undefined,
+      run: (db, context, params, expected) => service.transitionProject(db, context, params.id, 'activate', expected, null),
     },
-    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => service.transitionProject(db, context, request.params.id, 'activate', expected, null)),
-  })
-
-  app.post('/v1/projects/:id(^[0-9a-f-]{36})::close', {
-    config: { roles: PROJECT_MANAGERS },
-    schema: {
-      tags: ['projects'],
+    {
+      verb: 'close',
+      roles: PROJECT_MANAGERS,
       operationId: 'closeProject',
       summary: 'Close a project',
       description:
-        'planned or active → closed, with a reason. Refused (409 `conflict`, listing `open_commitments`) while any line has money committed: spend or release it first. A closed project is read-only and takes no commitments. If-Match is optional.',
-      params: ProjectIdParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(CloseProject),
-      response: transitionResponses,
+        'planned or active → closed, with a reason. Refused (409 `conflict`, listing `open_commitments`) while any line has money committed: spend or release it first. A closed project is read-only and takes no commitments.',
+      body: CloseProject,
+      run: (db, context, params, expected, body) => service.transitionProject(db, context, params.id, 'close', expected, body.reason),
     },
-    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => service.transitionProject(db, context, request.params.id, 'close', expected, request.body.reason)),
+  ])
+
+  createRoute(app, {
+    path: '/v1/projects/:id/budget-lines',
+    tags: BUDGET_LINE_TAGS,
+    roles: PROJECT_MANAGERS,
+    operationId: 'createBudgetLine',
+    summary: 'Add a budget line',
+    description:
+      'Allocates part of the project total to a line. All allocations together never exceed the total (409 `project-budget-exceeded`, naming `unallocated`); concurrent creations are serialized on the project. Not on a closed project.',
+    params: ProjectIdParams,
+    body: CreateBudgetLine,
+    resource: BudgetLine,
+    run: ({ db, context, params, body }) => service.createBudgetLine(db, context, params.id, body),
+    location: (line) => `/v1/projects/${line.project_id}/budget-lines/${line.id}`,
   })
 
-  app.post('/v1/projects/:id/budget-lines', {
-    config: { roles: PROJECT_MANAGERS },
-    schema: {
-      tags: ['budget-lines'],
-      operationId: 'createBudgetLine',
-      summary: 'Add a budget line',
-      description:
-        'Allocates part of the project total to a line. All allocations together never exceed the total (409 `project-budget-exceeded`, naming `unallocated`); concurrent creations are serialized on the project. Not on a closed project.',
-      params: ProjectIdParams,
-      headers: IdempotencyKeyHeader,
-      body: Type.Ref(CreateBudgetLine),
-      response: {
-        201: Type.Ref(BudgetLine),
-        ...problemResponses(400, 404, 409, 422),
-      },
-    },
-    handler: (request, reply) =>
-      runWrite(request, reply, async (db, context) => {
-        const line = await service.createBudgetLine(db, context, request.params.id, request.body)
-        return {
-          status: 201,
-          body: line,
-          headers: { etag: etagOf(line.version), location: `/v1/projects/${line.project_id}/budget-lines/${line.id}` },
-        }
-      }),
-  })
-
-  app.get('/v1/projects/:id/budget-lines', {
-    config: { roles: PROJECT_READERS },
-    schema: {
-      tags: ['budget-lines'],
-      operationId: 'listBudgetLines',
-      summary: 'List a project\'s budget lines with balances',
-      description: 'Lines in creation order, each with allocated, committed, spent and available amounts.',
-      params: ProjectIdParams,
-      querystring: BudgetLineListQuery,
-      response: { 200: Type.Ref(BudgetLineList), ...problemResponses(400, 404) },
-    },
-    handler: async (request) => {
-      await service.getProject(app.db, request.params.id)
-      return repository.listLines(app.db, request.params.id, request.query)
+  listRoute(app, {
+    path: '/v1/projects/:id/budget-lines',
+    tags: BUDGET_LINE_TAGS,
+    roles: PROJECT_READERS,
+    operationId: 'listBudgetLines',
+    summary: 'List a project\'s budget lines with balances',
+    description: 'Lines in creation order, each with allocated, committed, spent and available amounts.',
+    params: ProjectIdParams,
+    query: BudgetLineListQuery,
+    list: BudgetLineList,
+    // The project is read first so that an unknown one is a 404, not an empty list.
+    run: async ({ db, params, query }) => {
+      await service.getProject(db, params.id)
+      return repository.listLines(db, params.id, query)
     },
   })
 
-  app.get('/v1/projects/:id/budget-lines/:line_id', {
-    config: { roles: PROJECT_READERS },
-    schema: {
-      tags: ['budget-lines'],
-      operationId: 'getBudgetLine',
-      summary: 'Get a budget line with its balances',
-      params: BudgetLineParams,
-      response: { 200: Type.Ref(BudgetLine), ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, service.getBudgetLine(app.db, request.params.id, request.params.line_id)),
+  readRoute(app, {
+    path: '/v1/projects/:id/budget-lines/:line_id',
+    tags: BUDGET_LINE_TAGS,
+    roles: PROJECT_READERS,
+    operationId: 'getBudgetLine',
+    summary: 'Get a budget line with its balances',
+    params: BudgetLineParams,
+    resource: BudgetLine,
+    run: ({ db, params }) => service.getBudgetLine(db, params.id, params.line_id),
   })
 
-  app.patch('/v1/projects/:id/budget-lines/:line_id', {
-    config: { roles: PROJECT_MANAGERS },
-    schema: {
-      tags: ['budget-lines'],
-      operationId: 'updateBudgetLine',
-      summary: 'Rename a line or change its allocation',
-      description:
-        'Requires If-Match. A new allocation stays within the project total (409 `project-budget-exceeded`) and never below what the line has committed and spent (409 `budget-line-exhausted`).',
-      params: BudgetLineParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(UpdateBudgetLine),
-      response: {
-        200: Type.Ref(BudgetLine),
-        ...problemResponses(400, 404, 409, 412, 422, 428),
-      },
-    },
-    handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => service.updateBudgetLine(db, context, request.params.id, request.params.line_id, expected, request.body), { ifMatch: 'required' }),
+  updateRoute(app, {
+    path: '/v1/projects/:id/budget-lines/:line_id',
+    tags: BUDGET_LINE_TAGS,
+    roles: PROJECT_MANAGERS,
+    operationId: 'updateBudgetLine',
+    summary: 'Rename a line or change its allocation',
+    description:
+      'Requires If-Match. A new allocation stays within the project total (409 `project-budget-exceeded`) and never below what the line has committed and spent (409 `budget-line-exhausted`).',
+    params: BudgetLineParams,
+    body: UpdateBudgetLine,
+    resource: BudgetLine,
+    run: ({ db, context, params, expectedVersion, body }) => service.updateBudgetLine(db, context, params.id, params.line_id, expectedVersion, body),
   })
 
   app.post('/v1/projects/:id/budget-lines::reallocate', {
     config: { roles: PROJECT_MANAGERS },
     schema: {
-      tags: ['budget-lines'],
+      tags: BUDGET_LINE_TAGS,
       operationId: 'reallocateBudget',
       summary: 'Move allocation between two lines',
       description:
@@ -268,7 +214,7 @@ export default async function projectsModule(fastify: FastifyInstance): Promise<
   app.get('/v1/projects/:id/budget-report', {
     config: { roles: PROJECT_READERS },
     schema: {
-      tags: ['projects'],
+      tags: PROJECT_TAGS,
       operationId: 'getBudgetReport',
       summary: 'Budget report: spend per line and per co-funder',
       description:

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { problemResponses } from '../../shared/problems.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
-import { registerCustomMethods, versionedRead } from '../../shared/routes.js'
+import { listRoute, readRoute, registerCustomMethods } from '../../shared/routes.js'
 import * as contacts from './contact-deadlines.js'
 import { ContactDeadline, ContactDeadlineList, ContactDeadlineQuery, LapseContactDeadline, RecordContact, contactSchemas } from './contact-schemas.js'
 import { CaseParams } from './schemas.js'
@@ -15,7 +15,7 @@ export const CONTACT_ROLES = {
   lapse: ['approver'],
 } as const satisfies Record<string, readonly Role[]>
 
-const TAG = 'contact-deadlines'
+const TAGS = ['contact-deadlines']
 
 /** The returnee's first contact with the partner office after arrival, and the lapse of assistance without it. */
 export default async function contactRoutes(fastify: FastifyInstance, options: { casePath: string }): Promise<void> {
@@ -23,38 +23,36 @@ export default async function contactRoutes(fastify: FastifyInstance, options: {
   for (const schema of contactSchemas) app.addSchema(schema)
   const item = `${options.casePath}/contact-deadline`
 
-  app.get('/v1/reintegration/contact-deadlines', {
-    config: { roles: CONTACT_ROLES.read },
-    schema: {
-      tags: [TAG],
-      operationId: 'listContactDeadlines',
-      summary: 'List the cases whose first contact is due soon or overdue',
-      description:
-        'The work queue of arrived cases still awaiting the returnee\'s first contact: due within `due_within` days from today (UTC, ' +
-        'default 7) and every overdue one, the earliest due first, keyset-paginated. Cases that are closed are left out. A partner office ' +
-        'sees only the cases referred to it (asking for another office is 403); staff may narrow the list to one `partner_office_id`.',
-      querystring: ContactDeadlineQuery,
-      response: { 200: Type.Ref(ContactDeadlineList), ...problemResponses(400) },
-    },
-    handler: (request) => contacts.listContactDeadlines(app.db, request.context.actor, request.query),
+  listRoute(app, {
+    path: '/v1/reintegration/contact-deadlines',
+    tags: TAGS,
+    roles: CONTACT_ROLES.read,
+    operationId: 'listContactDeadlines',
+    summary: 'List the cases whose first contact is due soon or overdue',
+    description:
+      'The work queue of arrived cases still awaiting the returnee\'s first contact: due within `due_within` days from today (UTC, ' +
+      'default 7) and every overdue one, the earliest due first, keyset-paginated. Cases that are closed are left out. A partner office ' +
+      'sees only the cases referred to it (asking for another office is 403); staff may narrow the list to one `partner_office_id`.',
+    query: ContactDeadlineQuery,
+    list: ContactDeadlineList,
+    run: ({ db, context, query }) => contacts.listContactDeadlines(db, context.actor, query),
   })
 
-  app.get(item, {
-    config: { roles: CONTACT_ROLES.read },
-    schema: {
-      tags: [TAG],
-      operationId: 'getContactDeadline',
-      summary: 'Get the contact deadline of a case',
-      description:
-        'Opened when the arrival is confirmed: due on the arrival day plus the project\'s contact period (default one calendar month; ' +
-        '31 January + 1 month = the last day of February). 404 before arrival, and for a partner office the case is not referred to.',
-      params: CaseParams,
-      response: { 200: Type.Ref(ContactDeadline), ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, contacts.getContactDeadline(app.db, request.context.actor, request.params.id)),
+  readRoute(app, {
+    path: item,
+    tags: TAGS,
+    roles: CONTACT_ROLES.read,
+    operationId: 'getContactDeadline',
+    summary: 'Get the contact deadline of a case',
+    description:
+      'Opened when the arrival is confirmed: due on the arrival day plus the project\'s contact period (default one calendar month; ' +
+      '31 January + 1 month = the last day of February). 404 before arrival, and for a partner office the case is not referred to.',
+    params: CaseParams,
+    resource: ContactDeadline,
+    run: ({ db, context, params }) => contacts.getContactDeadline(db, context.actor, params.id),
   })
 
-  registerCustomMethods(app, { path: item, tags: [TAG], params: CaseParams, response: { 200: Type.Ref(ContactDeadline), ...problemResponses(400, 404, 409, 412, 422) }, note: 'If-Match is optional.' }, [
+  registerCustomMethods(app, { path: item, tags: TAGS, params: CaseParams, response: { 200: Type.Ref(ContactDeadline), ...problemResponses(400, 404, 409, 412, 422) }, note: 'If-Match is optional.' }, [
     {
       verb: 'record-contact',
       roles: CONTACT_ROLES.recordContact,

@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { IdempotencyKeyHeader } from '../../shared/headers.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
 import * as disbursements from './disbursements.js'
 import * as plans from './plans.js'
@@ -20,7 +19,7 @@ import {
   ReintegrationReason,
 } from './schemas.js'
 import { problemResponses } from '../../shared/problems.js'
-import { registerCustomMethods, versionedRead, versionedWrite } from '../../shared/routes.js'
+import { createRoute, listRoute, readRoute, registerCustomMethods } from '../../shared/routes.js'
 
 /** Who may do what with plans and disbursements (see README "Reintegration"). */
 export const PLAN_ROLES = {
@@ -31,8 +30,8 @@ export const PLAN_ROLES = {
   confirmDelivery: ['partner'],
 } as const satisfies Record<string, readonly Role[]>
 
-const PLAN_TAG = 'reintegration-plans'
-const DISBURSEMENT_TAG = 'disbursements'
+const PLAN_TAGS = ['reintegration-plans']
+const DISBURSEMENT_TAGS = ['disbursements']
 
 /** The ids of a plan, and of a disbursement, in their paths. */
 const planIds = (params: Static<typeof PlanParams>) => ({ caseId: params.id, planId: params.plan_id })
@@ -51,34 +50,32 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
   const disbursementCollection = `${item}/disbursements`
   const disbursementItem = `${disbursementCollection}/:disbursement_id(^[0-9a-f-]{36})`
 
-  app.get(collection, {
-    config: { roles: PLAN_ROLES.read },
-    schema: {
-      tags: [PLAN_TAG],
-      operationId: 'listReintegrationPlans',
-      summary: 'List the reintegration plans of a case',
-      description: 'A partner office sees only the plans of cases referred to it (404 otherwise).',
-      params: CaseParams,
-      querystring: PageQuery,
-      response: { 200: Type.Ref(ReintegrationPlanList), ...problemResponses(400, 404) },
-    },
-    handler: (request) => plans.listPlans(app.db, request.context.actor, request.params.id, request.query),
+  listRoute(app, {
+    path: collection,
+    tags: PLAN_TAGS,
+    roles: PLAN_ROLES.read,
+    operationId: 'listReintegrationPlans',
+    summary: 'List the reintegration plans of a case',
+    description: 'A partner office sees only the plans of cases referred to it (404 otherwise).',
+    params: CaseParams,
+    query: PageQuery,
+    list: ReintegrationPlanList,
+    run: ({ db, context, params, query }) => plans.listPlans(db, context.actor, params.id, query),
   })
 
-  app.get(item, {
-    config: { roles: PLAN_ROLES.read },
-    schema: {
-      tags: [PLAN_TAG],
-      operationId: 'getReintegrationPlan',
-      summary: 'Get a reintegration plan',
-      description: 'The plan with its budget, what its disbursements use and have spent, and what is left.',
-      params: PlanParams,
-      response: { 200: Type.Ref(ReintegrationPlan), ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, plans.getPlan(app.db, request.context.actor, request.params.id, request.params.plan_id)),
+  readRoute(app, {
+    path: item,
+    tags: PLAN_TAGS,
+    roles: PLAN_ROLES.read,
+    operationId: 'getReintegrationPlan',
+    summary: 'Get a reintegration plan',
+    description: 'The plan with its budget, what its disbursements use and have spent, and what is left.',
+    params: PlanParams,
+    resource: ReintegrationPlan,
+    run: ({ db, context, params }) => plans.getPlan(db, context.actor, params.id, params.plan_id),
   })
 
-  registerCustomMethods(app, { path: item, tags: [PLAN_TAG], params: PlanParams, response: PLAN_TRANSITION_RESPONSES, note: 'If-Match is optional.' }, [
+  registerCustomMethods(app, { path: item, tags: PLAN_TAGS, params: PlanParams, response: PLAN_TRANSITION_RESPONSES, note: 'If-Match is optional.' }, [
     {
       verb: 'complete',
       roles: PLAN_ROLES.complete,
@@ -104,58 +101,52 @@ export default async function planRoutes(fastify: FastifyInstance, options: { ca
     },
   ])
 
-  app.post(disbursementCollection, {
-    config: { roles: PLAN_ROLES.disburse },
-    schema: {
-      tags: [DISBURSEMENT_TAG],
-      operationId: 'requestDisbursement',
-      summary: 'Request a disbursement to a supplier',
-      description:
-        'Requests the payment of a supplier\'s invoice against an active plan, once the returnees have arrived (409 before). The supplier must ' +
-        'be registered, in the plan\'s country, by the partner office the case is referred to (422 otherwise: money goes to suppliers, never to ' +
-        'the returnee). The amount is the sum of the items, and with the plan\'s other disbursements it never exceeds the plan\'s budget (409 ' +
-        '`plan-budget-exceeded`, safe under concurrent requests). An invoice is paid once per supplier (409 `duplicate-resource`). Creates a ' +
-        'payment request (kind `disbursement`) that someone else approves (maker-checker) and that spends the plan\'s commitment when paid. ' +
-        'The first disbursement moves the case from `arrived` to `in_reintegration`. Refused with 409 `contact-not-recorded` until the partner ' +
-        'office has recorded the returnee\'s first contact (`POST /v1/return-cases/{id}/contact-deadline:record-contact`), and after the ' +
-        'assistance lapsed.',
-      params: PlanParams,
-      headers: IdempotencyKeyHeader,
-      body: Type.Ref(CreateDisbursement),
-      response: { 201: Type.Ref(Disbursement), ...problemResponses(400, 404, 409, 422) },
-    },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context) => disbursements.createDisbursement(db, context, planIds(request.params), request.body), {
-        ifMatch: 'none', status: 201, location: (record) => `/v1/return-cases/${record.case_id}/reintegration-plans/${record.plan_id}/disbursements/${record.id}`,
-      }),
+  createRoute(app, {
+    path: disbursementCollection,
+    tags: DISBURSEMENT_TAGS,
+    roles: PLAN_ROLES.disburse,
+    operationId: 'requestDisbursement',
+    summary: 'Request a disbursement to a supplier',
+    description:
+      'Requests the payment of a supplier\'s invoice against an active plan, once the returnees have arrived (409 before). The supplier must ' +
+      'be registered, in the plan\'s country, by the partner office the case is referred to (422 otherwise: money goes to suppliers, never to ' +
+      'the returnee). The amount is the sum of the items, and with the plan\'s other disbursements it never exceeds the plan\'s budget (409 ' +
+      '`plan-budget-exceeded`, safe under concurrent requests). An invoice is paid once per supplier (409 `duplicate-resource`). Creates a ' +
+      'payment request (kind `disbursement`) that someone else approves (maker-checker) and that spends the plan\'s commitment when paid. ' +
+      'The first disbursement moves the case from `arrived` to `in_reintegration`. Refused with 409 `contact-not-recorded` until the partner ' +
+      'office has recorded the returnee\'s first contact (`POST /v1/return-cases/{id}/contact-deadline:record-contact`), and after the ' +
+      'assistance lapsed.',
+    params: PlanParams,
+    body: CreateDisbursement,
+    resource: Disbursement,
+    run: ({ db, context, params, body }) => disbursements.createDisbursement(db, context, planIds(params), body),
+    location: (record) => `/v1/return-cases/${record.case_id}/reintegration-plans/${record.plan_id}/disbursements/${record.id}`,
   })
 
-  app.get(disbursementCollection, {
-    config: { roles: PLAN_ROLES.read },
-    schema: {
-      tags: [DISBURSEMENT_TAG],
-      operationId: 'listDisbursements',
-      summary: 'List the disbursements of a plan',
-      params: PlanParams,
-      querystring: PageQuery,
-      response: { 200: Type.Ref(DisbursementList), ...problemResponses(400, 404) },
-    },
-    handler: (request) => disbursements.listDisbursements(app.db, request.context.actor, { caseId: request.params.id, planId: request.params.plan_id }, request.query),
+  listRoute(app, {
+    path: disbursementCollection,
+    tags: DISBURSEMENT_TAGS,
+    roles: PLAN_ROLES.read,
+    operationId: 'listDisbursements',
+    summary: 'List the disbursements of a plan',
+    params: PlanParams,
+    query: PageQuery,
+    list: DisbursementList,
+    run: ({ db, context, params, query }) => disbursements.listDisbursements(db, context.actor, planIds(params), query),
   })
 
-  app.get(disbursementItem, {
-    config: { roles: PLAN_ROLES.read },
-    schema: {
-      tags: [DISBURSEMENT_TAG],
-      operationId: 'getDisbursement',
-      summary: 'Get a disbursement',
-      params: DisbursementParams,
-      response: { 200: Type.Ref(Disbursement), ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, disbursements.getDisbursement(app.db, request.context.actor, disbursementIds(request.params))),
+  readRoute(app, {
+    path: disbursementItem,
+    tags: DISBURSEMENT_TAGS,
+    roles: PLAN_ROLES.read,
+    operationId: 'getDisbursement',
+    summary: 'Get a disbursement',
+    params: DisbursementParams,
+    resource: Disbursement,
+    run: ({ db, context, params }) => disbursements.getDisbursement(db, context.actor, disbursementIds(params)),
   })
 
-  registerCustomMethods(app, { path: disbursementItem, tags: [DISBURSEMENT_TAG], params: DisbursementParams, response: { 200: Type.Ref(Disbursement), ...problemResponses(400, 404, 409, 412, 422) } }, [
+  registerCustomMethods(app, { path: disbursementItem, tags: DISBURSEMENT_TAGS, params: DisbursementParams, response: { 200: Type.Ref(Disbursement), ...problemResponses(400, 404, 409, 412, 422) } }, [
     {
       verb: 'confirm-delivery',
       roles: PLAN_ROLES.confirmDelivery,

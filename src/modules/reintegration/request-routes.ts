@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
 import * as decisions from './decisions.js'
 import * as requests from './requests.js'
@@ -17,8 +16,8 @@ import {
   RequestParams,
   UpdateReintegrationRequest,
 } from './schemas.js'
-import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
-import { registerCustomMethods, versionedRead, versionedWrite } from '../../shared/routes.js'
+import { problemResponses } from '../../shared/problems.js'
+import { createRoute, listRoute, readRoute, registerCustomMethods, updateRoute } from '../../shared/routes.js'
 
 /** Who may do what with request forms (see README "Reintegration"). */
 export const REQUEST_ROLES = {
@@ -27,7 +26,7 @@ export const REQUEST_ROLES = {
   decide: ['approver'],
 } as const satisfies Record<string, readonly Role[]>
 
-const TAG = 'reintegration-requests'
+const TAGS = ['reintegration-requests']
 
 const TRANSITION_RESPONSES = {
   200: Type.Ref(ReintegrationRequest),
@@ -45,72 +44,63 @@ export default async function requestRoutes(fastify: FastifyInstance, options: {
   const collection = `${options.casePath}/reintegration-requests`
   const item = `${collection}/:request_id(^[0-9a-f-]{36})`
 
-  app.post(collection, {
-    config: { roles: REQUEST_ROLES.write },
-    schema: {
-      tags: [TAG],
-      operationId: 'submitReintegrationRequest',
-      summary: 'Record a reintegration request form',
-      description:
-        'The form the migrant fills in before departure (case `submitted`, `in_counselling`, `approved` or `travel_booked`; 409 otherwise), for the ' +
-        'household or one returnee: planned activity, form of help, skills and experience, motivation in their words, and the items or services ' +
-        'needed with estimated costs in the project\'s currency (422 `currency-mismatch` otherwise). The amount requested is the sum of the items. ' +
-        'One live request per household or returnee (409 `duplicate-resource`).',
-      params: CaseParams,
-      headers: IdempotencyKeyHeader,
-      body: Type.Ref(CreateReintegrationRequest),
-      response: { 201: Type.Ref(ReintegrationRequest), ...problemResponses(400, 404, 409, 422) },
-    },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context) => requests.createRequest(db, context, request.params.id, request.body), {
-        ifMatch: 'none', status: 201, location: (record) => `/v1/return-cases/${record.case_id}/reintegration-requests/${record.id}`,
-      }),
+  createRoute(app, {
+    path: collection,
+    tags: TAGS,
+    roles: REQUEST_ROLES.write,
+    operationId: 'submitReintegrationRequest',
+    summary: 'Record a reintegration request form',
+    description:
+      'The form the migrant fills in before departure (case `submitted`, `in_counselling`, `approved` or `travel_booked`; 409 otherwise), for the ' +
+      'household or one returnee: planned activity, form of help, skills and experience, motivation in their words, and the items or services ' +
+      'needed with estimated costs in the project\'s currency (422 `currency-mismatch` otherwise). The amount requested is the sum of the items. ' +
+      'One live request per household or returnee (409 `duplicate-resource`).',
+    params: CaseParams,
+    body: CreateReintegrationRequest,
+    resource: ReintegrationRequest,
+    run: ({ db, context, params, body }) => requests.createRequest(db, context, params.id, body),
+    location: (record) => `/v1/return-cases/${record.case_id}/reintegration-requests/${record.id}`,
   })
 
-  app.get(collection, {
-    config: { roles: REQUEST_ROLES.read },
-    schema: {
-      tags: [TAG],
-      operationId: 'listReintegrationRequests',
-      summary: 'List the reintegration requests of a case',
-      description: 'A partner office sees only the requests of cases referred to it (404 otherwise).',
-      params: CaseParams,
-      querystring: PageQuery,
-      response: { 200: Type.Ref(ReintegrationRequestList), ...problemResponses(400, 404) },
-    },
-    handler: (request) => requests.listRequests(app.db, request.context.actor, request.params.id, request.query),
+  listRoute(app, {
+    path: collection,
+    tags: TAGS,
+    roles: REQUEST_ROLES.read,
+    operationId: 'listReintegrationRequests',
+    summary: 'List the reintegration requests of a case',
+    description: 'A partner office sees only the requests of cases referred to it (404 otherwise).',
+    params: CaseParams,
+    query: PageQuery,
+    list: ReintegrationRequestList,
+    run: ({ db, context, params, query }) => requests.listRequests(db, context.actor, params.id, query),
   })
 
-  app.get(item, {
-    config: { roles: REQUEST_ROLES.read },
-    schema: {
-      tags: [TAG],
-      operationId: 'getReintegrationRequest',
-      summary: 'Get a reintegration request',
-      description: 'The form with its current assessment (scores, justifications, derived urgency) and decisions.',
-      params: RequestParams,
-      response: { 200: Type.Ref(ReintegrationRequest), ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, requests.getRequest(app.db, request.context.actor, request.params.id, request.params.request_id)),
+  readRoute(app, {
+    path: item,
+    tags: TAGS,
+    roles: REQUEST_ROLES.read,
+    operationId: 'getReintegrationRequest',
+    summary: 'Get a reintegration request',
+    description: 'The form with its current assessment (scores, justifications, derived urgency) and decisions.',
+    params: RequestParams,
+    resource: ReintegrationRequest,
+    run: ({ db, context, params }) => requests.getRequest(db, context.actor, params.id, params.request_id),
   })
 
-  app.patch(item, {
-    config: { roles: REQUEST_ROLES.write },
-    schema: {
-      tags: [TAG],
-      operationId: 'updateReintegrationRequest',
-      summary: 'Edit a reintegration request form',
-      description: 'Changes the form while it is `submitted` (409 once assessed) and the case is before departure. Requires If-Match.',
-      params: RequestParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(UpdateReintegrationRequest),
-      response: { ...TRANSITION_RESPONSES, 428: PROBLEM_RESPONSES[428] },
-    },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context, expected) => requests.updateRequest(db, context, ids(request.params), expected, request.body), { ifMatch: 'required' }),
+  updateRoute(app, {
+    path: item,
+    tags: TAGS,
+    roles: REQUEST_ROLES.write,
+    operationId: 'updateReintegrationRequest',
+    summary: 'Edit a reintegration request form',
+    description: 'Changes the form while it is `submitted` (409 once assessed) and the case is before departure. Requires If-Match.',
+    params: RequestParams,
+    body: UpdateReintegrationRequest,
+    resource: ReintegrationRequest,
+    run: ({ db, context, params, expectedVersion, body }) => requests.updateRequest(db, context, ids(params), expectedVersion, body),
   })
 
-  registerCustomMethods(app, { path: item, tags: [TAG], params: RequestParams, response: TRANSITION_RESPONSES, note: IF_MATCH_NOTE }, [
+  registerCustomMethods(app, { path: item, tags: TAGS, params: RequestParams, response: TRANSITION_RESPONSES, note: IF_MATCH_NOTE }, [
     {
       verb: 'assess',
       roles: REQUEST_ROLES.write,

@@ -1,8 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { runWrite } from '../../db/unit-of-work.js'
-import { IdempotencyKeyHeader } from '../../shared/headers.js'
 import { STAFF_ROLES, type Role } from '../../shared/roles.js'
 import * as configurations from './configurations.js'
 import contactRoutes from './contact-routes.js'
@@ -40,9 +38,12 @@ import {
   VersionParams,
 } from './schemas.js'
 import { problemResponses } from '../../shared/problems.js'
+import { createUnversionedRoute, listRoute, readUnversionedRoute } from '../../shared/routes.js'
 
 /** Staff who take part in selection (a partner office never sees a project's ranking). */
 const RANKING_READERS: readonly Role[] = ['counsellor', 'finance', 'approver', 'auditor', 'admin']
+
+const SELECTION_TAGS = ['reintegration-selection']
 
 /** The id must match exactly, or the parameter would swallow the `:verb` of a custom method. */
 const CASE_PATH = '/v1/return-cases/:id(^[0-9a-f-]{36})'
@@ -51,84 +52,57 @@ const CASE_PATH = '/v1/return-cases/:id(^[0-9a-f-]{36})'
 export default async function reintegrationModule(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   for (const schema of [
-    ItemInput,
-    Item,
-    CreateReintegrationRequest,
-    UpdateReintegrationRequest,
-    AssessReintegrationRequest,
-    ApproveReintegrationRequest,
-    ReintegrationReason,
-    CrisisListingRef,
-    Urgency,
-    Assessment,
-    Decision,
-    ReintegrationRequest,
-    ReintegrationRequestList,
-    ScoringConfiguration,
-    CreateScoringConfiguration,
-    ScoringConfigurationList,
-    RankingEntry,
-    Ranking,
-    ReintegrationPlan,
-    ReintegrationPlanList,
-    CompletePlan,
-    CreateDisbursement,
-    ConfirmDelivery,
-    Disbursement,
-    DisbursementList,
+    ItemInput, Item, CreateReintegrationRequest, UpdateReintegrationRequest, AssessReintegrationRequest, ApproveReintegrationRequest,
+    ReintegrationReason, CrisisListingRef, Urgency, Assessment, Decision, ReintegrationRequest, ReintegrationRequestList,
+    ScoringConfiguration, CreateScoringConfiguration, ScoringConfigurationList, RankingEntry, Ranking, ReintegrationPlan,
+    ReintegrationPlanList, CompletePlan, CreateDisbursement, ConfirmDelivery, Disbursement, DisbursementList,
   ]) {
     app.addSchema(schema)
   }
 
-  app.post('/v1/reintegration-scoring-configurations', {
-    config: { roles: ['admin'] },
-    schema: {
-      tags: ['reintegration-selection'],
-      operationId: 'createReintegrationScoringConfiguration',
-      summary: 'Add a version of the selection weights',
-      description:
-        'Adds a version of the weights of the composite priority (feasibility, urgency, motivation, in whole percent summing to 100). Versions ' +
-        'are never changed or removed; a new one takes over from its `valid_from` (today or later). The first version, `selection-2026-01` ' +
-        '(40/35/25), is in force from 2000-01-01.',
-      headers: IdempotencyKeyHeader,
-      body: Type.Ref(CreateScoringConfiguration),
-      response: { 201: Type.Ref(ScoringConfiguration), ...problemResponses(400, 409, 422) },
-    },
-    handler: (request, reply) =>
-      runWrite(request, reply, async (db, context) => {
-        const record = await configurations.createScoringConfiguration(db, context, request.body)
-        return { status: 201, body: record, headers: { location: `/v1/reintegration-scoring-configurations/${record.version}` } }
-      }),
+  createUnversionedRoute(app, {
+    path: '/v1/reintegration-scoring-configurations',
+    tags: SELECTION_TAGS,
+    roles: ['admin'],
+    operationId: 'createReintegrationScoringConfiguration',
+    summary: 'Add a version of the selection weights',
+    description:
+      'Adds a version of the weights of the composite priority (feasibility, urgency, motivation, in whole percent summing to 100). Versions ' +
+      'are never changed or removed; a new one takes over from its `valid_from` (today or later). The first version, `selection-2026-01` ' +
+      '(40/35/25), is in force from 2000-01-01.',
+    body: CreateScoringConfiguration,
+    resource: ScoringConfiguration,
+    run: ({ db, context, body }) => configurations.createScoringConfiguration(db, context, body),
+    location: (record) => `/v1/reintegration-scoring-configurations/${record.version}`,
   })
 
-  app.get('/v1/reintegration-scoring-configurations', {
-    config: { roles: STAFF_ROLES },
-    schema: {
-      tags: ['reintegration-selection'],
-      operationId: 'listReintegrationScoringConfigurations',
-      summary: 'List the versions of the selection weights',
-      description: 'Every version, oldest first (a short list: not paginated).',
-      response: { 200: Type.Ref(ScoringConfigurationList) },
-    },
-    handler: () => configurations.listScoringConfigurations(app.db),
+  listRoute(app, {
+    path: '/v1/reintegration-scoring-configurations',
+    tags: SELECTION_TAGS,
+    roles: STAFF_ROLES,
+    operationId: 'listReintegrationScoringConfigurations',
+    summary: 'List the versions of the selection weights',
+    description: 'Every version, oldest first (a short list: not paginated).',
+    list: ScoringConfigurationList,
+    problems: [],
+    run: ({ db }) => configurations.listScoringConfigurations(db),
   })
 
-  app.get('/v1/reintegration-scoring-configurations/:version', {
-    config: { roles: STAFF_ROLES },
-    schema: {
-      tags: ['reintegration-selection'],
-      operationId: 'getReintegrationScoringConfiguration',
-      summary: 'Get a version of the selection weights',
-      params: VersionParams,
-      response: { 200: Type.Ref(ScoringConfiguration), ...problemResponses(400, 404) },
-    },
-    handler: (request) => configurations.getScoringConfiguration(app.db, request.params.version),
+  readUnversionedRoute(app, {
+    path: '/v1/reintegration-scoring-configurations/:version',
+    tags: SELECTION_TAGS,
+    roles: STAFF_ROLES,
+    operationId: 'getReintegrationScoringConfiguration',
+    summary: 'Get a version of the selection weights',
+    params: VersionParams,
+    resource: ScoringConfiguration,
+    run: ({ db, params }) => configurations.getScoringConfiguration(db, params.version),
   })
 
   app.get('/v1/projects/:id/reintegration-ranking', {
     config: { roles: RANKING_READERS },
     schema: {
-      tags: ['reintegration-selection'],
+      tags: SELECTION_TAGS,
       operationId: 'getReintegrationRanking',
       summary: 'Rank the assessed reintegration requests of a project',
       description:

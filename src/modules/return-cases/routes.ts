@@ -4,9 +4,6 @@ import type { FastifyInstance } from 'fastify'
 import type { Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
-import { runWrite } from '../../db/unit-of-work.js'
-import { etagOf } from '../../shared/etag.js'
-import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import { ALL_ROLES, type Role } from '../../shared/roles.js'
 import counsellingRoutes from './counselling-routes.js'
 import memberRoutes from './member-routes.js'
@@ -26,8 +23,8 @@ import {
   UpdateReturnCase,
 } from './schemas.js'
 import * as service from './service.js'
-import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
-import { customMethod, registerCustomMethods, versionedRead, versionedWrite } from '../../shared/routes.js'
+import { problemResponses } from '../../shared/problems.js'
+import { createRoute, listRoute, readRoute, registerCustomMethods, updateRoute } from '../../shared/routes.js'
 
 /** Who may do what (see README "Return cases"). */
 export const CASE_ROLES = {
@@ -38,7 +35,7 @@ export const CASE_ROLES = {
   refer: ['counsellor', 'approver', 'admin'],
 } as const satisfies Record<string, readonly Role[]>
 
-const TAG = 'return-cases'
+const TAGS = ['return-cases']
 /** The id must match exactly, or the parameter would swallow the `:verb` of a custom method. */
 const CASE_PATH = '/v1/return-cases/:id(^[0-9a-f-]{36})'
 
@@ -116,95 +113,81 @@ export default async function returnCasesModule(fastify: FastifyInstance): Promi
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   for (const schema of returnCaseSchemas) app.addSchema(schema)
 
-  app.post('/v1/return-cases', {
-    config: { roles: CASE_ROLES.create },
-    schema: {
-      tags: [TAG],
-      operationId: 'createReturnCase',
-      summary: 'Create a return case',
-      description:
-        'Creates a `draft` case with its household. The reference (`VNO-2026-00042`) is allocated per office and year. ' +
-        '`possible_duplicates` lists people with the same names, date of birth and nationality in other open cases: nothing is merged, check before going on.',
-      headers: IdempotencyKeyHeader,
-      body: Type.Ref(CreateReturnCase),
-      response: { 201: Type.Ref(ReturnCaseCreated), ...problemResponses(400, 409, 422) },
+  createRoute(app, {
+    path: '/v1/return-cases',
+    tags: TAGS,
+    roles: CASE_ROLES.create,
+    operationId: 'createReturnCase',
+    summary: 'Create a return case',
+    description:
+      'Creates a `draft` case with its household. The reference (`VNO-2026-00042`) is allocated per office and year. ' +
+      '`possible_duplicates` lists people with the same names, date of birth and nationality in other open cases: nothing is merged, check before going on.',
+    body: CreateReturnCase,
+    resource: ReturnCaseCreated,
+    run: async ({ db, context, body }) => {
+      const created = await service.createCase(db, context, body)
+      return { ...created.record, possible_duplicates: created.possibleDuplicates }
     },
-    handler: (request, reply) =>
-      runWrite(request, reply, async (db, context) => {
-        const created = await service.createCase(db, context, request.body)
-        return {
-          status: 201,
-          body: { ...created.record, possible_duplicates: created.possibleDuplicates },
-          headers: { etag: etagOf(created.record.version), location: `/v1/return-cases/${created.record.id}` },
-        }
-      }),
+    location: (created) => `/v1/return-cases/${created.id}`,
   })
 
-  app.get('/v1/return-cases', {
-    config: { roles: CASE_ROLES.read },
-    schema: {
-      tags: [TAG],
-      operationId: 'listReturnCases',
-      summary: 'List and search return cases',
-      description:
-        'Cases the caller may see, newest first. Partner-office users see only the cases referred to their office. ' +
-        'Filters combine; `q` matches the start of the reference parts and of the members\' names, ignoring case and accents.',
-      querystring: ReturnCaseListQuery,
-      response: { 200: Type.Ref(ReturnCaseList), 400: PROBLEM_RESPONSES[400] },
-    },
-    handler: (request) => service.listCases(app.db, request.context, request.query),
+  listRoute(app, {
+    path: '/v1/return-cases',
+    tags: TAGS,
+    roles: CASE_ROLES.read,
+    operationId: 'listReturnCases',
+    summary: 'List and search return cases',
+    description:
+      'Cases the caller may see, newest first. Partner-office users see only the cases referred to their office. ' +
+      'Filters combine; `q` matches the start of the reference parts and of the members\' names, ignoring case and accents.',
+    query: ReturnCaseListQuery,
+    list: ReturnCaseList,
+    run: ({ db, context, query }) => service.listCases(db, context, query),
   })
 
-  app.get(CASE_PATH, {
-    config: { roles: CASE_ROLES.read },
-    schema: {
-      tags: [TAG],
-      operationId: 'getReturnCase',
-      summary: 'Get a return case',
-      description: 'The case with its household and derived figures. Restricted vulnerability detail shows as `restricted` unless the caller may see it; each disclosure is audited.',
-      params: CaseIdParams,
-      response: { 200: Type.Ref(ReturnCase), ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, service.getCase(app.db, request.context, request.params.id)),
+  readRoute(app, {
+    path: CASE_PATH,
+    tags: TAGS,
+    roles: CASE_ROLES.read,
+    operationId: 'getReturnCase',
+    summary: 'Get a return case',
+    description: 'The case with its household and derived figures. Restricted vulnerability detail shows as `restricted` unless the caller may see it; each disclosure is audited.',
+    params: CaseIdParams,
+    resource: ReturnCase,
+    run: ({ db, context, params }) => service.getCase(db, context, params.id),
   })
 
-  app.patch(CASE_PATH, {
-    config: { roles: CASE_ROLES.edit },
-    schema: {
-      tags: [TAG],
-      operationId: 'updateReturnCase',
-      summary: 'Edit a return case',
-      description: 'Changes the given fields. Requires If-Match with the ETag of the last read. A closed case is read-only (409 `case-closed`).',
-      params: CaseIdParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(UpdateReturnCase),
-      response: {
-        200: Type.Ref(ReturnCase),
-        ...problemResponses(400, 404, 409, 412, 422, 428),
-      },
-    },
-    handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => service.updateCase(db, context, request.params.id, expected, request.body), { ifMatch: 'required' }),
+  updateRoute(app, {
+    path: CASE_PATH,
+    tags: TAGS,
+    roles: CASE_ROLES.edit,
+    operationId: 'updateReturnCase',
+    summary: 'Edit a return case',
+    description: 'Changes the given fields. Requires If-Match with the ETag of the last read. A closed case is read-only (409 `case-closed`).',
+    params: CaseIdParams,
+    body: UpdateReturnCase,
+    resource: ReturnCase,
+    run: ({ db, context, params, expectedVersion, body }) => service.updateCase(db, context, params.id, expectedVersion, body),
   })
 
-  app.get(`${CASE_PATH}/history`, {
-    config: { roles: CASE_ROLES.read },
-    schema: {
-      tags: [TAG],
-      operationId: 'listReturnCaseHistory',
-      summary: 'Status history of a case',
-      description: 'Every change of status, oldest first: who, when, from, to and why.',
-      params: CaseIdParams,
-      querystring: PageQuery,
-      response: { 200: Type.Ref(StatusHistory), ...problemResponses(400, 404) },
-    },
-    handler: (request) => service.listHistory(app.db, request.context.actor, request.params.id, request.query),
+  listRoute(app, {
+    path: `${CASE_PATH}/history`,
+    tags: TAGS,
+    roles: CASE_ROLES.read,
+    operationId: 'listReturnCaseHistory',
+    summary: 'Status history of a case',
+    description: 'Every change of status, oldest first: who, when, from, to and why.',
+    params: CaseIdParams,
+    query: PageQuery,
+    list: StatusHistory,
+    run: ({ db, context, params, query }) => service.listHistory(db, context.actor, params.id, query),
   })
 
   registerCustomMethods(
     app,
     {
       path: CASE_PATH,
-      tags: [TAG],
+      tags: TAGS,
       params: CaseIdParams,
       response: { 200: Type.Ref(ReturnCase), ...problemResponses(400, 403, 404, 409, 412, 422) },
       note: 'A forbidden transition is 409 `invalid-transition` naming the current status. If-Match is optional.',
@@ -213,25 +196,19 @@ export default async function returnCasesModule(fastify: FastifyInstance): Promi
     ACTIONS,
   )
 
-  app.post(`${CASE_PATH}::refer`, {
-    config: { roles: CASE_ROLES.refer },
-    schema: {
-      tags: [TAG],
+  registerCustomMethods(app, { path: CASE_PATH, tags: TAGS, params: CaseIdParams, response: { 200: Type.Ref(ReturnCase), ...problemResponses(400, 404, 409, 412, 422) } }, [
+    {
+      verb: 'refer',
+      roles: CASE_ROLES.refer,
       operationId: 'referReturnCase',
       summary: 'Refer a case to a partner office',
-      description:
-        'Refers the case to a partner office in its country of return (422 otherwise), replacing any earlier referral; the partner office then sees the case. ' +
-        'Cases are also referred automatically at approval when exactly one partner office covers the country. Not possible once rejected, withdrawn, no-show, cancelled or closed. If-Match is optional.',
-      params: CaseIdParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(ReferRequest),
-      response: {
-        200: Type.Ref(ReturnCase),
-        ...problemResponses(400, 404, 409, 412, 422),
-      },
+        description:
+          'Refers the case to a partner office in its country of return (422 otherwise), replacing any earlier referral; the partner office then sees the case. ' +
+          'Cases are also referred automatically at approval when exactly one partner office covers the country. Not possible once rejected, withdrawn, no-show, cancelled or closed. If-Match is optional.',
+      body: ReferRequest,
+      run: (db, context, params, expected, body) => service.referCase(db, context, params.id, expected, body.partner_office_id),
     },
-    handler: (request, reply) => customMethod(request, reply, (db, context, expected) => service.referCase(db, context, request.params.id, expected, request.body.partner_office_id)),
-  })
+  ])
 
   await app.register(memberRoutes, { casePath: CASE_PATH })
   await app.register(counsellingRoutes, { casePath: CASE_PATH })

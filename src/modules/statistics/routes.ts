@@ -71,6 +71,13 @@ export default async function statisticsModule(fastify: FastifyInstance): Promis
     },
   })
 
+  /** A statistic over a period, with the table its CSV and XLSX are made of. */
+  const computedWithTable =
+    <Statistic, Table>(compute: (db: typeof app.db, actor: Actor, query: PeriodFilter) => Promise<Statistic>, tableOf: (statistic: Statistic) => Table) =>
+    async (actor: Actor, query: PeriodFilter) => {
+      const statistic = await compute(app.db, actor, query)
+      return { statistic, table: tableOf(statistic) }
+    }
   const periodStatistics = [
     {
       name: 'satisfaction',
@@ -79,10 +86,7 @@ export default async function statisticsModule(fastify: FastifyInstance): Promis
       dated: 'Surveys taken in [from, to] (survey date)',
       schema: SatisfactionStatistic,
       table: 'A row per topic: answers, satisfied, share and percentage',
-      read: async (actor: Actor, query: PeriodFilter) => {
-        const statistic = await service.satisfactionStatistic(app.db, actor, query)
-        return { statistic, table: service.satisfactionTable(statistic) }
-      },
+      read: computedWithTable(service.satisfactionStatistic, service.satisfactionTable),
     },
     {
       name: 'sustainability',
@@ -91,10 +95,7 @@ export default async function statisticsModule(fastify: FastifyInstance): Promis
       dated: 'Assessments dated in [from, to]',
       schema: SustainabilityStatistic,
       table: 'A row per instrument version and dimension',
-      read: async (actor: Actor, query: PeriodFilter) => {
-        const statistic = await service.sustainabilityStatistic(app.db, actor, query)
-        return { statistic, table: service.sustainabilityTable(statistic) }
-      },
+      read: computedWithTable(service.sustainabilityStatistic, service.sustainabilityTable),
     },
   ]
   for (const statistic of periodStatistics) {

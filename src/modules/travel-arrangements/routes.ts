@@ -6,9 +6,8 @@ import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import type { Page } from '../../shared/pagination.js'
 import type { Actor } from '../../shared/roles.js'
-import { IfMatchHeader } from '../../shared/headers.js'
 import { problemResponses } from '../../shared/problems.js'
-import { caseRecordRoutes, customMethod, type OperationText } from '../../shared/routes.js'
+import { caseRecordRoutes, registerCustomMethods, type OperationText } from '../../shared/routes.js'
 import { CaseParams, ReasonBody, TRAVEL_ROLES } from '../travel/index.js'
 import {
   Accommodation,
@@ -46,7 +45,7 @@ interface ArrangementRoutes<Input, Filter, Resource extends Arrangement> {
   /** The item's id parameter. */
   itemParam: string
   schemas: { params: TSchema; query: TSchema; body: TSchema; resource: TSchema; list: TSchema }
-  operations: { request: Operation; list: Operation; get: Operation; cancel: Operation }
+  operations: { request: Operation; list: Operation; get: Operation; cancel: Required<Operation> }
   service: {
     request(db: Transaction<DB>, context: RequestContext, caseId: string, input: Input): Promise<Resource>
     list(db: Kysely<DB>, actor: Actor, caseId: string, filter: Filter): Promise<Page<Resource>>
@@ -66,23 +65,15 @@ function arrangementRoutes<Input, Filter, Resource extends Arrangement>(app: Fas
     operations: { create: kind.operations.request, list: kind.operations.list, get: kind.operations.get },
     service: { create: kind.service.request, list: kind.service.list, get: kind.service.get },
   })
-  const tags = [kind.tag]
-
-  app.post(`${item}::cancel`, {
-    config: { roles: TRAVEL_ROLES.arrange },
-    schema: {
-      tags,
+  registerCustomMethods(app, { path: item, tags: [kind.tag], params: kind.schemas.params, response: { 200: Type.Ref(kind.schemas.resource), ...problemResponses(400, 404, 409, 412, 422) } }, [
+    {
+      verb: 'cancel',
+      roles: TRAVEL_ROLES.arrange,
       ...kind.operations.cancel,
-      params: kind.schemas.params,
-      headers: IfMatchHeader,
-      body: Type.Ref(ReasonBody),
-      response: { 200: kind.schemas.resource, ...problemResponses(400, 404, 409, 412, 422) },
+      body: ReasonBody,
+      run: (db, context, params, expected, body) => kind.service.cancel(db, context, ids(params).caseId, ids(params).id, expected, body.reason),
     },
-    handler: (request, reply) =>
-      customMethod(request, reply, (db, context, expected) =>
-        kind.service.cancel(db, context, ids(request).caseId, ids(request).id, expected, (request.body as { reason: string }).reason),
-      ),
-  })
+  ])
 }
 
 export default async function travelArrangementsModule(fastify: FastifyInstance): Promise<void> {
@@ -94,7 +85,7 @@ export default async function travelArrangementsModule(fastify: FastifyInstance)
     tag: 'travel-insurance',
     collection: 'travel-insurance',
     itemParam: 'insurance_id',
-    schemas: { params: TravelInsuranceParams, query: TravelInsuranceListQuery, body: Type.Ref(RequestTravelInsurance), resource: Type.Ref(TravelInsurance), list: Type.Ref(TravelInsuranceList) },
+    schemas: { params: TravelInsuranceParams, query: TravelInsuranceListQuery, body: RequestTravelInsurance, resource: TravelInsurance, list: TravelInsuranceList },
     operations: {
       request: {
         operationId: 'requestTravelInsurance',
@@ -119,7 +110,7 @@ export default async function travelArrangementsModule(fastify: FastifyInstance)
     tag: 'accommodation',
     collection: 'accommodation',
     itemParam: 'accommodation_id',
-    schemas: { params: AccommodationParams, query: AccommodationListQuery, body: Type.Ref(RequestAccommodation), resource: Type.Ref(Accommodation), list: Type.Ref(AccommodationList) },
+    schemas: { params: AccommodationParams, query: AccommodationListQuery, body: RequestAccommodation, resource: Accommodation, list: AccommodationList },
     operations: {
       request: {
         operationId: 'requestAccommodation',

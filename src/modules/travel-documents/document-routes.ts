@@ -1,13 +1,12 @@
-import type { TSchema } from '@sinclair/typebox'
+import { Type, type TSchema } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
-import { IfMatchHeader } from '../../shared/headers.js'
 import type { Page } from '../../shared/pagination.js'
 import { problemResponses } from '../../shared/problems.js'
 import type { Role } from '../../shared/roles.js'
-import { caseRecordRoutes, customMethod, type OperationText } from '../../shared/routes.js'
+import { caseRecordRoutes, registerCustomMethods, type OperationText } from '../../shared/routes.js'
 import { CaseParams } from './schemas.js'
 
 /** Who may do what (see README "Travel"): the same for travel documents and transit visas. */
@@ -35,7 +34,7 @@ export interface DocumentRoutes<Create, Filter, Issue, Refuse, Resource extends 
   /** The item's id parameter. */
   itemParam: string
   schemas: { params: TSchema; query: TSchema; create: TSchema; issue: TSchema; refuse: TSchema; resource: TSchema; list: TSchema }
-  operations: { create: Operation; list: Operation; get: Operation; issue: Operation; refuse: Operation }
+  operations: { create: Operation; list: Operation; get: Operation; issue: Required<Operation>; refuse: Required<Operation> }
   service: {
     create(db: Transaction<DB>, context: RequestContext, caseId: string, input: Create): Promise<Resource>
     list(db: Kysely<DB>, actor: RequestContext['actor'], caseId: string, filter: Filter): Promise<Page<Resource>>
@@ -61,17 +60,24 @@ export function documentRoutes<Create, Filter, Issue, Refuse, Resource extends D
     roles: TRAVEL_DOCUMENT_ROLES,
     schemas: { ...kind.schemas, caseParams: CaseParams },
   })
-  const tags = [kind.tag]
-  const decisionResponses = { 200: kind.schemas.resource, ...problemResponses(400, 404, 409, 412, 422) }
+  const response = { 200: Type.Ref(kind.schemas.resource), ...problemResponses(400, 404, 409, 412, 422) }
 
   between?.()
 
-  const decision = <Input>(verb: 'issue' | 'refuse', body: TSchema, operation: Operation, decide: Decision<Input, Resource>) =>
-    app.post(`${item}::${verb}`, {
-      config: { roles: TRAVEL_DOCUMENT_ROLES.write },
-      schema: { tags, ...operation, params: kind.schemas.params, headers: IfMatchHeader, body, response: decisionResponses },
-      handler: (request, reply) => customMethod(request, reply, (db, context, expected) => decide(db, context, ids(request).caseId, ids(request).id, expected, request.body as Input)),
-    })
-  decision('issue', kind.schemas.issue, kind.operations.issue, kind.service.issue)
-  decision('refuse', kind.schemas.refuse, kind.operations.refuse, kind.service.refuse)
+  registerCustomMethods(app, { path: item, tags: [kind.tag], params: kind.schemas.params, response }, [
+    {
+      verb: 'issue',
+      roles: TRAVEL_DOCUMENT_ROLES.write,
+      ...kind.operations.issue,
+      body: kind.schemas.issue,
+      run: (db, context, params, expected, body) => kind.service.issue(db, context, ids(params).caseId, ids(params).id, expected, body as Issue),
+    },
+    {
+      verb: 'refuse',
+      roles: TRAVEL_DOCUMENT_ROLES.write,
+      ...kind.operations.refuse,
+      body: kind.schemas.refuse,
+      run: (db, context, params, expected, body) => kind.service.refuse(db, context, ids(params).caseId, ids(params).id, expected, body as Refuse),
+    },
+  ])
 }

@@ -1,9 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { IfMatchHeader } from '../../shared/headers.js'
-import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
-import { versionedWrite } from '../../shared/routes.js'
+import { listRoute, updateRoute } from '../../shared/routes.js'
 import { documentPaths, documentRoutes, TRAVEL_DOCUMENT_ROLES } from './document-routes.js'
 import {
   CreateTravelDocument,
@@ -21,6 +18,7 @@ import {
 import * as service from './service.js'
 
 const TAG = 'travel-documents'
+const TAGS = [TAG]
 const ITEM_PARAM = 'document_id'
 
 export default async function travelDocumentsModule(fastify: FastifyInstance): Promise<void> {
@@ -29,22 +27,19 @@ export default async function travelDocumentsModule(fastify: FastifyInstance): P
 
   // Corrections, registered after the read of the same path.
   const correction = () =>
-    app.patch(documentPaths(TAG, ITEM_PARAM).item, {
-      config: { roles: TRAVEL_DOCUMENT_ROLES.write },
-      schema: {
-        tags: [TAG],
-        operationId: 'updateTravelDocument',
-        summary: 'Correct a travel document',
-        description:
-          'Corrects the given fields (a mistyped number or date). Requires If-Match. The result must still be complete for the kind and status ' +
-          '(422 naming each field); a refused document only takes notes.',
-        params: DocumentParams,
-        headers: IfMatchHeader,
-        body: Type.Ref(UpdateTravelDocument),
-        response: { 200: Type.Ref(TravelDocument), ...problemResponses(400, 404, 409, 412, 422), 428: PROBLEM_RESPONSES[428] },
-      },
-      handler: (request, reply) =>
-        versionedWrite(request, reply, (db, context, expected) => service.updateDocument(db, context, request.params.id, request.params.document_id, expected, request.body), { ifMatch: 'required' }),
+    updateRoute(app, {
+      path: documentPaths(TAG, ITEM_PARAM).item,
+      tags: TAGS,
+      roles: TRAVEL_DOCUMENT_ROLES.write,
+      operationId: 'updateTravelDocument',
+      summary: 'Correct a travel document',
+      description:
+        'Corrects the given fields (a mistyped number or date). Requires If-Match. The result must still be complete for the kind and status ' +
+        '(422 naming each field); a refused document only takes notes.',
+      params: DocumentParams,
+      body: UpdateTravelDocument,
+      resource: TravelDocument,
+      run: ({ db, context, params, expectedVersion, body }) => service.updateDocument(db, context, params.id, params.document_id, expectedVersion, body),
     })
 
   documentRoutes(
@@ -56,11 +51,11 @@ export default async function travelDocumentsModule(fastify: FastifyInstance): P
       schemas: {
         params: DocumentParams,
         query: TravelDocumentListQuery,
-        create: Type.Ref(CreateTravelDocument),
-        issue: Type.Ref(IssueTravelDocument),
-        refuse: Type.Ref(RefuseTravelDocument),
-        resource: Type.Ref(TravelDocument),
-        list: Type.Ref(TravelDocumentList),
+        create: CreateTravelDocument,
+        issue: IssueTravelDocument,
+        refuse: RefuseTravelDocument,
+        resource: TravelDocument,
+        list: TravelDocumentList,
       },
       operations: {
         create: {
@@ -93,20 +88,19 @@ export default async function travelDocumentsModule(fastify: FastifyInstance): P
     correction,
   )
 
-  app.get('/v1/travel-documents', {
-    config: { roles: TRAVEL_DOCUMENT_ROLES.queue },
-    schema: {
-      tags: [TAG],
-      operationId: 'listTravelDocumentsNeedingAttention',
-      summary: 'Travel documents needing attention, across cases',
-      description:
-        'The operations queues, over cases not yet departed nor ended: `attention=waiting` lists emergency travel documents still requested, ' +
-        'the longest wait first (`waiting_days`); `attention=expiring_before_travel` lists documents that expire before the travel date ' +
-        '(the end of the latest active booking, else the intended departure date) of travellers with no other document valid through it, ' +
-        'earliest expiry first.',
-      querystring: TravelDocumentQueueQuery,
-      response: { 200: Type.Ref(TravelDocumentQueue), 400: PROBLEM_RESPONSES[400] },
-    },
-    handler: (request) => service.documentQueue(app.db, request.query),
+  listRoute(app, {
+    path: '/v1/travel-documents',
+    tags: TAGS,
+    roles: TRAVEL_DOCUMENT_ROLES.queue,
+    operationId: 'listTravelDocumentsNeedingAttention',
+    summary: 'Travel documents needing attention, across cases',
+    description:
+      'The operations queues, over cases not yet departed nor ended: `attention=waiting` lists emergency travel documents still requested, ' +
+      'the longest wait first (`waiting_days`); `attention=expiring_before_travel` lists documents that expire before the travel date ' +
+      '(the end of the latest active booking, else the intended departure date) of travellers with no other document valid through it, ' +
+      'earliest expiry first.',
+    query: TravelDocumentQueueQuery,
+    list: TravelDocumentQueue,
+    run: ({ db, query }) => service.documentQueue(db, query),
   })
 }

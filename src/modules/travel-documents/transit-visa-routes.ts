@@ -1,5 +1,4 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { documentRoutes } from './document-routes.js'
 import {
@@ -25,11 +24,11 @@ export default async function transitVisasModule(fastify: FastifyInstance): Prom
     schemas: {
       params: TransitVisaParams,
       query: TransitVisaListQuery,
-      create: Type.Ref(RequestTransitVisa),
-      issue: Type.Ref(IssueTransitVisa),
-      refuse: Type.Ref(RefuseTransitVisa),
-      resource: Type.Ref(TransitVisa),
-      list: Type.Ref(TransitVisaList),
+      create: RequestTransitVisa,
+      issue: IssueTransitVisa,
+      refuse: RefuseTransitVisa,
+      resource: TransitVisa,
+      list: TransitVisaList,
     },
     operations: {
       create: {

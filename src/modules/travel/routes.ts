@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { IdempotencyKeyHeader, IfMatchHeader } from '../../shared/headers.js'
 import type { Role } from '../../shared/roles.js'
 import * as bookings from './bookings.js'
 import * as movements from './movements.js'
@@ -29,7 +28,7 @@ import {
 } from './schemas.js'
 import * as tickets from './tickets.js'
 import { PROBLEM_RESPONSES, problemResponses } from '../../shared/problems.js'
-import { registerCustomMethods, versionedRead, versionedWrite } from '../../shared/routes.js'
+import { createRoute, listRoute, readRoute, registerCustomMethods, updateRoute } from '../../shared/routes.js'
 
 /** Who may do what (see README "Travel"). */
 export const TRAVEL_ROLES = {
@@ -46,6 +45,9 @@ const BOOKINGS = `${CASE_PATH}/bookings`
 const BOOKING = `${BOOKINGS}/:booking_id(^[0-9a-f-]{36})`
 const TICKETS = `${CASE_PATH}/tickets`
 const TICKET = `${TICKETS}/:ticket_id(^[0-9a-f-]{36})`
+
+const BOOKING_TAGS = ['bookings']
+const TICKET_TAGS = ['tickets']
 
 const IF_MATCH_NOTE = 'If-Match (the resource\'s ETag) is optional.'
 
@@ -65,71 +67,62 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
 
   // ------------------------------------------------------------ bookings
 
-  app.post(BOOKINGS, {
-    config: { roles: TRAVEL_ROLES.arrange },
-    schema: {
-      tags: ['bookings'],
-      operationId: 'createBooking',
-      summary: 'Record a booking and its route',
-      description:
-        'Booking reference and the route as ordered segments (IATA airport codes, carrier, flight number, scheduled departure and arrival as ' +
-        'local times with their UTC offsets). Each segment must leave from where the previous one arrived, after it arrived (422 naming the ' +
-        'segment); transit points are derived. Assistance at departure, transit and arrival, and escorts (medical or other), name travellers ' +
-        'of this case. Needs an approved (or travel-booked) case.',
-      params: CaseParams,
-      headers: IdempotencyKeyHeader,
-      body: Type.Ref(CreateBooking),
-      response: { 201: Type.Ref(Booking), ...problemResponses(400, 404, 409, 422) },
-    },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context) => bookings.createBooking(db, context, request.params.id, request.body), { ifMatch: 'none', status: 201, location: (booking) => `/v1/return-cases/${booking.case_id}/bookings/${booking.id}` }),
+  createRoute(app, {
+    path: BOOKINGS,
+    tags: BOOKING_TAGS,
+    roles: TRAVEL_ROLES.arrange,
+    operationId: 'createBooking',
+    summary: 'Record a booking and its route',
+    description:
+      'Booking reference and the route as ordered segments (IATA airport codes, carrier, flight number, scheduled departure and arrival as ' +
+      'local times with their UTC offsets). Each segment must leave from where the previous one arrived, after it arrived (422 naming the ' +
+      'segment); transit points are derived. Assistance at departure, transit and arrival, and escorts (medical or other), name travellers ' +
+      'of this case. Needs an approved (or travel-booked) case.',
+    params: CaseParams,
+    body: CreateBooking,
+    resource: Booking,
+    run: ({ db, context, params, body }) => bookings.createBooking(db, context, params.id, body),
+    location: (booking) => `/v1/return-cases/${booking.case_id}/bookings/${booking.id}`,
   })
 
-  app.get(BOOKINGS, {
-    config: { roles: TRAVEL_ROLES.read },
-    schema: {
-      tags: ['bookings'],
-      operationId: 'listBookings',
-      summary: 'List the bookings of a case',
-      description: 'A partner office sees only the cases referred to it (404 otherwise).',
-      params: CaseParams,
-      querystring: BookingListQuery,
-      response: { 200: Type.Ref(BookingList), ...problemResponses(400, 404) },
-    },
-    handler: (request) => bookings.listBookings(app.db, request.context.actor, request.params.id, request.query),
+  listRoute(app, {
+    path: BOOKINGS,
+    tags: BOOKING_TAGS,
+    roles: TRAVEL_ROLES.read,
+    operationId: 'listBookings',
+    summary: 'List the bookings of a case',
+    description: 'A partner office sees only the cases referred to it (404 otherwise).',
+    params: CaseParams,
+    query: BookingListQuery,
+    list: BookingList,
+    run: ({ db, context, params, query }) => bookings.listBookings(db, context.actor, params.id, query),
   })
 
-  app.get(BOOKING, {
-    config: { roles: TRAVEL_ROLES.read },
-    schema: {
-      tags: ['bookings'],
-      operationId: 'getBooking',
-      summary: 'Get a booking',
-      params: BookingParams,
-      response: { 200: Type.Ref(Booking), ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, bookings.getBooking(app.db, request.context.actor, request.params.id, request.params.booking_id)),
+  readRoute(app, {
+    path: BOOKING,
+    tags: BOOKING_TAGS,
+    roles: TRAVEL_ROLES.read,
+    operationId: 'getBooking',
+    summary: 'Get a booking',
+    params: BookingParams,
+    resource: Booking,
+    run: ({ db, context, params }) => bookings.getBooking(db, context.actor, params.id, params.booking_id),
   })
 
-  app.patch(BOOKING, {
-    config: { roles: TRAVEL_ROLES.arrange },
-    schema: {
-      tags: ['bookings'],
-      operationId: 'updateBooking',
-      summary: 'Change the assistance, escorts or notes of a booking',
-      description: 'Replaces the lists given. The route is fixed: cancel the booking and record a new one to change it. Requires If-Match.',
-      params: BookingParams,
-      headers: IfMatchHeader,
-      body: Type.Ref(UpdateBooking),
-      response: {
-        200: Type.Ref(Booking),
-        ...problemResponses(400, 404, 409, 412, 422, 428),
-      },
-    },
-    handler: (request, reply) => versionedWrite(request, reply, (db, context, expected) => bookings.updateBooking(db, context, request.params.id, request.params.booking_id, expected, request.body), { ifMatch: 'required' }),
+  updateRoute(app, {
+    path: BOOKING,
+    tags: BOOKING_TAGS,
+    roles: TRAVEL_ROLES.arrange,
+    operationId: 'updateBooking',
+    summary: 'Change the assistance, escorts or notes of a booking',
+    description: 'Replaces the lists given. The route is fixed: cancel the booking and record a new one to change it. Requires If-Match.',
+    params: BookingParams,
+    body: UpdateBooking,
+    resource: Booking,
+    run: ({ db, context, params, expectedVersion, body }) => bookings.updateBooking(db, context, params.id, params.booking_id, expectedVersion, body),
   })
 
-  registerCustomMethods(app, { path: BOOKING, tags: ['bookings'], params: BookingParams, response: { 200: Type.Ref(Booking), ...problemResponses(400, 404, 409, 412, 422) }, note: IF_MATCH_NOTE }, [
+  registerCustomMethods(app, { path: BOOKING, tags: BOOKING_TAGS, params: BookingParams, response: { 200: Type.Ref(Booking), ...problemResponses(400, 404, 409, 412, 422) }, note: IF_MATCH_NOTE }, [
     {
       verb: 'cancel',
       roles: TRAVEL_ROLES.arrange,
@@ -143,60 +136,56 @@ export default async function travelModule(fastify: FastifyInstance): Promise<vo
 
   // ------------------------------------------------------------ tickets
 
-  app.post(TICKETS, {
-    config: { roles: TRAVEL_ROLES.arrange },
-    schema: {
-      tags: ['tickets'],
-      operationId: 'requestTicket',
-      summary: 'Request a ticket for a traveller',
-      description:
-        'One ticket per traveller per booking (409 `duplicate-resource` for a second live one). The traveller must be a household member of ' +
-        'this case (422) and hold a valid document that does not expire before the booking\'s last arrival date (409 ' +
-        '`travel-document-required` naming the traveller, the travel date and what is wrong: no document, refused, still requested, or expires ' +
-        'on a date before travel). A traveller whose medical needs call for an escort needs a medical escort on the booking (409). At each ' +
-        'transit point flagged `visa_required` the traveller needs a transit visa issued and valid on the transit dates (409 ' +
-        '`transit-visa-required`); a traveller with medical needs or an escort needs travel insurance covering the journey (409 ' +
-        '`travel-insurance-required`). The fare, in ' +
-        'the project\'s currency (422 `currency-mismatch`), becomes a payment request (kind `ticket`) on the travel line (else the project\'s ' +
-        '`cost_routing` fallback; 409 `no-budget-line-for-cost` with neither): the ticket is ' +
-        '`requested` until someone other than the requester approves that payment, which commits the fare and issues the ticket. When every ' +
-        'traveller holds an issued ticket the case moves to `travel_booked`.',
-      params: CaseParams,
-      headers: IdempotencyKeyHeader,
-      body: Type.Ref(RequestTicket),
-      response: { 201: Type.Ref(Ticket), ...problemResponses(400, 404, 409, 422) },
-    },
-    handler: (request, reply) =>
-      versionedWrite(request, reply, (db, context) => tickets.requestTicket(db, context, request.params.id, request.body), { ifMatch: 'none', status: 201, location: (ticket) => `/v1/return-cases/${ticket.case_id}/tickets/${ticket.id}` }),
+  createRoute(app, {
+    path: TICKETS,
+    tags: TICKET_TAGS,
+    roles: TRAVEL_ROLES.arrange,
+    operationId: 'requestTicket',
+    summary: 'Request a ticket for a traveller',
+    description:
+      'One ticket per traveller per booking (409 `duplicate-resource` for a second live one). The traveller must be a household member of ' +
+      'this case (422) and hold a valid document that does not expire before the booking\'s last arrival date (409 ' +
+      '`travel-document-required` naming the traveller, the travel date and what is wrong: no document, refused, still requested, or expires ' +
+      'on a date before travel). A traveller whose medical needs call for an escort needs a medical escort on the booking (409). At each ' +
+      'transit point flagged `visa_required` the traveller needs a transit visa issued and valid on the transit dates (409 ' +
+      '`transit-visa-required`); a traveller with medical needs or an escort needs travel insurance covering the journey (409 ' +
+      '`travel-insurance-required`). The fare, in ' +
+      'the project\'s currency (422 `currency-mismatch`), becomes a payment request (kind `ticket`) on the travel line (else the project\'s ' +
+      '`cost_routing` fallback; 409 `no-budget-line-for-cost` with neither): the ticket is ' +
+      '`requested` until someone other than the requester approves that payment, which commits the fare and issues the ticket. When every ' +
+      'traveller holds an issued ticket the case moves to `travel_booked`.',
+    params: CaseParams,
+    body: RequestTicket,
+    resource: Ticket,
+    run: ({ db, context, params, body }) => tickets.requestTicket(db, context, params.id, body),
+    location: (ticket) => `/v1/return-cases/${ticket.case_id}/tickets/${ticket.id}`,
   })
 
-  app.get(TICKETS, {
-    config: { roles: TRAVEL_ROLES.read },
-    schema: {
-      tags: ['tickets'],
-      operationId: 'listTickets',
-      summary: 'List the tickets of a case',
-      description: 'In the order requested, with each ticket\'s payment status. A partner office sees only the cases referred to it (404 otherwise).',
-      params: CaseParams,
-      querystring: TicketListQuery,
-      response: { 200: Type.Ref(TicketList), ...problemResponses(400, 404) },
-    },
-    handler: (request) => tickets.listTickets(app.db, request.context.actor, request.params.id, request.query),
+  listRoute(app, {
+    path: TICKETS,
+    tags: TICKET_TAGS,
+    roles: TRAVEL_ROLES.read,
+    operationId: 'listTickets',
+    summary: 'List the tickets of a case',
+    description: 'In the order requested, with each ticket\'s payment status. A partner office sees only the cases referred to it (404 otherwise).',
+    params: CaseParams,
+    query: TicketListQuery,
+    list: TicketList,
+    run: ({ db, context, params, query }) => tickets.listTickets(db, context.actor, params.id, query),
   })
 
-  app.get(TICKET, {
-    config: { roles: TRAVEL_ROLES.read },
-    schema: {
-      tags: ['tickets'],
-      operationId: 'getTicket',
-      summary: 'Get a ticket',
-      params: TicketParams,
-      response: { 200: Type.Ref(Ticket), ...problemResponses(400, 404) },
-    },
-    handler: (request, reply) => versionedRead(reply, tickets.getTicket(app.db, request.context.actor, request.params.id, request.params.ticket_id)),
+  readRoute(app, {
+    path: TICKET,
+    tags: TICKET_TAGS,
+    roles: TRAVEL_ROLES.read,
+    operationId: 'getTicket',
+    summary: 'Get a ticket',
+    params: TicketParams,
+    resource: Ticket,
+    run: ({ db, context, params }) => tickets.getTicket(db, context.actor, params.id, params.ticket_id),
   })
 
-  registerCustomMethods(app, { path: TICKET, tags: ['tickets'], params: TicketParams, response: TICKET_ACTION_RESPONSES, note: IF_MATCH_NOTE }, [
+  registerCustomMethods(app, { path: TICKET, tags: TICKET_TAGS, params: TicketParams, response: TICKET_ACTION_RESPONSES, note: IF_MATCH_NOTE }, [
     {
       verb: 'void',
       roles: TRAVEL_ROLES.arrange,
