@@ -1,4 +1,4 @@
-import { Type, type TSchema } from '@sinclair/typebox'
+import { Type, type TProperties, type TSchema, type TString } from '@sinclair/typebox'
 
 /** Formats registered with the validator (see app.ts), so codes are checked against ISO lists, not just their shape. */
 export const COUNTRY_FORMAT = 'iso3166-alpha2'
@@ -62,6 +62,39 @@ export const PaginationQuery = {
 
 export const NextCursor = Nullable(Type.String({ description: 'Cursor of the next page, or null on the last page.' }))
 
+/** One page of a list: references to the item schema, in the order `description` gives, and the cursor of the next page. */
+export const ListPage = <Item extends TSchema>($id: string, item: Item, description: string) =>
+  Type.Object({ items: Type.Array(Type.Ref(item), { description }), next_cursor: NextCursor }, { $id, additionalProperties: false })
+
+/** The query string of a list: the page (`limit`, `cursor`) first, then the list's own filters. */
+export const ListQuery = <Filters extends TProperties>(filters: Filters) => Type.Object({ ...PaginationQuery, ...filters }, { additionalProperties: false })
+
+/** The query string of a list without filters. */
+export const PageQuery = ListQuery({})
+
+export const ETAG_VERSION = 'Version, also sent as the ETag.'
+export const IF_MATCH_VERSION = 'Version, also sent as the ETag; send it back in If-Match to update.'
+
+/**
+ * What closes a stored, versioned record: its version (the ETag) and when it was created and last changed.
+ * `created` says what creating it is ("When it was requested.").
+ */
+export const RecordStamps = (created: string, { updated = 'When it last changed.', version = ETAG_VERSION }: { updated?: string; version?: string } = {}) => ({
+  version: Type.Integer({ description: version }),
+  created_at: Timestamp(created),
+  updated_at: Timestamp(updated),
+})
+
 export const IdParams = Type.Object({ id: Uuid('Resource id.') })
+
+/** Path parameters `{id}` of a parent resource, e.g. `Uuid('Return case id.')`. */
+export const ParentParams = (parent: string) => Type.Object({ id: Uuid(parent) })
+
+/** Path parameters `{id}` of a parent and `{key}` of one of its records, e.g. `ChildParams('Return case id.', 'visa_id', 'Transit visa id.')`. */
+export const ChildParams = <Key extends string>(parent: string, key: Key, child: string) =>
+  Type.Object({ id: Uuid(parent), ...({ [key]: Uuid(child) } as Record<Key, TString>) })
+
+export const CaseParams = ParentParams('Return case id.')
+export const CaseRecordParams = <Key extends string>(key: Key, record: string) => ChildParams('Return case id.', key, record)
 
 export const sharedSchemas: TSchema[] = [ProblemDetails, Money]

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 import { PaymentStatusSchema } from '../payments/index.js'
 
 export const CASH_GRANT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
@@ -75,15 +75,9 @@ export const CreateCashGrant = Type.Object(
   },
 )
 
-export const CashGrantList = Type.Object(
-  { items: Type.Array(Type.Ref(CashGrant), { description: 'Cash grants of the case, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'CashGrantList', additionalProperties: false },
-)
+export const CashGrantList = ListPage('CashGrantList', CashGrant, 'Cash grants of the case, oldest first.')
 
-export const CashGrantListQuery = Type.Object(
-  { ...PaginationQuery, status: Type.Optional(StringEnum(CASH_GRANT_STATUSES, { description: 'Only grants in this status.' })) },
-  { additionalProperties: false },
-)
+export const CashGrantListQuery = ListQuery({ status: Type.Optional(StringEnum(CASH_GRANT_STATUSES, { description: 'Only grants in this status.' })) })
 
 export const CaseParams = Type.Object({ id: Uuid('Return case id.') })
 export const CashGrantParams = Type.Object({ id: Uuid('Return case id.'), grant_id: Uuid('Cash grant id.') })

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const CRISIS_KINDS = ['war', 'conflict', 'disaster'] as const
 
@@ -66,20 +66,13 @@ export const UpdateCrisisCountry = Type.Object(
   },
 )
 
-export const CrisisCountryList = Type.Object(
-  { items: Type.Array(Type.Ref(CrisisCountry), { description: 'Listings on this page, in the order they were created.' }), next_cursor: NextCursor },
-  { $id: 'CrisisCountryList', additionalProperties: false },
-)
+export const CrisisCountryList = ListPage('CrisisCountryList', CrisisCountry, 'Listings on this page, in the order they were created.')
 
-export const CrisisCountryListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    country: Type.Optional(CountryCode('Only listings of this country.')),
-    kind: Type.Optional(CrisisKind),
-    on: Type.Optional(DateOnly('Only listings valid on this date.')),
-  },
-  { additionalProperties: false },
-)
+export const CrisisCountryListQuery = ListQuery({
+  country: Type.Optional(CountryCode('Only listings of this country.')),
+  kind: Type.Optional(CrisisKind),
+  on: Type.Optional(DateOnly('Only listings valid on this date.')),
+})
 
 export type CrisisCountryRecord = Static<typeof CrisisCountry>
 export type CreateCrisisCountryInput = Static<typeof CreateCrisisCountry>

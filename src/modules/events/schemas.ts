@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { NextCursor, Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ListPage, Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from '../../shared/schemas.js'
 import { EVENT_CATALOGUE, EVENT_TYPE_PATTERN } from './catalogue.js'
 
 export const EventType = Type.String({ pattern: EVENT_TYPE_PATTERN, description: 'A CloudEvents type, `avrr.<entity>.<verb>` (see the `webhooks` section of the spec for the catalogue).', examples: ['avrr.return_case.approved'] })
@@ -169,10 +169,7 @@ export const RotateSecret = Type.Object(
   { $id: 'RotateSecret', additionalProperties: false },
 )
 
-export const WebhookSubscriptionList = Type.Object(
-  { items: Type.Array(Type.Ref(WebhookSubscription), { description: 'Subscriptions, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'WebhookSubscriptionList', additionalProperties: false },
-)
+export const WebhookSubscriptionList = ListPage('WebhookSubscriptionList', WebhookSubscription, 'Subscriptions, oldest first.')
 
 export const DeliveryStatus = StringEnum(['pending', 'succeeded', 'failed'], {
   description: '`pending`: waiting for its turn or its next attempt; `succeeded`: acknowledged with a 2xx; `failed`: every retry failed (redeliver to try again).',
@@ -209,10 +206,7 @@ export const WebhookDelivery = Type.Object(
   { $id: 'WebhookDelivery', additionalProperties: false },
 )
 
-export const WebhookDeliveryList = Type.Object(
-  { items: Type.Array(Type.Ref(WebhookDelivery), { description: 'Deliveries, newest first.' }), next_cursor: NextCursor },
-  { $id: 'WebhookDeliveryList', additionalProperties: false },
-)
+export const WebhookDeliveryList = ListPage('WebhookDeliveryList', WebhookDelivery, 'Deliveries, newest first.')
 
 export const DeliveryListQuery = Type.Object(
   {

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 import { PositiveMoney, TravelPayee } from '../travel/index.js'
 
 export const EXCESS_BAGGAGE_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
@@ -47,20 +47,13 @@ export const ExcessBaggage = Type.Object(
   { $id: 'ExcessBaggage', additionalProperties: false, description: 'An excess-baggage charge, paid separately from the ticket.' },
 )
 
-export const ExcessBaggageList = Type.Object(
-  { items: Type.Array(Type.Ref(ExcessBaggage), { description: 'Charges in the order requested.' }), next_cursor: NextCursor },
-  { $id: 'ExcessBaggageList', additionalProperties: false },
-)
+export const ExcessBaggageList = ListPage('ExcessBaggageList', ExcessBaggage, 'Charges in the order requested.')
 
-export const ExcessBaggageListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    status: Type.Optional(ExcessBaggageStatusSchema),
-    member_id: Type.Optional(Uuid('Only this traveller\'s charges.')),
-    ticket_id: Type.Optional(Uuid('Only the charges on this ticket.')),
-  },
-  { additionalProperties: false },
-)
+export const ExcessBaggageListQuery = ListQuery({
+  status: Type.Optional(ExcessBaggageStatusSchema),
+  member_id: Type.Optional(Uuid('Only this traveller\'s charges.')),
+  ticket_id: Type.Optional(Uuid('Only the charges on this ticket.')),
+})
 
 export const ExcessBaggageParams = Type.Object({ id: Uuid('Return case id.'), baggage_id: Uuid('Excess-baggage charge id.') })
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const CONSULTATION_CHANNELS = ['in_person', 'phone', 'email', 'online'] as const
 /** The topics the centre advises on (the seeds' list, with employment). */
@@ -163,22 +163,15 @@ export const MicEnquirer = Type.Object(
   { $id: 'MicEnquirer', additionalProperties: false, description: 'A person the Migration Information Centre advises.' },
 )
 
-export const MicEnquirerList = Type.Object(
-  { items: Type.Array(Type.Ref(MicEnquirer), { description: 'Enquirers on this page, in the order registered.' }), next_cursor: NextCursor },
-  { $id: 'MicEnquirerList', additionalProperties: false },
-)
+export const MicEnquirerList = ListPage('MicEnquirerList', MicEnquirer, 'Enquirers on this page, in the order registered.')
 
-export const MicEnquirerListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Words that must each start a word of the name (case- and accent-insensitive).' })),
-    residence_country: Type.Optional(CountryCode('Only enquirers living in this country.')),
-    household_nationality: Type.Optional(CountryCode('Only enquirers with a household member of this nationality.')),
-    planned_return_from: Type.Optional(DateOnly('Only enquirers planning to return on or after this date.')),
-    planned_return_to: Type.Optional(DateOnly('Only enquirers planning to return on or before this date.')),
-  },
-  { additionalProperties: false },
-)
+export const MicEnquirerListQuery = ListQuery({
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Words that must each start a word of the name (case- and accent-insensitive).' })),
+  residence_country: Type.Optional(CountryCode('Only enquirers living in this country.')),
+  household_nationality: Type.Optional(CountryCode('Only enquirers with a household member of this nationality.')),
+  planned_return_from: Type.Optional(DateOnly('Only enquirers planning to return on or after this date.')),
+  planned_return_to: Type.Optional(DateOnly('Only enquirers planning to return on or before this date.')),
+})
 
 // ---------------------------------------------------------------- consultations
 
@@ -267,21 +260,14 @@ export const MicConsultation = Type.Object(
   { $id: 'MicConsultation', additionalProperties: false, description: 'A consultation of the Migration Information Centre.' },
 )
 
-export const MicConsultationList = Type.Object(
-  { items: Type.Array(Type.Ref(MicConsultation), { description: 'Consultations on this page, in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'MicConsultationList', additionalProperties: false },
-)
+export const MicConsultationList = ListPage('MicConsultationList', MicConsultation, 'Consultations on this page, in the order recorded.')
 
-export const MicConsultationListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    topic: Type.Optional(Topic),
-    channel: Type.Optional(Channel),
-    held_from: Type.Optional(DateOnly('Only consultations held on or after this date.')),
-    held_to: Type.Optional(DateOnly('Only consultations held on or before this date.')),
-  },
-  { additionalProperties: false },
-)
+export const MicConsultationListQuery = ListQuery({
+  topic: Type.Optional(Topic),
+  channel: Type.Optional(Channel),
+  held_from: Type.Optional(DateOnly('Only consultations held on or after this date.')),
+  held_to: Type.Optional(DateOnly('Only consultations held on or before this date.')),
+})
 
 // ---------------------------------------------------------------- follow-up queue
 
@@ -303,19 +289,12 @@ export const MicFollowUp = Type.Object(
   { $id: 'MicFollowUp', additionalProperties: false, description: 'A follow-up due, not yet done.' },
 )
 
-export const MicFollowUpList = Type.Object(
-  { items: Type.Array(Type.Ref(MicFollowUp), { description: 'Follow-ups on this page, the earliest due first.' }), next_cursor: NextCursor },
-  { $id: 'MicFollowUpList', additionalProperties: false },
-)
+export const MicFollowUpList = ListPage('MicFollowUpList', MicFollowUp, 'Follow-ups on this page, the earliest due first.')
 
-export const MicFollowUpQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    due_within: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_DUE_WITHIN_DAYS, default: 7, description: 'Also list follow-ups due within this many days from today (0-365, default 7); overdue ones are always listed.' })),
-    counsellor: Type.Optional(Name('Only follow-ups of consultations by this counsellor.')),
-  },
-  { additionalProperties: false },
-)
+export const MicFollowUpQuery = ListQuery({
+  due_within: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_DUE_WITHIN_DAYS, default: 7, description: 'Also list follow-ups due within this many days from today (0-365, default 7); overdue ones are always listed.' })),
+  counsellor: Type.Optional(Name('Only follow-ups of consultations by this counsellor.')),
+})
 
 export const EnquirerIdParams = Type.Object({ id: Uuid('Enquirer id.') })
 export const ConsultationParams = Type.Object({ id: Uuid('Enquirer id.'), consultation_id: Uuid('Consultation id.') })

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const VISIT_MODES = ['in_person', 'phone', 'video'] as const
 export const DIMENSIONS = ['economic', 'social', 'psychosocial'] as const
@@ -51,10 +51,7 @@ export const MonitoringVisit = Type.Object(
   { $id: 'MonitoringVisit', additionalProperties: false, description: 'A monitoring visit after return.' },
 )
 
-export const MonitoringVisitList = Type.Object(
-  { items: Type.Array(Type.Ref(MonitoringVisit), { description: 'Visits, in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'MonitoringVisitList', additionalProperties: false },
-)
+export const MonitoringVisitList = ListPage('MonitoringVisitList', MonitoringVisit, 'Visits, in the order recorded.')
 
 // ---------------------------------------------------------------- satisfaction surveys
 
@@ -97,10 +94,7 @@ export const SatisfactionSurvey = Type.Object(
   { $id: 'SatisfactionSurvey', additionalProperties: false, description: 'A returnee\'s satisfaction with counselling, travel and reintegration assistance.' },
 )
 
-export const SatisfactionSurveyList = Type.Object(
-  { items: Type.Array(Type.Ref(SatisfactionSurvey), { description: 'Surveys of the case, in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'SatisfactionSurveyList', additionalProperties: false },
-)
+export const SatisfactionSurveyList = ListPage('SatisfactionSurveyList', SatisfactionSurvey, 'Surveys of the case, in the order recorded.')
 
 // ---------------------------------------------------------------- sustainability instruments
 
@@ -274,22 +268,16 @@ export const SustainabilityAssessment = Type.Object(
   },
 )
 
-export const SustainabilityAssessmentList = Type.Object(
-  { items: Type.Array(Type.Ref(SustainabilityAssessment), { description: 'Assessments of the case, in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'SustainabilityAssessmentList', additionalProperties: false },
-)
+export const SustainabilityAssessmentList = ListPage('SustainabilityAssessmentList', SustainabilityAssessment, 'Assessments of the case, in the order recorded.')
 
-export const SustainabilityAssessmentListQuery = Type.Object(
-  { ...PaginationQuery, member_id: Type.Optional(Uuid('Only the assessments of this returnee.')) },
-  { additionalProperties: false },
-)
+export const SustainabilityAssessmentListQuery = ListQuery({ member_id: Type.Optional(Uuid('Only the assessments of this returnee.')) })
 
 const id = (what: string) => Type.String({ pattern: '^[0-9a-f-]{36}$', description: what })
 export const CaseParams = Type.Object({ id: id('Return case id.') })
 export const VisitParams = Type.Object({ id: id('Return case id.'), visit_id: id('Monitoring visit id.') })
 export const AssessmentParams = Type.Object({ id: id('Return case id.'), assessment_id: id('Sustainability assessment id.') })
 export const VersionParams = Type.Object({ version: Type.String({ maxLength: 64, description: 'Version name.' }) })
-export const PageQuery = Type.Object({ ...PaginationQuery }, { additionalProperties: false })
+export { PageQuery } from '../../shared/schemas.js'
 
 export type CreateMonitoringVisitInput = Static<typeof CreateMonitoringVisit>
 export type MonitoringVisitRecord = Static<typeof MonitoringVisit>

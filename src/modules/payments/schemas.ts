@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 import { EXCHANGE_RATE_PATTERN } from './exchange.js'
 
 export const PAYMENT_KINDS = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement', 'travel_insurance', 'accommodation'] as const
@@ -123,22 +123,15 @@ export const PaymentRequest = Type.Object(
   },
 )
 
-export const PaymentRequestList = Type.Object(
-  { items: Type.Array(Type.Ref(PaymentRequest), { description: 'Payment requests on this page, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'PaymentRequestList', additionalProperties: false },
-)
+export const PaymentRequestList = ListPage('PaymentRequestList', PaymentRequest, 'Payment requests on this page, oldest first.')
 
-export const PaymentRequestListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    status: Type.Optional(PaymentStatusSchema),
-    kind: Type.Optional(PaymentKindSchema),
-    case_id: Type.Optional(Uuid('Only requests of this return case.')),
-    project_id: Type.Optional(Uuid('Only requests charged to this project.')),
-    budget_line_id: Type.Optional(Uuid('Only requests charged to this budget line.')),
-  },
-  { additionalProperties: false },
-)
+export const PaymentRequestListQuery = ListQuery({
+  status: Type.Optional(PaymentStatusSchema),
+  kind: Type.Optional(PaymentKindSchema),
+  case_id: Type.Optional(Uuid('Only requests of this return case.')),
+  project_id: Type.Optional(Uuid('Only requests charged to this project.')),
+  budget_line_id: Type.Optional(Uuid('Only requests charged to this budget line.')),
+})
 
 export const PaymentReason = Type.Object(
   { reason: Text('Why; kept in the audit trail.', 1000) },

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, Money, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { DateOnly, ListPage, ListQuery, Money, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const PROJECT_STATUSES = ['planned', 'active', 'closed'] as const
 export const BUDGET_CATEGORIES = ['travel', 'excess_baggage', 'cash_grant', 'in_kind_reintegration', 'insurance', 'accommodation', 'other'] as const
@@ -226,15 +226,9 @@ export const UpdateProject = Type.Object(
   },
 )
 
-export const ProjectList = Type.Object(
-  { items: Type.Array(Type.Ref(Project), { description: 'Projects on this page, ordered by creation.' }), next_cursor: NextCursor },
-  { $id: 'ProjectList', additionalProperties: false },
-)
+export const ProjectList = ListPage('ProjectList', Project, 'Projects on this page, ordered by creation.')
 
-export const ProjectListQuery = Type.Object(
-  { ...PaginationQuery, status: Type.Optional(ProjectStatus) },
-  { additionalProperties: false },
-)
+export const ProjectListQuery = ListQuery({ status: Type.Optional(ProjectStatus) })
 
 export const CloseProject = Type.Object(
   { reason: Text('Why the project is closed (kept in the audit trail).', 1000) },
@@ -287,15 +281,9 @@ export const UpdateBudgetLine = Type.Object(
   },
 )
 
-export const BudgetLineList = Type.Object(
-  { items: Type.Array(Type.Ref(BudgetLine), { description: 'Budget lines on this page, ordered by creation.' }), next_cursor: NextCursor },
-  { $id: 'BudgetLineList', additionalProperties: false },
-)
+export const BudgetLineList = ListPage('BudgetLineList', BudgetLine, 'Budget lines on this page, ordered by creation.')
 
-export const BudgetLineListQuery = Type.Object(
-  { ...PaginationQuery, category: Type.Optional(BudgetCategory) },
-  { additionalProperties: false },
-)
+export const BudgetLineListQuery = ListQuery({ category: Type.Optional(BudgetCategory) })
 
 export const Reallocation = Type.Object(
   {

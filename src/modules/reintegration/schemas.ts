@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, CurrencyCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, CurrencyCode, DateOnly, ListPage, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const FORMS_OF_HELP = ['small_business', 'employment_assistance', 'vocational_training', 'other'] as const
 export const OTHER_HELP_KINDS = [
@@ -296,10 +296,7 @@ export const ReintegrationRequest = Type.Object(
   { $id: 'ReintegrationRequest', additionalProperties: false, description: 'A reintegration request form with its assessment and decisions.' },
 )
 
-export const ReintegrationRequestList = Type.Object(
-  { items: Type.Array(Type.Ref(ReintegrationRequest), { description: 'Requests of the case, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'ReintegrationRequestList', additionalProperties: false },
-)
+export const ReintegrationRequestList = ListPage('ReintegrationRequestList', ReintegrationRequest, 'Requests of the case, oldest first.')
 
 // ---------------------------------------------------------------- scoring configurations and ranking
 
@@ -462,10 +459,7 @@ export const ReintegrationPlan = Type.Object(
   { $id: 'ReintegrationPlan', additionalProperties: false, description: 'A reintegration plan: an approved request with its budget, paid out to suppliers.' },
 )
 
-export const ReintegrationPlanList = Type.Object(
-  { items: Type.Array(Type.Ref(ReintegrationPlan), { description: 'Plans of the case, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'ReintegrationPlanList', additionalProperties: false },
-)
+export const ReintegrationPlanList = ListPage('ReintegrationPlanList', ReintegrationPlan, 'Plans of the case, oldest first.')
 
 export const CompletePlan = Type.Object(
   { note: Type.Optional(Text('Why the plan is complete although not all of its budget was used.', 2000)) },
@@ -544,10 +538,7 @@ export const Disbursement = Type.Object(
   { $id: 'Disbursement', additionalProperties: false, description: 'A payment to a supplier for goods or services of a plan, confirmed delivered by the partner office.' },
 )
 
-export const DisbursementList = Type.Object(
-  { items: Type.Array(Type.Ref(Disbursement), { description: 'Disbursements of the plan, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'DisbursementList', additionalProperties: false },
-)
+export const DisbursementList = ListPage('DisbursementList', Disbursement, 'Disbursements of the plan, oldest first.')
 
 // ---------------------------------------------------------------- parameters
 
@@ -558,7 +549,7 @@ export const PlanParams = Type.Object({ id: id('Return case id.'), plan_id: id('
 export const DisbursementParams = Type.Object({ id: id('Return case id.'), plan_id: id('Reintegration plan id.'), disbursement_id: id('Disbursement id.') })
 export const ProjectParams = Type.Object({ id: Uuid('Project id.') })
 export const VersionParams = Type.Object({ version: Type.String({ maxLength: 64, description: 'Version name.' }) })
-export const PageQuery = Type.Object({ ...PaginationQuery }, { additionalProperties: false })
+export { PageQuery } from '../../shared/schemas.js'
 
 export type ItemInputValue = Static<typeof ItemInput>
 export type ItemRecord = Static<typeof Item>

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 import { FAMILY_TYPES } from './household.js'
 
 export const CASE_STATUSES = [
@@ -463,15 +463,9 @@ export const ReturnCaseSummary = Type.Object(
   { $id: 'ReturnCaseSummary', additionalProperties: false, description: 'A case in a list.' },
 )
 
-export const ReturnCaseList = Type.Object(
-  { items: Type.Array(Type.Ref(ReturnCaseSummary), { description: 'Cases on this page, newest first.' }), next_cursor: NextCursor },
-  { $id: 'ReturnCaseList', additionalProperties: false },
-)
+export const ReturnCaseList = ListPage('ReturnCaseList', ReturnCaseSummary, 'Cases on this page, newest first.')
 
-export const MemberList = Type.Object(
-  { items: Type.Array(Type.Ref(Member), { description: 'Members on this page, in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'MemberList', additionalProperties: false },
-)
+export const MemberList = ListPage('MemberList', Member, 'Members on this page, in the order recorded.')
 
 export const CounsellingSession = Type.Object(
   {
@@ -492,10 +486,7 @@ export const CounsellingSession = Type.Object(
   { $id: 'CounsellingSession', additionalProperties: false, description: 'A pre-departure counselling session.' },
 )
 
-export const CounsellingSessionList = Type.Object(
-  { items: Type.Array(Type.Ref(CounsellingSession), { description: 'Sessions in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'CounsellingSessionList', additionalProperties: false },
-)
+export const CounsellingSessionList = ListPage('CounsellingSessionList', CounsellingSession, 'Sessions in the order recorded.')
 
 export const StatusHistoryEntry = Type.Object(
   {
@@ -513,48 +504,41 @@ export const StatusHistoryEntry = Type.Object(
   { $id: 'StatusHistoryEntry', additionalProperties: false, description: 'One change of status: who, when, from, to, why.' },
 )
 
-export const StatusHistory = Type.Object(
-  { items: Type.Array(Type.Ref(StatusHistoryEntry), { description: 'Entries, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'StatusHistory', additionalProperties: false },
-)
+export const StatusHistory = ListPage('StatusHistory', StatusHistoryEntry, 'Entries, oldest first.')
 
 // ---------------------------------------------------------------- queries and params
 
-export const ReturnCaseListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    status: Type.Optional(CaseStatusSchema),
-    office_id: Type.Optional(Uuid('Only cases of this country office.')),
-    partner_office_id: Type.Optional(Uuid('Only cases referred to this partner office.')),
-    country_of_return: Type.Optional(CountryCode('Only cases returning to this country.')),
-    nationality: Type.Optional(CountryCode('Only cases with a member of this nationality.')),
-    vulnerability: Type.Optional(
-      StringEnum([...VULNERABILITY_CODES, 'elderly', 'restricted'] as const, {
-        description:
-          'Only cases with a member with this vulnerability; `elderly` is derived (65+ at the departure date); `restricted` matches the restricted entries the caller sees as `restricted`.',
-      }),
-    ),
-    created_from: Type.Optional(Timestamp('Only cases created at or after this time.')),
-    created_to: Type.Optional(Timestamp('Only cases created before this time.')),
-    departure_from: Type.Optional(DateOnly('Only cases with an intended departure on or after this date.')),
-    departure_to: Type.Optional(DateOnly('Only cases with an intended departure on or before this date.')),
-    q: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 200,
-        description: 'Free text on the reference and the members\' names, case- and accent-insensitive; each word matches the start of a name or reference part.',
-        examples: ['beridze'],
-      }),
-    ),
-  },
-  { additionalProperties: false },
-)
+export const ReturnCaseListQuery = ListQuery({
+  status: Type.Optional(CaseStatusSchema),
+  office_id: Type.Optional(Uuid('Only cases of this country office.')),
+  partner_office_id: Type.Optional(Uuid('Only cases referred to this partner office.')),
+  country_of_return: Type.Optional(CountryCode('Only cases returning to this country.')),
+  nationality: Type.Optional(CountryCode('Only cases with a member of this nationality.')),
+  vulnerability: Type.Optional(
+    StringEnum([...VULNERABILITY_CODES, 'elderly', 'restricted'] as const, {
+      description:
+        'Only cases with a member with this vulnerability; `elderly` is derived (65+ at the departure date); `restricted` matches the restricted entries the caller sees as `restricted`.',
+    }),
+  ),
+  created_from: Type.Optional(Timestamp('Only cases created at or after this time.')),
+  created_to: Type.Optional(Timestamp('Only cases created before this time.')),
+  departure_from: Type.Optional(DateOnly('Only cases with an intended departure on or after this date.')),
+  departure_to: Type.Optional(DateOnly('Only cases with an intended departure on or before this date.')),
+  q: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Free text on the reference and the members\' names, case- and accent-insensitive; each word matches the start of a name or reference part.',
+      examples: ['beridze'],
+    }),
+  ),
+})
 
 export const CaseIdParams = Type.Object({ id: Uuid('Return case id.') })
 export const MemberParams = Type.Object({ id: Uuid('Return case id.'), member_id: Uuid('Member id.') })
 export const VulnerabilityParams = Type.Object({ id: Uuid('Return case id.'), member_id: Uuid('Member id.'), vulnerability_id: Uuid('Vulnerability entry id.') })
 export const SessionParams = Type.Object({ id: Uuid('Return case id.'), session_id: Uuid('Counselling session id.') })
-export const PageQuery = Type.Object(PaginationQuery, { additionalProperties: false })
+export { PageQuery } from '../../shared/schemas.js'
 
 export const returnCaseSchemas: TSchema[] = [
   Consent,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, NextCursor, Nullable, PaginationQuery, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, ListPage, ListQuery, Nullable, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Registered name of the supplier.', examples: ['Kutaisi Stroi LLC'] })
 const RegistrationNumber = Type.String({
@@ -107,25 +107,18 @@ export const UpdateSupplier = Type.Object(
   },
 )
 
-export const SupplierList = Type.Object(
-  { items: Type.Array(Type.Ref(Supplier), { description: 'Suppliers on this page, in registration order.' }), next_cursor: NextCursor },
-  { $id: 'SupplierList', additionalProperties: false },
-)
+export const SupplierList = ListPage('SupplierList', Supplier, 'Suppliers on this page, in registration order.')
 
 export const SupplierDeactivation = Type.Object(
   { reason: Text('Why the supplier may no longer be paid (e.g. closed, failed to deliver); kept on the supplier and in the audit trail.', 2000) },
   { $id: 'SupplierDeactivation', additionalProperties: false, examples: [{ reason: 'Closed its business in March 2026.' }] },
 )
 
-export const SupplierListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    active: Type.Optional(Type.Boolean({ description: 'Only active (true) or only deactivated (false) suppliers.' })),
-    country: Type.Optional(CountryCode('Only suppliers in this country.')),
-    office_id: Type.Optional(Uuid('Only suppliers registered by this partner office.')),
-  },
-  { additionalProperties: false },
-)
+export const SupplierListQuery = ListQuery({
+  active: Type.Optional(Type.Boolean({ description: 'Only active (true) or only deactivated (false) suppliers.' })),
+  country: Type.Optional(CountryCode('Only suppliers in this country.')),
+  office_id: Type.Optional(Uuid('Only suppliers registered by this partner office.')),
+})
 
 export type SupplierRecord = Static<typeof Supplier>
 export type CreateSupplierInput = Static<typeof CreateSupplier>

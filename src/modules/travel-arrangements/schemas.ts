@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 import { PositiveMoney } from '../travel/index.js'
 
 export const ARRANGEMENT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
@@ -60,15 +60,9 @@ export const TravelInsurance = Type.Object(
   { $id: 'TravelInsurance', additionalProperties: false, description: 'A traveller\'s travel insurance, paid as its own cost.' },
 )
 
-export const TravelInsuranceList = Type.Object(
-  { items: Type.Array(Type.Ref(TravelInsurance), { description: 'Policies in the order requested.' }), next_cursor: NextCursor },
-  { $id: 'TravelInsuranceList', additionalProperties: false },
-)
+export const TravelInsuranceList = ListPage('TravelInsuranceList', TravelInsurance, 'Policies in the order requested.')
 
-export const TravelInsuranceListQuery = Type.Object(
-  { ...PaginationQuery, member_id: Type.Optional(Uuid('Only this traveller\'s policies.')), status: Type.Optional(statusSchema('line')) },
-  { additionalProperties: false },
-)
+export const TravelInsuranceListQuery = ListQuery({ member_id: Type.Optional(Uuid('Only this traveller\'s policies.')), status: Type.Optional(statusSchema('line')) })
 
 export const TravelInsuranceParams = Type.Object({ id: Uuid('Return case id.'), insurance_id: Uuid('Travel insurance id.') })
 
@@ -111,12 +105,9 @@ export const Accommodation = Type.Object(
   { $id: 'Accommodation', additionalProperties: false, description: 'Accommodation before departure, paid as its own cost.' },
 )
 
-export const AccommodationList = Type.Object(
-  { items: Type.Array(Type.Ref(Accommodation), { description: 'Stays in the order requested.' }), next_cursor: NextCursor },
-  { $id: 'AccommodationList', additionalProperties: false },
-)
+export const AccommodationList = ListPage('AccommodationList', Accommodation, 'Stays in the order requested.')
 
-export const AccommodationListQuery = Type.Object({ ...PaginationQuery, status: Type.Optional(statusSchema('line')) }, { additionalProperties: false })
+export const AccommodationListQuery = ListQuery({ status: Type.Optional(statusSchema('line')) })
 
 export const AccommodationParams = Type.Object({ id: Uuid('Return case id.'), accommodation_id: Uuid('Accommodation id.') })
 

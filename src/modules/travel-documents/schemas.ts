@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, ListPage, ListQuery, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const DOCUMENT_KINDS = ['national_passport', 'emergency_travel_document', 'other'] as const
 /** Statuses as read: `expired` is derived from the expiry date at read time. */
@@ -134,20 +134,13 @@ export const TravelDocument = Type.Object(
   { $id: 'TravelDocument', additionalProperties: false, description: 'A travel document of one traveller.' },
 )
 
-export const TravelDocumentList = Type.Object(
-  { items: Type.Array(Type.Ref(TravelDocument), { description: 'Documents in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'TravelDocumentList', additionalProperties: false },
-)
+export const TravelDocumentList = ListPage('TravelDocumentList', TravelDocument, 'Documents in the order recorded.')
 
-export const TravelDocumentListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    member_id: Type.Optional(Uuid('Only the documents of this traveller.')),
-    kind: Type.Optional(TravelDocumentKindSchema),
-    status: Type.Optional(TravelDocumentStatusSchema),
-  },
-  { additionalProperties: false },
-)
+export const TravelDocumentListQuery = ListQuery({
+  member_id: Type.Optional(Uuid('Only the documents of this traveller.')),
+  kind: Type.Optional(TravelDocumentKindSchema),
+  status: Type.Optional(TravelDocumentStatusSchema),
+})
 
 export const TravelDocumentQueueItem = Type.Object(
   {

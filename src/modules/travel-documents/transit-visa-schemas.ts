@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const TRANSIT_VISA_STATUSES = ['requested', 'issued', 'refused'] as const
 export const TRANSIT_VISA_ACTIONS = ['issue', 'refuse'] as const
@@ -71,20 +71,13 @@ export const TransitVisa = Type.Object(
   { $id: 'TransitVisa', additionalProperties: false, description: 'A transit visa of one traveller for one transit country.' },
 )
 
-export const TransitVisaList = Type.Object(
-  { items: Type.Array(Type.Ref(TransitVisa), { description: 'Transit visas in the order requested.' }), next_cursor: NextCursor },
-  { $id: 'TransitVisaList', additionalProperties: false },
-)
+export const TransitVisaList = ListPage('TransitVisaList', TransitVisa, 'Transit visas in the order requested.')
 
-export const TransitVisaListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    member_id: Type.Optional(Uuid('Only this traveller\'s visas.')),
-    transit_country: Type.Optional(CountryCode('Only visas for this transit country.')),
-    status: Type.Optional(TransitVisaStatusSchema),
-  },
-  { additionalProperties: false },
-)
+export const TransitVisaListQuery = ListQuery({
+  member_id: Type.Optional(Uuid('Only this traveller\'s visas.')),
+  transit_country: Type.Optional(CountryCode('Only visas for this transit country.')),
+  status: Type.Optional(TransitVisaStatusSchema),
+})
 
 export const TransitVisaParams = Type.Object({ id: Uuid('Return case id.'), visa_id: Uuid('Transit visa id.') })
 

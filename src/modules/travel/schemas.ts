@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, CurrencyCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, CurrencyCode, DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const BOOKING_STATUSES = ['active', 'cancelled'] as const
 export const ASSISTANCE_STAGES = ['departure', 'transit', 'arrival'] as const
@@ -224,15 +224,9 @@ export const Booking = Type.Object(
   { $id: 'Booking', additionalProperties: false, description: 'A booking: the route of a case\'s travellers.' },
 )
 
-export const BookingList = Type.Object(
-  { items: Type.Array(Type.Ref(Booking), { description: 'Bookings in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'BookingList', additionalProperties: false },
-)
+export const BookingList = ListPage('BookingList', Booking, 'Bookings in the order recorded.')
 
-export const BookingListQuery = Type.Object(
-  { ...PaginationQuery, status: Type.Optional(StringEnum(BOOKING_STATUSES, { description: 'Only bookings in this status.' })) },
-  { additionalProperties: false },
-)
+export const BookingListQuery = ListQuery({ status: Type.Optional(StringEnum(BOOKING_STATUSES, { description: 'Only bookings in this status.' })) })
 
 // ---------------------------------------------------------------- tickets
 
@@ -339,20 +333,13 @@ export const Ticket = Type.Object(
   { $id: 'Ticket', additionalProperties: false, description: 'One traveller\'s ticket on one booking.' },
 )
 
-export const TicketList = Type.Object(
-  { items: Type.Array(Type.Ref(Ticket), { description: 'Tickets in the order requested.' }), next_cursor: NextCursor },
-  { $id: 'TicketList', additionalProperties: false },
-)
+export const TicketList = ListPage('TicketList', Ticket, 'Tickets in the order requested.')
 
-export const TicketListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    status: Type.Optional(StringEnum(TICKET_STATUSES, { description: 'Only tickets in this status.' })),
-    member_id: Type.Optional(Uuid('Only this traveller\'s tickets.')),
-    booking_id: Type.Optional(Uuid('Only tickets on this booking.')),
-  },
-  { additionalProperties: false },
-)
+export const TicketListQuery = ListQuery({
+  status: Type.Optional(StringEnum(TICKET_STATUSES, { description: 'Only tickets in this status.' })),
+  member_id: Type.Optional(Uuid('Only this traveller\'s tickets.')),
+  booking_id: Type.Optional(Uuid('Only tickets on this booking.')),
+})
 
 // ---------------------------------------------------------------- no-show and cancellation of a case
 
