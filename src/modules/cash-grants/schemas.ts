@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 import { PaymentStatusSchema } from '../payments/index.js'
 
 export const CASH_GRANT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
@@ -39,9 +39,7 @@ export const CashGrant = Type.Object(
     payment_status: PaymentStatusSchema,
     payment: Nullable(Type.Ref('PaymentDetails', { description: 'How it was paid (reference, date, amount, local currency and rate); null until paid.' })),
     requested_by: Type.String({ description: 'Subject of who requested it (the maker; cannot approve it).' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When it was requested.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When it was requested.'),
   },
   { $id: 'CashGrant', additionalProperties: false, description: 'A cash grant on arrival for basic needs.' },
 )

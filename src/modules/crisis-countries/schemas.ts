@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, IF_MATCH_VERSION, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 
 export const CRISIS_KINDS = ['war', 'conflict', 'disaster'] as const
 
@@ -20,9 +20,7 @@ export const CrisisCountry = Type.Object(
     source: Type.String({ description: 'Where the listing comes from.' }),
     notes: Nullable(Type.String({ description: 'Free-text notes.' })),
     created_by: Type.String({ description: 'Subject of the administrator who listed it.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag; send it back in If-Match to update.' }),
-    created_at: Timestamp('When it was listed.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When it was listed.', { version: IF_MATCH_VERSION }),
   },
   {
     $id: 'CrisisCountry',

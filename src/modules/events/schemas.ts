@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { ListPage, Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ListPage, Nullable, PaginationQuery, RecordStamps, StringEnum, Timestamp, Uuid } from '../../shared/schemas.js'
 import { EVENT_CATALOGUE, EVENT_TYPE_PATTERN } from './catalogue.js'
 
 export const EventType = Type.String({ pattern: EVENT_TYPE_PATTERN, description: 'A CloudEvents type, `avrr.<entity>.<verb>` (see the `webhooks` section of the spec for the catalogue).', examples: ['avrr.return_case.approved'] })
@@ -123,9 +123,7 @@ export const WebhookSubscription = Type.Object(
     failing_since: Nullable(Timestamp('Since when every delivery has failed (null while healthy).')),
     previous_secret_expires_at: Nullable(Timestamp('Until when the previous secret also signs (after a rotation).')),
     created_by: Type.String({ description: 'Who created it.' }),
-    version: Type.Integer({ description: 'Version, also the ETag.' }),
-    created_at: Timestamp('When it was created.'),
-    updated_at: Timestamp('When it was last changed.'),
+    ...RecordStamps('When it was created.', { updated: 'When it was last changed.', version: 'Version, also the ETag.' }),
   },
   { $id: 'WebhookSubscription', additionalProperties: false, description: 'A webhook subscription. The signing secret is shown only when created or rotated.' },
 )

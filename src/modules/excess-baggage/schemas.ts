@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 import { PositiveMoney, TravelPayee } from '../travel/index.js'
 
 export const EXCESS_BAGGAGE_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
@@ -40,9 +40,7 @@ export const ExcessBaggage = Type.Object(
     status: ExcessBaggageStatusSchema,
     payment_request_id: Uuid('The payment request (kind `excess_baggage`) that pays it, separately from the ticket.'),
     requested_by: Type.String({ description: 'Who requested it (the payment\'s maker).' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When it was requested.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When it was requested.'),
   },
   { $id: 'ExcessBaggage', additionalProperties: false, description: 'An excess-baggage charge, paid separately from the ticket.' },
 )

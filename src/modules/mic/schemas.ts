@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const CONSULTATION_CHANNELS = ['in_person', 'phone', 'email', 'online'] as const
 /** The topics the centre advises on (the seeds' list, with employment). */
@@ -23,7 +23,7 @@ const ConsentScope = StringEnum(MIC_CONSENT_SCOPES, {
     'What the consent covers: `information_and_advice` (the consultations themselves), `referral_to_institutions`, `follow_up_contact` (the centre may contact the person again), `statistics` (anonymous counts).',
 })
 const Relationship = StringEnum(HOUSEHOLD_RELATIONSHIPS, { description: 'Relationship to the enquirer.' })
-const Version = (what: string) => Type.Integer({ description: `Version of the ${what}, also sent as the ETag; send it back in If-Match to change it.` })
+const versionOf = (what: string) => `Version of the ${what}, also sent as the ETag; send it back in If-Match to change it.`
 const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200, description })
 
 // ---------------------------------------------------------------- enquirers
@@ -156,9 +156,7 @@ export const MicEnquirer = Type.Object(
     consent: Type.Ref(MicConsentRecord),
     notes: Nullable(Type.String({ description: 'Notes.' })),
     created_by: Type.String({ description: 'Token subject of who registered the enquirer.' }),
-    version: Version('enquirer'),
-    created_at: Timestamp('When the enquirer was registered.'),
-    updated_at: Timestamp('When the enquirer was last changed.'),
+    ...RecordStamps('When the enquirer was registered.', { updated: 'When the enquirer was last changed.', version: versionOf('enquirer') }),
   },
   { $id: 'MicEnquirer', additionalProperties: false, description: 'A person the Migration Information Centre advises.' },
 )
@@ -253,9 +251,7 @@ export const MicConsultation = Type.Object(
     residence_country: Type.String({ description: 'Where the enquirer lived when consulted (the country of previous residence in the period reports).' }),
     counsellor: Type.String({ description: 'Who advised.' }),
     created_by: Type.String({ description: 'Token subject of who recorded the consultation.' }),
-    version: Version('consultation'),
-    created_at: Timestamp('When the consultation was recorded.'),
-    updated_at: Timestamp('When the consultation was last changed.'),
+    ...RecordStamps('When the consultation was recorded.', { updated: 'When the consultation was last changed.', version: versionOf('consultation') }),
   },
   { $id: 'MicConsultation', additionalProperties: false, description: 'A consultation of the Migration Information Centre.' },
 )

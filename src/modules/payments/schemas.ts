@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 import { EXCHANGE_RATE_PATTERN } from './exchange.js'
 
 export const PAYMENT_KINDS = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement', 'travel_insurance', 'accommodation'] as const
@@ -112,9 +112,7 @@ export const PaymentRequest = Type.Object(
     allowed_actions: Type.Array(StringEnum(PAYMENT_ACTIONS, { description: 'An action.' }), {
       description: 'Actions the current status allows (roles and maker-checker still apply).',
     }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When the request was created.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When the request was created.'),
   },
   {
     $id: 'PaymentRequest',

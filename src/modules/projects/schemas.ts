@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, ListPage, ListQuery, Money, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { DateOnly, IF_MATCH_VERSION, ListPage, ListQuery, Money, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const PROJECT_STATUSES = ['planned', 'active', 'closed'] as const
 export const BUDGET_CATEGORIES = ['travel', 'excess_baggage', 'cash_grant', 'in_kind_reintegration', 'insurance', 'accommodation', 'other'] as const
@@ -160,9 +160,7 @@ export const Project = Type.Object(
     currency: Type.String({ description: 'The project currency (ISO 4217), the currency of `total`.', examples: ['EUR'] }),
     status: ProjectStatus,
     allocated: MoneyRef('Sum of the budget lines\' allocations; never more than `total`.'),
-    version: Type.Integer({ description: 'Version, also sent as the ETag; send it back in If-Match to update.' }),
-    created_at: Timestamp('When the project was registered.'),
-    updated_at: Timestamp('When the project was last changed.'),
+    ...RecordStamps('When the project was registered.', { updated: 'When the project was last changed.', version: IF_MATCH_VERSION }),
   },
   { $id: 'Project', additionalProperties: false, description: 'A co-funded project that pays for the programme\'s work.', examples: [{"id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f", "code": "LT-REINT-2010", "title": "Reintegration assistance for migrants returning voluntarily from Lithuania", "starts_on": "2010-07-01", "ends_on": "2011-06-30", "total": {"amount_minor": 3803700, "currency": "EUR"}, "co_funders": [{"name": "European Union (European Return Fund)", "share_bp": 7500}, {"name": "State budget of the Republic of Lithuania", "share_bp": 2500}], "targets": {"persons": 6, "individuals": 4, "families": 1, "children": null, "vulnerable": null}, "second_approval_threshold": {"amount_minor": 150000, "currency": "EUR"}, "cash_grant_rule": {"kind": "per_person", "adult": {"amount_minor": 20000, "currency": "EUR"}, "child": {"amount_minor": 10000, "currency": "EUR"}}, "contact_period": {"months": 1, "days": 0}, "cost_routing": {"excess_baggage": "travel", "insurance": "travel", "accommodation": "travel"}, "currency": "EUR", "status": "active", "allocated": {"amount_minor": 3803700, "currency": "EUR"}, "version": 2, "created_at": "2026-11-20T09:15:25.362Z", "updated_at": "2026-11-20T09:15:25.477Z"}] },
 )
@@ -245,9 +243,10 @@ export const BudgetLine = Type.Object(
     committed: MoneyRef('Reserved by approved costs and not yet paid or released (sum of the ledger: commits − releases − spends).'),
     spent: MoneyRef('Paid (sum of the ledger\'s spends).'),
     available: MoneyRef('What can still be committed: allocated − committed − spent.'),
-    version: Type.Integer({ description: 'Version of the line\'s name and allocation, also sent as the ETag. Ledger postings do not change it.' }),
-    created_at: Timestamp('When the line was created.'),
-    updated_at: Timestamp('When the line\'s name or allocation last changed.'),
+    ...RecordStamps('When the line was created.', {
+      updated: 'When the line\'s name or allocation last changed.',
+      version: 'Version of the line\'s name and allocation, also sent as the ETag. Ledger postings do not change it.',
+    }),
   },
   { $id: 'BudgetLine', additionalProperties: false, description: 'A budget line of a project with its balances, derived from its ledger.', examples: [{"id": "0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f1a", "project_id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f", "category": "travel", "name": "Travel: tickets, transit, excess baggage, insurance, accommodation", "allocated": {"amount_minor": 640000, "currency": "EUR"}, "committed": {"amount_minor": 45000, "currency": "EUR"}, "spent": {"amount_minor": 0, "currency": "EUR"}, "available": {"amount_minor": 595000, "currency": "EUR"}, "version": 1, "created_at": "2026-11-20T09:15:25.410Z", "updated_at": "2026-11-20T09:15:25.410Z"}] },
 )

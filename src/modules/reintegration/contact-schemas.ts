@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { DateOnly, NextCursor, Nullable, PaginationQuery, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const CONTACT_DEADLINE_STATUSES = ['awaiting_contact', 'contacted', 'lapsed'] as const
 export const CONTACT_CHANNELS = ['in_person', 'phone', 'email', 'online', 'other'] as const
@@ -51,9 +51,7 @@ export const ContactDeadline = Type.Object(
         { additionalProperties: false, description: 'The lapse, once decided.' },
       ),
     ),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When the deadline was set (the arrival was confirmed).'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When the deadline was set (the arrival was confirmed).'),
   },
   {
     $id: 'ContactDeadline',

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, CurrencyCode, DateOnly, ListPage, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const FORMS_OF_HELP = ['small_business', 'employment_assistance', 'vocational_training', 'other'] as const
 export const OTHER_HELP_KINDS = [
@@ -289,9 +289,7 @@ export const ReintegrationRequest = Type.Object(
     ),
     allowed_actions: Type.Array(StringEnum(REQUEST_ACTIONS, { description: 'An action.' }), { description: 'Actions the status allows (roles and maker-checker still apply).' }),
     created_by: Type.String({ description: 'Subject of who recorded the form.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag; send it back in If-Match to update.' }),
-    created_at: Timestamp('When the form was recorded.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When the form was recorded.', { version: IF_MATCH_VERSION }),
   },
   { $id: 'ReintegrationRequest', additionalProperties: false, description: 'A reintegration request form with its assessment and decisions.' },
 )
@@ -452,9 +450,7 @@ export const ReintegrationPlan = Type.Object(
       ),
     ),
     allowed_actions: Type.Array(StringEnum(PLAN_ACTIONS, { description: 'An action.' }), { description: 'Actions the status allows.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When the plan was created.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When the plan was created.'),
   },
   { $id: 'ReintegrationPlan', additionalProperties: false, description: 'A reintegration plan: an approved request with its budget, paid out to suppliers.' },
 )
@@ -531,9 +527,7 @@ export const Disbursement = Type.Object(
       ),
     ),
     created_by: Type.String({ description: 'Who requested the disbursement (the maker of its payment).' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When requested.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When requested.'),
   },
   { $id: 'Disbursement', additionalProperties: false, description: 'A payment to a supplier for goods or services of a plan, confirmed delivered by the partner office.' },
 )

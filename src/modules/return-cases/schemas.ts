@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 import { FAMILY_TYPES } from './household.js'
 
 export const CASE_STATUSES = [
@@ -90,7 +90,7 @@ const CounsellingMode = StringEnum(COUNSELLING_MODES, { description: 'How the se
 const CounsellingTopic = StringEnum(COUNSELLING_TOPICS, { description: 'A topic covered in the session.' })
 export const CaseActionSchema = StringEnum(CASE_ACTIONS, { description: 'A workflow action on a case.' })
 
-const Version = (what: string) => Type.Integer({ description: `Version of the ${what}, also sent as the ETag; send it back in If-Match to update.` })
+const versionOf = (what: string) => `Version of the ${what}, also sent as the ETag; send it back in If-Match to update.`
 const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200, description })
 
 // ---------------------------------------------------------------- inputs
@@ -359,9 +359,7 @@ const memberOutputProperties = {
   age_is_estimated: Type.Boolean({ description: 'Derived: true when the age comes from an estimated birth year.' }),
   is_child: Type.Boolean({ description: 'Derived: under 18 on the age reference date.' }),
   is_elderly: Type.Boolean({ description: 'Derived: 65 or older on the age reference date.' }),
-  version: Version('member'),
-  created_at: Timestamp('When the member was recorded.'),
-  updated_at: Timestamp('When the member was last changed.'),
+  ...RecordStamps('When the member was recorded.', { updated: 'When the member was last changed.', version: versionOf('member') }),
 }
 
 export const Member = Type.Object(memberOutputProperties, { $id: 'Member', additionalProperties: false, description: 'A person of the household, with derived age flags.' })
@@ -418,9 +416,7 @@ const caseOutputProperties = {
   members: Type.Array(Type.Ref(Member), { description: 'The household, in the order recorded.' }),
   allowed_actions: Type.Array(CaseActionSchema, { description: 'Workflow actions the current status allows (some are driven by the travel and reintegration endpoints).' }),
   created_by: Type.String({ description: 'Token subject of who created the case (who may not approve it).' }),
-  version: Version('case'),
-  created_at: Timestamp('When the case was created.'),
-  updated_at: Timestamp('When the case was last changed.'),
+  ...RecordStamps('When the case was created.', { updated: 'When the case was last changed.', version: versionOf('case') }),
   closed_at: Nullable(Timestamp('When the case was closed.')),
   applied_on: Type.String({ format: 'date', description: 'The date the return was applied for; the year of the reference.' }),
   closure_reason: Nullable(ClosureReasonSchema),
@@ -479,9 +475,7 @@ export const CounsellingSession = Type.Object(
     outcome: Type.String({ description: 'Outcome.' }),
     next_steps: Nullable(Type.String({ description: 'Agreed next steps.' })),
     created_by: Type.String({ description: 'Token subject of who recorded the session.' }),
-    version: Version('session'),
-    created_at: Timestamp('When the session was recorded.'),
-    updated_at: Timestamp('When the session record was last changed.'),
+    ...RecordStamps('When the session was recorded.', { updated: 'When the session record was last changed.', version: versionOf('session') }),
   },
   { $id: 'CounsellingSession', additionalProperties: false, description: 'A pre-departure counselling session.' },
 )

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, ListPage, ListQuery, Nullable, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, IF_MATCH_VERSION, ListPage, ListQuery, Nullable, RecordStamps, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Registered name of the supplier.', examples: ['Kutaisi Stroi LLC'] })
 const RegistrationNumber = Type.String({
@@ -60,9 +60,7 @@ export const Supplier = Type.Object(
       ),
     ),
     created_by: Type.String({ description: 'Subject of who registered the supplier.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag; send it back in If-Match to update.' }),
-    created_at: Timestamp('When the supplier was registered.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When the supplier was registered.', { version: IF_MATCH_VERSION }),
   },
   { $id: 'Supplier', additionalProperties: false, description: 'A supplier of goods or services for in-kind reintegration, registered by a partner office.' },
 )

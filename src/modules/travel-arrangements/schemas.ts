@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 import { PositiveMoney } from '../travel/index.js'
 
 export const ARRANGEMENT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
@@ -17,9 +17,7 @@ const arrangementFields = {
   payment_request_id: Uuid('The payment request that pays it (maker-checker approval commits the cost).'),
   notes: Nullable(Type.String({ description: 'Remarks.' })),
   requested_by: Type.String({ description: 'Who requested it (the payment\'s maker).' }),
-  version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-  created_at: Timestamp('When it was requested.'),
-  updated_at: Timestamp('When it last changed.'),
+  ...RecordStamps('When it was requested.'),
 }
 
 // ---------------------------------------------------------------- travel insurance

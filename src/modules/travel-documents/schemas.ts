@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, DateOnly, ListPage, ListQuery, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, ListPage, ListQuery, NextCursor, Nullable, PaginationQuery, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 
 export const DOCUMENT_KINDS = ['national_passport', 'emergency_travel_document', 'other'] as const
 /** Statuses as read: `expired` is derived from the expiry date at read time. */
@@ -127,9 +127,7 @@ export const TravelDocument = Type.Object(
     notes: Nullable(Type.String({ description: 'Remarks.' })),
     allowed_actions: Type.Array(StringEnum(DOCUMENT_ACTIONS, { description: 'An action.' }), { description: 'Actions allowed in the current status.' }),
     created_by: Type.String({ description: 'Who recorded it.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When it was recorded.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When it was recorded.'),
   },
   { $id: 'TravelDocument', additionalProperties: false, description: 'A travel document of one traveller.' },
 )

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 
 export const TRANSIT_VISA_STATUSES = ['requested', 'issued', 'refused'] as const
 export const TRANSIT_VISA_ACTIONS = ['issue', 'refuse'] as const
@@ -64,9 +64,7 @@ export const TransitVisa = Type.Object(
     notes: Nullable(Type.String({ description: 'Remarks.' })),
     allowed_actions: Type.Array(StringEnum(TRANSIT_VISA_ACTIONS, { description: 'An action.' }), { description: 'Actions allowed in the current status.' }),
     created_by: Type.String({ description: 'Who recorded it.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When it was recorded.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When it was recorded.'),
   },
   { $id: 'TransitVisa', additionalProperties: false, description: 'A transit visa of one traveller for one transit country.' },
 )

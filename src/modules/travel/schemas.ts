@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, CurrencyCode, DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, CurrencyCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const BOOKING_STATUSES = ['active', 'cancelled'] as const
 export const ASSISTANCE_STAGES = ['departure', 'transit', 'arrival'] as const
@@ -217,9 +217,7 @@ export const Booking = Type.Object(
       ),
     ),
     created_by: Type.String({ description: 'Who recorded it.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When it was recorded.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When it was recorded.'),
   },
   { $id: 'Booking', additionalProperties: false, description: 'A booking: the route of a case\'s travellers.' },
 )
@@ -326,9 +324,7 @@ export const Ticket = Type.Object(
     ),
     allowed_actions: Type.Array(StringEnum(TICKET_ACTIONS, { description: 'An action.' }), { description: 'Actions allowed now.' }),
     requested_by: Type.String({ description: 'Who requested it (the payment\'s maker).' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When it was requested.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When it was requested.'),
   },
   { $id: 'Ticket', additionalProperties: false, description: 'One traveller\'s ticket on one booking.' },
 )
