@@ -1,7 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import type { RequestContext } from '../../shared/context.js'
-import type { Role } from '../../shared/roles.js'
 import { createSurvey } from '../../modules/monitoring/index.js'
 import { createOffice, findOfficeByCode } from '../../modules/offices/index.js'
 import { approvePayment, markPaymentPaid } from '../../modules/payments/index.js'
@@ -20,6 +18,7 @@ import { recordDocument } from '../../modules/travel-documents/index.js'
 import { ProblemError } from '../../shared/problems.js'
 import { requestTravelInsurance } from '../../modules/travel-arrangements/index.js'
 import { confirmArrival, confirmDeparture, createBooking, recordTicketNoShow, requestTicket } from '../../modules/travel/index.js'
+import { ADMIN, APPROVER, COUNSELLOR, FINANCE, OPERATIONS, SECOND_APPROVER, seedContext } from './actors.js'
 
 /**
  * The AVRR programme for migrants in situations of vulnerability (July 2021 – July 2022) of the
@@ -33,13 +32,6 @@ import { confirmArrival, confirmDeparture, createBooking, recordTicketNoShow, re
 export const VULNERABLE_PROGRAMME_CODE = 'LT-AVRR-VULN-2021'
 
 const EUR = (amount_minor: number) => ({ amount_minor, currency: 'EUR' })
-const context = (sub: string, roles: Role[], officeId: string | null = null): RequestContext => ({ actor: { sub, roles, officeId }, requestId: 'seed' })
-const COUNSELLOR = context('seed-counsellor', ['counsellor'])
-const APPROVER = context('seed-approver', ['approver'])
-const SECOND_APPROVER = context('seed-programme-manager', ['approver'])
-const OPERATIONS = context('seed-operations', ['operations'])
-const FINANCE = context('seed-finance', ['finance'])
-const ADMIN = context('seed', ['admin'])
 
 const PROGRAMME: CreateProjectInput = {
   code: VULNERABLE_PROGRAMME_CODE,
@@ -200,7 +192,7 @@ async function ensureSupplier(db: Kysely<DB>, country: string, partnerOfficeId: 
   const registration = `VULN-${country}-0001`
   const existing = await findByRegistration(db, country, registrationKey(registration))
   if (existing) return existing.id
-  const partner = context(`seed-partner-${country.toLowerCase()}`, ['partner'], partnerOfficeId)
+  const partner = seedContext(`seed-partner-${country.toLowerCase()}`, ['partner'], partnerOfficeId)
   const created = await db.transaction().execute((trx) =>
     createSupplier(trx, partner, {
       name: `Reintegration Supplies ${country}`,
@@ -240,7 +232,7 @@ export async function returnHousehold(trx: Transaction<DB>, household: Household
   current = await findCaseForActor(trx, APPROVER.actor, current.id, { forUpdate: true })
   current = await transitionCase(trx, APPROVER, current, 'approve', 'Seed: assisted under the programme for migrants in situations of vulnerability')
   const partnerOfficeId = current.partner_office_id as string
-  const partner = context(`seed-partner-${partnerOfficeId}`, ['partner'], partnerOfficeId)
+  const partner = seedContext(`seed-partner-${partnerOfficeId}`, ['partner'], partnerOfficeId)
   const form = FORMS[household.index % FORMS.length] as (typeof FORMS)[number]
   if (household.reintegration) {
     const request = await createRequest(trx, COUNSELLOR, current.id, {
