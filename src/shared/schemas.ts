@@ -1,4 +1,4 @@
-import { Type, type TProperties, type TSchema, type TString } from '@sinclair/typebox'
+import { Type, type TOptional, type TProperties, type TSchema, type TString } from '@sinclair/typebox'
 
 /** Formats registered with the validator (see app.ts), so codes are checked against ISO lists, not just their shape. */
 export const COUNTRY_FORMAT = 'iso3166-alpha2'
@@ -16,6 +16,8 @@ export const CurrencyCode = (description: string) =>
 export const DateOnly = (description: string) => Type.String({ format: 'date', description, examples: ['2026-12-01'] })
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description })
 export const Text = (description: string, maxLength = 2000) => Type.String({ minLength: 1, maxLength, description })
+/** A person's or an institution's name. */
+export const Name = (description: string) => Text(description, 200)
 /** The schema or null; the description is lifted to the union so the spec shows it. */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()], { description: schema.description })
 
@@ -68,6 +70,20 @@ export const ListPage = <Item extends TSchema>($id: string, item: Item, descript
 
 /** The query string of a list: the page (`limit`, `cursor`) first, then the list's own filters. */
 export const ListQuery = <Filters extends TProperties>(filters: Filters) => Type.Object({ ...PaginationQuery, ...filters }, { additionalProperties: false })
+
+/** Filters of a list by a range of days, both included: "Only {what} on or after / on or before this date." */
+export const DateRangeFilter = <From extends string, To extends string>(from: From, to: To, what: string) =>
+  ({
+    [from]: Type.Optional(DateOnly(`Only ${what} on or after this date.`)),
+    [to]: Type.Optional(DateOnly(`Only ${what} on or before this date.`)),
+  }) as Record<From | To, TOptional<TString>>
+
+/** Filters of a list by a range of time, the end excluded: "Only {what} at or after / before this time." */
+export const TimeRangeFilter = <From extends string, To extends string>(from: From, to: To, what: string) =>
+  ({
+    [from]: Type.Optional(Timestamp(`Only ${what} at or after this time.`)),
+    [to]: Type.Optional(Timestamp(`Only ${what} before this time.`)),
+  }) as Record<From | To, TOptional<TString>>
 
 /** The query string of a list without filters. */
 export const PageQuery = ListQuery({})

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { ListPage, ListQuery, Nullable, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ListPage, ListQuery, Nullable, TimeRangeFilter, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const AuditEvent = Type.Object(
   {
@@ -35,8 +35,7 @@ export const AuditEventQuery = ListQuery({
   case_id: Type.Optional(Uuid('Only entries belonging to this return case.')),
   actor: Type.Optional(Type.String({ maxLength: 200, description: 'Only entries by this token subject.' })),
   action: Type.Optional(Type.String({ maxLength: 100, description: 'Only entries of this action.' })),
-  from: Type.Optional(Timestamp('Only entries at or after this time.')),
-  to: Type.Optional(Timestamp('Only entries before this time.')),
+  ...TimeRangeFilter('from', 'to', 'entries'),
 })
 
 export type AuditEventRecord = Static<typeof AuditEvent>

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const CONSULTATION_CHANNELS = ['in_person', 'phone', 'email', 'online'] as const
 /** The topics the centre advises on (the seeds' list, with employment). */
@@ -24,7 +24,6 @@ const ConsentScope = StringEnum(MIC_CONSENT_SCOPES, {
 })
 const Relationship = StringEnum(HOUSEHOLD_RELATIONSHIPS, { description: 'Relationship to the enquirer.' })
 const versionOf = (what: string) => `Version of the ${what}, also sent as the ETag; send it back in If-Match to change it.`
-const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200, description })
 
 // ---------------------------------------------------------------- enquirers
 
@@ -167,8 +166,7 @@ export const MicEnquirerListQuery = ListQuery({
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Words that must each start a word of the name (case- and accent-insensitive).' })),
   residence_country: Type.Optional(CountryCode('Only enquirers living in this country.')),
   household_nationality: Type.Optional(CountryCode('Only enquirers with a household member of this nationality.')),
-  planned_return_from: Type.Optional(DateOnly('Only enquirers planning to return on or after this date.')),
-  planned_return_to: Type.Optional(DateOnly('Only enquirers planning to return on or before this date.')),
+  ...DateRangeFilter('planned_return_from', 'planned_return_to', 'enquirers planning to return'),
 })
 
 // ---------------------------------------------------------------- consultations
@@ -261,8 +259,7 @@ export const MicConsultationList = ListPage('MicConsultationList', MicConsultati
 export const MicConsultationListQuery = ListQuery({
   topic: Type.Optional(Topic),
   channel: Type.Optional(Channel),
-  held_from: Type.Optional(DateOnly('Only consultations held on or after this date.')),
-  held_to: Type.Optional(DateOnly('Only consultations held on or before this date.')),
+  ...DateRangeFilter('held_from', 'held_to', 'consultations held'),
 })
 
 // ---------------------------------------------------------------- follow-up queue

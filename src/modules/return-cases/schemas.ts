@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, RecordStamps, StringEnum, Text, TimeRangeFilter, Timestamp, Uuid } from '../../shared/schemas.js'
 import { FAMILY_TYPES } from './household.js'
 
 export const CASE_STATUSES = [
@@ -91,7 +91,6 @@ const CounsellingTopic = StringEnum(COUNSELLING_TOPICS, { description: 'A topic 
 export const CaseActionSchema = StringEnum(CASE_ACTIONS, { description: 'A workflow action on a case.' })
 
 const versionOf = (what: string) => `Version of the ${what}, also sent as the ETag; send it back in If-Match to update.`
-const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200, description })
 
 // ---------------------------------------------------------------- inputs
 
@@ -514,10 +513,8 @@ export const ReturnCaseListQuery = ListQuery({
         'Only cases with a member with this vulnerability; `elderly` is derived (65+ at the departure date); `restricted` matches the restricted entries the caller sees as `restricted`.',
     }),
   ),
-  created_from: Type.Optional(Timestamp('Only cases created at or after this time.')),
-  created_to: Type.Optional(Timestamp('Only cases created before this time.')),
-  departure_from: Type.Optional(DateOnly('Only cases with an intended departure on or after this date.')),
-  departure_to: Type.Optional(DateOnly('Only cases with an intended departure on or before this date.')),
+  ...TimeRangeFilter('created_from', 'created_to', 'cases created'),
+  ...DateRangeFilter('departure_from', 'departure_to', 'cases with an intended departure'),
   q: Type.Optional(
     Type.String({
       minLength: 1,
