@@ -103,14 +103,23 @@ export const RecordStamps = (created: string, { updated = 'When it last changed.
 
 export const IdParams = Type.Object({ id: Uuid('Resource id.') })
 
-/** Path parameters `{id}` of a parent resource, e.g. `Uuid('Return case id.')`. */
-export const ParentParams = (parent: string) => Type.Object({ id: Uuid(parent) })
+/** An id in a path checked by its shape only (hex digits and dashes), as the monitoring and reintegration paths take it. */
+export const LooseUuid = (description: string) => Type.String({ pattern: '^[0-9a-f-]{36}$', description })
 
-/** Path parameters `{id}` of a parent and `{key}` of one of its records, e.g. `ChildParams('Return case id.', 'visa_id', 'Transit visa id.')`. */
-export const ChildParams = <Key extends string>(parent: string, key: Key, child: string) =>
-  Type.Object({ id: Uuid(parent), ...({ [key]: Uuid(child) } as Record<Key, TString>) })
+type IdSchema = (description: string) => TString
 
+/** Path parameter `{id}` of a resource, e.g. `ParentParams('Project id.')`. */
+export const ParentParams = (parent: string, id: IdSchema = Uuid) => Type.Object({ id: id(parent) })
+
+/** Path parameters `{id}` of a parent and `{key}` of one of its records, e.g. `ChildParams('Project id.', 'line_id', 'Budget line id.')`. */
+export const ChildParams = <Key extends string>(parent: string, key: Key, child: string, id: IdSchema = Uuid) =>
+  Type.Object({ id: id(parent), ...({ [key]: id(child) } as Record<Key, TString>) })
+
+/** Path parameters of a return case, and of one of its records (`CaseRecordParams('visa_id', 'Transit visa id.')`). */
 export const CaseParams = ParentParams('Return case id.')
 export const CaseRecordParams = <Key extends string>(key: Key, record: string) => ChildParams('Return case id.', key, record)
+
+/** Path parameter `{version}` of a versioned configuration (a scoring configuration, an instrument). */
+export const VersionParams = Type.Object({ version: Type.String({ maxLength: 64, description: 'Version name.' }) })
 
 export const sharedSchemas: TSchema[] = [ProblemDetails, Money]

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 import { PaymentStatusSchema } from '../payments/index.js'
 
 export const CASH_GRANT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
@@ -77,8 +77,8 @@ export const CashGrantList = ListPage('CashGrantList', CashGrant, 'Cash grants o
 
 export const CashGrantListQuery = ListQuery({ status: Type.Optional(StringEnum(CASH_GRANT_STATUSES, { description: 'Only grants in this status.' })) })
 
-export const CaseParams = Type.Object({ id: Uuid('Return case id.') })
-export const CashGrantParams = Type.Object({ id: Uuid('Return case id.'), grant_id: Uuid('Cash grant id.') })
+export { CaseParams } from '../../shared/schemas.js'
+export const CashGrantParams = CaseRecordParams('grant_id', 'Cash grant id.')
 
 export type CashGrantRecord = Static<typeof CashGrant>
 export type CreateCashGrantInput = Static<typeof CreateCashGrant>

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { ListPage, Nullable, PaginationQuery, RecordStamps, StringEnum, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ChildParams, ListPage, Nullable, PaginationQuery, RecordStamps, StringEnum, Timestamp, Uuid } from '../../shared/schemas.js'
 import { EVENT_CATALOGUE, EVENT_TYPE_PATTERN } from './catalogue.js'
 
 export const EventType = Type.String({ pattern: EVENT_TYPE_PATTERN, description: 'A CloudEvents type, `avrr.<entity>.<verb>` (see the `webhooks` section of the spec for the catalogue).', examples: ['avrr.return_case.approved'] })
@@ -223,7 +223,7 @@ export const SubscriptionListQuery = Type.Object(
   { additionalProperties: false },
 )
 
-export const DeliveryParams = Type.Object({ id: Uuid('Subscription id.'), delivery_id: Uuid('Delivery id.') })
+export const DeliveryParams = ChildParams('Subscription id.', 'delivery_id', 'Delivery id.')
 
 export type EventFeedQueryInput = Static<typeof EventFeedQuery>
 export type CloudEventRecord = Static<typeof CloudEvent>

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 import { PositiveMoney, TravelPayee } from '../travel/index.js'
 
 export const EXCESS_BAGGAGE_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
@@ -53,7 +53,7 @@ export const ExcessBaggageListQuery = ListQuery({
   ticket_id: Type.Optional(Uuid('Only the charges on this ticket.')),
 })
 
-export const ExcessBaggageParams = Type.Object({ id: Uuid('Return case id.'), baggage_id: Uuid('Excess-baggage charge id.') })
+export const ExcessBaggageParams = CaseRecordParams('baggage_id', 'Excess-baggage charge id.')
 
 export const excessBaggageSchemas: TSchema[] = [RequestExcessBaggage, ExcessBaggage, ExcessBaggageList]
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ChildParams, CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const CONSULTATION_CHANNELS = ['in_person', 'phone', 'email', 'online'] as const
 /** The topics the centre advises on (the seeds' list, with employment). */
@@ -289,8 +289,8 @@ export const MicFollowUpQuery = ListQuery({
   counsellor: Type.Optional(Name('Only follow-ups of consultations by this counsellor.')),
 })
 
-export const EnquirerIdParams = Type.Object({ id: Uuid('Enquirer id.') })
-export const ConsultationParams = Type.Object({ id: Uuid('Enquirer id.'), consultation_id: Uuid('Consultation id.') })
+export const EnquirerIdParams = ParentParams('Enquirer id.')
+export const ConsultationParams = ChildParams('Enquirer id.', 'consultation_id', 'Consultation id.')
 
 export type CreateMicEnquirerInput = Static<typeof CreateMicEnquirer>
 export type UpdateMicEnquirerInput = Static<typeof UpdateMicEnquirer>

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ChildParams, DateOnly, ListPage, ListQuery, LooseUuid, Nullable, ParentParams, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const VISIT_MODES = ['in_person', 'phone', 'video'] as const
 export const DIMENSIONS = ['economic', 'social', 'psychosocial'] as const
@@ -272,12 +272,10 @@ export const SustainabilityAssessmentList = ListPage('SustainabilityAssessmentLi
 
 export const SustainabilityAssessmentListQuery = ListQuery({ member_id: Type.Optional(Uuid('Only the assessments of this returnee.')) })
 
-const id = (what: string) => Type.String({ pattern: '^[0-9a-f-]{36}$', description: what })
-export const CaseParams = Type.Object({ id: id('Return case id.') })
-export const VisitParams = Type.Object({ id: id('Return case id.'), visit_id: id('Monitoring visit id.') })
-export const AssessmentParams = Type.Object({ id: id('Return case id.'), assessment_id: id('Sustainability assessment id.') })
-export const VersionParams = Type.Object({ version: Type.String({ maxLength: 64, description: 'Version name.' }) })
-export { PageQuery } from '../../shared/schemas.js'
+export const CaseParams = ParentParams('Return case id.', LooseUuid)
+export const VisitParams = ChildParams('Return case id.', 'visit_id', 'Monitoring visit id.', LooseUuid)
+export const AssessmentParams = ChildParams('Return case id.', 'assessment_id', 'Sustainability assessment id.', LooseUuid)
+export { PageQuery, VersionParams } from '../../shared/schemas.js'
 
 export type CreateMonitoringVisitInput = Static<typeof CreateMonitoringVisit>
 export type MonitoringVisitRecord = Static<typeof MonitoringVisit>

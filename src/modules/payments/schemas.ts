@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { DateOnly, ListPage, ListQuery, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 import { EXCHANGE_RATE_PATTERN } from './exchange.js'
 
 export const PAYMENT_KINDS = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement', 'travel_insurance', 'accommodation'] as const
@@ -178,7 +178,7 @@ export const MarkPaymentPaid = Type.Object(
   },
 )
 
-export const PaymentRequestParams = Type.Object({ id: Uuid('Payment request id.') })
+export const PaymentRequestParams = ParentParams('Payment request id.')
 
 export type PaymentRequestRecord = Static<typeof PaymentRequest>
 export type PaymentDetailsRecord = Static<typeof PaymentDetails>

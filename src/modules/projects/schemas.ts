@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, IF_MATCH_VERSION, ListPage, ListQuery, Money, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ChildParams, DateOnly, IF_MATCH_VERSION, ListPage, ListQuery, Money, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const PROJECT_STATUSES = ['planned', 'active', 'closed'] as const
 export const BUDGET_CATEGORIES = ['travel', 'excess_baggage', 'cash_grant', 'in_kind_reintegration', 'insurance', 'accommodation', 'other'] as const
@@ -370,8 +370,8 @@ export const BudgetReport = Type.Object(
   },
 )
 
-export const ProjectIdParams = Type.Object({ id: Uuid('Project id.') })
-export const BudgetLineParams = Type.Object({ id: Uuid('Project id.'), line_id: Uuid('Budget line id.') })
+export const ProjectIdParams = ParentParams('Project id.')
+export const BudgetLineParams = ChildParams('Project id.', 'line_id', 'Budget line id.')
 
 export type ProjectRecord = Static<typeof Project>
 export type CreateProjectInput = Static<typeof CreateProject>

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ChildParams, CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, LooseUuid, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const FORMS_OF_HELP = ['small_business', 'employment_assistance', 'vocational_training', 'other'] as const
 export const OTHER_HELP_KINDS = [
@@ -536,14 +536,12 @@ export const DisbursementList = ListPage('DisbursementList', Disbursement, 'Disb
 
 // ---------------------------------------------------------------- parameters
 
-const id = (what: string) => Type.String({ pattern: '^[0-9a-f-]{36}$', description: what })
-export const CaseParams = Type.Object({ id: id('Return case id.') })
-export const RequestParams = Type.Object({ id: id('Return case id.'), request_id: id('Reintegration request id.') })
-export const PlanParams = Type.Object({ id: id('Return case id.'), plan_id: id('Reintegration plan id.') })
-export const DisbursementParams = Type.Object({ id: id('Return case id.'), plan_id: id('Reintegration plan id.'), disbursement_id: id('Disbursement id.') })
-export const ProjectParams = Type.Object({ id: Uuid('Project id.') })
-export const VersionParams = Type.Object({ version: Type.String({ maxLength: 64, description: 'Version name.' }) })
-export { PageQuery } from '../../shared/schemas.js'
+export const CaseParams = ParentParams('Return case id.', LooseUuid)
+export const RequestParams = ChildParams('Return case id.', 'request_id', 'Reintegration request id.', LooseUuid)
+export const PlanParams = ChildParams('Return case id.', 'plan_id', 'Reintegration plan id.', LooseUuid)
+export const DisbursementParams = Type.Object({ ...PlanParams.properties, disbursement_id: LooseUuid('Disbursement id.') })
+export const ProjectParams = ParentParams('Project id.')
+export { PageQuery, VersionParams } from '../../shared/schemas.js'
 
 export type ItemInputValue = Static<typeof ItemInput>
 export type ItemRecord = Static<typeof Item>

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, RecordStamps, StringEnum, Text, TimeRangeFilter, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CaseParams, CaseRecordParams, CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, RecordStamps, StringEnum, Text, TimeRangeFilter, Timestamp, Uuid } from '../../shared/schemas.js'
 import { FAMILY_TYPES } from './household.js'
 
 export const CASE_STATUSES = [
@@ -525,10 +525,10 @@ export const ReturnCaseListQuery = ListQuery({
   ),
 })
 
-export const CaseIdParams = Type.Object({ id: Uuid('Return case id.') })
-export const MemberParams = Type.Object({ id: Uuid('Return case id.'), member_id: Uuid('Member id.') })
-export const VulnerabilityParams = Type.Object({ id: Uuid('Return case id.'), member_id: Uuid('Member id.'), vulnerability_id: Uuid('Vulnerability entry id.') })
-export const SessionParams = Type.Object({ id: Uuid('Return case id.'), session_id: Uuid('Counselling session id.') })
+export const CaseIdParams = CaseParams
+export const MemberParams = CaseRecordParams('member_id', 'Member id.')
+export const VulnerabilityParams = Type.Object({ ...MemberParams.properties, vulnerability_id: Uuid('Vulnerability entry id.') })
+export const SessionParams = CaseRecordParams('session_id', 'Counselling session id.')
 export { PageQuery } from '../../shared/schemas.js'
 
 export const returnCaseSchemas: TSchema[] = [

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 import { PositiveMoney } from '../travel/index.js'
 
 export const ARRANGEMENT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
@@ -62,7 +62,7 @@ export const TravelInsuranceList = ListPage('TravelInsuranceList', TravelInsuran
 
 export const TravelInsuranceListQuery = ListQuery({ member_id: Type.Optional(Uuid('Only this traveller\'s policies.')), status: Type.Optional(statusSchema('line')) })
 
-export const TravelInsuranceParams = Type.Object({ id: Uuid('Return case id.'), insurance_id: Uuid('Travel insurance id.') })
+export const TravelInsuranceParams = CaseRecordParams('insurance_id', 'Travel insurance id.')
 
 // ---------------------------------------------------------------- accommodation before departure
 
@@ -107,7 +107,7 @@ export const AccommodationList = ListPage('AccommodationList', Accommodation, 'S
 
 export const AccommodationListQuery = ListQuery({ status: Type.Optional(statusSchema('line')) })
 
-export const AccommodationParams = Type.Object({ id: Uuid('Return case id.'), accommodation_id: Uuid('Accommodation id.') })
+export const AccommodationParams = CaseRecordParams('accommodation_id', 'Accommodation id.')
 
 export const travelArrangementSchemas: TSchema[] = [RequestTravelInsurance, TravelInsurance, TravelInsuranceList, RequestAccommodation, Accommodation, AccommodationList]
 

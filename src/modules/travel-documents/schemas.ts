@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, DateOnly, ListPage, ListQuery, NextCursor, Nullable, PaginationQuery, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, CountryCode, DateOnly, ListPage, ListQuery, NextCursor, Nullable, PaginationQuery, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 
 export const DOCUMENT_KINDS = ['national_passport', 'emergency_travel_document', 'other'] as const
 /** Statuses as read: `expired` is derived from the expiry date at read time. */
@@ -179,8 +179,8 @@ export const TravelDocumentQueueQuery = Type.Object(
   { additionalProperties: false },
 )
 
-export const DocumentParams = Type.Object({ id: Uuid('Return case id.'), document_id: Uuid('Travel document id.') })
-export const CaseParams = Type.Object({ id: Uuid('Return case id.') })
+export const DocumentParams = CaseRecordParams('document_id', 'Travel document id.')
+export { CaseParams } from '../../shared/schemas.js'
 
 export const travelDocumentSchemas: TSchema[] = [
   CreateTravelDocument,

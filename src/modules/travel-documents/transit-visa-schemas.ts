@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, CountryCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 
 export const TRANSIT_VISA_STATUSES = ['requested', 'issued', 'refused'] as const
 export const TRANSIT_VISA_ACTIONS = ['issue', 'refuse'] as const
@@ -77,7 +77,7 @@ export const TransitVisaListQuery = ListQuery({
   status: Type.Optional(TransitVisaStatusSchema),
 })
 
-export const TransitVisaParams = Type.Object({ id: Uuid('Return case id.'), visa_id: Uuid('Transit visa id.') })
+export const TransitVisaParams = CaseRecordParams('visa_id', 'Transit visa id.')
 
 export const transitVisaSchemas: TSchema[] = [RequestTransitVisa, IssueTransitVisa, RefuseTransitVisa, TransitVisa, TransitVisaList]
 

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, CurrencyCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, CountryCode, CurrencyCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const BOOKING_STATUSES = ['active', 'cancelled'] as const
 export const ASSISTANCE_STAGES = ['departure', 'transit', 'arrival'] as const
@@ -39,9 +39,9 @@ export const TravelPayee = Type.Object(
   { $id: 'TravelPayee', additionalProperties: false, description: 'Who is paid.' },
 )
 
-export const CaseParams = Type.Object({ id: Uuid('Return case id.') })
-export const BookingParams = Type.Object({ id: Uuid('Return case id.'), booking_id: Uuid('Booking id.') })
-export const TicketParams = Type.Object({ id: Uuid('Return case id.'), ticket_id: Uuid('Ticket id.') })
+export { CaseParams } from '../../shared/schemas.js'
+export const BookingParams = CaseRecordParams('booking_id', 'Booking id.')
+export const TicketParams = CaseRecordParams('ticket_id', 'Ticket id.')
 
 export const ReasonBody = Type.Object(
   { reason: Text('Why.') },
