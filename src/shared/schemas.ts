@@ -21,6 +21,22 @@ export const Name = (description: string) => Text(description, 200)
 /** The schema or null; the description is lifted to the union so the spec shows it. */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()], { description: schema.description })
 
+/** The actions a record's current status allows, out of `actions`. */
+export const AllowedActions = <const Actions extends readonly string[]>(actions: Actions, description: string) =>
+  Type.Array(StringEnum(actions, { description: 'An action.' }), { description })
+
+/**
+ * Who ended something (cancelled, rejected, withdrew it …), when and why; null until it happened.
+ * `by` and `at` name the fields (`cancelled_by`, `cancelled_at`), `who` describes the first, `description` the whole.
+ */
+export const WhoWhenWhy = <By extends string, At extends string>(by: By, at: At, who: string, description: string) =>
+  Nullable(
+    Type.Object(
+      { ...({ [by]: Type.String({ description: who }), [at]: Timestamp('When.') } as Record<By | At, TString>), reason: Type.String({ description: 'Why.' }) },
+      { additionalProperties: false, description },
+    ),
+  )
+
 export const ProblemDetails = Type.Object(
   {
     type: Type.String({ description: 'Stable URI reference naming the problem type; clients branch on this. It resolves: `GET /problems/{slug}` describes the type (HTML or JSON).', examples: ['/problems/validation-error'] }),

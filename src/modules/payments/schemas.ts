@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, ListPage, ListQuery, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { AllowedActions, DateOnly, ListPage, ListQuery, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
 import { EXCHANGE_RATE_PATTERN } from './exchange.js'
 
 export const PAYMENT_KINDS = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement', 'travel_insurance', 'accommodation'] as const
@@ -96,22 +96,10 @@ export const PaymentRequest = Type.Object(
     ),
     committed: Type.Ref('Money', { description: 'What the approval committed on the budget line (zero before approval or when the money was committed elsewhere).' }),
     released: Type.Ref('Money', { description: 'What this request gave back to the line: all of its commitment on cancellation, the unspent rest when paid less than approved.' }),
-    rejection: Nullable(
-      Type.Object(
-        { rejected_by: Type.String({ description: 'Subject of the approver who rejected.' }), rejected_at: Timestamp('When.'), reason: Type.String({ description: 'Why.' }) },
-        { additionalProperties: false, description: 'Set when rejected.' },
-      ),
-    ),
-    cancellation: Nullable(
-      Type.Object(
-        { cancelled_by: Type.String({ description: 'Subject of who cancelled.' }), cancelled_at: Timestamp('When.'), reason: Type.String({ description: 'Why.' }) },
-        { additionalProperties: false, description: 'Set when cancelled.' },
-      ),
-    ),
+    rejection: WhoWhenWhy('rejected_by', 'rejected_at', 'Subject of the approver who rejected.', 'Set when rejected.'),
+    cancellation: WhoWhenWhy('cancelled_by', 'cancelled_at', 'Subject of who cancelled.', 'Set when cancelled.'),
     payment: Type.Union([Type.Ref(PaymentDetails), Type.Null()], { description: 'How and when it was paid; null until paid.' }),
-    allowed_actions: Type.Array(StringEnum(PAYMENT_ACTIONS, { description: 'An action.' }), {
-      description: 'Actions the current status allows (roles and maker-checker still apply).',
-    }),
+    allowed_actions: AllowedActions(PAYMENT_ACTIONS, 'Actions the current status allows (roles and maker-checker still apply).'),
     ...RecordStamps('When the request was created.'),
   },
   {

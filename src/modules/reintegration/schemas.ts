@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { ChildParams, CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, LooseUuid, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { AllowedActions, ChildParams, CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, LooseUuid, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
 
 export const FORMS_OF_HELP = ['small_business', 'employment_assistance', 'vocational_training', 'other'] as const
 export const OTHER_HELP_KINDS = [
@@ -281,13 +281,8 @@ export const ReintegrationRequest = Type.Object(
     assessment: Nullable(Type.Ref(Assessment, { description: 'The current (latest) assessment, or null before the request is assessed.' })),
     decisions: Type.Array(Type.Ref(Decision), { description: 'Decisions in order (a waitlisting may be followed by an approval or rejection).' }),
     plan_id: Nullable(Uuid('The reintegration plan, once approved.')),
-    withdrawal: Nullable(
-      Type.Object(
-        { withdrawn_by: Type.String({ description: 'Who recorded the withdrawal.' }), withdrawn_at: Timestamp('When.'), reason: Type.String({ description: 'Why.' }) },
-        { additionalProperties: false, description: 'Set when withdrawn.' },
-      ),
-    ),
-    allowed_actions: Type.Array(StringEnum(REQUEST_ACTIONS, { description: 'An action.' }), { description: 'Actions the status allows (roles and maker-checker still apply).' }),
+    withdrawal: WhoWhenWhy('withdrawn_by', 'withdrawn_at', 'Who recorded the withdrawal.', 'Set when withdrawn.'),
+    allowed_actions: AllowedActions(REQUEST_ACTIONS, 'Actions the status allows (roles and maker-checker still apply).'),
     created_by: Type.String({ description: 'Subject of who recorded the form.' }),
     ...RecordStamps('When the form was recorded.', { version: IF_MATCH_VERSION }),
   },
@@ -449,7 +444,7 @@ export const ReintegrationPlan = Type.Object(
         { additionalProperties: false, description: 'Set once completed or abandoned.' },
       ),
     ),
-    allowed_actions: Type.Array(StringEnum(PLAN_ACTIONS, { description: 'An action.' }), { description: 'Actions the status allows.' }),
+    allowed_actions: AllowedActions(PLAN_ACTIONS, 'Actions the status allows.'),
     ...RecordStamps('When the plan was created.'),
   },
   { $id: 'ReintegrationPlan', additionalProperties: false, description: 'A reintegration plan: an approved request with its budget, paid out to suppliers.' },

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, IF_MATCH_VERSION, ListPage, ListQuery, Nullable, RecordStamps, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, IF_MATCH_VERSION, ListPage, ListQuery, Nullable, RecordStamps, Text, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
 
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Registered name of the supplier.', examples: ['Kutaisi Stroi LLC'] })
 const RegistrationNumber = Type.String({
@@ -49,16 +49,7 @@ export const Supplier = Type.Object(
     }),
     has_bank_details: Type.Boolean({ description: 'Whether bank details are recorded (so the supplier can be paid by transfer).' }),
     active: Type.Boolean({ description: 'Whether new disbursements may pay the supplier (false once deactivated).' }),
-    deactivation: Nullable(
-      Type.Object(
-        {
-          deactivated_by: Type.String({ description: 'Who deactivated the supplier.' }),
-          deactivated_at: Timestamp('When.'),
-          reason: Type.String({ description: 'Why.' }),
-        },
-        { additionalProperties: false, description: 'Why and by whom the supplier was deactivated; null while it is active.' },
-      ),
-    ),
+    deactivation: WhoWhenWhy('deactivated_by', 'deactivated_at', 'Who deactivated the supplier.', 'Why and by whom the supplier was deactivated; null while it is active.'),
     created_by: Type.String({ description: 'Subject of who registered the supplier.' }),
     ...RecordStamps('When the supplier was registered.', { version: IF_MATCH_VERSION }),
   },

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CaseRecordParams, CountryCode, DateOnly, ListPage, ListQuery, NextCursor, Nullable, PaginationQuery, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { AllowedActions, CaseRecordParams, CountryCode, DateOnly, ListPage, ListQuery, NextCursor, Nullable, PaginationQuery, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 
 export const DOCUMENT_KINDS = ['national_passport', 'emergency_travel_document', 'other'] as const
 /** Statuses as read: `expired` is derived from the expiry date at read time. */
@@ -125,7 +125,7 @@ export const TravelDocument = Type.Object(
     refused_on: Nullable(DateOnly('When it was refused.')),
     refusal_reason: Nullable(Type.String({ description: 'Why it was refused.' })),
     notes: Nullable(Type.String({ description: 'Remarks.' })),
-    allowed_actions: Type.Array(StringEnum(DOCUMENT_ACTIONS, { description: 'An action.' }), { description: 'Actions allowed in the current status.' }),
+    allowed_actions: AllowedActions(DOCUMENT_ACTIONS, 'Actions allowed in the current status.'),
     created_by: Type.String({ description: 'Who recorded it.' }),
     ...RecordStamps('When it was recorded.'),
   },

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CaseRecordParams, CountryCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { AllowedActions, CaseRecordParams, CountryCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 
 export const TRANSIT_VISA_STATUSES = ['requested', 'issued', 'refused'] as const
 export const TRANSIT_VISA_ACTIONS = ['issue', 'refuse'] as const
@@ -62,7 +62,7 @@ export const TransitVisa = Type.Object(
     refused_on: Nullable(DateOnly('When it was refused.')),
     refusal_reason: Nullable(Type.String({ description: 'Why it was refused.' })),
     notes: Nullable(Type.String({ description: 'Remarks.' })),
-    allowed_actions: Type.Array(StringEnum(TRANSIT_VISA_ACTIONS, { description: 'An action.' }), { description: 'Actions allowed in the current status.' }),
+    allowed_actions: AllowedActions(TRANSIT_VISA_ACTIONS, 'Actions allowed in the current status.'),
     created_by: Type.String({ description: 'Who recorded it.' }),
     ...RecordStamps('When it was recorded.'),
   },

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CaseRecordParams, CountryCode, CurrencyCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { AllowedActions, CaseRecordParams, CountryCode, CurrencyCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
 
 export const BOOKING_STATUSES = ['active', 'cancelled'] as const
 export const ASSISTANCE_STAGES = ['departure', 'transit', 'arrival'] as const
@@ -206,16 +206,7 @@ export const Booking = Type.Object(
     assistance: Type.Array(Assistance, { description: 'Assistance needed at departure, in transit and on arrival.' }),
     escorts: Type.Array(Escort, { description: 'Escorts.' }),
     notes: Nullable(Type.String({ description: 'Remarks.' })),
-    cancellation: Nullable(
-      Type.Object(
-        {
-          cancelled_by: Type.String({ description: 'Who cancelled it.' }),
-          cancelled_at: Timestamp('When.'),
-          reason: Type.String({ description: 'Why.' }),
-        },
-        { additionalProperties: false, description: 'Set once the booking is cancelled.' },
-      ),
-    ),
+    cancellation: WhoWhenWhy('cancelled_by', 'cancelled_at', 'Who cancelled it.', 'Set once the booking is cancelled.'),
     created_by: Type.String({ description: 'Who recorded it.' }),
     ...RecordStamps('When it was recorded.'),
   },
@@ -303,12 +294,7 @@ export const Ticket = Type.Object(
         { additionalProperties: false, description: 'Set when the traveller did not board.' },
       ),
     ),
-    ended: Nullable(
-      Type.Object(
-        { by: Type.String({ description: 'Who (or which payment decision) ended it.' }), at: Timestamp('When.'), reason: Type.String({ description: 'Why.' }) },
-        { additionalProperties: false, description: 'Set once the ticket is voided or refunded.' },
-      ),
-    ),
+    ended: WhoWhenWhy('by', 'at', 'Who (or which payment decision) ended it.', 'Set once the ticket is voided or refunded.'),
     carrier_refund: Nullable(
       Type.Object(
         {
@@ -322,7 +308,7 @@ export const Ticket = Type.Object(
         { additionalProperties: false, description: 'Set once a carrier refund of the paid fare is recorded.' },
       ),
     ),
-    allowed_actions: Type.Array(StringEnum(TICKET_ACTIONS, { description: 'An action.' }), { description: 'Actions allowed now.' }),
+    allowed_actions: AllowedActions(TICKET_ACTIONS, 'Actions allowed now.'),
     requested_by: Type.String({ description: 'Who requested it (the payment\'s maker).' }),
     ...RecordStamps('When it was requested.'),
   },
