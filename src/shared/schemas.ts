@@ -21,6 +21,10 @@ export const Name = (description: string) => Text(description, 200)
 /** The schema or null; the description is lifted to the union so the spec shows it. */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()], { description: schema.description })
 
+/** The body of an update: the fields to change, at least one, nothing else (`description` and `examples` as the spec shows them). */
+export const UpdateBody = <Fields extends TProperties>($id: string, fields: Fields, options: { description: string; examples?: unknown[] }) =>
+  Type.Object(fields, { $id, additionalProperties: false, minProperties: 1, ...options })
+
 /** The actions a record's current status allows, out of `actions`. */
 export const AllowedActions = <const Actions extends readonly string[]>(actions: Actions, description: string) =>
   Type.Array(StringEnum(actions, { description: 'An action.' }), { description })

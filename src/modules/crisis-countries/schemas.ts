@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, DateOnly, IF_MATCH_VERSION, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, IF_MATCH_VERSION, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, UpdateBody, Uuid } from '../../shared/schemas.js'
 
 export const CRISIS_KINDS = ['war', 'conflict', 'disaster'] as const
 
@@ -47,7 +47,8 @@ export const CreateCrisisCountry = Type.Object(
   },
 )
 
-export const UpdateCrisisCountry = Type.Object(
+export const UpdateCrisisCountry = UpdateBody(
+  'UpdateCrisisCountry',
   {
     kind: Type.Optional(CrisisKind),
     valid_from: Type.Optional(DateOnly('First day listed (inclusive).')),
@@ -56,9 +57,6 @@ export const UpdateCrisisCountry = Type.Object(
     notes: Type.Optional(Nullable(Notes)),
   },
   {
-    $id: 'UpdateCrisisCountry',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Fields to change; typically `valid_to` when a situation ends. The country of a listing never changes: list the other country instead.',
     examples: [{ valid_to: '2026-12-31' }],
   },

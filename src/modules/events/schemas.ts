@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { ChildParams, ListPage, Nullable, PaginationQuery, RecordStamps, StringEnum, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ChildParams, ListPage, Nullable, PaginationQuery, RecordStamps, StringEnum, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
 import { EVENT_CATALOGUE, EVENT_TYPE_PATTERN } from './catalogue.js'
 
 export const EventType = Type.String({ pattern: EVENT_TYPE_PATTERN, description: 'A CloudEvents type, `avrr.<entity>.<verb>` (see the `webhooks` section of the spec for the catalogue).', examples: ['avrr.return_case.approved'] })
@@ -150,14 +150,15 @@ export const CreateWebhookSubscription = Type.Object(
   },
 )
 
-export const UpdateWebhookSubscription = Type.Object(
+export const UpdateWebhookSubscription = UpdateBody(
+  'UpdateWebhookSubscription',
   {
     url: Type.Optional(subscriptionFields.url),
     event_types: Type.Optional(subscriptionFields.event_types),
     description: Type.Optional(subscriptionFields.description),
     status: Type.Optional(SubscriptionStatus),
   },
-  { $id: 'UpdateWebhookSubscription', additionalProperties: false, minProperties: 1, description: 'Fields to change. Setting `active` again clears a failure record.', examples: [{ status: 'paused' }] },
+  { description: 'Fields to change. Setting `active` again clears a failure record.', examples: [{ status: 'paused' }] },
 )
 
 export const RotateSecret = Type.Object(

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { ChildParams, CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ChildParams, CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
 
 export const CONSULTATION_CHANNELS = ['in_person', 'phone', 'email', 'online'] as const
 /** The topics the centre advises on (the seeds' list, with employment). */
@@ -123,7 +123,8 @@ export const CreateMicEnquirer = Type.Object(
   },
 )
 
-export const UpdateMicEnquirer = Type.Object(
+export const UpdateMicEnquirer = UpdateBody(
+  'UpdateMicEnquirer',
   {
     given_name: Type.Optional(enquirerFields.given_name),
     family_name: Type.Optional(enquirerFields.family_name),
@@ -135,9 +136,6 @@ export const UpdateMicEnquirer = Type.Object(
     consent: Type.Optional(Type.Ref(MicConsent)),
   },
   {
-    $id: 'UpdateMicEnquirer',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Fields to change; omitted fields stay as they are, null clears a field. A new consent replaces the recorded one; the person must stay reachable.',
     examples: [{ planned_return_on: '2027-08-15', contact: { phone: null, email: 'ona@example.org' } }],
   },
@@ -213,7 +211,8 @@ export const CreateMicConsultation = Type.Object(consultationFields, {
   ],
 })
 
-export const UpdateMicConsultation = Type.Object(
+export const UpdateMicConsultation = UpdateBody(
+  'UpdateMicConsultation',
   {
     held_on: Type.Optional(consultationFields.held_on),
     channel: Type.Optional(consultationFields.channel),
@@ -226,9 +225,6 @@ export const UpdateMicConsultation = Type.Object(
     follow_up_done_on: Type.Optional(Nullable(DateOnly('When the follow-up was done (not before the consultation, not in the future); takes it off the queue. Null reopens it.'))),
   },
   {
-    $id: 'UpdateMicConsultation',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Fields to change; omitted fields stay as they are, null clears a field.',
     examples: [{ follow_up_done_on: '2026-12-04' }],
   },

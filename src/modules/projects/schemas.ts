@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { ChildParams, DateOnly, IF_MATCH_VERSION, ListPage, ListQuery, Money, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ChildParams, DateOnly, IF_MATCH_VERSION, ListPage, ListQuery, Money, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
 
 export const PROJECT_STATUSES = ['planned', 'active', 'closed'] as const
 export const BUDGET_CATEGORIES = ['travel', 'excess_baggage', 'cash_grant', 'in_kind_reintegration', 'insurance', 'accommodation', 'other'] as const
@@ -200,7 +200,8 @@ export const CreateProject = Type.Object(
   },
 )
 
-export const UpdateProject = Type.Object(
+export const UpdateProject = UpdateBody(
+  'UpdateProject',
   {
     code: Type.Optional(projectCode),
     title: Type.Optional(editableProjectFields.title),
@@ -215,9 +216,6 @@ export const UpdateProject = Type.Object(
     cost_routing: Type.Optional(editableProjectFields.cost_routing),
   },
   {
-    $id: 'UpdateProject',
-    additionalProperties: false,
-    minProperties: 1,
     description:
       'Fields to change; omitted fields stay as they are. `co_funders` replaces the whole list. The code and the currency change only while the project is planned and has no budget lines; the total never drops below what is allocated; a closed project cannot be edited.',
     examples: [{ title: 'Reintegration assistance (extended)', ends_on: '2011-09-30' }],
@@ -266,15 +264,13 @@ export const CreateBudgetLine = Type.Object(
   },
 )
 
-export const UpdateBudgetLine = Type.Object(
+export const UpdateBudgetLine = UpdateBody(
+  'UpdateBudgetLine',
   {
     name: Type.Optional(lineName),
     allocated: Type.Optional(MoneyRef('New allocation: at least what the line has committed and spent, and within the project total.')),
   },
   {
-    $id: 'UpdateBudgetLine',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Renames the line or changes its allocation from the project\'s unallocated budget. To move money between lines use `:reallocate`.',
     examples: [{ allocated: { amount_minor: 1300000, currency: 'EUR' } }],
   },

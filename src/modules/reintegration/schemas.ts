@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AllowedActions, ChildParams, CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, LooseUuid, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
+import { AllowedActions, ChildParams, CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, LooseUuid, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
 
 export const FORMS_OF_HELP = ['small_business', 'employment_assistance', 'vocational_training', 'other'] as const
 export const OTHER_HELP_KINDS = [
@@ -117,7 +117,8 @@ export const CreateReintegrationRequest = Type.Object(
   },
 )
 
-export const UpdateReintegrationRequest = Type.Object(
+export const UpdateReintegrationRequest = UpdateBody(
+  'UpdateReintegrationRequest',
   {
     filled_on: Type.Optional(DateOnly('When the form was filled in (not in the future).')),
     planned_activity: Type.Optional(RequestFormFields.planned_activity),
@@ -128,9 +129,6 @@ export const UpdateReintegrationRequest = Type.Object(
     items: Type.Optional(RequestFormFields.items),
   },
   {
-    $id: 'UpdateReintegrationRequest',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Fields of the form to change while it is `submitted` (not yet assessed); `items` replaces the list as a whole.',
     examples: [{ planned_activity: 'Building and renovation work in Kutaisi and Zestaponi.' }],
   },

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CaseParams, CaseRecordParams, CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, RecordStamps, StringEnum, Text, TimeRangeFilter, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CaseParams, CaseRecordParams, CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, RecordStamps, StringEnum, Text, TimeRangeFilter, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
 import { FAMILY_TYPES } from './household.js'
 
 export const CASE_STATUSES = [
@@ -127,12 +127,13 @@ export const VulnerabilityInput = Type.Object(
   },
 )
 
-export const VulnerabilityUpdate = Type.Object(
+export const VulnerabilityUpdate = UpdateBody(
+  'VulnerabilityUpdate',
   {
     notes: Type.Optional(Nullable(Text('Details; null clears them.'))),
     escort_needed: Type.Optional(Nullable(Type.Boolean({ description: 'For `medical_needs` only: whether a medical escort is needed.' }))),
   },
-  { $id: 'VulnerabilityUpdate', additionalProperties: false, minProperties: 1, description: 'Fields to change; the code itself is fixed.' },
+  { description: 'Fields to change; the code itself is fixed.' },
 )
 
 const memberFields = {
@@ -170,7 +171,8 @@ export const MemberInput = Type.Object(
   },
 )
 
-export const MemberUpdate = Type.Object(
+export const MemberUpdate = UpdateBody(
+  'MemberUpdate',
   {
     relationship: Type.Optional(Relationship),
     given_name: Type.Optional(Name('Given name(s).')),
@@ -182,9 +184,6 @@ export const MemberUpdate = Type.Object(
     identity_documents: Type.Optional(Type.Array(Type.Ref(IdentityDocument), { maxItems: 10, description: 'Identity documents held (replaces the list).' })),
   },
   {
-    $id: 'MemberUpdate',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Fields to change; omitted fields stay as they are. Vulnerabilities are changed through their own endpoints.',
     examples: [{ family_name: 'Beridze-Kapanadze' }],
   },
@@ -243,7 +242,8 @@ export const CreateReturnCase = Type.Object(
   },
 )
 
-export const UpdateReturnCase = Type.Object(
+export const UpdateReturnCase = UpdateBody(
+  'UpdateReturnCase',
   {
     project_id: Type.Optional(Nullable(caseFields.project_id)),
     legal_status: Type.Optional(caseFields.legal_status),
@@ -256,9 +256,6 @@ export const UpdateReturnCase = Type.Object(
     notes: Type.Optional(Nullable(caseFields.notes)),
   },
   {
-    $id: 'UpdateReturnCase',
-    additionalProperties: false,
-    minProperties: 1,
     description:
       'Fields to change; omitted fields stay as they are, null clears a field. The project and the country of return can change only before approval; consent cannot be removed once the case is submitted.',
     examples: [{ intended_departure_on: '2026-12-20', place_of_return: 'Batumi' }],
@@ -301,7 +298,8 @@ export const CounsellingSessionInput = Type.Object(
   },
 )
 
-export const CounsellingSessionUpdate = Type.Object(
+export const CounsellingSessionUpdate = UpdateBody(
+  'CounsellingSessionUpdate',
   {
     held_on: Type.Optional(DateOnly('Date of the session (not in the future).')),
     counsellor: Type.Optional(Name('Who counselled (token subject).')),
@@ -311,7 +309,7 @@ export const CounsellingSessionUpdate = Type.Object(
     outcome: Type.Optional(Text('Outcome of the session.', 4000)),
     next_steps: Type.Optional(Nullable(Text('Agreed next steps.', 4000))),
   },
-  { $id: 'CounsellingSessionUpdate', additionalProperties: false, minProperties: 1, description: 'Fields to change; omitted fields stay as they are.', examples: [{ next_steps: 'Second session on 2026-11-27.' }] },
+  { description: 'Fields to change; omitted fields stay as they are.', examples: [{ next_steps: 'Second session on 2026-11-27.' }] },
 )
 
 // ---------------------------------------------------------------- outputs

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, IF_MATCH_VERSION, ListPage, ListQuery, Nullable, RecordStamps, Text, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
+import { CountryCode, IF_MATCH_VERSION, ListPage, ListQuery, Nullable, RecordStamps, Text, UpdateBody, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
 
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Registered name of the supplier.', examples: ['Kutaisi Stroi LLC'] })
 const RegistrationNumber = Type.String({
@@ -79,7 +79,8 @@ export const CreateSupplier = Type.Object(
   },
 )
 
-export const UpdateSupplier = Type.Object(
+export const UpdateSupplier = UpdateBody(
+  'UpdateSupplier',
   {
     name: Type.Optional(Name),
     registration_number: Type.Optional(RegistrationNumber),
@@ -88,9 +89,6 @@ export const UpdateSupplier = Type.Object(
     bank_details: Type.Optional(Nullable(Type.Ref(SupplierBankDetails, { description: 'Where the supplier is paid; null removes them (on update).' }))),
   },
   {
-    $id: 'UpdateSupplier',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Fields to change; omitted fields stay as they are. `bank_details` replaces the bank details as a whole (null removes them).',
     examples: [{ address: '3 Tsereteli Street, Kutaisi' }],
   },

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { AllowedActions, CaseRecordParams, CountryCode, DateOnly, ListPage, ListQuery, NextCursor, Nullable, PaginationQuery, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { AllowedActions, CaseRecordParams, CountryCode, DateOnly, ListPage, ListQuery, NextCursor, Nullable, PaginationQuery, RecordStamps, StringEnum, Text, UpdateBody, Uuid } from '../../shared/schemas.js'
 
 export const DOCUMENT_KINDS = ['national_passport', 'emergency_travel_document', 'other'] as const
 /** Statuses as read: `expired` is derived from the expiry date at read time. */
@@ -61,7 +61,8 @@ export const CreateTravelDocument = Type.Object(
   },
 )
 
-export const UpdateTravelDocument = Type.Object(
+export const UpdateTravelDocument = UpdateBody(
+  'UpdateTravelDocument',
   {
     description: Type.Optional(Nullable(documentFields.description)),
     document_number: Type.Optional(documentFields.document_number),
@@ -73,9 +74,6 @@ export const UpdateTravelDocument = Type.Object(
     notes: Type.Optional(Nullable(documentFields.notes)),
   },
   {
-    $id: 'UpdateTravelDocument',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Corrections; omitted fields stay as they are. The result must still be complete for the document\'s kind and status.',
     examples: [{ expires_on: '2029-03-01' }],
   },

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { AllowedActions, CaseRecordParams, CountryCode, CurrencyCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
+import { AllowedActions, CaseRecordParams, CountryCode, CurrencyCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
 
 export const BOOKING_STATUSES = ['active', 'cancelled'] as const
 export const ASSISTANCE_STAGES = ['departure', 'transit', 'arrival'] as const
@@ -128,7 +128,8 @@ export const CreateBooking = Type.Object(
   },
 )
 
-export const UpdateBooking = Type.Object(
+export const UpdateBooking = UpdateBody(
+  'UpdateBooking',
   {
     assistance: Type.Optional(Type.Array(AssistanceInput, { maxItems: 20, description: 'Replaces the assistance list.' })),
     escorts: Type.Optional(Type.Array(EscortInput, { maxItems: 10, description: 'Replaces the escort list.' })),
@@ -136,9 +137,6 @@ export const UpdateBooking = Type.Object(
     notes: Type.Optional(Nullable(Text('Remarks.'))),
   },
   {
-    $id: 'UpdateBooking',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Assistance, escorts, transit visa requirements and notes; the route is fixed (cancel and book again to change it).',
     examples: [{ escorts: [{ member_id: '0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01', kind: 'medical', escort_name: 'Dr. Rasa Petrauskienė', organisation: 'IOM' }] }],
   },
