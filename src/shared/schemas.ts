@@ -21,6 +21,35 @@ export const Name = (description: string) => Text(description, 200)
 /** The schema or null; the description is lifted to the union so the spec shows it. */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()], { description: schema.description })
 
+/**
+ * Consent to data processing as given with a request: when, by whom (`givenBy` says who may give it) and what it covers,
+ * one or more of the `scopes` (each a `scope`). Return cases and the Migration Information Centre ask for it alike.
+ */
+export const ConsentGiven = <Scope extends TSchema>(
+  $id: string,
+  { scope, scopes, givenBy, description }: { scope: Scope; scopes: readonly string[]; givenBy: string; description: string },
+) =>
+  Type.Object(
+    {
+      given_at: Timestamp('When consent to data processing was given (not in the future).'),
+      given_by: Name(givenBy),
+      scope: Type.Array(scope, { minItems: 1, maxItems: scopes.length, uniqueItems: true, description: 'What the consent covers.' }),
+    },
+    { $id, additionalProperties: false, description },
+  )
+
+/** Consent to data processing as recorded: what `ConsentGiven` took, and who recorded it. */
+export const ConsentRecorded = <Scope extends TSchema>($id: string, scope: Scope) =>
+  Type.Object(
+    {
+      given_at: Timestamp('When consent was given.'),
+      given_by: Type.String({ description: 'Who gave consent.' }),
+      scope: Type.Array(scope, { description: 'What the consent covers.' }),
+      recorded_by: Type.String({ description: 'Token subject of who recorded the consent.' }),
+    },
+    { $id, additionalProperties: false, description: 'Consent to data processing as recorded.' },
+  )
+
 /** The body of an update: the fields to change, at least one, nothing else (`description` and `examples` as the spec shows them). */
 export const UpdateBody = <Fields extends TProperties>($id: string, fields: Fields, options: { description: string; examples?: unknown[] }) =>
   Type.Object(fields, { $id, additionalProperties: false, minProperties: 1, ...options })

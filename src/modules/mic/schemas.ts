@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { ChildParams, CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
+import { ChildParams, ConsentGiven, ConsentRecorded, CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, ParentParams, RecordStamps, StringEnum, Text, UpdateBody, Uuid } from '../../shared/schemas.js'
 
 export const CONSULTATION_CHANNELS = ['in_person', 'phone', 'email', 'online'] as const
 /** The topics the centre advises on (the seeds' list, with employment). */
@@ -27,24 +27,14 @@ const versionOf = (what: string) => `Version of the ${what}, also sent as the ET
 
 // ---------------------------------------------------------------- enquirers
 
-export const MicConsent = Type.Object(
-  {
-    given_at: Timestamp('When consent to data processing was given (not in the future).'),
-    given_by: Name('Who gave consent: the enquirer, or their representative (name or role).'),
-    scope: Type.Array(ConsentScope, { minItems: 1, maxItems: MIC_CONSENT_SCOPES.length, uniqueItems: true, description: 'What the consent covers.' }),
-  },
-  { $id: 'MicConsent', additionalProperties: false, description: 'Consent to data processing, recorded before anything else about the person is kept.' },
-)
+export const MicConsent = ConsentGiven('MicConsent', {
+  scope: ConsentScope,
+  scopes: MIC_CONSENT_SCOPES,
+  givenBy: 'Who gave consent: the enquirer, or their representative (name or role).',
+  description: 'Consent to data processing, recorded before anything else about the person is kept.',
+})
 
-export const MicConsentRecord = Type.Object(
-  {
-    given_at: Timestamp('When consent was given.'),
-    given_by: Type.String({ description: 'Who gave consent.' }),
-    scope: Type.Array(ConsentScope, { description: 'What the consent covers.' }),
-    recorded_by: Type.String({ description: 'Token subject of who recorded the consent.' }),
-  },
-  { $id: 'MicConsentRecord', additionalProperties: false, description: 'Consent to data processing as recorded.' },
-)
+export const MicConsentRecord = ConsentRecorded('MicConsentRecord', ConsentScope)
 
 export const MicContact = Type.Object(
   {

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CaseParams, CaseRecordParams, CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, RecordStamps, StringEnum, Text, TimeRangeFilter, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
+import { CaseParams, CaseRecordParams, ConsentGiven, ConsentRecorded, CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, RecordStamps, StringEnum, Text, TimeRangeFilter, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
 import { FAMILY_TYPES } from './household.js'
 
 export const CASE_STATUSES = [
@@ -94,14 +94,12 @@ const versionOf = (what: string) => `Version of the ${what}, also sent as the ET
 
 // ---------------------------------------------------------------- inputs
 
-export const Consent = Type.Object(
-  {
-    given_at: Timestamp('When consent to data processing was given (not in the future).'),
-    given_by: Name('Who gave consent: the principal applicant or, for a child, the legal guardian (name or role).'),
-    scope: Type.Array(ConsentScope, { minItems: 1, maxItems: CONSENT_SCOPES.length, uniqueItems: true, description: 'What the consent covers.' }),
-  },
-  { $id: 'Consent', additionalProperties: false, description: 'Consent to data processing; required before the case is submitted.' },
-)
+export const Consent = ConsentGiven('Consent', {
+  scope: ConsentScope,
+  scopes: CONSENT_SCOPES,
+  givenBy: 'Who gave consent: the principal applicant or, for a child, the legal guardian (name or role).',
+  description: 'Consent to data processing; required before the case is submitted.',
+})
 
 export const IdentityDocument = Type.Object(
   {
@@ -314,15 +312,7 @@ export const CounsellingSessionUpdate = UpdateBody(
 
 // ---------------------------------------------------------------- outputs
 
-export const ConsentRecord = Type.Object(
-  {
-    given_at: Timestamp('When consent was given.'),
-    given_by: Type.String({ description: 'Who gave consent.' }),
-    scope: Type.Array(ConsentScope, { description: 'What the consent covers.' }),
-    recorded_by: Type.String({ description: 'Token subject of who recorded the consent.' }),
-  },
-  { $id: 'ConsentRecord', additionalProperties: false, description: 'Consent to data processing as recorded.' },
-)
+export const ConsentRecord = ConsentRecorded('ConsentRecord', ConsentScope)
 
 export const Vulnerability = Type.Object(
   {
