@@ -19,10 +19,28 @@ export const TravelDocumentStatusSchema = StringEnum(DOCUMENT_READ_STATUSES, {
     'A `valid` or `issued` document whose expiry date has passed reads as `expired` (derived when read, never stored).',
 })
 
-const DocumentNumber = (description: string) =>
-  Type.String({ minLength: 3, maxLength: 30, pattern: '^[A-Z0-9](?:[A-Z0-9 /-]*[A-Z0-9])?$', description, examples: ['13AB45678'] })
+/** The number of a document or a visa: upper-case letters and digits, with spaces, `/` and `-` inside. */
+export const DocumentNumber = (description: string, example = '13AB45678') =>
+  Type.String({ minLength: 3, maxLength: 30, pattern: '^[A-Z0-9](?:[A-Z0-9 /-]*[A-Z0-9])?$', description, examples: [example] })
 
-const IssuingAuthority = (description: string) => Type.String({ minLength: 2, maxLength: 200, description, examples: ['Embassy of Georgia in Vilnius'] })
+export const IssuingAuthority = (description: string, example = 'Embassy of Georgia in Vilnius') =>
+  Type.String({ minLength: 2, maxLength: 200, description, examples: [example] })
+
+/** The body of `:refuse`, for an emergency travel document or a transit visa: what the embassy or consulate said, and when. */
+export const refusalFields = {
+  reason: Text('Why the embassy or consulate refused (as it said).'),
+  refused_on: DateOnly('When the refusal was given.'),
+}
+
+/** How a travel document and a transit visa end as read: the refusal, remarks, the actions allowed, who recorded it, its version and times. */
+export const recordedFields = <const Actions extends readonly string[]>(actions: Actions) => ({
+  refused_on: Nullable(DateOnly('When it was refused.')),
+  refusal_reason: Nullable(Type.String({ description: 'Why it was refused.' })),
+  notes: Nullable(Type.String({ description: 'Remarks.' })),
+  allowed_actions: AllowedActions(actions, 'Actions allowed in the current status.'),
+  created_by: Type.String({ description: 'Who recorded it.' }),
+  ...RecordStamps('When it was recorded.'),
+})
 
 const documentFields = {
   description: Text('What the document is; required for kind `other` (e.g. "national identity card").', 200),
@@ -95,13 +113,11 @@ export const IssueTravelDocument = Type.Object(
   },
 )
 
-export const RefuseTravelDocument = Type.Object(
-  {
-    reason: Text('Why the embassy or consulate refused (as it said).'),
-    refused_on: DateOnly('When the refusal was given.'),
-  },
-  { $id: 'RefuseTravelDocument', additionalProperties: false, examples: [{ reason: 'Nationality could not be confirmed', refused_on: '2026-11-25' }] },
-)
+export const RefuseTravelDocument = Type.Object(refusalFields, {
+  $id: 'RefuseTravelDocument',
+  additionalProperties: false,
+  examples: [{ reason: 'Nationality could not be confirmed', refused_on: '2026-11-25' }],
+})
 
 export const TravelDocument = Type.Object(
   {
@@ -120,12 +136,7 @@ export const TravelDocument = Type.Object(
     waiting_days: Nullable(
       Type.Integer({ description: 'Emergency travel documents: days from the request to today while `requested`, to the decision once issued or refused.' }),
     ),
-    refused_on: Nullable(DateOnly('When it was refused.')),
-    refusal_reason: Nullable(Type.String({ description: 'Why it was refused.' })),
-    notes: Nullable(Type.String({ description: 'Remarks.' })),
-    allowed_actions: AllowedActions(DOCUMENT_ACTIONS, 'Actions allowed in the current status.'),
-    created_by: Type.String({ description: 'Who recorded it.' }),
-    ...RecordStamps('When it was recorded.'),
+    ...recordedFields(DOCUMENT_ACTIONS),
   },
   { $id: 'TravelDocument', additionalProperties: false, description: 'A travel document of one traveller.' },
 )
