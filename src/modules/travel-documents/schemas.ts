@@ -27,10 +27,14 @@ export const IssuingAuthority = (description: string, example = 'Embassy of Geor
   Type.String({ minLength: 2, maxLength: 200, description, examples: [example] })
 
 /** The body of `:refuse`, for an emergency travel document or a transit visa: what the embassy or consulate said, and when. */
-export const refusalFields = {
-  reason: Text('Why the embassy or consulate refused (as it said).'),
-  refused_on: DateOnly('When the refusal was given.'),
-}
+export const RefusalBody = ($id: string, example: { reason: string; refused_on: string }) =>
+  Type.Object(
+    {
+      reason: Text('Why the embassy or consulate refused (as it said).'),
+      refused_on: DateOnly('When the refusal was given.'),
+    },
+    { $id, additionalProperties: false, examples: [example] },
+  )
 
 /** How a travel document and a transit visa end as read: the refusal, remarks, the actions allowed, who recorded it, its version and times. */
 export const recordedFields = <const Actions extends readonly string[]>(actions: Actions) => ({
@@ -113,11 +117,7 @@ export const IssueTravelDocument = Type.Object(
   },
 )
 
-export const RefuseTravelDocument = Type.Object(refusalFields, {
-  $id: 'RefuseTravelDocument',
-  additionalProperties: false,
-  examples: [{ reason: 'Nationality could not be confirmed', refused_on: '2026-11-25' }],
-})
+export const RefuseTravelDocument = RefusalBody('RefuseTravelDocument', { reason: 'Nationality could not be confirmed', refused_on: '2026-11-25' })
 
 export const TravelDocument = Type.Object(
   {

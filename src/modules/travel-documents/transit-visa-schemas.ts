@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { CaseRecordParams, CountryCode, DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Uuid } from '../../shared/schemas.js'
-import { DocumentNumber, IssuingAuthority, recordedFields, refusalFields } from './schemas.js'
+import { DocumentNumber, IssuingAuthority, recordedFields, RefusalBody } from './schemas.js'
 
 export const TRANSIT_VISA_STATUSES = ['requested', 'issued', 'refused'] as const
 export const TRANSIT_VISA_ACTIONS = ['issue', 'refuse'] as const
@@ -37,11 +37,7 @@ export const IssueTransitVisa = Type.Object(
   { $id: 'IssueTransitVisa', additionalProperties: false, examples: [{ visa_number: 'TR7712345', issued_on: '2026-11-20', valid_from: '2026-11-25', valid_until: '2027-02-25' }] },
 )
 
-export const RefuseTransitVisa = Type.Object(refusalFields, {
-  $id: 'RefuseTransitVisa',
-  additionalProperties: false,
-  examples: [{ reason: 'Onward ticket not yet issued', refused_on: '2026-11-21' }],
-})
+export const RefuseTransitVisa = RefusalBody('RefuseTransitVisa', { reason: 'Onward ticket not yet issued', refused_on: '2026-11-21' })
 
 export const TransitVisa = Type.Object(
   {
