@@ -12,3 +12,6 @@ export const APPROVER = seedContext('seed-approver', ['approver'])
 export const SECOND_APPROVER = seedContext('seed-programme-manager', ['approver'])
 export const OPERATIONS = seedContext('seed-operations', ['operations'])
 export const FINANCE = seedContext('seed-finance', ['finance'])
+
+/** Staff of the partner office `officeId`, named `seed-partner-{name}` (the country of return, or the office id). */
+export const seedPartner = (officeId: string, name: string = officeId) => seedContext(`seed-partner-${name}`, ['partner'], officeId)

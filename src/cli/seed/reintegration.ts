@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { createCrisisCountry, isListed } from '../../modules/crisis-countries/index.js'
-import { approvePayment, markPaymentPaid } from '../../modules/payments/index.js'
 import {
   approveRequest,
   assessRequest,
@@ -20,8 +19,10 @@ import {
   type ItemInputValue,
 } from '../../modules/reintegration/index.js'
 import { findCaseByExternalReference } from '../../modules/return-cases/index.js'
-import { createSupplier, findByRegistration, registrationKey, type CreateSupplierInput } from '../../modules/suppliers/index.js'
-import { ADMIN, APPROVER, COUNSELLOR, FINANCE, SECOND_APPROVER, seedContext } from './actors.js'
+import type { CreateSupplierInput } from '../../modules/suppliers/index.js'
+import { ADMIN, APPROVER, COUNSELLOR, seedContext, seedPartner } from './actors.js'
+import { approveAndPay } from './payments.js'
+import { ensureSupplier } from './suppliers.js'
 
 /**
  * The in-kind reintegration of the 2010–2011 project of the seed documents: construction tools for
@@ -233,10 +234,7 @@ export async function seedReintegrationSelection(db: Kysely<DB>): Promise<Seeded
 
 async function seedSupplier(db: Kysely<DB>, key: keyof typeof SUPPLIERS, partnerOfficeId: string): Promise<string> {
   const { country, ...input } = SUPPLIERS[key] as SeedSupplier
-  const existing = await findByRegistration(db, country, registrationKey(input.registration_number))
-  if (existing) return existing.id
-  const partner = seedContext(`seed-partner-${country.toLowerCase()}`, ['partner'], partnerOfficeId)
-  return (await db.transaction().execute((trx) => createSupplier(trx, partner, input))).id
+  return ensureSupplier(db, country, partnerOfficeId, input)
 }
 
 /**
@@ -264,7 +262,7 @@ export async function seedReintegrationDelivery(db: Kysely<DB>): Promise<SeededR
     }
     const partnerOfficeId = caseRow.partner_office_id
     const supplierId = await seedSupplier(db, seed.supplier, partnerOfficeId)
-    const partner = seedContext(`seed-partner-${caseRow.country_of_return.toLowerCase()}`, ['partner'], partnerOfficeId)
+    const partner = seedPartner(partnerOfficeId, caseRow.country_of_return.toLowerCase())
     await db.transaction().execute(async (trx) => {
       const ids = { caseId: caseRow.id, planId: plan.id }
       // Met at the airport by the partner office: the first contact is on the arrival day.
@@ -276,9 +274,7 @@ export async function seedReintegrationDelivery(db: Kysely<DB>): Promise<SeededR
         invoice_number: seed.invoice.number,
         invoice_date: seed.invoice.date,
       })
-      const approved = await approvePayment(trx, APPROVER, disbursement.payment_request_id)
-      if (approved.status === 'awaiting_second_approval') await approvePayment(trx, SECOND_APPROVER, disbursement.payment_request_id)
-      await markPaymentPaid(trx, FINANCE, disbursement.payment_request_id, { payment_reference: `SEED-${seed.invoice.number}`, paid_on: seed.invoice.date })
+      await approveAndPay(trx, disbursement.payment_request_id, seed.invoice.date, `SEED-${seed.invoice.number}`)
       await confirmDelivery(trx, partner, { ...ids, disbursementId: disbursement.id }, undefined, {
         delivered_on: seed.invoice.deliveredOn,
         delivered_items: seed.invoice.delivered,

@@ -1,11 +1,11 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { requestExcessBaggage } from '../../modules/excess-baggage/index.js'
-import { approvePayment, markPaymentPaid } from '../../modules/payments/index.js'
 import { findCaseByExternalReference, listCaseMembers } from '../../modules/return-cases/index.js'
 import { issueDocument, recordDocument, type CreateTravelDocumentInput } from '../../modules/travel-documents/index.js'
 import { caseHasBookings, confirmArrival, confirmDeparture, createBooking, requestTicket, type CreateBookingInput } from '../../modules/travel/index.js'
-import { APPROVER, FINANCE, OPERATIONS, seedContext } from './actors.js'
+import { OPERATIONS, seedContext } from './actors.js'
+import { approveAndPay } from './payments.js'
 
 /**
  * Travel of the 2010–2011 seed cases, as it happened: four Georgians flown from Vilnius to
@@ -161,8 +161,7 @@ async function seedOne(trx: Transaction<DB>, caseRow: { id: string; reference: s
       paymentIds.push(baggage.payment_request_id)
     }
     for (const paymentId of paymentIds) {
-      await approvePayment(trx, APPROVER, paymentId)
-      await markPaymentPaid(trx, FINANCE, paymentId, { payment_reference: `SEED-${traveller.ticketNumber.slice(-6)}-${paymentIds.indexOf(paymentId) + 1}`, paid_on: seed.paidOn })
+      await approveAndPay(trx, paymentId, seed.paidOn, `SEED-${traveller.ticketNumber.slice(-6)}-${paymentIds.indexOf(paymentId) + 1}`)
     }
   }
   const segments = seed.booking.segments
