@@ -117,8 +117,9 @@ export const NextCursor = Nullable(Type.String({ description: 'Cursor of the nex
 export const ListPage = <Item extends TSchema>($id: string, item: Item, description: string) =>
   Type.Object({ items: Type.Array(Type.Ref(item), { description }), next_cursor: NextCursor }, { $id, additionalProperties: false })
 
-/** The query string of a list: the page (`limit`, `cursor`) first, then the list's own filters. */
-export const ListQuery = <Filters extends TProperties>(filters: Filters) => Type.Object({ ...PaginationQuery, ...filters }, { additionalProperties: false })
+/** The query string of a list: the page (`limit`, `cursor`) and the list's own filters, the page first unless `page: 'last'`. */
+export const ListQuery = <Filters extends TProperties>(filters: Filters, { page = 'first' }: { page?: 'first' | 'last' } = {}) =>
+  Type.Object(page === 'first' ? { ...PaginationQuery, ...filters } : { ...filters, ...PaginationQuery }, { additionalProperties: false })
 
 /** Filters of a list by a range of days, both included: "Only {what} on or after / on or before this date." */
 export const DateRangeFilter = <From extends string, To extends string>(from: From, to: To, what: string) =>

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { ChildParams, ListPage, Nullable, PaginationQuery, RecordStamps, StringEnum, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
+import { ChildParams, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
 import { EVENT_CATALOGUE, EVENT_TYPE_PATTERN } from './catalogue.js'
 
 export const EventType = Type.String({ pattern: EVENT_TYPE_PATTERN, description: 'A CloudEvents type, `avrr.<entity>.<verb>` (see the `webhooks` section of the spec for the catalogue).', examples: ['avrr.return_case.approved'] })
@@ -207,21 +207,14 @@ export const WebhookDelivery = Type.Object(
 
 export const WebhookDeliveryList = ListPage('WebhookDeliveryList', WebhookDelivery, 'Deliveries, newest first.')
 
-export const DeliveryListQuery = Type.Object(
-  {
-    status: Type.Optional(DeliveryStatus),
-    ...PaginationQuery,
-  },
-  { additionalProperties: false },
-)
+export const DeliveryListQuery = ListQuery({ status: Type.Optional(DeliveryStatus) }, { page: 'last' })
 
-export const SubscriptionListQuery = Type.Object(
+export const SubscriptionListQuery = ListQuery(
   {
     status: Type.Optional(SubscriptionStatus),
     office_id: Type.Optional(Uuid('Only the subscriptions of this office.')),
-    ...PaginationQuery,
   },
-  { additionalProperties: false },
+  { page: 'last' },
 )
 
 export const DeliveryParams = ChildParams('Subscription id.', 'delivery_id', 'Delivery id.')

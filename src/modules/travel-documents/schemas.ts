@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { AllowedActions, CaseRecordParams, CountryCode, DateOnly, ListPage, ListQuery, NextCursor, Nullable, PaginationQuery, RecordStamps, StringEnum, Text, UpdateBody, Uuid } from '../../shared/schemas.js'
+import { AllowedActions, CaseRecordParams, CountryCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, UpdateBody, Uuid } from '../../shared/schemas.js'
 
 export const DOCUMENT_KINDS = ['national_passport', 'emergency_travel_document', 'other'] as const
 /** Statuses as read: `expired` is derived from the expiry date at read time. */
@@ -166,26 +166,21 @@ export const TravelDocumentQueueItem = Type.Object(
   { $id: 'TravelDocumentQueueItem', additionalProperties: false, description: 'A document that needs attention, with its case.' },
 )
 
-export const TravelDocumentQueue = Type.Object(
-  {
-    items: Type.Array(Type.Ref(TravelDocumentQueueItem), {
-      description: '`waiting`: oldest request first. `expiring_before_travel`: earliest expiry first.',
-    }),
-    next_cursor: NextCursor,
-  },
-  { $id: 'TravelDocumentQueue', additionalProperties: false },
+export const TravelDocumentQueue = ListPage(
+  'TravelDocumentQueue',
+  TravelDocumentQueueItem,
+  '`waiting`: oldest request first. `expiring_before_travel`: earliest expiry first.',
 )
 
-export const TravelDocumentQueueQuery = Type.Object(
+export const TravelDocumentQueueQuery = ListQuery(
   {
     attention: StringEnum(QUEUE_ATTENTION, {
       description:
         '`waiting`: emergency travel documents still requested. `expiring_before_travel`: held documents (valid, issued or already expired) ' +
         'that expire before the travel date, of travellers who hold no other document valid through it. Only cases not yet departed nor ended.',
     }),
-    ...PaginationQuery,
   },
-  { additionalProperties: false },
+  { page: 'last' },
 )
 
 export const DocumentParams = CaseRecordParams('document_id', 'Travel document id.')
