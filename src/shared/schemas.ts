@@ -151,8 +151,6 @@ export const RecordStamps = (created: string, { updated = 'When it last changed.
   updated_at: Timestamp(updated),
 })
 
-export const IdParams = Type.Object({ id: Uuid('Resource id.') })
-
 /** An id in a path checked by its shape only (hex digits and dashes), as the monitoring and reintegration paths take it. */
 export const LooseUuid = (description: string) => Type.String({ pattern: '^[0-9a-f-]{36}$', description })
 
@@ -164,6 +162,9 @@ export const ParentParams = (parent: string, id: IdSchema = Uuid) => Type.Object
 /** Path parameters `{id}` of a parent and `{key}` of one of its records, e.g. `ChildParams('Project id.', 'line_id', 'Budget line id.')`. */
 export const ChildParams = <Key extends string>(parent: string, key: Key, child: string, id: IdSchema = Uuid) =>
   Type.Object({ id: id(parent), ...({ [key]: id(child) } as Record<Key, TString>) })
+
+/** Path parameter `{id}` of a resource of its own (an office, a supplier, a subscription …). */
+export const IdParams = ParentParams('Resource id.')
 
 /** Path parameters of a return case, and of one of its records (`CaseRecordParams('visa_id', 'Transit visa id.')`). */
 export const CaseParams = ParentParams('Return case id.')
