@@ -106,6 +106,9 @@ export const Money = Type.Object(
   { $id: 'Money', additionalProperties: false, description: 'An exact amount of money.', examples: [{ amount_minor: 3803700, currency: 'EUR' }] },
 )
 
+/** A reference to `Money`, described where it is used. */
+export const MoneyRef = (description: string) => Type.Ref(Money, { description })
+
 export const PaginationQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1-100, default 20).' })),
   cursor: Type.Optional(Type.String({ maxLength: 500, description: 'Opaque cursor from the previous page\'s `next_cursor`.' })),

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CaseRecordParams, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, DateOnly, ListPage, ListQuery, MoneyRef, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 import { PaymentStatusSchema } from '../payments/index.js'
 
 export const CASH_GRANT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
@@ -31,7 +31,7 @@ export const CashGrant = Type.Object(
         { additionalProperties: false, description: 'How a rule-based amount was worked out; null for a manual amount.' },
       ),
     ),
-    amount: Type.Ref('Money', { description: 'Grant amount, in the project currency.' }),
+    amount: MoneyRef('Grant amount, in the project currency.'),
     justification: Nullable(Type.String({ description: 'Why a manual amount (required for a manual amount, null otherwise).' })),
     status: StringEnum(CASH_GRANT_STATUSES, {
       description: 'Follows its payment request: `requested` until approved (also while a second approval is awaited), then `approved`, `paid`; or `rejected`, `cancelled`.',

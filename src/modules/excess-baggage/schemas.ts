@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CaseRecordParams, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, ListPage, ListQuery, MoneyRef, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 import { PositiveMoney, TravelPayee } from '../travel/index.js'
 
 export const EXCESS_BAGGAGE_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
@@ -34,7 +34,7 @@ export const ExcessBaggage = Type.Object(
     member_id: Uuid('The traveller.'),
     ticket_id: Nullable(Uuid('The ticket it travels on, if given.')),
     kilograms: Type.Integer({ description: 'Weight above the allowance, in kilograms.' }),
-    cost: Type.Ref('Money', { description: 'The cost, in the project currency.' }),
+    cost: MoneyRef('The cost, in the project currency.'),
     reason: Type.String({ description: 'Why the excess is needed.' }),
     payee: Type.Ref(TravelPayee),
     status: ExcessBaggageStatusSchema,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AllowedActions, DateOnly, ListPage, ListQuery, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
+import { AllowedActions, DateOnly, ListPage, ListQuery, MoneyRef, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
 import { EXCHANGE_RATE_PATTERN } from './exchange.js'
 
 export const PAYMENT_KINDS = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement', 'travel_insurance', 'accommodation'] as const
@@ -39,7 +39,7 @@ const SourceRef = (description: string) =>
 
 const LocalPaymentRecord = Type.Object(
   {
-    amount: Type.Ref('Money', { description: 'Amount actually paid, in the local currency.' }),
+    amount: MoneyRef('Amount actually paid, in the local currency.'),
     exchange_rate: Type.String({ description: 'Local-currency units per one project-currency unit, as applied (e.g. `2.934712345678` GEL per EUR).' }),
     rate_date: DateOnly('Date the rate applies to.'),
     rate_source: Type.String({ description: 'Where the rate comes from (e.g. central bank, UN operational rate).' }),
@@ -53,7 +53,7 @@ export const PaymentDetails = Type.Object(
     recorded_at: Timestamp('When the payment was recorded.'),
     paid_on: DateOnly('Date the money was paid.'),
     reference: Type.String({ description: 'Payment reference (bank transfer, receipt or voucher number).' }),
-    amount: Type.Ref('Money', { description: 'Amount paid in the project currency (spent on the line); for a local payment, derived from the local amount and the rate.' }),
+    amount: MoneyRef('Amount paid in the project currency (spent on the line); for a local payment, derived from the local amount and the rate.'),
     local: Nullable(LocalPaymentRecord),
   },
   { $id: 'PaymentDetails', additionalProperties: false, description: 'How a payment was made; set once it is paid.' },
@@ -72,7 +72,7 @@ export const PaymentRequest = Type.Object(
       description: 'Whether approval commits the amount on the budget line. False when the money was committed earlier (e.g. by an approved reintegration plan) and payment only spends against that commitment.',
     }),
     commitment_source: SourceRef('The ledger source whose commitment this payment spends (the source itself, or e.g. the reintegration plan).'),
-    amount: Type.Ref('Money', { description: 'Amount requested and approved, in the project currency.' }),
+    amount: MoneyRef('Amount requested and approved, in the project currency.'),
     payee: Type.Object(
       {
         type: StringEnum(PAYEE_TYPES, { description: 'Who receives the money.' }),
@@ -94,8 +94,8 @@ export const PaymentRequest = Type.Object(
       ),
       { description: 'Approvals in order: one, or two when a second approval is required. Never by the maker, never twice by the same person.' },
     ),
-    committed: Type.Ref('Money', { description: 'What the approval committed on the budget line (zero before approval or when the money was committed elsewhere).' }),
-    released: Type.Ref('Money', { description: 'What this request gave back to the line: all of its commitment on cancellation, the unspent rest when paid less than approved.' }),
+    committed: MoneyRef('What the approval committed on the budget line (zero before approval or when the money was committed elsewhere).'),
+    released: MoneyRef('What this request gave back to the line: all of its commitment on cancellation, the unspent rest when paid less than approved.'),
     rejection: WhoWhenWhy('rejected_by', 'rejected_at', 'Subject of the approver who rejected.', 'Set when rejected.'),
     cancellation: WhoWhenWhy('cancelled_by', 'cancelled_at', 'Subject of who cancelled.', 'Set when cancelled.'),
     payment: Type.Union([Type.Ref(PaymentDetails), Type.Null()], { description: 'How and when it was paid; null until paid.' }),

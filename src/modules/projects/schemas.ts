@@ -1,11 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { ChildParams, DateOnly, IF_MATCH_VERSION, ListPage, ListQuery, Money, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
+import { ChildParams, DateOnly, IF_MATCH_VERSION, ListPage, ListQuery, MoneyRef, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
 
 export const PROJECT_STATUSES = ['planned', 'active', 'closed'] as const
 export const BUDGET_CATEGORIES = ['travel', 'excess_baggage', 'cash_grant', 'in_kind_reintegration', 'insurance', 'accommodation', 'other'] as const
 export const COST_KINDS = ['ticket', 'excess_baggage', 'insurance', 'accommodation', 'cash_grant', 'in_kind'] as const
-
-const MoneyRef = (description: string) => Type.Ref(Money, { description })
 
 export const ProjectStatus = StringEnum(PROJECT_STATUSES, {
   description: '`planned`: being set up, nothing can be charged; `active`: cases attach and costs are committed; `closed`: books closed, read-only.',

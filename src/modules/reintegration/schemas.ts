@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AllowedActions, ChildParams, CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, LooseUuid, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
+import { AllowedActions, ChildParams, CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, LooseUuid, MoneyRef, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
 
 export const FORMS_OF_HELP = ['small_business', 'employment_assistance', 'vocational_training', 'other'] as const
 export const OTHER_HELP_KINDS = [
@@ -70,8 +70,8 @@ export const Item = Type.Object(
   {
     description: Type.String({ description: 'The good or service.' }),
     quantity: Type.Integer({ description: 'How many units.' }),
-    unit_price: Type.Ref('Money', { description: 'Price of one unit.' }),
-    total: Type.Ref('Money', { description: 'Quantity × unit price.' }),
+    unit_price: MoneyRef('Price of one unit.'),
+    total: MoneyRef('Quantity × unit price.'),
   },
   { $id: 'ReintegrationItem', additionalProperties: false, description: 'A good or service with quantity, unit price and line total.' },
 )
@@ -254,8 +254,8 @@ export const Decision = Type.Object(
     decided_by: Type.String({ description: 'Subject of the approver.' }),
     decided_at: Timestamp('When.'),
     reason: Nullable(Type.String({ description: 'Reason (rejection) or note (approval, waitlisting).' })),
-    budget: Nullable(Type.Ref('Money', { description: 'Budget approved, or asked for when waitlisted.' })),
-    available: Nullable(Type.Ref('Money', { description: 'What the in-kind line had available when the request was waitlisted.' })),
+    budget: Nullable(MoneyRef('Budget approved, or asked for when waitlisted.')),
+    available: Nullable(MoneyRef('What the in-kind line had available when the request was waitlisted.')),
     plan_id: Nullable(Uuid('The plan created by an approval.')),
   },
   { $id: 'ReintegrationDecision', additionalProperties: false, description: 'A decision on the request.' },
@@ -274,7 +274,7 @@ export const ReintegrationRequest = Type.Object(
     skills_and_experience: Type.String({ description: 'Skills and experience.' }),
     motivation_statement: Type.String({ description: 'Motivation in the migrant\'s words.' }),
     items: Type.Array(Type.Ref(Item), { description: 'Items or services needed with estimated costs.' }),
-    amount_requested: Type.Ref('Money', { description: 'Sum of the items\' totals.' }),
+    amount_requested: MoneyRef('Sum of the items\' totals.'),
     status: RequestStatus,
     assessment: Nullable(Type.Ref(Assessment, { description: 'The current (latest) assessment, or null before the request is assessed.' })),
     decisions: Type.Array(Type.Ref(Decision), { description: 'Decisions in order (a waitlisting may be followed by an approval or rejection).' }),
@@ -369,10 +369,10 @@ export const RankingEntry = Type.Object(
     ),
     motivation: Component('Motivation'),
     composite: Type.Number({ description: 'Composite priority, 0-100: the sum of the three components\' points.' }),
-    amount_requested: Type.Ref('Money', { description: 'Amount requested.' }),
-    cumulative_requested: Type.Ref('Money', { description: 'Sum requested by this and every higher-ranked request.' }),
+    amount_requested: MoneyRef('Amount requested.'),
+    cumulative_requested: MoneyRef('Sum requested by this and every higher-ranked request.'),
     fits: Type.Boolean({ description: 'Whether the cumulative amount is within what is available on the in-kind line.' }),
-    shortfall: Type.Ref('Money', { description: 'How far the cumulative amount exceeds what is available (zero when it fits).' }),
+    shortfall: MoneyRef('How far the cumulative amount exceeds what is available (zero when it fits).'),
     explanation: Type.String({ description: 'The composite, the urgency derivation and the budget position in words.' }),
   },
   { $id: 'ReintegrationRankingEntry', additionalProperties: false, description: 'One assessed request in the ranking.' },
@@ -387,10 +387,10 @@ export const Ranking = Type.Object(
     budget_line: Type.Object(
       {
         id: Uuid('The project\'s in-kind reintegration budget line.'),
-        allocated: Type.Ref('Money', { description: 'Allocated to the line.' }),
-        committed: Type.Ref('Money', { description: 'Committed (approved plans not yet spent, among others).' }),
-        spent: Type.Ref('Money', { description: 'Spent.' }),
-        available: Type.Ref('Money', { description: 'Allocated − committed − spent: what new approvals can use.' }),
+        allocated: MoneyRef('Allocated to the line.'),
+        committed: MoneyRef('Committed (approved plans not yet spent, among others).'),
+        spent: MoneyRef('Spent.'),
+        available: MoneyRef('Allocated − committed − spent: what new approvals can use.'),
       },
       { additionalProperties: false, description: 'The line the plans are charged to.' },
     ),
@@ -421,15 +421,15 @@ export const ReintegrationPlan = Type.Object(
     case_id: Uuid('Return case.'),
     project_id: Uuid('Project paying for it.'),
     budget_line_id: Uuid('In-kind reintegration line the budget is committed on.'),
-    budget: Type.Ref('Money', { description: 'Approved budget.' }),
+    budget: MoneyRef('Approved budget.'),
     items: Type.Array(Type.Ref(Item), { description: 'Items and services of the plan (from the request).' }),
     status: PlanStatus,
     disbursed: Type.Ref('Money', {
       description: 'What disbursements use of the budget: the amount of each requested or approved one and the paid amount of each paid one.',
     }),
-    spent: Type.Ref('Money', { description: 'Paid to suppliers.' }),
-    available: Type.Ref('Money', { description: 'Budget − disbursed: the most a new disbursement may be.' }),
-    released: Type.Ref('Money', { description: 'Given back to the budget line when the plan was completed or abandoned.' }),
+    spent: MoneyRef('Paid to suppliers.'),
+    available: MoneyRef('Budget − disbursed: the most a new disbursement may be.'),
+    released: MoneyRef('Given back to the budget line when the plan was completed or abandoned.'),
     approved_by: Type.String({ description: 'Approver of the request.' }),
     approved_at: Timestamp('When approved.'),
     closure: Nullable(
@@ -501,12 +501,12 @@ export const Disbursement = Type.Object(
       { additionalProperties: false, description: 'The supplier paid (bank details are on the supplier, for those who may see them).' },
     ),
     items: Type.Array(Type.Ref(Item), { description: 'Items invoiced.' }),
-    amount: Type.Ref('Money', { description: 'Invoice total: the sum of the items.' }),
+    amount: MoneyRef('Invoice total: the sum of the items.'),
     invoice_number: Type.String({ description: 'Invoice number.' }),
     invoice_date: DateOnly('Invoice date.'),
     status: DisbursementStatus,
     payment_request_id: Uuid('The payment request (maker-checker) that pays the supplier.'),
-    paid_amount: Nullable(Type.Ref('Money', { description: 'Amount paid, once paid.' })),
+    paid_amount: Nullable(MoneyRef('Amount paid, once paid.')),
     delivery: Nullable(
       Type.Object(
         {

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CaseRecordParams, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, DateOnly, ListPage, ListQuery, MoneyRef, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 import { PositiveMoney } from '../travel/index.js'
 
 export const ARRANGEMENT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
@@ -50,7 +50,7 @@ export const TravelInsurance = Type.Object(
     policy_number: Type.String({ description: 'The policy number.' }),
     cover_from: DateOnly('First day of cover.'),
     cover_until: DateOnly('Last day of cover.'),
-    premium: Type.Ref('Money', { description: 'The premium, in the project currency.' }),
+    premium: MoneyRef('The premium, in the project currency.'),
     payee_name: Type.String({ description: 'Who is paid the premium.' }),
     status: statusSchema('project\'s insurance line (or the line its cost routing names)'),
     ...arrangementFields,
@@ -95,7 +95,7 @@ export const Accommodation = Type.Object(
     check_out_on: DateOnly('The day they leave.'),
     nights: Type.Integer({ description: 'Nights from check-in to check-out.' }),
     guests: Type.Integer({ description: 'How many people stay.' }),
-    cost: Type.Ref('Money', { description: 'The cost, in the project currency.' }),
+    cost: MoneyRef('The cost, in the project currency.'),
     payee_name: Type.String({ description: 'Who is paid.' }),
     status: statusSchema('project\'s accommodation line (or the line its cost routing names)'),
     ...arrangementFields,

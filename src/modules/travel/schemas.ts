@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { AllowedActions, CaseRecordParams, CountryCode, CurrencyCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
+import { AllowedActions, CaseRecordParams, CountryCode, CurrencyCode, DateOnly, ListPage, ListQuery, MoneyRef, Nullable, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
 
 export const BOOKING_STATUSES = ['active', 'cancelled'] as const
 export const ASSISTANCE_STAGES = ['departure', 'transit', 'arrival'] as const
@@ -271,7 +271,7 @@ export const Ticket = Type.Object(
     booking_id: Uuid('Booking the ticket is on.'),
     member_id: Uuid('The traveller.'),
     ticket_number: Type.String({ description: '13-digit e-ticket number.' }),
-    fare: Type.Ref('Money', { description: 'The fare, in the project currency.' }),
+    fare: MoneyRef('The fare, in the project currency.'),
     payee: Type.Ref(TravelPayee),
     status: StringEnum(TICKET_STATUSES, {
       description:
@@ -296,7 +296,7 @@ export const Ticket = Type.Object(
     carrier_refund: Nullable(
       Type.Object(
         {
-          amount: Type.Ref('Money', { description: 'What came back, credited to the budget line the fare was paid from.' }),
+          amount: MoneyRef('What came back, credited to the budget line the fare was paid from.'),
           refunded_on: DateOnly('When the money came back.'),
           reference: Type.String({ description: 'The carrier\'s or agency\'s refund reference.' }),
           ledger_entry_id: Uuid('The `refund` entry of the ledger that credited the line.'),
@@ -338,7 +338,7 @@ export const TravelOutcome = Type.Object(
         {
           ledger_entry_id: Uuid('The release entry.'),
           budget_line_id: Uuid('Budget line the money went back to.'),
-          amount: Type.Ref('Money', { description: 'Amount released.' }),
+          amount: MoneyRef('Amount released.'),
           source: Type.Object(
             { type: Type.String({ description: 'Kind of cost.' }), id: Uuid('Its id.') },
             { additionalProperties: false, description: 'The cost whose commitment was released.' },
