@@ -176,4 +176,17 @@ export const CaseRecordParams = <Key extends string>(key: Key, record: string) =
 /** Path parameter `{version}` of a versioned configuration (a scoring configuration, an instrument). */
 export const VersionParams = Type.Object({ version: Type.String({ maxLength: 64, description: 'Version name.' }) })
 
+/** The name of a new version of a configuration: lower case, digits, `.`, `_`, `-`. */
+export const VersionName = (description: string, example: string) => Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,63}$', description, examples: [example] })
+
+/** Who added a version of a configuration, and when (versions never change afterwards). */
+export const VersionAdded = {
+  created_by: Type.String({ description: 'Who added the version.' }),
+  created_at: Timestamp('When it was added.'),
+}
+
+/** Every version of a configuration, oldest `valid_from` first (they are few: not paged). */
+export const VersionList = <Item extends TSchema>($id: string, item: Item) =>
+  Type.Object({ items: Type.Array(Type.Ref(item), { description: 'Versions, oldest `valid_from` first.' }) }, { $id, additionalProperties: false })
+
 export const sharedSchemas: TSchema[] = [ProblemDetails, Money]

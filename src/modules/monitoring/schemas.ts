@@ -1,10 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { ChildParams, DateOnly, ListPage, ListQuery, LooseUuid, Nullable, ParentParams, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ChildParams, DateOnly, ListPage, ListQuery, LooseUuid, Nullable, ParentParams, StringEnum, Text, Timestamp, Uuid, VersionAdded, VersionList, VersionName } from '../../shared/schemas.js'
 
 export const VISIT_MODES = ['in_person', 'phone', 'video'] as const
 export const DIMENSIONS = ['economic', 'social', 'psychosocial'] as const
 
-const VersionName = (description: string) => Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,63}$', description, examples: ['sustainability-2027-01'] })
+const InstrumentVersion = (description: string) => VersionName(description, 'sustainability-2027-01')
 
 // ---------------------------------------------------------------- monitoring visits
 
@@ -148,8 +148,7 @@ export const SustainabilityInstrument = Type.Object(
     valid_from: DateOnly('Used for assessments from this date until the next version\'s.'),
     description: Type.String({ description: 'What the instrument measures and how it scores.' }),
     definition: Type.Ref(InstrumentDefinition),
-    created_by: Type.String({ description: 'Who added the version.' }),
-    created_at: Timestamp('When it was added.'),
+    ...VersionAdded,
   },
   {
     $id: 'SustainabilityInstrument',
@@ -162,7 +161,7 @@ export const SustainabilityInstrument = Type.Object(
 
 export const CreateSustainabilityInstrument = Type.Object(
   {
-    version: VersionName('Version name.'),
+    version: InstrumentVersion('Version name.'),
     valid_from: DateOnly('Used from this date (today or later).'),
     description: Text('What the instrument measures and how it scores.', 2000),
     definition: Type.Ref(InstrumentDefinition),
@@ -170,10 +169,7 @@ export const CreateSustainabilityInstrument = Type.Object(
   { $id: 'CreateSustainabilityInstrument', additionalProperties: false },
 )
 
-export const SustainabilityInstrumentList = Type.Object(
-  { items: Type.Array(Type.Ref(SustainabilityInstrument), { description: 'Versions, oldest `valid_from` first.' }) },
-  { $id: 'SustainabilityInstrumentList', additionalProperties: false },
-)
+export const SustainabilityInstrumentList = VersionList('SustainabilityInstrumentList', SustainabilityInstrument)
 
 // ---------------------------------------------------------------- sustainability assessments
 
@@ -181,7 +177,7 @@ export const CreateSustainabilityAssessment = Type.Object(
   {
     member_id: Uuid('The returnee assessed.'),
     assessed_on: DateOnly('Date of the assessment (not in the future, not before the returnee\'s previous one).'),
-    instrument_version: Type.Optional(VersionName('Instrument to score with; defaults to the version in force on `assessed_on`.')),
+    instrument_version: Type.Optional(InstrumentVersion('Instrument to score with; defaults to the version in force on `assessed_on`.')),
     answers: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.Integer({ minimum: 0, maximum: 100 }), {
       description: 'The value chosen for every indicator of the instrument, keyed by indicator code.',
       maxProperties: 100,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AllowedActions, ChildParams, CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, LooseUuid, MoneyRef, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
+import { AllowedActions, ChildParams, CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, LooseUuid, MoneyRef, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid, VersionAdded, VersionList, VersionName, WhoWhenWhy } from '../../shared/schemas.js'
 
 export const FORMS_OF_HELP = ['small_business', 'employment_assistance', 'vocational_training', 'other'] as const
 export const OTHER_HELP_KINDS = [
@@ -306,8 +306,7 @@ export const ScoringConfiguration = Type.Object(
     valid_from: DateOnly('In force from this date until the next version\'s.'),
     weights: Weights,
     description: Type.String({ description: 'Why these weights.' }),
-    created_by: Type.String({ description: 'Who added the version.' }),
-    created_at: Timestamp('When it was added.'),
+    ...VersionAdded,
   },
   {
     $id: 'ReintegrationScoringConfiguration',
@@ -318,7 +317,7 @@ export const ScoringConfiguration = Type.Object(
 
 export const CreateScoringConfiguration = Type.Object(
   {
-    version: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,63}$', description: 'Version name (lower case, digits, `.`, `_`, `-`).', examples: ['selection-2027-01'] }),
+    version: VersionName('Version name (lower case, digits, `.`, `_`, `-`).', 'selection-2027-01'),
     valid_from: DateOnly('In force from this date (today or later: past rankings stay explainable).'),
     weights: Weights,
     description: Text('Why these weights.', 2000),
@@ -330,10 +329,7 @@ export const CreateScoringConfiguration = Type.Object(
   },
 )
 
-export const ScoringConfigurationList = Type.Object(
-  { items: Type.Array(Type.Ref(ScoringConfiguration), { description: 'Versions, oldest `valid_from` first.' }) },
-  { $id: 'ReintegrationScoringConfigurationList', additionalProperties: false },
-)
+export const ScoringConfigurationList = VersionList('ReintegrationScoringConfigurationList', ScoringConfiguration)
 
 const Component = (what: string) =>
   Type.Object(
