@@ -54,6 +54,17 @@ export const ConsentRecorded = <Scope extends TSchema>($id: string, scope: Scope
 export const UpdateBody = <Fields extends TProperties>($id: string, fields: Fields, options: { description: string; examples?: unknown[] }) =>
   Type.Object(fields, { $id, additionalProperties: false, minProperties: 1, ...options })
 
+/** The statuses of a cost paid through a payment request of its own (excess baggage, insurance, accommodation, a disbursement): it follows the request. */
+export const PAID_COST_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
+
+/** The status of such a cost, whose approval commits it on `line` ("excess-baggage line"). */
+export const PaidCostStatus = (line: string) =>
+  StringEnum(PAID_COST_STATUSES, {
+    description:
+      `Follows its payment request: \`requested\` → \`approved\` (maker-checker; the cost committed on the ${line}) → \`paid\`; ` +
+      '`requested` → `rejected`; `requested` | `approved` → `cancelled` (what was committed is released).',
+  })
+
 /** The actions a record's current status allows, out of `actions`. */
 export const AllowedActions = <const Actions extends readonly string[]>(actions: Actions, description: string) =>
   Type.Array(StringEnum(actions, { description: 'An action.' }), { description })

@@ -1,14 +1,10 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CaseRecordParams, ListPage, ListQuery, MoneyRef, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, ListPage, ListQuery, MoneyRef, Nullable, PAID_COST_STATUSES, PaidCostStatus, RecordStamps, Text, Uuid } from '../../shared/schemas.js'
 import { PositiveMoney, TravelPayee } from '../travel/index.js'
 
-export const EXCESS_BAGGAGE_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
+export const EXCESS_BAGGAGE_STATUSES = PAID_COST_STATUSES
 
-const ExcessBaggageStatusSchema = StringEnum(EXCESS_BAGGAGE_STATUSES, {
-  description:
-    'Follows its payment request: `requested` → `approved` (maker-checker; the cost committed on the excess-baggage line) → `paid`; ' +
-    '`requested` → `rejected`; `requested` | `approved` → `cancelled` (what was committed is released).',
-})
+const ExcessBaggageStatusSchema = PaidCostStatus('excess-baggage line')
 
 export const RequestExcessBaggage = Type.Object(
   {

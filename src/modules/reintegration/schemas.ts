@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AllowedActions, ChildParams, CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, LooseUuid, MoneyRef, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid, VersionAdded, VersionList, VersionName, WhoWhenWhy } from '../../shared/schemas.js'
+import { AllowedActions, ChildParams, CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, LooseUuid, MoneyRef, Nullable, PAID_COST_STATUSES, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid, VersionAdded, VersionList, VersionName, WhoWhenWhy } from '../../shared/schemas.js'
 
 export const FORMS_OF_HELP = ['small_business', 'employment_assistance', 'vocational_training', 'other'] as const
 export const OTHER_HELP_KINDS = [
@@ -14,7 +14,7 @@ export const REQUEST_STATUSES = ['submitted', 'assessed', 'waitlisted', 'approve
 export const REQUEST_ACTIONS = ['assess', 'approve', 'reject', 'withdraw', 'edit'] as const
 export const PLAN_STATUSES = ['active', 'completed', 'abandoned'] as const
 export const PLAN_ACTIONS = ['disburse', 'complete', 'abandon'] as const
-export const DISBURSEMENT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
+export const DISBURSEMENT_STATUSES = PAID_COST_STATUSES
 export const CRISIS_KINDS = ['war', 'conflict', 'disaster'] as const
 
 const FormOfHelp = StringEnum(FORMS_OF_HELP, {

@@ -1,17 +1,10 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CaseRecordParams, DateOnly, ListPage, ListQuery, MoneyRef, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, DateOnly, ListPage, ListQuery, MoneyRef, Name, Nullable, PAID_COST_STATUSES, PaidCostStatus, RecordStamps, Text, Uuid } from '../../shared/schemas.js'
 import { PositiveMoney } from '../travel/index.js'
 
-export const ARRANGEMENT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
+export const ARRANGEMENT_STATUSES = PAID_COST_STATUSES
 
-const statusSchema = (line: string) =>
-  StringEnum(ARRANGEMENT_STATUSES, {
-    description:
-      `Follows its payment request: \`requested\` → \`approved\` (maker-checker; the cost committed on the ${line}) → \`paid\`; ` +
-      '`requested` → `rejected`; `requested` | `approved` → `cancelled` (what was committed is released).',
-  })
-
-const Payee = (description: string) => Text(description, 200)
+const Payee = Name
 
 const arrangementFields = {
   payment_request_id: Uuid('The payment request that pays it (maker-checker approval commits the cost).'),
@@ -52,7 +45,7 @@ export const TravelInsurance = Type.Object(
     cover_until: DateOnly('Last day of cover.'),
     premium: MoneyRef('The premium, in the project currency.'),
     payee_name: Type.String({ description: 'Who is paid the premium.' }),
-    status: statusSchema('project\'s insurance line (or the line its cost routing names)'),
+    status: PaidCostStatus('project\'s insurance line (or the line its cost routing names)'),
     ...arrangementFields,
   },
   { $id: 'TravelInsurance', additionalProperties: false, description: 'A traveller\'s travel insurance, paid as its own cost.' },
@@ -60,7 +53,7 @@ export const TravelInsurance = Type.Object(
 
 export const TravelInsuranceList = ListPage('TravelInsuranceList', TravelInsurance, 'Policies in the order requested.')
 
-export const TravelInsuranceListQuery = ListQuery({ member_id: Type.Optional(Uuid('Only this traveller\'s policies.')), status: Type.Optional(statusSchema('line')) })
+export const TravelInsuranceListQuery = ListQuery({ member_id: Type.Optional(Uuid('Only this traveller\'s policies.')), status: Type.Optional(PaidCostStatus('line')) })
 
 export const TravelInsuranceParams = CaseRecordParams('insurance_id', 'Travel insurance id.')
 
@@ -97,7 +90,7 @@ export const Accommodation = Type.Object(
     guests: Type.Integer({ description: 'How many people stay.' }),
     cost: MoneyRef('The cost, in the project currency.'),
     payee_name: Type.String({ description: 'Who is paid.' }),
-    status: statusSchema('project\'s accommodation line (or the line its cost routing names)'),
+    status: PaidCostStatus('project\'s accommodation line (or the line its cost routing names)'),
     ...arrangementFields,
   },
   { $id: 'Accommodation', additionalProperties: false, description: 'Accommodation before departure, paid as its own cost.' },
@@ -105,7 +98,7 @@ export const Accommodation = Type.Object(
 
 export const AccommodationList = ListPage('AccommodationList', Accommodation, 'Stays in the order requested.')
 
-export const AccommodationListQuery = ListQuery({ status: Type.Optional(statusSchema('line')) })
+export const AccommodationListQuery = ListQuery({ status: Type.Optional(PaidCostStatus('line')) })
 
 export const AccommodationParams = CaseRecordParams('accommodation_id', 'Accommodation id.')
 
