@@ -4,15 +4,19 @@ import type { ColumnType, Generated } from 'kysely'
 export type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
 export type Json<T = unknown> = ColumnType<T, string, string>
 
-export interface OfficesTable {
+/** The columns of a versioned row (its ETag and when it was created and last changed), shared by the tables that extend it. */
+export interface VersionedRow {
+  version: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface OfficesTable extends VersionedRow {
   id: string
   code: string
   name: string
   country: string
   kind: 'country_office' | 'partner_office'
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export interface AuditEventsTable {
@@ -83,7 +87,7 @@ export type LedgerEntryKind = 'commit' | 'release' | 'spend' | 'refund'
 export type LedgerSourceType = 'ticket' | 'excess_baggage' | 'cash_grant' | 'disbursement' | 'reintegration_plan' | 'travel_insurance' | 'accommodation' | 'other'
 export type CashGrantRuleKind = 'per_person' | 'per_household'
 
-export interface ProjectsTable {
+export interface ProjectsTable extends VersionedRow {
   id: string
   code: string
   title: string
@@ -108,9 +112,6 @@ export interface ProjectsTable {
   contact_period_months: Generated<number>
   contact_period_days: Generated<number>
   cost_routing: ColumnType<CostRouting, string | undefined, string>
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export interface ProjectCoFundersTable {
@@ -121,7 +122,7 @@ export interface ProjectCoFundersTable {
   share_bp: number
 }
 
-export interface BudgetLinesTable {
+export interface BudgetLinesTable extends VersionedRow {
   id: string
   project_id: string
   category: BudgetCategory
@@ -133,9 +134,6 @@ export interface BudgetLinesTable {
   committed_minor: Generated<number>
   /** Cache of the ledger: spends. */
   spent_minor: Generated<number>
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export interface LedgerEntriesTable {
@@ -215,7 +213,7 @@ export interface ReturnCasesTable {
 
 export type ClosureReason = 'returned' | 'no_show' | 'withdrawn' | 'rejected' | 'other'
 
-export interface CaseMembersTable {
+export interface CaseMembersTable extends VersionedRow {
   id: string
   case_id: string
   relationship: string
@@ -230,9 +228,6 @@ export interface CaseMembersTable {
   nationality: string
   identity_documents: ColumnType<unknown[], string | undefined, string>
   created_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export interface MemberVulnerabilitiesTable {
@@ -253,7 +248,7 @@ export interface CaseSearchTermsTable {
   term: string
 }
 
-export interface CounsellingSessionsTable {
+export interface CounsellingSessionsTable extends VersionedRow {
   id: string
   case_id: string
   /** ISO date (YYYY-MM-DD). */
@@ -265,9 +260,6 @@ export interface CounsellingSessionsTable {
   outcome: string
   next_steps: string | null
   created_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export interface CaseStatusHistoryTable {
@@ -298,7 +290,7 @@ export type PaymentStatus = 'requested' | 'awaiting_second_approval' | 'approved
 export type PayeeType = 'supplier' | 'carrier' | 'returnee' | 'other'
 export type CashGrantStatus = 'requested' | 'approved' | 'paid' | 'rejected' | 'cancelled'
 
-export interface PaymentRequestsTable {
+export interface PaymentRequestsTable extends VersionedRow {
   id: string
   kind: PaymentKind
   status: PaymentStatus
@@ -348,12 +340,9 @@ export interface PaymentRequestsTable {
   /** ISO date (YYYY-MM-DD). */
   rate_date: string | null
   rate_source: string | null
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
-export interface CashGrantsTable {
+export interface CashGrantsTable extends VersionedRow {
   id: string
   case_id: string
   project_id: string
@@ -371,9 +360,6 @@ export interface CashGrantsTable {
   justification: string | null
   status: CashGrantStatus
   requested_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export interface PaymentsTables {
@@ -389,7 +375,7 @@ export type TicketStatus = 'requested' | 'issued' | 'used' | 'refunded' | 'voide
 export type ExcessBaggageStatus = 'requested' | 'approved' | 'paid' | 'rejected' | 'cancelled'
 export type TravelPayeeType = 'carrier' | 'supplier'
 
-export interface TravelDocumentsTable {
+export interface TravelDocumentsTable extends VersionedRow {
   id: string
   case_id: string
   member_id: string
@@ -407,14 +393,11 @@ export interface TravelDocumentsTable {
   refusal_reason: string | null
   notes: string | null
   created_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export type TransitVisaStatus = 'requested' | 'issued' | 'refused'
 
-export interface TransitVisasTable {
+export interface TransitVisasTable extends VersionedRow {
   id: string
   case_id: string
   member_id: string
@@ -432,9 +415,6 @@ export interface TransitVisasTable {
   refusal_reason: string | null
   notes: string | null
   created_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 /** A transit point of a booking's route: the country of its airport and whether travellers need a transit visa there. */
@@ -460,7 +440,7 @@ export interface BookingEscortValue {
   notes: string | null
 }
 
-export interface BookingsTable {
+export interface BookingsTable extends VersionedRow {
   id: string
   case_id: string
   booking_reference: string
@@ -476,9 +456,6 @@ export interface BookingsTable {
   cancelled_at: Timestamp | null
   cancellation_reason: string | null
   created_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export interface BookingSegmentsTable {
@@ -494,7 +471,7 @@ export interface BookingSegmentsTable {
   arrives_offset_minutes: number
 }
 
-export interface TicketsTable {
+export interface TicketsTable extends VersionedRow {
   id: string
   case_id: string
   booking_id: string
@@ -527,12 +504,9 @@ export interface TicketsTable {
   carrier_refund_recorded_by: string | null
   carrier_refund_recorded_at: Timestamp | null
   requested_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
-export interface ExcessBaggageTable {
+export interface ExcessBaggageTable extends VersionedRow {
   id: string
   case_id: string
   member_id: string
@@ -546,9 +520,6 @@ export interface ExcessBaggageTable {
   status: ExcessBaggageStatus
   payment_request_id: string
   requested_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 /** A travel arrangement follows its payment request, as excess baggage does. */
@@ -611,7 +582,7 @@ export type ReintegrationPlanStatus = 'active' | 'completed' | 'abandoned'
 export type DisbursementStatus = 'requested' | 'approved' | 'paid' | 'rejected' | 'cancelled'
 export type VisitMode = 'in_person' | 'phone' | 'video'
 
-export interface CrisisCountriesTable {
+export interface CrisisCountriesTable extends VersionedRow {
   id: string
   country: string
   kind: CrisisKind
@@ -622,9 +593,6 @@ export interface CrisisCountriesTable {
   source: string
   notes: string | null
   created_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export interface ReintegrationScoringConfigurationsTable {
@@ -645,7 +613,7 @@ export interface ReintegrationItemValue {
   unit_price_minor: number
 }
 
-export interface ReintegrationRequestsTable {
+export interface ReintegrationRequestsTable extends VersionedRow {
   id: string
   case_id: string
   scope: 'household' | 'returnee'
@@ -665,9 +633,6 @@ export interface ReintegrationRequestsTable {
   withdrawn_at: Timestamp | null
   withdrawal_reason: string | null
   created_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export interface UrgencyBasisValue {
@@ -707,7 +672,7 @@ export interface ReintegrationDecisionsTable {
   assessment_id: string | null
 }
 
-export interface ReintegrationPlansTable {
+export interface ReintegrationPlansTable extends VersionedRow {
   id: string
   request_id: string
   case_id: string
@@ -723,9 +688,6 @@ export interface ReintegrationPlansTable {
   closed_at: Timestamp | null
   closure_reason: string | null
   released_minor: Generated<number>
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export interface SupplierContactValue {
@@ -741,7 +703,7 @@ export interface SupplierBankDetailsValue {
   swift_bic?: string
 }
 
-export interface SuppliersTable {
+export interface SuppliersTable extends VersionedRow {
   id: string
   office_id: string
   country: string
@@ -756,12 +718,9 @@ export interface SuppliersTable {
   deactivated_by: string | null
   deactivation_reason: string | null
   created_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
-export interface ReintegrationDisbursementsTable {
+export interface ReintegrationDisbursementsTable extends VersionedRow {
   id: string
   plan_id: string
   case_id: string
@@ -780,9 +739,6 @@ export interface ReintegrationDisbursementsTable {
   delivery_confirmed_by: string | null
   delivery_confirmed_at: Timestamp | null
   created_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export interface MonitoringVisitsTable {
@@ -852,7 +808,7 @@ export type ContactDeadlineStatus = 'awaiting_contact' | 'contacted' | 'lapsed'
 export type ContactChannel = 'in_person' | 'phone' | 'email' | 'online' | 'other'
 
 /** The deadline of an arrived case for its first contact with the partner office. */
-export interface ReintegrationContactDeadlinesTable {
+export interface ReintegrationContactDeadlinesTable extends VersionedRow {
   case_id: string
   project_id: string
   arrived_on: string
@@ -871,9 +827,6 @@ export interface ReintegrationContactDeadlinesTable {
   /** Set by the statement that writes the reminder event, so each is written once. */
   due_soon_notified_at: Timestamp | null
   overdue_notified_at: Timestamp | null
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export interface ReintegrationTables {
@@ -908,7 +861,7 @@ export interface MicReferralValue {
   referred_on: string
 }
 
-export interface MicEnquirersTable {
+export interface MicEnquirersTable extends VersionedRow {
   id: string
   given_name: string
   family_name: string
@@ -925,12 +878,9 @@ export interface MicEnquirersTable {
   consent_recorded_by: string
   notes: string | null
   created_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
-export interface MicConsultationsTable {
+export interface MicConsultationsTable extends VersionedRow {
   id: string
   enquirer_id: string
   held_on: string
@@ -944,9 +894,6 @@ export interface MicConsultationsTable {
   residence_country: string
   counsellor: string
   created_by: string
-  version: Generated<number>
-  created_at: Timestamp
-  updated_at: Timestamp
 }
 
 export interface MicTables {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import type { RequestContext } from '../../shared/context.js'
 import { createConsultation, createEnquirer, findEnquirerByEmail, type CreateMicConsultationInput, type CreateMicEnquirerInput } from '../../modules/mic/index.js'
+import { seedContext } from './actors.js'
 
 /**
  * Demo clients of the Migration Information Centre: Lithuanians living abroad who come home or
@@ -11,7 +11,7 @@ import { createConsultation, createEnquirer, findEnquirerByEmail, type CreateMic
  * from today, so the follow-up queue has something overdue and something due soon.
  */
 
-const COUNSELLOR: RequestContext = { actor: { sub: 'seed-mic-counsellor', roles: ['counsellor'], officeId: null }, requestId: 'seed' }
+const COUNSELLOR = seedContext('seed-mic-counsellor', ['counsellor'])
 const DAY_MS = 86_400_000
 
 function daysFromToday(days: number): string {

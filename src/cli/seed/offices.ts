@@ -1,9 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import type { RequestContext } from '../../shared/context.js'
 import { createOffice, findOfficeByCode } from '../../modules/offices/index.js'
-
-const SYSTEM: RequestContext = { actor: { sub: 'seed', roles: ['admin'], officeId: null }, requestId: 'seed' }
+import { ADMIN } from './actors.js'
 
 /**
  * The well-known ids of the seeded offices: the spec's request examples name them (ADR 0054), so after
@@ -35,7 +33,7 @@ export async function seedOffices(db: Kysely<DB>): Promise<SeededOffices> {
   const ids: Record<string, string> = {}
   for (const { id, input } of OFFICES) {
     const existing = await findOfficeByCode(db, input.code)
-    ids[input.code] = existing ? existing.id : (await db.transaction().execute((trx) => createOffice(trx, SYSTEM, { ...input }, { id }))).id
+    ids[input.code] = existing ? existing.id : (await db.transaction().execute((trx) => createOffice(trx, ADMIN, { ...input }, { id }))).id
   }
   return { vilnius: ids.VNO as string, tbilisi: ids.TBS as string, baghdad: ids.BGW as string }
 }

@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import type { RequestContext } from '../../shared/context.js'
 import { createCrisisCountry, isListed } from '../../modules/crisis-countries/index.js'
-import { approvePayment, markPaymentPaid } from '../../modules/payments/index.js'
 import {
   approveRequest,
   assessRequest,
@@ -21,7 +19,10 @@ import {
   type ItemInputValue,
 } from '../../modules/reintegration/index.js'
 import { findCaseByExternalReference } from '../../modules/return-cases/index.js'
-import { createSupplier, findByRegistration, registrationKey, type CreateSupplierInput } from '../../modules/suppliers/index.js'
+import type { CreateSupplierInput } from '../../modules/suppliers/index.js'
+import { ADMIN, APPROVER, COUNSELLOR, seedContext, seedPartner } from './actors.js'
+import { approveAndPay } from './payments.js'
+import { ensureSupplier } from './suppliers.js'
 
 /**
  * The in-kind reintegration of the 2010–2011 project of the seed documents: construction tools for
@@ -32,17 +33,7 @@ import { createSupplier, findByRegistration, registrationKey, type CreateSupplie
  * illustrative; the amounts (EUR 20,000 in all) fit the project's in-kind line (EUR 24,000).
  */
 
-const context = (sub: string, roles: RequestContext['actor']['roles'], officeId: string | null = null): RequestContext => ({
-  actor: { sub, roles, officeId },
-  requestId: 'seed',
-})
-const COUNSELLOR = context('seed-counsellor', ['counsellor'])
-const ASSESSOR = context('seed-caseworker', ['counsellor'])
-const APPROVER = context('seed-approver', ['approver'])
-/** Supplier payments above the project's threshold need a second approver. */
-const SECOND_APPROVER = context('seed-programme-manager', ['approver'])
-const FINANCE = context('seed-finance', ['finance'])
-const ADMIN = context('seed', ['admin'])
+const ASSESSOR = seedContext('seed-caseworker', ['counsellor'])
 
 const EUR = (amount_minor: number) => ({ amount_minor, currency: 'EUR' })
 const item = (description: string, quantity: number, unitMinor: number): ItemInputValue => ({ description, quantity, unit_price: EUR(unitMinor) })
@@ -243,10 +234,7 @@ export async function seedReintegrationSelection(db: Kysely<DB>): Promise<Seeded
 
 async function seedSupplier(db: Kysely<DB>, key: keyof typeof SUPPLIERS, partnerOfficeId: string): Promise<string> {
   const { country, ...input } = SUPPLIERS[key] as SeedSupplier
-  const existing = await findByRegistration(db, country, registrationKey(input.registration_number))
-  if (existing) return existing.id
-  const partner = context(`seed-partner-${country.toLowerCase()}`, ['partner'], partnerOfficeId)
-  return (await db.transaction().execute((trx) => createSupplier(trx, partner, input))).id
+  return ensureSupplier(db, country, partnerOfficeId, input)
 }
 
 /**
@@ -274,7 +262,7 @@ export async function seedReintegrationDelivery(db: Kysely<DB>): Promise<SeededR
     }
     const partnerOfficeId = caseRow.partner_office_id
     const supplierId = await seedSupplier(db, seed.supplier, partnerOfficeId)
-    const partner = context(`seed-partner-${caseRow.country_of_return.toLowerCase()}`, ['partner'], partnerOfficeId)
+    const partner = seedPartner(partnerOfficeId, caseRow.country_of_return.toLowerCase())
     await db.transaction().execute(async (trx) => {
       const ids = { caseId: caseRow.id, planId: plan.id }
       // Met at the airport by the partner office: the first contact is on the arrival day.
@@ -286,9 +274,7 @@ export async function seedReintegrationDelivery(db: Kysely<DB>): Promise<SeededR
         invoice_number: seed.invoice.number,
         invoice_date: seed.invoice.date,
       })
-      const approved = await approvePayment(trx, APPROVER, disbursement.payment_request_id)
-      if (approved.status === 'awaiting_second_approval') await approvePayment(trx, SECOND_APPROVER, disbursement.payment_request_id)
-      await markPaymentPaid(trx, FINANCE, disbursement.payment_request_id, { payment_reference: `SEED-${seed.invoice.number}`, paid_on: seed.invoice.date })
+      await approveAndPay(trx, disbursement.payment_request_id, seed.invoice.date, `SEED-${seed.invoice.number}`)
       await confirmDelivery(trx, partner, { ...ids, disbursementId: disbursement.id }, undefined, {
         delivered_on: seed.invoice.deliveredOn,
         delivered_items: seed.invoice.delivered,

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import type { RequestContext } from '../../shared/context.js'
 import {
   createCase,
   createSession,
@@ -10,15 +9,13 @@ import {
   type ConsentInput,
   type CreateReturnCaseInput,
 } from '../../modules/return-cases/index.js'
+import { APPROVER, COUNSELLOR } from './actors.js'
 
 /**
  * The 2010–2011 reintegration project of the seeds: four Georgian returnees (construction
  * tools for two, cows for cheese production for one, a clothing shop for one) and an Iraqi
  * family of two (an electrical-appliance shop). Names and dates of birth are invented.
  */
-
-const COUNSELLOR: RequestContext = { actor: { sub: 'seed-counsellor', roles: ['counsellor'], officeId: null }, requestId: 'seed' }
-const APPROVER: RequestContext = { actor: { sub: 'seed-approver', roles: ['approver'], officeId: null }, requestId: 'seed' }
 
 /**
  * The well-known ids of the first seed case (Giorgi Beridze, SEED-2010-GE-1) and of its principal

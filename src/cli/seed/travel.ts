@@ -1,11 +1,11 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import type { RequestContext } from '../../shared/context.js'
 import { requestExcessBaggage } from '../../modules/excess-baggage/index.js'
-import { approvePayment, markPaymentPaid } from '../../modules/payments/index.js'
 import { findCaseByExternalReference, listCaseMembers } from '../../modules/return-cases/index.js'
 import { issueDocument, recordDocument, type CreateTravelDocumentInput } from '../../modules/travel-documents/index.js'
 import { caseHasBookings, confirmArrival, confirmDeparture, createBooking, requestTicket, type CreateBookingInput } from '../../modules/travel/index.js'
+import { OPERATIONS, seedContext } from './actors.js'
+import { approveAndPay } from './payments.js'
 
 /**
  * Travel of the 2010–2011 seed cases, as it happened: four Georgians flown from Vilnius to
@@ -14,14 +14,6 @@ import { caseHasBookings, confirmArrival, confirmDeparture, createBooking, reque
  * construction tools), departure confirmed by the country office and arrival by the partner
  * office. Document numbers, fares, flights and times are illustrative.
  */
-
-const context = (sub: string, roles: RequestContext['actor']['roles'], officeId: string | null = null): RequestContext => ({
-  actor: { sub, roles, officeId },
-  requestId: 'seed',
-})
-const OPERATIONS = context('seed-operations', ['operations'])
-const APPROVER = context('seed-approver', ['approver'])
-const FINANCE = context('seed-finance', ['finance'])
 
 const EUR = (amount_minor: number) => ({ amount_minor, currency: 'EUR' })
 
@@ -169,15 +161,14 @@ async function seedOne(trx: Transaction<DB>, caseRow: { id: string; reference: s
       paymentIds.push(baggage.payment_request_id)
     }
     for (const paymentId of paymentIds) {
-      await approvePayment(trx, APPROVER, paymentId)
-      await markPaymentPaid(trx, FINANCE, paymentId, { payment_reference: `SEED-${traveller.ticketNumber.slice(-6)}-${paymentIds.indexOf(paymentId) + 1}`, paid_on: seed.paidOn })
+      await approveAndPay(trx, paymentId, seed.paidOn, `SEED-${traveller.ticketNumber.slice(-6)}-${paymentIds.indexOf(paymentId) + 1}`)
     }
   }
   const segments = seed.booking.segments
   const departedAt = (segments[0] as { departs_at: string }).departs_at
   const arrivedAt = (segments.at(-1) as { arrives_at: string }).arrives_at
   for (const ticketId of ticketIds) await confirmDeparture(trx, OPERATIONS, caseRow.id, ticketId, undefined, departedAt)
-  const partner = context(`seed-partner-${caseRow.partner_office_id}`, ['partner'], caseRow.partner_office_id)
+  const partner = seedContext(`seed-partner-${caseRow.partner_office_id}`, ['partner'], caseRow.partner_office_id)
   for (const ticketId of ticketIds) await confirmArrival(trx, partner, caseRow.id, ticketId, undefined, arrivedAt)
 }
 

@@ -1,10 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import type { RequestContext } from '../../shared/context.js'
-import type { Role } from '../../shared/roles.js'
 import { createSurvey } from '../../modules/monitoring/index.js'
 import { createOffice, findOfficeByCode } from '../../modules/offices/index.js'
-import { approvePayment, markPaymentPaid } from '../../modules/payments/index.js'
 import { createBudgetLine, createProject, findProjectByCode, transitionProject, type CreateProjectInput } from '../../modules/projects/index.js'
 import {
   approveRequest,
@@ -15,11 +12,13 @@ import {
   firstPlanOfCase,
   type ItemInputValue, recordFirstContact } from '../../modules/reintegration/index.js'
 import { createCase, findCaseByExternalReference, findCaseForActor, listCaseMembers, transitionCase, type CreateReturnCaseInput } from '../../modules/return-cases/index.js'
-import { createSupplier, findByRegistration, registrationKey } from '../../modules/suppliers/index.js'
 import { recordDocument } from '../../modules/travel-documents/index.js'
 import { ProblemError } from '../../shared/problems.js'
 import { requestTravelInsurance } from '../../modules/travel-arrangements/index.js'
 import { confirmArrival, confirmDeparture, createBooking, recordTicketNoShow, requestTicket } from '../../modules/travel/index.js'
+import { ADMIN, APPROVER, COUNSELLOR, OPERATIONS, seedPartner } from './actors.js'
+import { approveAndPay } from './payments.js'
+import { ensureSupplier } from './suppliers.js'
 
 /**
  * The AVRR programme for migrants in situations of vulnerability (July 2021 – July 2022) of the
@@ -33,13 +32,6 @@ import { confirmArrival, confirmDeparture, createBooking, recordTicketNoShow, re
 export const VULNERABLE_PROGRAMME_CODE = 'LT-AVRR-VULN-2021'
 
 const EUR = (amount_minor: number) => ({ amount_minor, currency: 'EUR' })
-const context = (sub: string, roles: Role[], officeId: string | null = null): RequestContext => ({ actor: { sub, roles, officeId }, requestId: 'seed' })
-const COUNSELLOR = context('seed-counsellor', ['counsellor'])
-const APPROVER = context('seed-approver', ['approver'])
-const SECOND_APPROVER = context('seed-programme-manager', ['approver'])
-const OPERATIONS = context('seed-operations', ['operations'])
-const FINANCE = context('seed-finance', ['finance'])
-const ADMIN = context('seed', ['admin'])
 
 const PROGRAMME: CreateProjectInput = {
   code: VULNERABLE_PROGRAMME_CODE,
@@ -196,27 +188,16 @@ async function ensureProgramme(db: Kysely<DB>): Promise<string> {
   })
 }
 
-async function ensureSupplier(db: Kysely<DB>, country: string, partnerOfficeId: string): Promise<string> {
+/** The programme's supplier in `country` (one a country, registered by its partner office). */
+async function programmeSupplier(db: Kysely<DB>, country: string, partnerOfficeId: string): Promise<string> {
   const registration = `VULN-${country}-0001`
-  const existing = await findByRegistration(db, country, registrationKey(registration))
-  if (existing) return existing.id
-  const partner = context(`seed-partner-${country.toLowerCase()}`, ['partner'], partnerOfficeId)
-  const created = await db.transaction().execute((trx) =>
-    createSupplier(trx, partner, {
-      name: `Reintegration Supplies ${country}`,
-      registration_number: registration,
-      address: `Market street 1, ${country}`,
-      contact: { person: 'Sales desk' },
-      bank_details: { account_holder: `Reintegration Supplies ${country}`, bank_name: 'National Bank', account_number: `${country}00SEED${registration.slice(-4)}` },
-    }),
-  )
-  return created.id
-}
-
-async function payAndApprove(trx: Transaction<DB>, paymentRequestId: string, paidOn: string, reference: string): Promise<void> {
-  const approved = await approvePayment(trx, APPROVER, paymentRequestId)
-  if (approved.status === 'awaiting_second_approval') await approvePayment(trx, SECOND_APPROVER, paymentRequestId)
-  await markPaymentPaid(trx, FINANCE, paymentRequestId, { payment_reference: reference, paid_on: paidOn })
+  return ensureSupplier(db, country, partnerOfficeId, {
+    name: `Reintegration Supplies ${country}`,
+    registration_number: registration,
+    address: `Market street 1, ${country}`,
+    contact: { person: 'Sales desk' },
+    bank_details: { account_holder: `Reintegration Supplies ${country}`, bank_name: 'National Bank', account_number: `${country}00SEED${registration.slice(-4)}` },
+  })
 }
 
 /** One household from application to survey, in one transaction: a rerun finds it whole or not at all. */
@@ -240,7 +221,7 @@ export async function returnHousehold(trx: Transaction<DB>, household: Household
   current = await findCaseForActor(trx, APPROVER.actor, current.id, { forUpdate: true })
   current = await transitionCase(trx, APPROVER, current, 'approve', 'Seed: assisted under the programme for migrants in situations of vulnerability')
   const partnerOfficeId = current.partner_office_id as string
-  const partner = context(`seed-partner-${partnerOfficeId}`, ['partner'], partnerOfficeId)
+  const partner = seedPartner(partnerOfficeId)
   const form = FORMS[household.index % FORMS.length] as (typeof FORMS)[number]
   if (household.reintegration) {
     const request = await createRequest(trx, COUNSELLOR, current.id, {
@@ -304,10 +285,10 @@ export async function returnHousehold(trx: Transaction<DB>, household: Household
         cover_until: household.departsOn,
         premium: EUR(2_500),
       })
-      await payAndApprove(trx, policy.payment_request_id, addDays(household.departsOn, -6), `SEED-VU-INS-${number}-${position}`)
+      await approveAndPay(trx, policy.payment_request_id, addDays(household.departsOn, -6), `SEED-VU-INS-${number}-${position}`)
       return requestTicket(trx, OPERATIONS, current.id, ticketInput)
     })
-    await payAndApprove(trx, ticket.payment_request_id, addDays(household.departsOn, -5), `SEED-VU-${number}-${position}`)
+    await approveAndPay(trx, ticket.payment_request_id, addDays(household.departsOn, -5), `SEED-VU-${number}-${position}`)
     ticketIds.push(ticket.id)
   }
   const boarded = ticketIds.filter((_, position) => !household.noShows?.includes(position))
@@ -324,7 +305,7 @@ export async function returnHousehold(trx: Transaction<DB>, household: Household
     const planIds = { caseId: current.id, planId: plan!.id }
     const invoiceDate = addDays(household.departsOn, 20)
     const disbursement = await createDisbursement(trx, COUNSELLOR, planIds, { supplier_id: ids.supplierId, items: form.items, invoice_number: `INV-VU-${number}`, invoice_date: invoiceDate })
-    await payAndApprove(trx, disbursement.payment_request_id, invoiceDate, `SEED-INV-VU-${number}`)
+    await approveAndPay(trx, disbursement.payment_request_id, invoiceDate, `SEED-INV-VU-${number}`)
     await confirmDelivery(trx, partner, { ...planIds, disbursementId: disbursement.id }, undefined, { delivered_on: addDays(invoiceDate, 2), delivered_items: form.items[0]!.description })
   }
   // The principal answers the survey a month after return: one counselling answer is "neither"
@@ -350,7 +331,7 @@ export async function programmeSetup(db: Kysely<DB>): Promise<{ projectId: strin
   const partnerOffices = await ensurePartnerOffices(db)
   const projectId = await ensureProgramme(db)
   const suppliers = new Map<string, string>()
-  for (const [country, officeId] of partnerOffices) suppliers.set(country, await ensureSupplier(db, country, officeId))
+  for (const [country, officeId] of partnerOffices) suppliers.set(country, await programmeSupplier(db, country, officeId))
   return { projectId, partnerOffices, suppliers }
 }
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { NextCursor, PaginationQuery, Timestamp, Uuid, Nullable } from '../../shared/schemas.js'
+import { ListPage, ListQuery, Nullable, TimeRangeFilter, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const AuditEvent = Type.Object(
   {
@@ -27,24 +27,16 @@ export const AuditEvent = Type.Object(
   { $id: 'AuditEvent', additionalProperties: false, description: 'One entry of the append-only audit trail.' },
 )
 
-export const AuditEventList = Type.Object(
-  { items: Type.Array(Type.Ref(AuditEvent), { description: 'Entries, newest first.' }), next_cursor: NextCursor },
-  { $id: 'AuditEventList', additionalProperties: false },
-)
+export const AuditEventList = ListPage('AuditEventList', AuditEvent, 'Entries, newest first.')
 
-export const AuditEventQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    entity_type: Type.Optional(Type.String({ maxLength: 100, description: 'Only entries about this kind of entity.' })),
-    entity_id: Type.Optional(Type.String({ maxLength: 100, description: 'Only entries about this entity.' })),
-    case_id: Type.Optional(Uuid('Only entries belonging to this return case.')),
-    actor: Type.Optional(Type.String({ maxLength: 200, description: 'Only entries by this token subject.' })),
-    action: Type.Optional(Type.String({ maxLength: 100, description: 'Only entries of this action.' })),
-    from: Type.Optional(Timestamp('Only entries at or after this time.')),
-    to: Type.Optional(Timestamp('Only entries before this time.')),
-  },
-  { additionalProperties: false },
-)
+export const AuditEventQuery = ListQuery({
+  entity_type: Type.Optional(Type.String({ maxLength: 100, description: 'Only entries about this kind of entity.' })),
+  entity_id: Type.Optional(Type.String({ maxLength: 100, description: 'Only entries about this entity.' })),
+  case_id: Type.Optional(Uuid('Only entries belonging to this return case.')),
+  actor: Type.Optional(Type.String({ maxLength: 200, description: 'Only entries by this token subject.' })),
+  action: Type.Optional(Type.String({ maxLength: 100, description: 'Only entries of this action.' })),
+  ...TimeRangeFilter('from', 'to', 'entries'),
+})
 
 export type AuditEventRecord = Static<typeof AuditEvent>
 export type AuditEventFilter = Static<typeof AuditEventQuery>

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, DateOnly, ListPage, ListQuery, MoneyRef, Nullable, RecordStamps, StringEnum, Text, Uuid } from '../../shared/schemas.js'
 import { PaymentStatusSchema } from '../payments/index.js'
 
 export const CASH_GRANT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
@@ -31,7 +31,7 @@ export const CashGrant = Type.Object(
         { additionalProperties: false, description: 'How a rule-based amount was worked out; null for a manual amount.' },
       ),
     ),
-    amount: Type.Ref('Money', { description: 'Grant amount, in the project currency.' }),
+    amount: MoneyRef('Grant amount, in the project currency.'),
     justification: Nullable(Type.String({ description: 'Why a manual amount (required for a manual amount, null otherwise).' })),
     status: StringEnum(CASH_GRANT_STATUSES, {
       description: 'Follows its payment request: `requested` until approved (also while a second approval is awaited), then `approved`, `paid`; or `rejected`, `cancelled`.',
@@ -39,9 +39,7 @@ export const CashGrant = Type.Object(
     payment_status: PaymentStatusSchema,
     payment: Nullable(Type.Ref('PaymentDetails', { description: 'How it was paid (reference, date, amount, local currency and rate); null until paid.' })),
     requested_by: Type.String({ description: 'Subject of who requested it (the maker; cannot approve it).' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When it was requested.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When it was requested.'),
   },
   { $id: 'CashGrant', additionalProperties: false, description: 'A cash grant on arrival for basic needs.' },
 )
@@ -75,18 +73,12 @@ export const CreateCashGrant = Type.Object(
   },
 )
 
-export const CashGrantList = Type.Object(
-  { items: Type.Array(Type.Ref(CashGrant), { description: 'Cash grants of the case, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'CashGrantList', additionalProperties: false },
-)
+export const CashGrantList = ListPage('CashGrantList', CashGrant, 'Cash grants of the case, oldest first.')
 
-export const CashGrantListQuery = Type.Object(
-  { ...PaginationQuery, status: Type.Optional(StringEnum(CASH_GRANT_STATUSES, { description: 'Only grants in this status.' })) },
-  { additionalProperties: false },
-)
+export const CashGrantListQuery = ListQuery({ status: Type.Optional(StringEnum(CASH_GRANT_STATUSES, { description: 'Only grants in this status.' })) })
 
-export const CaseParams = Type.Object({ id: Uuid('Return case id.') })
-export const CashGrantParams = Type.Object({ id: Uuid('Return case id.'), grant_id: Uuid('Cash grant id.') })
+export { CaseParams } from '../../shared/schemas.js'
+export const CashGrantParams = CaseRecordParams('grant_id', 'Cash grant id.')
 
 export type CashGrantRecord = Static<typeof CashGrant>
 export type CreateCashGrantInput = Static<typeof CreateCashGrant>

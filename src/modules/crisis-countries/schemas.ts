@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, DateOnly, IF_MATCH_VERSION, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, UpdateBody, Uuid } from '../../shared/schemas.js'
 
 export const CRISIS_KINDS = ['war', 'conflict', 'disaster'] as const
 
@@ -20,9 +20,7 @@ export const CrisisCountry = Type.Object(
     source: Type.String({ description: 'Where the listing comes from.' }),
     notes: Nullable(Type.String({ description: 'Free-text notes.' })),
     created_by: Type.String({ description: 'Subject of the administrator who listed it.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag; send it back in If-Match to update.' }),
-    created_at: Timestamp('When it was listed.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When it was listed.', { version: IF_MATCH_VERSION }),
   },
   {
     $id: 'CrisisCountry',
@@ -49,7 +47,8 @@ export const CreateCrisisCountry = Type.Object(
   },
 )
 
-export const UpdateCrisisCountry = Type.Object(
+export const UpdateCrisisCountry = UpdateBody(
+  'UpdateCrisisCountry',
   {
     kind: Type.Optional(CrisisKind),
     valid_from: Type.Optional(DateOnly('First day listed (inclusive).')),
@@ -58,28 +57,18 @@ export const UpdateCrisisCountry = Type.Object(
     notes: Type.Optional(Nullable(Notes)),
   },
   {
-    $id: 'UpdateCrisisCountry',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Fields to change; typically `valid_to` when a situation ends. The country of a listing never changes: list the other country instead.',
     examples: [{ valid_to: '2026-12-31' }],
   },
 )
 
-export const CrisisCountryList = Type.Object(
-  { items: Type.Array(Type.Ref(CrisisCountry), { description: 'Listings on this page, in the order they were created.' }), next_cursor: NextCursor },
-  { $id: 'CrisisCountryList', additionalProperties: false },
-)
+export const CrisisCountryList = ListPage('CrisisCountryList', CrisisCountry, 'Listings on this page, in the order they were created.')
 
-export const CrisisCountryListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    country: Type.Optional(CountryCode('Only listings of this country.')),
-    kind: Type.Optional(CrisisKind),
-    on: Type.Optional(DateOnly('Only listings valid on this date.')),
-  },
-  { additionalProperties: false },
-)
+export const CrisisCountryListQuery = ListQuery({
+  country: Type.Optional(CountryCode('Only listings of this country.')),
+  kind: Type.Optional(CrisisKind),
+  on: Type.Optional(DateOnly('Only listings valid on this date.')),
+})
 
 export type CrisisCountryRecord = Static<typeof CrisisCountry>
 export type CreateCrisisCountryInput = Static<typeof CreateCrisisCountry>

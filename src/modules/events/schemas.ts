@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { NextCursor, Nullable, PaginationQuery, StringEnum, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ChildParams, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
 import { EVENT_CATALOGUE, EVENT_TYPE_PATTERN } from './catalogue.js'
 
 export const EventType = Type.String({ pattern: EVENT_TYPE_PATTERN, description: 'A CloudEvents type, `avrr.<entity>.<verb>` (see the `webhooks` section of the spec for the catalogue).', examples: ['avrr.return_case.approved'] })
@@ -123,9 +123,7 @@ export const WebhookSubscription = Type.Object(
     failing_since: Nullable(Timestamp('Since when every delivery has failed (null while healthy).')),
     previous_secret_expires_at: Nullable(Timestamp('Until when the previous secret also signs (after a rotation).')),
     created_by: Type.String({ description: 'Who created it.' }),
-    version: Type.Integer({ description: 'Version, also the ETag.' }),
-    created_at: Timestamp('When it was created.'),
-    updated_at: Timestamp('When it was last changed.'),
+    ...RecordStamps('When it was created.', { updated: 'When it was last changed.', version: 'Version, also the ETag.' }),
   },
   { $id: 'WebhookSubscription', additionalProperties: false, description: 'A webhook subscription. The signing secret is shown only when created or rotated.' },
 )
@@ -152,14 +150,15 @@ export const CreateWebhookSubscription = Type.Object(
   },
 )
 
-export const UpdateWebhookSubscription = Type.Object(
+export const UpdateWebhookSubscription = UpdateBody(
+  'UpdateWebhookSubscription',
   {
     url: Type.Optional(subscriptionFields.url),
     event_types: Type.Optional(subscriptionFields.event_types),
     description: Type.Optional(subscriptionFields.description),
     status: Type.Optional(SubscriptionStatus),
   },
-  { $id: 'UpdateWebhookSubscription', additionalProperties: false, minProperties: 1, description: 'Fields to change. Setting `active` again clears a failure record.', examples: [{ status: 'paused' }] },
+  { description: 'Fields to change. Setting `active` again clears a failure record.', examples: [{ status: 'paused' }] },
 )
 
 export const RotateSecret = Type.Object(
@@ -169,10 +168,7 @@ export const RotateSecret = Type.Object(
   { $id: 'RotateSecret', additionalProperties: false },
 )
 
-export const WebhookSubscriptionList = Type.Object(
-  { items: Type.Array(Type.Ref(WebhookSubscription), { description: 'Subscriptions, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'WebhookSubscriptionList', additionalProperties: false },
-)
+export const WebhookSubscriptionList = ListPage('WebhookSubscriptionList', WebhookSubscription, 'Subscriptions, oldest first.')
 
 export const DeliveryStatus = StringEnum(['pending', 'succeeded', 'failed'], {
   description: '`pending`: waiting for its turn or its next attempt; `succeeded`: acknowledged with a 2xx; `failed`: every retry failed (redeliver to try again).',
@@ -209,29 +205,19 @@ export const WebhookDelivery = Type.Object(
   { $id: 'WebhookDelivery', additionalProperties: false },
 )
 
-export const WebhookDeliveryList = Type.Object(
-  { items: Type.Array(Type.Ref(WebhookDelivery), { description: 'Deliveries, newest first.' }), next_cursor: NextCursor },
-  { $id: 'WebhookDeliveryList', additionalProperties: false },
-)
+export const WebhookDeliveryList = ListPage('WebhookDeliveryList', WebhookDelivery, 'Deliveries, newest first.')
 
-export const DeliveryListQuery = Type.Object(
-  {
-    status: Type.Optional(DeliveryStatus),
-    ...PaginationQuery,
-  },
-  { additionalProperties: false },
-)
+export const DeliveryListQuery = ListQuery({ status: Type.Optional(DeliveryStatus) }, { page: 'last' })
 
-export const SubscriptionListQuery = Type.Object(
+export const SubscriptionListQuery = ListQuery(
   {
     status: Type.Optional(SubscriptionStatus),
     office_id: Type.Optional(Uuid('Only the subscriptions of this office.')),
-    ...PaginationQuery,
   },
-  { additionalProperties: false },
+  { page: 'last' },
 )
 
-export const DeliveryParams = Type.Object({ id: Uuid('Subscription id.'), delivery_id: Uuid('Delivery id.') })
+export const DeliveryParams = ChildParams('Subscription id.', 'delivery_id', 'Delivery id.')
 
 export type EventFeedQueryInput = Static<typeof EventFeedQuery>
 export type CloudEventRecord = Static<typeof CloudEvent>

@@ -1,14 +1,10 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, ListPage, ListQuery, MoneyRef, Nullable, PAID_COST_STATUSES, PaidCostStatus, RecordStamps, Text, Uuid } from '../../shared/schemas.js'
 import { PositiveMoney, TravelPayee } from '../travel/index.js'
 
-export const EXCESS_BAGGAGE_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
+export const EXCESS_BAGGAGE_STATUSES = PAID_COST_STATUSES
 
-const ExcessBaggageStatusSchema = StringEnum(EXCESS_BAGGAGE_STATUSES, {
-  description:
-    'Follows its payment request: `requested` → `approved` (maker-checker; the cost committed on the excess-baggage line) → `paid`; ' +
-    '`requested` → `rejected`; `requested` | `approved` → `cancelled` (what was committed is released).',
-})
+const ExcessBaggageStatusSchema = PaidCostStatus('excess-baggage line')
 
 export const RequestExcessBaggage = Type.Object(
   {
@@ -34,35 +30,26 @@ export const ExcessBaggage = Type.Object(
     member_id: Uuid('The traveller.'),
     ticket_id: Nullable(Uuid('The ticket it travels on, if given.')),
     kilograms: Type.Integer({ description: 'Weight above the allowance, in kilograms.' }),
-    cost: Type.Ref('Money', { description: 'The cost, in the project currency.' }),
+    cost: MoneyRef('The cost, in the project currency.'),
     reason: Type.String({ description: 'Why the excess is needed.' }),
     payee: Type.Ref(TravelPayee),
     status: ExcessBaggageStatusSchema,
     payment_request_id: Uuid('The payment request (kind `excess_baggage`) that pays it, separately from the ticket.'),
     requested_by: Type.String({ description: 'Who requested it (the payment\'s maker).' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When it was requested.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When it was requested.'),
   },
   { $id: 'ExcessBaggage', additionalProperties: false, description: 'An excess-baggage charge, paid separately from the ticket.' },
 )
 
-export const ExcessBaggageList = Type.Object(
-  { items: Type.Array(Type.Ref(ExcessBaggage), { description: 'Charges in the order requested.' }), next_cursor: NextCursor },
-  { $id: 'ExcessBaggageList', additionalProperties: false },
-)
+export const ExcessBaggageList = ListPage('ExcessBaggageList', ExcessBaggage, 'Charges in the order requested.')
 
-export const ExcessBaggageListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    status: Type.Optional(ExcessBaggageStatusSchema),
-    member_id: Type.Optional(Uuid('Only this traveller\'s charges.')),
-    ticket_id: Type.Optional(Uuid('Only the charges on this ticket.')),
-  },
-  { additionalProperties: false },
-)
+export const ExcessBaggageListQuery = ListQuery({
+  status: Type.Optional(ExcessBaggageStatusSchema),
+  member_id: Type.Optional(Uuid('Only this traveller\'s charges.')),
+  ticket_id: Type.Optional(Uuid('Only the charges on this ticket.')),
+})
 
-export const ExcessBaggageParams = Type.Object({ id: Uuid('Return case id.'), baggage_id: Uuid('Excess-baggage charge id.') })
+export const ExcessBaggageParams = CaseRecordParams('baggage_id', 'Excess-baggage charge id.')
 
 export const excessBaggageSchemas: TSchema[] = [RequestExcessBaggage, ExcessBaggage, ExcessBaggageList]
 

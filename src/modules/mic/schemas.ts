@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ChildParams, ConsentGiven, ConsentRecorded, CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, ParentParams, RecordStamps, StringEnum, Text, UpdateBody, Uuid } from '../../shared/schemas.js'
 
 export const CONSULTATION_CHANNELS = ['in_person', 'phone', 'email', 'online'] as const
 /** The topics the centre advises on (the seeds' list, with employment). */
@@ -23,29 +23,18 @@ const ConsentScope = StringEnum(MIC_CONSENT_SCOPES, {
     'What the consent covers: `information_and_advice` (the consultations themselves), `referral_to_institutions`, `follow_up_contact` (the centre may contact the person again), `statistics` (anonymous counts).',
 })
 const Relationship = StringEnum(HOUSEHOLD_RELATIONSHIPS, { description: 'Relationship to the enquirer.' })
-const Version = (what: string) => Type.Integer({ description: `Version of the ${what}, also sent as the ETag; send it back in If-Match to change it.` })
-const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200, description })
+const versionOf = (what: string) => `Version of the ${what}, also sent as the ETag; send it back in If-Match to change it.`
 
 // ---------------------------------------------------------------- enquirers
 
-export const MicConsent = Type.Object(
-  {
-    given_at: Timestamp('When consent to data processing was given (not in the future).'),
-    given_by: Name('Who gave consent: the enquirer, or their representative (name or role).'),
-    scope: Type.Array(ConsentScope, { minItems: 1, maxItems: MIC_CONSENT_SCOPES.length, uniqueItems: true, description: 'What the consent covers.' }),
-  },
-  { $id: 'MicConsent', additionalProperties: false, description: 'Consent to data processing, recorded before anything else about the person is kept.' },
-)
+export const MicConsent = ConsentGiven('MicConsent', {
+  scope: ConsentScope,
+  scopes: MIC_CONSENT_SCOPES,
+  givenBy: 'Who gave consent: the enquirer, or their representative (name or role).',
+  description: 'Consent to data processing, recorded before anything else about the person is kept.',
+})
 
-export const MicConsentRecord = Type.Object(
-  {
-    given_at: Timestamp('When consent was given.'),
-    given_by: Type.String({ description: 'Who gave consent.' }),
-    scope: Type.Array(ConsentScope, { description: 'What the consent covers.' }),
-    recorded_by: Type.String({ description: 'Token subject of who recorded the consent.' }),
-  },
-  { $id: 'MicConsentRecord', additionalProperties: false, description: 'Consent to data processing as recorded.' },
-)
+export const MicConsentRecord = ConsentRecorded('MicConsentRecord', ConsentScope)
 
 export const MicContact = Type.Object(
   {
@@ -124,7 +113,8 @@ export const CreateMicEnquirer = Type.Object(
   },
 )
 
-export const UpdateMicEnquirer = Type.Object(
+export const UpdateMicEnquirer = UpdateBody(
+  'UpdateMicEnquirer',
   {
     given_name: Type.Optional(enquirerFields.given_name),
     family_name: Type.Optional(enquirerFields.family_name),
@@ -136,9 +126,6 @@ export const UpdateMicEnquirer = Type.Object(
     consent: Type.Optional(Type.Ref(MicConsent)),
   },
   {
-    $id: 'UpdateMicEnquirer',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Fields to change; omitted fields stay as they are, null clears a field. A new consent replaces the recorded one; the person must stay reachable.',
     examples: [{ planned_return_on: '2027-08-15', contact: { phone: null, email: 'ona@example.org' } }],
   },
@@ -156,29 +143,19 @@ export const MicEnquirer = Type.Object(
     consent: Type.Ref(MicConsentRecord),
     notes: Nullable(Type.String({ description: 'Notes.' })),
     created_by: Type.String({ description: 'Token subject of who registered the enquirer.' }),
-    version: Version('enquirer'),
-    created_at: Timestamp('When the enquirer was registered.'),
-    updated_at: Timestamp('When the enquirer was last changed.'),
+    ...RecordStamps('When the enquirer was registered.', { updated: 'When the enquirer was last changed.', version: versionOf('enquirer') }),
   },
   { $id: 'MicEnquirer', additionalProperties: false, description: 'A person the Migration Information Centre advises.' },
 )
 
-export const MicEnquirerList = Type.Object(
-  { items: Type.Array(Type.Ref(MicEnquirer), { description: 'Enquirers on this page, in the order registered.' }), next_cursor: NextCursor },
-  { $id: 'MicEnquirerList', additionalProperties: false },
-)
+export const MicEnquirerList = ListPage('MicEnquirerList', MicEnquirer, 'Enquirers on this page, in the order registered.')
 
-export const MicEnquirerListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Words that must each start a word of the name (case- and accent-insensitive).' })),
-    residence_country: Type.Optional(CountryCode('Only enquirers living in this country.')),
-    household_nationality: Type.Optional(CountryCode('Only enquirers with a household member of this nationality.')),
-    planned_return_from: Type.Optional(DateOnly('Only enquirers planning to return on or after this date.')),
-    planned_return_to: Type.Optional(DateOnly('Only enquirers planning to return on or before this date.')),
-  },
-  { additionalProperties: false },
-)
+export const MicEnquirerListQuery = ListQuery({
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Words that must each start a word of the name (case- and accent-insensitive).' })),
+  residence_country: Type.Optional(CountryCode('Only enquirers living in this country.')),
+  household_nationality: Type.Optional(CountryCode('Only enquirers with a household member of this nationality.')),
+  ...DateRangeFilter('planned_return_from', 'planned_return_to', 'enquirers planning to return'),
+})
 
 // ---------------------------------------------------------------- consultations
 
@@ -224,7 +201,8 @@ export const CreateMicConsultation = Type.Object(consultationFields, {
   ],
 })
 
-export const UpdateMicConsultation = Type.Object(
+export const UpdateMicConsultation = UpdateBody(
+  'UpdateMicConsultation',
   {
     held_on: Type.Optional(consultationFields.held_on),
     channel: Type.Optional(consultationFields.channel),
@@ -237,9 +215,6 @@ export const UpdateMicConsultation = Type.Object(
     follow_up_done_on: Type.Optional(Nullable(DateOnly('When the follow-up was done (not before the consultation, not in the future); takes it off the queue. Null reopens it.'))),
   },
   {
-    $id: 'UpdateMicConsultation',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Fields to change; omitted fields stay as they are, null clears a field.',
     examples: [{ follow_up_done_on: '2026-12-04' }],
   },
@@ -260,28 +235,18 @@ export const MicConsultation = Type.Object(
     residence_country: Type.String({ description: 'Where the enquirer lived when consulted (the country of previous residence in the period reports).' }),
     counsellor: Type.String({ description: 'Who advised.' }),
     created_by: Type.String({ description: 'Token subject of who recorded the consultation.' }),
-    version: Version('consultation'),
-    created_at: Timestamp('When the consultation was recorded.'),
-    updated_at: Timestamp('When the consultation was last changed.'),
+    ...RecordStamps('When the consultation was recorded.', { updated: 'When the consultation was last changed.', version: versionOf('consultation') }),
   },
   { $id: 'MicConsultation', additionalProperties: false, description: 'A consultation of the Migration Information Centre.' },
 )
 
-export const MicConsultationList = Type.Object(
-  { items: Type.Array(Type.Ref(MicConsultation), { description: 'Consultations on this page, in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'MicConsultationList', additionalProperties: false },
-)
+export const MicConsultationList = ListPage('MicConsultationList', MicConsultation, 'Consultations on this page, in the order recorded.')
 
-export const MicConsultationListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    topic: Type.Optional(Topic),
-    channel: Type.Optional(Channel),
-    held_from: Type.Optional(DateOnly('Only consultations held on or after this date.')),
-    held_to: Type.Optional(DateOnly('Only consultations held on or before this date.')),
-  },
-  { additionalProperties: false },
-)
+export const MicConsultationListQuery = ListQuery({
+  topic: Type.Optional(Topic),
+  channel: Type.Optional(Channel),
+  ...DateRangeFilter('held_from', 'held_to', 'consultations held'),
+})
 
 // ---------------------------------------------------------------- follow-up queue
 
@@ -303,22 +268,15 @@ export const MicFollowUp = Type.Object(
   { $id: 'MicFollowUp', additionalProperties: false, description: 'A follow-up due, not yet done.' },
 )
 
-export const MicFollowUpList = Type.Object(
-  { items: Type.Array(Type.Ref(MicFollowUp), { description: 'Follow-ups on this page, the earliest due first.' }), next_cursor: NextCursor },
-  { $id: 'MicFollowUpList', additionalProperties: false },
-)
+export const MicFollowUpList = ListPage('MicFollowUpList', MicFollowUp, 'Follow-ups on this page, the earliest due first.')
 
-export const MicFollowUpQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    due_within: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_DUE_WITHIN_DAYS, default: 7, description: 'Also list follow-ups due within this many days from today (0-365, default 7); overdue ones are always listed.' })),
-    counsellor: Type.Optional(Name('Only follow-ups of consultations by this counsellor.')),
-  },
-  { additionalProperties: false },
-)
+export const MicFollowUpQuery = ListQuery({
+  due_within: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_DUE_WITHIN_DAYS, default: 7, description: 'Also list follow-ups due within this many days from today (0-365, default 7); overdue ones are always listed.' })),
+  counsellor: Type.Optional(Name('Only follow-ups of consultations by this counsellor.')),
+})
 
-export const EnquirerIdParams = Type.Object({ id: Uuid('Enquirer id.') })
-export const ConsultationParams = Type.Object({ id: Uuid('Enquirer id.'), consultation_id: Uuid('Consultation id.') })
+export const EnquirerIdParams = ParentParams('Enquirer id.')
+export const ConsultationParams = ChildParams('Enquirer id.', 'consultation_id', 'Consultation id.')
 
 export type CreateMicEnquirerInput = Static<typeof CreateMicEnquirer>
 export type UpdateMicEnquirerInput = Static<typeof UpdateMicEnquirer>

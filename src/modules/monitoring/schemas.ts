@@ -1,10 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ChildParams, DateOnly, ListPage, ListQuery, LooseUuid, Nullable, ParentParams, StringEnum, Text, Timestamp, Uuid, VersionAdded, VersionList, VersionName } from '../../shared/schemas.js'
 
 export const VISIT_MODES = ['in_person', 'phone', 'video'] as const
 export const DIMENSIONS = ['economic', 'social', 'psychosocial'] as const
 
-const VersionName = (description: string) => Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,63}$', description, examples: ['sustainability-2027-01'] })
+const InstrumentVersion = (description: string) => VersionName(description, 'sustainability-2027-01')
 
 // ---------------------------------------------------------------- monitoring visits
 
@@ -51,10 +51,7 @@ export const MonitoringVisit = Type.Object(
   { $id: 'MonitoringVisit', additionalProperties: false, description: 'A monitoring visit after return.' },
 )
 
-export const MonitoringVisitList = Type.Object(
-  { items: Type.Array(Type.Ref(MonitoringVisit), { description: 'Visits, in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'MonitoringVisitList', additionalProperties: false },
-)
+export const MonitoringVisitList = ListPage('MonitoringVisitList', MonitoringVisit, 'Visits, in the order recorded.')
 
 // ---------------------------------------------------------------- satisfaction surveys
 
@@ -97,10 +94,7 @@ export const SatisfactionSurvey = Type.Object(
   { $id: 'SatisfactionSurvey', additionalProperties: false, description: 'A returnee\'s satisfaction with counselling, travel and reintegration assistance.' },
 )
 
-export const SatisfactionSurveyList = Type.Object(
-  { items: Type.Array(Type.Ref(SatisfactionSurvey), { description: 'Surveys of the case, in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'SatisfactionSurveyList', additionalProperties: false },
-)
+export const SatisfactionSurveyList = ListPage('SatisfactionSurveyList', SatisfactionSurvey, 'Surveys of the case, in the order recorded.')
 
 // ---------------------------------------------------------------- sustainability instruments
 
@@ -154,8 +148,7 @@ export const SustainabilityInstrument = Type.Object(
     valid_from: DateOnly('Used for assessments from this date until the next version\'s.'),
     description: Type.String({ description: 'What the instrument measures and how it scores.' }),
     definition: Type.Ref(InstrumentDefinition),
-    created_by: Type.String({ description: 'Who added the version.' }),
-    created_at: Timestamp('When it was added.'),
+    ...VersionAdded,
   },
   {
     $id: 'SustainabilityInstrument',
@@ -168,7 +161,7 @@ export const SustainabilityInstrument = Type.Object(
 
 export const CreateSustainabilityInstrument = Type.Object(
   {
-    version: VersionName('Version name.'),
+    version: InstrumentVersion('Version name.'),
     valid_from: DateOnly('Used from this date (today or later).'),
     description: Text('What the instrument measures and how it scores.', 2000),
     definition: Type.Ref(InstrumentDefinition),
@@ -176,10 +169,7 @@ export const CreateSustainabilityInstrument = Type.Object(
   { $id: 'CreateSustainabilityInstrument', additionalProperties: false },
 )
 
-export const SustainabilityInstrumentList = Type.Object(
-  { items: Type.Array(Type.Ref(SustainabilityInstrument), { description: 'Versions, oldest `valid_from` first.' }) },
-  { $id: 'SustainabilityInstrumentList', additionalProperties: false },
-)
+export const SustainabilityInstrumentList = VersionList('SustainabilityInstrumentList', SustainabilityInstrument)
 
 // ---------------------------------------------------------------- sustainability assessments
 
@@ -187,7 +177,7 @@ export const CreateSustainabilityAssessment = Type.Object(
   {
     member_id: Uuid('The returnee assessed.'),
     assessed_on: DateOnly('Date of the assessment (not in the future, not before the returnee\'s previous one).'),
-    instrument_version: Type.Optional(VersionName('Instrument to score with; defaults to the version in force on `assessed_on`.')),
+    instrument_version: Type.Optional(InstrumentVersion('Instrument to score with; defaults to the version in force on `assessed_on`.')),
     answers: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.Integer({ minimum: 0, maximum: 100 }), {
       description: 'The value chosen for every indicator of the instrument, keyed by indicator code.',
       maxProperties: 100,
@@ -274,22 +264,14 @@ export const SustainabilityAssessment = Type.Object(
   },
 )
 
-export const SustainabilityAssessmentList = Type.Object(
-  { items: Type.Array(Type.Ref(SustainabilityAssessment), { description: 'Assessments of the case, in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'SustainabilityAssessmentList', additionalProperties: false },
-)
+export const SustainabilityAssessmentList = ListPage('SustainabilityAssessmentList', SustainabilityAssessment, 'Assessments of the case, in the order recorded.')
 
-export const SustainabilityAssessmentListQuery = Type.Object(
-  { ...PaginationQuery, member_id: Type.Optional(Uuid('Only the assessments of this returnee.')) },
-  { additionalProperties: false },
-)
+export const SustainabilityAssessmentListQuery = ListQuery({ member_id: Type.Optional(Uuid('Only the assessments of this returnee.')) })
 
-const id = (what: string) => Type.String({ pattern: '^[0-9a-f-]{36}$', description: what })
-export const CaseParams = Type.Object({ id: id('Return case id.') })
-export const VisitParams = Type.Object({ id: id('Return case id.'), visit_id: id('Monitoring visit id.') })
-export const AssessmentParams = Type.Object({ id: id('Return case id.'), assessment_id: id('Sustainability assessment id.') })
-export const VersionParams = Type.Object({ version: Type.String({ maxLength: 64, description: 'Version name.' }) })
-export const PageQuery = Type.Object({ ...PaginationQuery }, { additionalProperties: false })
+export const CaseParams = ParentParams('Return case id.', LooseUuid)
+export const VisitParams = ChildParams('Return case id.', 'visit_id', 'Monitoring visit id.', LooseUuid)
+export const AssessmentParams = ChildParams('Return case id.', 'assessment_id', 'Sustainability assessment id.', LooseUuid)
+export { PageQuery, VersionParams } from '../../shared/schemas.js'
 
 export type CreateMonitoringVisitInput = Static<typeof CreateMonitoringVisit>
 export type MonitoringVisitRecord = Static<typeof MonitoringVisit>

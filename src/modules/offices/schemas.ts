@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, StringEnum, NextCursor, PaginationQuery, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, IF_MATCH_VERSION, ListPage, ListQuery, RecordStamps, StringEnum, Uuid } from '../../shared/schemas.js'
 
 export const OfficeKind = StringEnum(['country_office', 'partner_office'], {
   description: '`country_office`: the office running the programme; `partner_office`: receives returnees in a country of origin.',
@@ -16,9 +16,7 @@ export const Office = Type.Object(
   {
     id: Uuid('Office id.'),
     ...officeFields,
-    version: Type.Integer({ description: 'Version, also sent as the ETag; send it back in If-Match to update.' }),
-    created_at: Timestamp('When the office was registered.'),
-    updated_at: Timestamp('When the office was last changed.'),
+    ...RecordStamps('When the office was registered.', { updated: 'When the office was last changed.', version: IF_MATCH_VERSION }),
   },
   { $id: 'Office', additionalProperties: false, description: 'An office of the programme.', examples: [{"id": "0193a0b4-1c2d-7e3f-8a4b-5c6d7e8f9a0b", "code": "VNO", "name": "IOM Vilnius", "country": "LT", "kind": "country_office", "version": 1, "created_at": "2026-11-20T09:15:23.473Z", "updated_at": "2026-11-20T09:15:23.473Z"}] },
 )
@@ -37,19 +35,12 @@ export const UpdateOffice = Type.Partial(Type.Object(officeFields), {
   examples: [{ name: 'IOM Mission in Georgia' }],
 })
 
-export const OfficeList = Type.Object(
-  { items: Type.Array(Type.Ref(Office), { description: 'Offices on this page, ordered by creation.' }), next_cursor: NextCursor },
-  { $id: 'OfficeList', additionalProperties: false },
-)
+export const OfficeList = ListPage('OfficeList', Office, 'Offices on this page, ordered by creation.')
 
-export const OfficeListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    kind: Type.Optional(OfficeKind),
-    country: Type.Optional(CountryCode('Only offices in this country.')),
-  },
-  { additionalProperties: false },
-)
+export const OfficeListQuery = ListQuery({
+  kind: Type.Optional(OfficeKind),
+  country: Type.Optional(CountryCode('Only offices in this country.')),
+})
 
 export type OfficeRecord = Static<typeof Office>
 export type CreateOfficeInput = Static<typeof CreateOffice>

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { AllowedActions, DateOnly, ListPage, ListQuery, MoneyRef, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
 import { EXCHANGE_RATE_PATTERN } from './exchange.js'
 
 export const PAYMENT_KINDS = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement', 'travel_insurance', 'accommodation'] as const
@@ -39,7 +39,7 @@ const SourceRef = (description: string) =>
 
 const LocalPaymentRecord = Type.Object(
   {
-    amount: Type.Ref('Money', { description: 'Amount actually paid, in the local currency.' }),
+    amount: MoneyRef('Amount actually paid, in the local currency.'),
     exchange_rate: Type.String({ description: 'Local-currency units per one project-currency unit, as applied (e.g. `2.934712345678` GEL per EUR).' }),
     rate_date: DateOnly('Date the rate applies to.'),
     rate_source: Type.String({ description: 'Where the rate comes from (e.g. central bank, UN operational rate).' }),
@@ -53,7 +53,7 @@ export const PaymentDetails = Type.Object(
     recorded_at: Timestamp('When the payment was recorded.'),
     paid_on: DateOnly('Date the money was paid.'),
     reference: Type.String({ description: 'Payment reference (bank transfer, receipt or voucher number).' }),
-    amount: Type.Ref('Money', { description: 'Amount paid in the project currency (spent on the line); for a local payment, derived from the local amount and the rate.' }),
+    amount: MoneyRef('Amount paid in the project currency (spent on the line); for a local payment, derived from the local amount and the rate.'),
     local: Nullable(LocalPaymentRecord),
   },
   { $id: 'PaymentDetails', additionalProperties: false, description: 'How a payment was made; set once it is paid.' },
@@ -72,7 +72,7 @@ export const PaymentRequest = Type.Object(
       description: 'Whether approval commits the amount on the budget line. False when the money was committed earlier (e.g. by an approved reintegration plan) and payment only spends against that commitment.',
     }),
     commitment_source: SourceRef('The ledger source whose commitment this payment spends (the source itself, or e.g. the reintegration plan).'),
-    amount: Type.Ref('Money', { description: 'Amount requested and approved, in the project currency.' }),
+    amount: MoneyRef('Amount requested and approved, in the project currency.'),
     payee: Type.Object(
       {
         type: StringEnum(PAYEE_TYPES, { description: 'Who receives the money.' }),
@@ -94,27 +94,13 @@ export const PaymentRequest = Type.Object(
       ),
       { description: 'Approvals in order: one, or two when a second approval is required. Never by the maker, never twice by the same person.' },
     ),
-    committed: Type.Ref('Money', { description: 'What the approval committed on the budget line (zero before approval or when the money was committed elsewhere).' }),
-    released: Type.Ref('Money', { description: 'What this request gave back to the line: all of its commitment on cancellation, the unspent rest when paid less than approved.' }),
-    rejection: Nullable(
-      Type.Object(
-        { rejected_by: Type.String({ description: 'Subject of the approver who rejected.' }), rejected_at: Timestamp('When.'), reason: Type.String({ description: 'Why.' }) },
-        { additionalProperties: false, description: 'Set when rejected.' },
-      ),
-    ),
-    cancellation: Nullable(
-      Type.Object(
-        { cancelled_by: Type.String({ description: 'Subject of who cancelled.' }), cancelled_at: Timestamp('When.'), reason: Type.String({ description: 'Why.' }) },
-        { additionalProperties: false, description: 'Set when cancelled.' },
-      ),
-    ),
+    committed: MoneyRef('What the approval committed on the budget line (zero before approval or when the money was committed elsewhere).'),
+    released: MoneyRef('What this request gave back to the line: all of its commitment on cancellation, the unspent rest when paid less than approved.'),
+    rejection: WhoWhenWhy('rejected_by', 'rejected_at', 'Subject of the approver who rejected.', 'Set when rejected.'),
+    cancellation: WhoWhenWhy('cancelled_by', 'cancelled_at', 'Subject of who cancelled.', 'Set when cancelled.'),
     payment: Type.Union([Type.Ref(PaymentDetails), Type.Null()], { description: 'How and when it was paid; null until paid.' }),
-    allowed_actions: Type.Array(StringEnum(PAYMENT_ACTIONS, { description: 'An action.' }), {
-      description: 'Actions the current status allows (roles and maker-checker still apply).',
-    }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When the request was created.'),
-    updated_at: Timestamp('When it last changed.'),
+    allowed_actions: AllowedActions(PAYMENT_ACTIONS, 'Actions the current status allows (roles and maker-checker still apply).'),
+    ...RecordStamps('When the request was created.'),
   },
   {
     $id: 'PaymentRequest',
@@ -123,22 +109,15 @@ export const PaymentRequest = Type.Object(
   },
 )
 
-export const PaymentRequestList = Type.Object(
-  { items: Type.Array(Type.Ref(PaymentRequest), { description: 'Payment requests on this page, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'PaymentRequestList', additionalProperties: false },
-)
+export const PaymentRequestList = ListPage('PaymentRequestList', PaymentRequest, 'Payment requests on this page, oldest first.')
 
-export const PaymentRequestListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    status: Type.Optional(PaymentStatusSchema),
-    kind: Type.Optional(PaymentKindSchema),
-    case_id: Type.Optional(Uuid('Only requests of this return case.')),
-    project_id: Type.Optional(Uuid('Only requests charged to this project.')),
-    budget_line_id: Type.Optional(Uuid('Only requests charged to this budget line.')),
-  },
-  { additionalProperties: false },
-)
+export const PaymentRequestListQuery = ListQuery({
+  status: Type.Optional(PaymentStatusSchema),
+  kind: Type.Optional(PaymentKindSchema),
+  case_id: Type.Optional(Uuid('Only requests of this return case.')),
+  project_id: Type.Optional(Uuid('Only requests charged to this project.')),
+  budget_line_id: Type.Optional(Uuid('Only requests charged to this budget line.')),
+})
 
 export const PaymentReason = Type.Object(
   { reason: Text('Why; kept in the audit trail.', 1000) },
@@ -187,7 +166,7 @@ export const MarkPaymentPaid = Type.Object(
   },
 )
 
-export const PaymentRequestParams = Type.Object({ id: Uuid('Payment request id.') })
+export const PaymentRequestParams = ParentParams('Payment request id.')
 
 export type PaymentRequestRecord = Static<typeof PaymentRequest>
 export type PaymentDetailsRecord = Static<typeof PaymentDetails>

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Money, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ListPage, ListQuery, Money, Nullable, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const LEDGER_ENTRY_KINDS = ['commit', 'release', 'spend', 'refund'] as const
 export const LEDGER_SOURCE_TYPES = ['ticket', 'excess_baggage', 'cash_grant', 'disbursement', 'reintegration_plan', 'travel_insurance', 'accommodation', 'other'] as const
@@ -32,21 +32,14 @@ export const LedgerEntry = Type.Object(
   { $id: 'LedgerEntry', additionalProperties: false, description: 'One append-only entry of a budget line\'s ledger.', examples: [{"id": "01a23575-3d4c-7666-a802-9789dfdc1b83", "budget_line_id": "0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f1a", "kind": "commit", "amount": {"amount_minor": 45000, "currency": "EUR"}, "source": {"type": "other", "id": "01a23575-3d4b-76f8-b720-c97c8d2a715d"}, "case_id": null, "payment_request_id": null, "actor_sub": "fiona", "request_id": "01a23575-3d38-765a-847e-6d30abbe7171", "note": "Interpretation services, framework contract 2010/17", "created_at": "2026-11-20T09:15:25.581Z"}] },
 )
 
-export const LedgerEntryList = Type.Object(
-  { items: Type.Array(Type.Ref(LedgerEntry), { description: 'Entries on this page, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'LedgerEntryList', additionalProperties: false },
-)
+export const LedgerEntryList = ListPage('LedgerEntryList', LedgerEntry, 'Entries on this page, oldest first.')
 
-export const LedgerEntryListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    kind: Type.Optional(LedgerEntryKind),
-    source_type: Type.Optional(LedgerSourceType),
-    source_id: Type.Optional(Uuid('Only entries of this source.')),
-    case_id: Type.Optional(Uuid('Only entries of this return case.')),
-  },
-  { additionalProperties: false },
-)
+export const LedgerEntryListQuery = ListQuery({
+  kind: Type.Optional(LedgerEntryKind),
+  source_type: Type.Optional(LedgerSourceType),
+  source_id: Type.Optional(Uuid('Only entries of this source.')),
+  case_id: Type.Optional(Uuid('Only entries of this return case.')),
+})
 
 export const ManualLedgerPosting = Type.Object(
   {

@@ -1,11 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, Money, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { ChildParams, DateOnly, IF_MATCH_VERSION, ListPage, ListQuery, MoneyRef, Nullable, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
 
 export const PROJECT_STATUSES = ['planned', 'active', 'closed'] as const
 export const BUDGET_CATEGORIES = ['travel', 'excess_baggage', 'cash_grant', 'in_kind_reintegration', 'insurance', 'accommodation', 'other'] as const
 export const COST_KINDS = ['ticket', 'excess_baggage', 'insurance', 'accommodation', 'cash_grant', 'in_kind'] as const
-
-const MoneyRef = (description: string) => Type.Ref(Money, { description })
 
 export const ProjectStatus = StringEnum(PROJECT_STATUSES, {
   description: '`planned`: being set up, nothing can be charged; `active`: cases attach and costs are committed; `closed`: books closed, read-only.',
@@ -160,9 +158,7 @@ export const Project = Type.Object(
     currency: Type.String({ description: 'The project currency (ISO 4217), the currency of `total`.', examples: ['EUR'] }),
     status: ProjectStatus,
     allocated: MoneyRef('Sum of the budget lines\' allocations; never more than `total`.'),
-    version: Type.Integer({ description: 'Version, also sent as the ETag; send it back in If-Match to update.' }),
-    created_at: Timestamp('When the project was registered.'),
-    updated_at: Timestamp('When the project was last changed.'),
+    ...RecordStamps('When the project was registered.', { updated: 'When the project was last changed.', version: IF_MATCH_VERSION }),
   },
   { $id: 'Project', additionalProperties: false, description: 'A co-funded project that pays for the programme\'s work.', examples: [{"id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f", "code": "LT-REINT-2010", "title": "Reintegration assistance for migrants returning voluntarily from Lithuania", "starts_on": "2010-07-01", "ends_on": "2011-06-30", "total": {"amount_minor": 3803700, "currency": "EUR"}, "co_funders": [{"name": "European Union (European Return Fund)", "share_bp": 7500}, {"name": "State budget of the Republic of Lithuania", "share_bp": 2500}], "targets": {"persons": 6, "individuals": 4, "families": 1, "children": null, "vulnerable": null}, "second_approval_threshold": {"amount_minor": 150000, "currency": "EUR"}, "cash_grant_rule": {"kind": "per_person", "adult": {"amount_minor": 20000, "currency": "EUR"}, "child": {"amount_minor": 10000, "currency": "EUR"}}, "contact_period": {"months": 1, "days": 0}, "cost_routing": {"excess_baggage": "travel", "insurance": "travel", "accommodation": "travel"}, "currency": "EUR", "status": "active", "allocated": {"amount_minor": 3803700, "currency": "EUR"}, "version": 2, "created_at": "2026-11-20T09:15:25.362Z", "updated_at": "2026-11-20T09:15:25.477Z"}] },
 )
@@ -202,7 +198,8 @@ export const CreateProject = Type.Object(
   },
 )
 
-export const UpdateProject = Type.Object(
+export const UpdateProject = UpdateBody(
+  'UpdateProject',
   {
     code: Type.Optional(projectCode),
     title: Type.Optional(editableProjectFields.title),
@@ -217,24 +214,15 @@ export const UpdateProject = Type.Object(
     cost_routing: Type.Optional(editableProjectFields.cost_routing),
   },
   {
-    $id: 'UpdateProject',
-    additionalProperties: false,
-    minProperties: 1,
     description:
       'Fields to change; omitted fields stay as they are. `co_funders` replaces the whole list. The code and the currency change only while the project is planned and has no budget lines; the total never drops below what is allocated; a closed project cannot be edited.',
     examples: [{ title: 'Reintegration assistance (extended)', ends_on: '2011-09-30' }],
   },
 )
 
-export const ProjectList = Type.Object(
-  { items: Type.Array(Type.Ref(Project), { description: 'Projects on this page, ordered by creation.' }), next_cursor: NextCursor },
-  { $id: 'ProjectList', additionalProperties: false },
-)
+export const ProjectList = ListPage('ProjectList', Project, 'Projects on this page, ordered by creation.')
 
-export const ProjectListQuery = Type.Object(
-  { ...PaginationQuery, status: Type.Optional(ProjectStatus) },
-  { additionalProperties: false },
-)
+export const ProjectListQuery = ListQuery({ status: Type.Optional(ProjectStatus) })
 
 export const CloseProject = Type.Object(
   { reason: Text('Why the project is closed (kept in the audit trail).', 1000) },
@@ -251,9 +239,10 @@ export const BudgetLine = Type.Object(
     committed: MoneyRef('Reserved by approved costs and not yet paid or released (sum of the ledger: commits − releases − spends).'),
     spent: MoneyRef('Paid (sum of the ledger\'s spends).'),
     available: MoneyRef('What can still be committed: allocated − committed − spent.'),
-    version: Type.Integer({ description: 'Version of the line\'s name and allocation, also sent as the ETag. Ledger postings do not change it.' }),
-    created_at: Timestamp('When the line was created.'),
-    updated_at: Timestamp('When the line\'s name or allocation last changed.'),
+    ...RecordStamps('When the line was created.', {
+      updated: 'When the line\'s name or allocation last changed.',
+      version: 'Version of the line\'s name and allocation, also sent as the ETag. Ledger postings do not change it.',
+    }),
   },
   { $id: 'BudgetLine', additionalProperties: false, description: 'A budget line of a project with its balances, derived from its ledger.', examples: [{"id": "0193a0b4-2b3c-7d4e-8f5a-6b7c8d9e0f1a", "project_id": "0193a0b4-2a3b-7c4d-8e5f-6a7b8c9d0e1f", "category": "travel", "name": "Travel: tickets, transit, excess baggage, insurance, accommodation", "allocated": {"amount_minor": 640000, "currency": "EUR"}, "committed": {"amount_minor": 45000, "currency": "EUR"}, "spent": {"amount_minor": 0, "currency": "EUR"}, "available": {"amount_minor": 595000, "currency": "EUR"}, "version": 1, "created_at": "2026-11-20T09:15:25.410Z", "updated_at": "2026-11-20T09:15:25.410Z"}] },
 )
@@ -273,29 +262,21 @@ export const CreateBudgetLine = Type.Object(
   },
 )
 
-export const UpdateBudgetLine = Type.Object(
+export const UpdateBudgetLine = UpdateBody(
+  'UpdateBudgetLine',
   {
     name: Type.Optional(lineName),
     allocated: Type.Optional(MoneyRef('New allocation: at least what the line has committed and spent, and within the project total.')),
   },
   {
-    $id: 'UpdateBudgetLine',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Renames the line or changes its allocation from the project\'s unallocated budget. To move money between lines use `:reallocate`.',
     examples: [{ allocated: { amount_minor: 1300000, currency: 'EUR' } }],
   },
 )
 
-export const BudgetLineList = Type.Object(
-  { items: Type.Array(Type.Ref(BudgetLine), { description: 'Budget lines on this page, ordered by creation.' }), next_cursor: NextCursor },
-  { $id: 'BudgetLineList', additionalProperties: false },
-)
+export const BudgetLineList = ListPage('BudgetLineList', BudgetLine, 'Budget lines on this page, ordered by creation.')
 
-export const BudgetLineListQuery = Type.Object(
-  { ...PaginationQuery, category: Type.Optional(BudgetCategory) },
-  { additionalProperties: false },
-)
+export const BudgetLineListQuery = ListQuery({ category: Type.Optional(BudgetCategory) })
 
 export const Reallocation = Type.Object(
   {
@@ -383,8 +364,8 @@ export const BudgetReport = Type.Object(
   },
 )
 
-export const ProjectIdParams = Type.Object({ id: Uuid('Project id.') })
-export const BudgetLineParams = Type.Object({ id: Uuid('Project id.'), line_id: Uuid('Budget line id.') })
+export const ProjectIdParams = ParentParams('Project id.')
+export const BudgetLineParams = ChildParams('Project id.', 'line_id', 'Budget line id.')
 
 export type ProjectRecord = Static<typeof Project>
 export type CreateProjectInput = Static<typeof CreateProject>

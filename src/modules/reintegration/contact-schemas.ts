@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
 
 export const CONTACT_DEADLINE_STATUSES = ['awaiting_contact', 'contacted', 'lapsed'] as const
 export const CONTACT_CHANNELS = ['in_person', 'phone', 'email', 'online', 'other'] as const
@@ -51,9 +51,7 @@ export const ContactDeadline = Type.Object(
         { additionalProperties: false, description: 'The lapse, once decided.' },
       ),
     ),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When the deadline was set (the arrival was confirmed).'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When the deadline was set (the arrival was confirmed).'),
   },
   {
     $id: 'ContactDeadline',
@@ -62,23 +60,16 @@ export const ContactDeadline = Type.Object(
   },
 )
 
-export const ContactDeadlineList = Type.Object(
-  {
-    items: Type.Array(Type.Ref(ContactDeadline), { description: 'Deadlines awaiting contact, the earliest due first.' }),
-    next_cursor: NextCursor,
-  },
-  { $id: 'ContactDeadlineList', additionalProperties: false },
-)
+export const ContactDeadlineList = ListPage('ContactDeadlineList', ContactDeadline, 'Deadlines awaiting contact, the earliest due first.')
 
-export const ContactDeadlineQuery = Type.Object(
+export const ContactDeadlineQuery = ListQuery(
   {
     due_within: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 366, default: 7, description: 'Cases due within this many days from today (UTC), and every overdue one (default 7).' }),
     ),
     partner_office_id: Type.Optional(Uuid('Only the cases referred to this partner office (a partner office always sees only its own).')),
-    ...PaginationQuery,
   },
-  { additionalProperties: false },
+  { page: 'last' },
 )
 
 export const RecordContact = Type.Object(

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, CurrencyCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { AllowedActions, ChildParams, CountryCode, CurrencyCode, DateOnly, IF_MATCH_VERSION, ListPage, LooseUuid, MoneyRef, Nullable, PAID_COST_STATUSES, ParentParams, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid, VersionAdded, VersionList, VersionName, WhoWhenWhy } from '../../shared/schemas.js'
 
 export const FORMS_OF_HELP = ['small_business', 'employment_assistance', 'vocational_training', 'other'] as const
 export const OTHER_HELP_KINDS = [
@@ -14,7 +14,7 @@ export const REQUEST_STATUSES = ['submitted', 'assessed', 'waitlisted', 'approve
 export const REQUEST_ACTIONS = ['assess', 'approve', 'reject', 'withdraw', 'edit'] as const
 export const PLAN_STATUSES = ['active', 'completed', 'abandoned'] as const
 export const PLAN_ACTIONS = ['disburse', 'complete', 'abandon'] as const
-export const DISBURSEMENT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
+export const DISBURSEMENT_STATUSES = PAID_COST_STATUSES
 export const CRISIS_KINDS = ['war', 'conflict', 'disaster'] as const
 
 const FormOfHelp = StringEnum(FORMS_OF_HELP, {
@@ -70,8 +70,8 @@ export const Item = Type.Object(
   {
     description: Type.String({ description: 'The good or service.' }),
     quantity: Type.Integer({ description: 'How many units.' }),
-    unit_price: Type.Ref('Money', { description: 'Price of one unit.' }),
-    total: Type.Ref('Money', { description: 'Quantity × unit price.' }),
+    unit_price: MoneyRef('Price of one unit.'),
+    total: MoneyRef('Quantity × unit price.'),
   },
   { $id: 'ReintegrationItem', additionalProperties: false, description: 'A good or service with quantity, unit price and line total.' },
 )
@@ -117,7 +117,8 @@ export const CreateReintegrationRequest = Type.Object(
   },
 )
 
-export const UpdateReintegrationRequest = Type.Object(
+export const UpdateReintegrationRequest = UpdateBody(
+  'UpdateReintegrationRequest',
   {
     filled_on: Type.Optional(DateOnly('When the form was filled in (not in the future).')),
     planned_activity: Type.Optional(RequestFormFields.planned_activity),
@@ -128,9 +129,6 @@ export const UpdateReintegrationRequest = Type.Object(
     items: Type.Optional(RequestFormFields.items),
   },
   {
-    $id: 'UpdateReintegrationRequest',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Fields of the form to change while it is `submitted` (not yet assessed); `items` replaces the list as a whole.',
     examples: [{ planned_activity: 'Building and renovation work in Kutaisi and Zestaponi.' }],
   },
@@ -256,8 +254,8 @@ export const Decision = Type.Object(
     decided_by: Type.String({ description: 'Subject of the approver.' }),
     decided_at: Timestamp('When.'),
     reason: Nullable(Type.String({ description: 'Reason (rejection) or note (approval, waitlisting).' })),
-    budget: Nullable(Type.Ref('Money', { description: 'Budget approved, or asked for when waitlisted.' })),
-    available: Nullable(Type.Ref('Money', { description: 'What the in-kind line had available when the request was waitlisted.' })),
+    budget: Nullable(MoneyRef('Budget approved, or asked for when waitlisted.')),
+    available: Nullable(MoneyRef('What the in-kind line had available when the request was waitlisted.')),
     plan_id: Nullable(Uuid('The plan created by an approval.')),
   },
   { $id: 'ReintegrationDecision', additionalProperties: false, description: 'A decision on the request.' },
@@ -276,30 +274,20 @@ export const ReintegrationRequest = Type.Object(
     skills_and_experience: Type.String({ description: 'Skills and experience.' }),
     motivation_statement: Type.String({ description: 'Motivation in the migrant\'s words.' }),
     items: Type.Array(Type.Ref(Item), { description: 'Items or services needed with estimated costs.' }),
-    amount_requested: Type.Ref('Money', { description: 'Sum of the items\' totals.' }),
+    amount_requested: MoneyRef('Sum of the items\' totals.'),
     status: RequestStatus,
     assessment: Nullable(Type.Ref(Assessment, { description: 'The current (latest) assessment, or null before the request is assessed.' })),
     decisions: Type.Array(Type.Ref(Decision), { description: 'Decisions in order (a waitlisting may be followed by an approval or rejection).' }),
     plan_id: Nullable(Uuid('The reintegration plan, once approved.')),
-    withdrawal: Nullable(
-      Type.Object(
-        { withdrawn_by: Type.String({ description: 'Who recorded the withdrawal.' }), withdrawn_at: Timestamp('When.'), reason: Type.String({ description: 'Why.' }) },
-        { additionalProperties: false, description: 'Set when withdrawn.' },
-      ),
-    ),
-    allowed_actions: Type.Array(StringEnum(REQUEST_ACTIONS, { description: 'An action.' }), { description: 'Actions the status allows (roles and maker-checker still apply).' }),
+    withdrawal: WhoWhenWhy('withdrawn_by', 'withdrawn_at', 'Who recorded the withdrawal.', 'Set when withdrawn.'),
+    allowed_actions: AllowedActions(REQUEST_ACTIONS, 'Actions the status allows (roles and maker-checker still apply).'),
     created_by: Type.String({ description: 'Subject of who recorded the form.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag; send it back in If-Match to update.' }),
-    created_at: Timestamp('When the form was recorded.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When the form was recorded.', { version: IF_MATCH_VERSION }),
   },
   { $id: 'ReintegrationRequest', additionalProperties: false, description: 'A reintegration request form with its assessment and decisions.' },
 )
 
-export const ReintegrationRequestList = Type.Object(
-  { items: Type.Array(Type.Ref(ReintegrationRequest), { description: 'Requests of the case, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'ReintegrationRequestList', additionalProperties: false },
-)
+export const ReintegrationRequestList = ListPage('ReintegrationRequestList', ReintegrationRequest, 'Requests of the case, oldest first.')
 
 // ---------------------------------------------------------------- scoring configurations and ranking
 
@@ -318,8 +306,7 @@ export const ScoringConfiguration = Type.Object(
     valid_from: DateOnly('In force from this date until the next version\'s.'),
     weights: Weights,
     description: Type.String({ description: 'Why these weights.' }),
-    created_by: Type.String({ description: 'Who added the version.' }),
-    created_at: Timestamp('When it was added.'),
+    ...VersionAdded,
   },
   {
     $id: 'ReintegrationScoringConfiguration',
@@ -330,7 +317,7 @@ export const ScoringConfiguration = Type.Object(
 
 export const CreateScoringConfiguration = Type.Object(
   {
-    version: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,63}$', description: 'Version name (lower case, digits, `.`, `_`, `-`).', examples: ['selection-2027-01'] }),
+    version: VersionName('Version name (lower case, digits, `.`, `_`, `-`).', 'selection-2027-01'),
     valid_from: DateOnly('In force from this date (today or later: past rankings stay explainable).'),
     weights: Weights,
     description: Text('Why these weights.', 2000),
@@ -342,10 +329,7 @@ export const CreateScoringConfiguration = Type.Object(
   },
 )
 
-export const ScoringConfigurationList = Type.Object(
-  { items: Type.Array(Type.Ref(ScoringConfiguration), { description: 'Versions, oldest `valid_from` first.' }) },
-  { $id: 'ReintegrationScoringConfigurationList', additionalProperties: false },
-)
+export const ScoringConfigurationList = VersionList('ReintegrationScoringConfigurationList', ScoringConfiguration)
 
 const Component = (what: string) =>
   Type.Object(
@@ -381,10 +365,10 @@ export const RankingEntry = Type.Object(
     ),
     motivation: Component('Motivation'),
     composite: Type.Number({ description: 'Composite priority, 0-100: the sum of the three components\' points.' }),
-    amount_requested: Type.Ref('Money', { description: 'Amount requested.' }),
-    cumulative_requested: Type.Ref('Money', { description: 'Sum requested by this and every higher-ranked request.' }),
+    amount_requested: MoneyRef('Amount requested.'),
+    cumulative_requested: MoneyRef('Sum requested by this and every higher-ranked request.'),
     fits: Type.Boolean({ description: 'Whether the cumulative amount is within what is available on the in-kind line.' }),
-    shortfall: Type.Ref('Money', { description: 'How far the cumulative amount exceeds what is available (zero when it fits).' }),
+    shortfall: MoneyRef('How far the cumulative amount exceeds what is available (zero when it fits).'),
     explanation: Type.String({ description: 'The composite, the urgency derivation and the budget position in words.' }),
   },
   { $id: 'ReintegrationRankingEntry', additionalProperties: false, description: 'One assessed request in the ranking.' },
@@ -399,10 +383,10 @@ export const Ranking = Type.Object(
     budget_line: Type.Object(
       {
         id: Uuid('The project\'s in-kind reintegration budget line.'),
-        allocated: Type.Ref('Money', { description: 'Allocated to the line.' }),
-        committed: Type.Ref('Money', { description: 'Committed (approved plans not yet spent, among others).' }),
-        spent: Type.Ref('Money', { description: 'Spent.' }),
-        available: Type.Ref('Money', { description: 'Allocated − committed − spent: what new approvals can use.' }),
+        allocated: MoneyRef('Allocated to the line.'),
+        committed: MoneyRef('Committed (approved plans not yet spent, among others).'),
+        spent: MoneyRef('Spent.'),
+        available: MoneyRef('Allocated − committed − spent: what new approvals can use.'),
       },
       { additionalProperties: false, description: 'The line the plans are charged to.' },
     ),
@@ -433,15 +417,15 @@ export const ReintegrationPlan = Type.Object(
     case_id: Uuid('Return case.'),
     project_id: Uuid('Project paying for it.'),
     budget_line_id: Uuid('In-kind reintegration line the budget is committed on.'),
-    budget: Type.Ref('Money', { description: 'Approved budget.' }),
+    budget: MoneyRef('Approved budget.'),
     items: Type.Array(Type.Ref(Item), { description: 'Items and services of the plan (from the request).' }),
     status: PlanStatus,
     disbursed: Type.Ref('Money', {
       description: 'What disbursements use of the budget: the amount of each requested or approved one and the paid amount of each paid one.',
     }),
-    spent: Type.Ref('Money', { description: 'Paid to suppliers.' }),
-    available: Type.Ref('Money', { description: 'Budget − disbursed: the most a new disbursement may be.' }),
-    released: Type.Ref('Money', { description: 'Given back to the budget line when the plan was completed or abandoned.' }),
+    spent: MoneyRef('Paid to suppliers.'),
+    available: MoneyRef('Budget − disbursed: the most a new disbursement may be.'),
+    released: MoneyRef('Given back to the budget line when the plan was completed or abandoned.'),
     approved_by: Type.String({ description: 'Approver of the request.' }),
     approved_at: Timestamp('When approved.'),
     closure: Nullable(
@@ -454,18 +438,13 @@ export const ReintegrationPlan = Type.Object(
         { additionalProperties: false, description: 'Set once completed or abandoned.' },
       ),
     ),
-    allowed_actions: Type.Array(StringEnum(PLAN_ACTIONS, { description: 'An action.' }), { description: 'Actions the status allows.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When the plan was created.'),
-    updated_at: Timestamp('When it last changed.'),
+    allowed_actions: AllowedActions(PLAN_ACTIONS, 'Actions the status allows.'),
+    ...RecordStamps('When the plan was created.'),
   },
   { $id: 'ReintegrationPlan', additionalProperties: false, description: 'A reintegration plan: an approved request with its budget, paid out to suppliers.' },
 )
 
-export const ReintegrationPlanList = Type.Object(
-  { items: Type.Array(Type.Ref(ReintegrationPlan), { description: 'Plans of the case, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'ReintegrationPlanList', additionalProperties: false },
-)
+export const ReintegrationPlanList = ListPage('ReintegrationPlanList', ReintegrationPlan, 'Plans of the case, oldest first.')
 
 export const CompletePlan = Type.Object(
   { note: Type.Optional(Text('Why the plan is complete although not all of its budget was used.', 2000)) },
@@ -518,12 +497,12 @@ export const Disbursement = Type.Object(
       { additionalProperties: false, description: 'The supplier paid (bank details are on the supplier, for those who may see them).' },
     ),
     items: Type.Array(Type.Ref(Item), { description: 'Items invoiced.' }),
-    amount: Type.Ref('Money', { description: 'Invoice total: the sum of the items.' }),
+    amount: MoneyRef('Invoice total: the sum of the items.'),
     invoice_number: Type.String({ description: 'Invoice number.' }),
     invoice_date: DateOnly('Invoice date.'),
     status: DisbursementStatus,
     payment_request_id: Uuid('The payment request (maker-checker) that pays the supplier.'),
-    paid_amount: Nullable(Type.Ref('Money', { description: 'Amount paid, once paid.' })),
+    paid_amount: Nullable(MoneyRef('Amount paid, once paid.')),
     delivery: Nullable(
       Type.Object(
         {
@@ -537,28 +516,21 @@ export const Disbursement = Type.Object(
       ),
     ),
     created_by: Type.String({ description: 'Who requested the disbursement (the maker of its payment).' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When requested.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When requested.'),
   },
   { $id: 'Disbursement', additionalProperties: false, description: 'A payment to a supplier for goods or services of a plan, confirmed delivered by the partner office.' },
 )
 
-export const DisbursementList = Type.Object(
-  { items: Type.Array(Type.Ref(Disbursement), { description: 'Disbursements of the plan, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'DisbursementList', additionalProperties: false },
-)
+export const DisbursementList = ListPage('DisbursementList', Disbursement, 'Disbursements of the plan, oldest first.')
 
 // ---------------------------------------------------------------- parameters
 
-const id = (what: string) => Type.String({ pattern: '^[0-9a-f-]{36}$', description: what })
-export const CaseParams = Type.Object({ id: id('Return case id.') })
-export const RequestParams = Type.Object({ id: id('Return case id.'), request_id: id('Reintegration request id.') })
-export const PlanParams = Type.Object({ id: id('Return case id.'), plan_id: id('Reintegration plan id.') })
-export const DisbursementParams = Type.Object({ id: id('Return case id.'), plan_id: id('Reintegration plan id.'), disbursement_id: id('Disbursement id.') })
-export const ProjectParams = Type.Object({ id: Uuid('Project id.') })
-export const VersionParams = Type.Object({ version: Type.String({ maxLength: 64, description: 'Version name.' }) })
-export const PageQuery = Type.Object({ ...PaginationQuery }, { additionalProperties: false })
+export const CaseParams = ParentParams('Return case id.', LooseUuid)
+export const RequestParams = ChildParams('Return case id.', 'request_id', 'Reintegration request id.', LooseUuid)
+export const PlanParams = ChildParams('Return case id.', 'plan_id', 'Reintegration plan id.', LooseUuid)
+export const DisbursementParams = Type.Object({ ...PlanParams.properties, disbursement_id: LooseUuid('Disbursement id.') })
+export const ProjectParams = ParentParams('Project id.')
+export { PageQuery, VersionParams } from '../../shared/schemas.js'
 
 export type ItemInputValue = Static<typeof ItemInput>
 export type ItemRecord = Static<typeof Item>

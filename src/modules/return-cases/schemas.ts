@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CaseParams, CaseRecordParams, ConsentGiven, ConsentRecorded, CountryCode, DateOnly, DateRangeFilter, ListPage, ListQuery, Name, Nullable, RecordStamps, StringEnum, Text, TimeRangeFilter, Timestamp, UpdateBody, Uuid } from '../../shared/schemas.js'
 import { FAMILY_TYPES } from './household.js'
 
 export const CASE_STATUSES = [
@@ -90,19 +90,16 @@ const CounsellingMode = StringEnum(COUNSELLING_MODES, { description: 'How the se
 const CounsellingTopic = StringEnum(COUNSELLING_TOPICS, { description: 'A topic covered in the session.' })
 export const CaseActionSchema = StringEnum(CASE_ACTIONS, { description: 'A workflow action on a case.' })
 
-const Version = (what: string) => Type.Integer({ description: `Version of the ${what}, also sent as the ETag; send it back in If-Match to update.` })
-const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200, description })
+const versionOf = (what: string) => `Version of the ${what}, also sent as the ETag; send it back in If-Match to update.`
 
 // ---------------------------------------------------------------- inputs
 
-export const Consent = Type.Object(
-  {
-    given_at: Timestamp('When consent to data processing was given (not in the future).'),
-    given_by: Name('Who gave consent: the principal applicant or, for a child, the legal guardian (name or role).'),
-    scope: Type.Array(ConsentScope, { minItems: 1, maxItems: CONSENT_SCOPES.length, uniqueItems: true, description: 'What the consent covers.' }),
-  },
-  { $id: 'Consent', additionalProperties: false, description: 'Consent to data processing; required before the case is submitted.' },
-)
+export const Consent = ConsentGiven('Consent', {
+  scope: ConsentScope,
+  scopes: CONSENT_SCOPES,
+  givenBy: 'Who gave consent: the principal applicant or, for a child, the legal guardian (name or role).',
+  description: 'Consent to data processing; required before the case is submitted.',
+})
 
 export const IdentityDocument = Type.Object(
   {
@@ -128,12 +125,13 @@ export const VulnerabilityInput = Type.Object(
   },
 )
 
-export const VulnerabilityUpdate = Type.Object(
+export const VulnerabilityUpdate = UpdateBody(
+  'VulnerabilityUpdate',
   {
     notes: Type.Optional(Nullable(Text('Details; null clears them.'))),
     escort_needed: Type.Optional(Nullable(Type.Boolean({ description: 'For `medical_needs` only: whether a medical escort is needed.' }))),
   },
-  { $id: 'VulnerabilityUpdate', additionalProperties: false, minProperties: 1, description: 'Fields to change; the code itself is fixed.' },
+  { description: 'Fields to change; the code itself is fixed.' },
 )
 
 const memberFields = {
@@ -171,7 +169,8 @@ export const MemberInput = Type.Object(
   },
 )
 
-export const MemberUpdate = Type.Object(
+export const MemberUpdate = UpdateBody(
+  'MemberUpdate',
   {
     relationship: Type.Optional(Relationship),
     given_name: Type.Optional(Name('Given name(s).')),
@@ -183,9 +182,6 @@ export const MemberUpdate = Type.Object(
     identity_documents: Type.Optional(Type.Array(Type.Ref(IdentityDocument), { maxItems: 10, description: 'Identity documents held (replaces the list).' })),
   },
   {
-    $id: 'MemberUpdate',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Fields to change; omitted fields stay as they are. Vulnerabilities are changed through their own endpoints.',
     examples: [{ family_name: 'Beridze-Kapanadze' }],
   },
@@ -244,7 +240,8 @@ export const CreateReturnCase = Type.Object(
   },
 )
 
-export const UpdateReturnCase = Type.Object(
+export const UpdateReturnCase = UpdateBody(
+  'UpdateReturnCase',
   {
     project_id: Type.Optional(Nullable(caseFields.project_id)),
     legal_status: Type.Optional(caseFields.legal_status),
@@ -257,9 +254,6 @@ export const UpdateReturnCase = Type.Object(
     notes: Type.Optional(Nullable(caseFields.notes)),
   },
   {
-    $id: 'UpdateReturnCase',
-    additionalProperties: false,
-    minProperties: 1,
     description:
       'Fields to change; omitted fields stay as they are, null clears a field. The project and the country of return can change only before approval; consent cannot be removed once the case is submitted.',
     examples: [{ intended_departure_on: '2026-12-20', place_of_return: 'Batumi' }],
@@ -302,7 +296,8 @@ export const CounsellingSessionInput = Type.Object(
   },
 )
 
-export const CounsellingSessionUpdate = Type.Object(
+export const CounsellingSessionUpdate = UpdateBody(
+  'CounsellingSessionUpdate',
   {
     held_on: Type.Optional(DateOnly('Date of the session (not in the future).')),
     counsellor: Type.Optional(Name('Who counselled (token subject).')),
@@ -312,20 +307,12 @@ export const CounsellingSessionUpdate = Type.Object(
     outcome: Type.Optional(Text('Outcome of the session.', 4000)),
     next_steps: Type.Optional(Nullable(Text('Agreed next steps.', 4000))),
   },
-  { $id: 'CounsellingSessionUpdate', additionalProperties: false, minProperties: 1, description: 'Fields to change; omitted fields stay as they are.', examples: [{ next_steps: 'Second session on 2026-11-27.' }] },
+  { description: 'Fields to change; omitted fields stay as they are.', examples: [{ next_steps: 'Second session on 2026-11-27.' }] },
 )
 
 // ---------------------------------------------------------------- outputs
 
-export const ConsentRecord = Type.Object(
-  {
-    given_at: Timestamp('When consent was given.'),
-    given_by: Type.String({ description: 'Who gave consent.' }),
-    scope: Type.Array(ConsentScope, { description: 'What the consent covers.' }),
-    recorded_by: Type.String({ description: 'Token subject of who recorded the consent.' }),
-  },
-  { $id: 'ConsentRecord', additionalProperties: false, description: 'Consent to data processing as recorded.' },
-)
+export const ConsentRecord = ConsentRecorded('ConsentRecord', ConsentScope)
 
 export const Vulnerability = Type.Object(
   {
@@ -359,9 +346,7 @@ const memberOutputProperties = {
   age_is_estimated: Type.Boolean({ description: 'Derived: true when the age comes from an estimated birth year.' }),
   is_child: Type.Boolean({ description: 'Derived: under 18 on the age reference date.' }),
   is_elderly: Type.Boolean({ description: 'Derived: 65 or older on the age reference date.' }),
-  version: Version('member'),
-  created_at: Timestamp('When the member was recorded.'),
-  updated_at: Timestamp('When the member was last changed.'),
+  ...RecordStamps('When the member was recorded.', { updated: 'When the member was last changed.', version: versionOf('member') }),
 }
 
 export const Member = Type.Object(memberOutputProperties, { $id: 'Member', additionalProperties: false, description: 'A person of the household, with derived age flags.' })
@@ -418,9 +403,7 @@ const caseOutputProperties = {
   members: Type.Array(Type.Ref(Member), { description: 'The household, in the order recorded.' }),
   allowed_actions: Type.Array(CaseActionSchema, { description: 'Workflow actions the current status allows (some are driven by the travel and reintegration endpoints).' }),
   created_by: Type.String({ description: 'Token subject of who created the case (who may not approve it).' }),
-  version: Version('case'),
-  created_at: Timestamp('When the case was created.'),
-  updated_at: Timestamp('When the case was last changed.'),
+  ...RecordStamps('When the case was created.', { updated: 'When the case was last changed.', version: versionOf('case') }),
   closed_at: Nullable(Timestamp('When the case was closed.')),
   applied_on: Type.String({ format: 'date', description: 'The date the return was applied for; the year of the reference.' }),
   closure_reason: Nullable(ClosureReasonSchema),
@@ -463,15 +446,9 @@ export const ReturnCaseSummary = Type.Object(
   { $id: 'ReturnCaseSummary', additionalProperties: false, description: 'A case in a list.' },
 )
 
-export const ReturnCaseList = Type.Object(
-  { items: Type.Array(Type.Ref(ReturnCaseSummary), { description: 'Cases on this page, newest first.' }), next_cursor: NextCursor },
-  { $id: 'ReturnCaseList', additionalProperties: false },
-)
+export const ReturnCaseList = ListPage('ReturnCaseList', ReturnCaseSummary, 'Cases on this page, newest first.')
 
-export const MemberList = Type.Object(
-  { items: Type.Array(Type.Ref(Member), { description: 'Members on this page, in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'MemberList', additionalProperties: false },
-)
+export const MemberList = ListPage('MemberList', Member, 'Members on this page, in the order recorded.')
 
 export const CounsellingSession = Type.Object(
   {
@@ -485,17 +462,12 @@ export const CounsellingSession = Type.Object(
     outcome: Type.String({ description: 'Outcome.' }),
     next_steps: Nullable(Type.String({ description: 'Agreed next steps.' })),
     created_by: Type.String({ description: 'Token subject of who recorded the session.' }),
-    version: Version('session'),
-    created_at: Timestamp('When the session was recorded.'),
-    updated_at: Timestamp('When the session record was last changed.'),
+    ...RecordStamps('When the session was recorded.', { updated: 'When the session record was last changed.', version: versionOf('session') }),
   },
   { $id: 'CounsellingSession', additionalProperties: false, description: 'A pre-departure counselling session.' },
 )
 
-export const CounsellingSessionList = Type.Object(
-  { items: Type.Array(Type.Ref(CounsellingSession), { description: 'Sessions in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'CounsellingSessionList', additionalProperties: false },
-)
+export const CounsellingSessionList = ListPage('CounsellingSessionList', CounsellingSession, 'Sessions in the order recorded.')
 
 export const StatusHistoryEntry = Type.Object(
   {
@@ -513,48 +485,39 @@ export const StatusHistoryEntry = Type.Object(
   { $id: 'StatusHistoryEntry', additionalProperties: false, description: 'One change of status: who, when, from, to, why.' },
 )
 
-export const StatusHistory = Type.Object(
-  { items: Type.Array(Type.Ref(StatusHistoryEntry), { description: 'Entries, oldest first.' }), next_cursor: NextCursor },
-  { $id: 'StatusHistory', additionalProperties: false },
-)
+export const StatusHistory = ListPage('StatusHistory', StatusHistoryEntry, 'Entries, oldest first.')
 
 // ---------------------------------------------------------------- queries and params
 
-export const ReturnCaseListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    status: Type.Optional(CaseStatusSchema),
-    office_id: Type.Optional(Uuid('Only cases of this country office.')),
-    partner_office_id: Type.Optional(Uuid('Only cases referred to this partner office.')),
-    country_of_return: Type.Optional(CountryCode('Only cases returning to this country.')),
-    nationality: Type.Optional(CountryCode('Only cases with a member of this nationality.')),
-    vulnerability: Type.Optional(
-      StringEnum([...VULNERABILITY_CODES, 'elderly', 'restricted'] as const, {
-        description:
-          'Only cases with a member with this vulnerability; `elderly` is derived (65+ at the departure date); `restricted` matches the restricted entries the caller sees as `restricted`.',
-      }),
-    ),
-    created_from: Type.Optional(Timestamp('Only cases created at or after this time.')),
-    created_to: Type.Optional(Timestamp('Only cases created before this time.')),
-    departure_from: Type.Optional(DateOnly('Only cases with an intended departure on or after this date.')),
-    departure_to: Type.Optional(DateOnly('Only cases with an intended departure on or before this date.')),
-    q: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 200,
-        description: 'Free text on the reference and the members\' names, case- and accent-insensitive; each word matches the start of a name or reference part.',
-        examples: ['beridze'],
-      }),
-    ),
-  },
-  { additionalProperties: false },
-)
+export const ReturnCaseListQuery = ListQuery({
+  status: Type.Optional(CaseStatusSchema),
+  office_id: Type.Optional(Uuid('Only cases of this country office.')),
+  partner_office_id: Type.Optional(Uuid('Only cases referred to this partner office.')),
+  country_of_return: Type.Optional(CountryCode('Only cases returning to this country.')),
+  nationality: Type.Optional(CountryCode('Only cases with a member of this nationality.')),
+  vulnerability: Type.Optional(
+    StringEnum([...VULNERABILITY_CODES, 'elderly', 'restricted'] as const, {
+      description:
+        'Only cases with a member with this vulnerability; `elderly` is derived (65+ at the departure date); `restricted` matches the restricted entries the caller sees as `restricted`.',
+    }),
+  ),
+  ...TimeRangeFilter('created_from', 'created_to', 'cases created'),
+  ...DateRangeFilter('departure_from', 'departure_to', 'cases with an intended departure'),
+  q: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Free text on the reference and the members\' names, case- and accent-insensitive; each word matches the start of a name or reference part.',
+      examples: ['beridze'],
+    }),
+  ),
+})
 
-export const CaseIdParams = Type.Object({ id: Uuid('Return case id.') })
-export const MemberParams = Type.Object({ id: Uuid('Return case id.'), member_id: Uuid('Member id.') })
-export const VulnerabilityParams = Type.Object({ id: Uuid('Return case id.'), member_id: Uuid('Member id.'), vulnerability_id: Uuid('Vulnerability entry id.') })
-export const SessionParams = Type.Object({ id: Uuid('Return case id.'), session_id: Uuid('Counselling session id.') })
-export const PageQuery = Type.Object(PaginationQuery, { additionalProperties: false })
+export const CaseIdParams = CaseParams
+export const MemberParams = CaseRecordParams('member_id', 'Member id.')
+export const VulnerabilityParams = Type.Object({ ...MemberParams.properties, vulnerability_id: Uuid('Vulnerability entry id.') })
+export const SessionParams = CaseRecordParams('session_id', 'Counselling session id.')
+export { PageQuery } from '../../shared/schemas.js'
 
 export const returnCaseSchemas: TSchema[] = [
   Consent,

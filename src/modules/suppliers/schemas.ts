@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CountryCode, NextCursor, Nullable, PaginationQuery, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CountryCode, IF_MATCH_VERSION, ListPage, ListQuery, Nullable, RecordStamps, Text, UpdateBody, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
 
 const Name = Type.String({ minLength: 1, maxLength: 200, description: 'Registered name of the supplier.', examples: ['Kutaisi Stroi LLC'] })
 const RegistrationNumber = Type.String({
@@ -49,20 +49,9 @@ export const Supplier = Type.Object(
     }),
     has_bank_details: Type.Boolean({ description: 'Whether bank details are recorded (so the supplier can be paid by transfer).' }),
     active: Type.Boolean({ description: 'Whether new disbursements may pay the supplier (false once deactivated).' }),
-    deactivation: Nullable(
-      Type.Object(
-        {
-          deactivated_by: Type.String({ description: 'Who deactivated the supplier.' }),
-          deactivated_at: Timestamp('When.'),
-          reason: Type.String({ description: 'Why.' }),
-        },
-        { additionalProperties: false, description: 'Why and by whom the supplier was deactivated; null while it is active.' },
-      ),
-    ),
+    deactivation: WhoWhenWhy('deactivated_by', 'deactivated_at', 'Who deactivated the supplier.', 'Why and by whom the supplier was deactivated; null while it is active.'),
     created_by: Type.String({ description: 'Subject of who registered the supplier.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag; send it back in If-Match to update.' }),
-    created_at: Timestamp('When the supplier was registered.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When the supplier was registered.', { version: IF_MATCH_VERSION }),
   },
   { $id: 'Supplier', additionalProperties: false, description: 'A supplier of goods or services for in-kind reintegration, registered by a partner office.' },
 )
@@ -90,7 +79,8 @@ export const CreateSupplier = Type.Object(
   },
 )
 
-export const UpdateSupplier = Type.Object(
+export const UpdateSupplier = UpdateBody(
+  'UpdateSupplier',
   {
     name: Type.Optional(Name),
     registration_number: Type.Optional(RegistrationNumber),
@@ -99,33 +89,23 @@ export const UpdateSupplier = Type.Object(
     bank_details: Type.Optional(Nullable(Type.Ref(SupplierBankDetails, { description: 'Where the supplier is paid; null removes them (on update).' }))),
   },
   {
-    $id: 'UpdateSupplier',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Fields to change; omitted fields stay as they are. `bank_details` replaces the bank details as a whole (null removes them).',
     examples: [{ address: '3 Tsereteli Street, Kutaisi' }],
   },
 )
 
-export const SupplierList = Type.Object(
-  { items: Type.Array(Type.Ref(Supplier), { description: 'Suppliers on this page, in registration order.' }), next_cursor: NextCursor },
-  { $id: 'SupplierList', additionalProperties: false },
-)
+export const SupplierList = ListPage('SupplierList', Supplier, 'Suppliers on this page, in registration order.')
 
 export const SupplierDeactivation = Type.Object(
   { reason: Text('Why the supplier may no longer be paid (e.g. closed, failed to deliver); kept on the supplier and in the audit trail.', 2000) },
   { $id: 'SupplierDeactivation', additionalProperties: false, examples: [{ reason: 'Closed its business in March 2026.' }] },
 )
 
-export const SupplierListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    active: Type.Optional(Type.Boolean({ description: 'Only active (true) or only deactivated (false) suppliers.' })),
-    country: Type.Optional(CountryCode('Only suppliers in this country.')),
-    office_id: Type.Optional(Uuid('Only suppliers registered by this partner office.')),
-  },
-  { additionalProperties: false },
-)
+export const SupplierListQuery = ListQuery({
+  active: Type.Optional(Type.Boolean({ description: 'Only active (true) or only deactivated (false) suppliers.' })),
+  country: Type.Optional(CountryCode('Only suppliers in this country.')),
+  office_id: Type.Optional(Uuid('Only suppliers registered by this partner office.')),
+})
 
 export type SupplierRecord = Static<typeof Supplier>
 export type CreateSupplierInput = Static<typeof CreateSupplier>

@@ -1,25 +1,16 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, DateOnly, ListPage, ListQuery, MoneyRef, Name, Nullable, PAID_COST_STATUSES, PaidCostStatus, RecordStamps, Text, Uuid } from '../../shared/schemas.js'
 import { PositiveMoney } from '../travel/index.js'
 
-export const ARRANGEMENT_STATUSES = ['requested', 'approved', 'paid', 'rejected', 'cancelled'] as const
+export const ARRANGEMENT_STATUSES = PAID_COST_STATUSES
 
-const statusSchema = (line: string) =>
-  StringEnum(ARRANGEMENT_STATUSES, {
-    description:
-      `Follows its payment request: \`requested\` → \`approved\` (maker-checker; the cost committed on the ${line}) → \`paid\`; ` +
-      '`requested` → `rejected`; `requested` | `approved` → `cancelled` (what was committed is released).',
-  })
-
-const Payee = (description: string) => Text(description, 200)
+const Payee = Name
 
 const arrangementFields = {
   payment_request_id: Uuid('The payment request that pays it (maker-checker approval commits the cost).'),
   notes: Nullable(Type.String({ description: 'Remarks.' })),
   requested_by: Type.String({ description: 'Who requested it (the payment\'s maker).' }),
-  version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-  created_at: Timestamp('When it was requested.'),
-  updated_at: Timestamp('When it last changed.'),
+  ...RecordStamps('When it was requested.'),
 }
 
 // ---------------------------------------------------------------- travel insurance
@@ -52,25 +43,19 @@ export const TravelInsurance = Type.Object(
     policy_number: Type.String({ description: 'The policy number.' }),
     cover_from: DateOnly('First day of cover.'),
     cover_until: DateOnly('Last day of cover.'),
-    premium: Type.Ref('Money', { description: 'The premium, in the project currency.' }),
+    premium: MoneyRef('The premium, in the project currency.'),
     payee_name: Type.String({ description: 'Who is paid the premium.' }),
-    status: statusSchema('project\'s insurance line (or the line its cost routing names)'),
+    status: PaidCostStatus('project\'s insurance line (or the line its cost routing names)'),
     ...arrangementFields,
   },
   { $id: 'TravelInsurance', additionalProperties: false, description: 'A traveller\'s travel insurance, paid as its own cost.' },
 )
 
-export const TravelInsuranceList = Type.Object(
-  { items: Type.Array(Type.Ref(TravelInsurance), { description: 'Policies in the order requested.' }), next_cursor: NextCursor },
-  { $id: 'TravelInsuranceList', additionalProperties: false },
-)
+export const TravelInsuranceList = ListPage('TravelInsuranceList', TravelInsurance, 'Policies in the order requested.')
 
-export const TravelInsuranceListQuery = Type.Object(
-  { ...PaginationQuery, member_id: Type.Optional(Uuid('Only this traveller\'s policies.')), status: Type.Optional(statusSchema('line')) },
-  { additionalProperties: false },
-)
+export const TravelInsuranceListQuery = ListQuery({ member_id: Type.Optional(Uuid('Only this traveller\'s policies.')), status: Type.Optional(PaidCostStatus('line')) })
 
-export const TravelInsuranceParams = Type.Object({ id: Uuid('Return case id.'), insurance_id: Uuid('Travel insurance id.') })
+export const TravelInsuranceParams = CaseRecordParams('insurance_id', 'Travel insurance id.')
 
 // ---------------------------------------------------------------- accommodation before departure
 
@@ -103,22 +88,19 @@ export const Accommodation = Type.Object(
     check_out_on: DateOnly('The day they leave.'),
     nights: Type.Integer({ description: 'Nights from check-in to check-out.' }),
     guests: Type.Integer({ description: 'How many people stay.' }),
-    cost: Type.Ref('Money', { description: 'The cost, in the project currency.' }),
+    cost: MoneyRef('The cost, in the project currency.'),
     payee_name: Type.String({ description: 'Who is paid.' }),
-    status: statusSchema('project\'s accommodation line (or the line its cost routing names)'),
+    status: PaidCostStatus('project\'s accommodation line (or the line its cost routing names)'),
     ...arrangementFields,
   },
   { $id: 'Accommodation', additionalProperties: false, description: 'Accommodation before departure, paid as its own cost.' },
 )
 
-export const AccommodationList = Type.Object(
-  { items: Type.Array(Type.Ref(Accommodation), { description: 'Stays in the order requested.' }), next_cursor: NextCursor },
-  { $id: 'AccommodationList', additionalProperties: false },
-)
+export const AccommodationList = ListPage('AccommodationList', Accommodation, 'Stays in the order requested.')
 
-export const AccommodationListQuery = Type.Object({ ...PaginationQuery, status: Type.Optional(statusSchema('line')) }, { additionalProperties: false })
+export const AccommodationListQuery = ListQuery({ status: Type.Optional(PaidCostStatus('line')) })
 
-export const AccommodationParams = Type.Object({ id: Uuid('Return case id.'), accommodation_id: Uuid('Accommodation id.') })
+export const AccommodationParams = CaseRecordParams('accommodation_id', 'Accommodation id.')
 
 export const travelArrangementSchemas: TSchema[] = [RequestTravelInsurance, TravelInsurance, TravelInsuranceList, RequestAccommodation, Accommodation, AccommodationList]
 

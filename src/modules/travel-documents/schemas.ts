@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { AllowedActions, CaseRecordParams, CountryCode, DateOnly, ListPage, ListQuery, Nullable, RecordStamps, StringEnum, Text, UpdateBody, Uuid } from '../../shared/schemas.js'
 
 export const DOCUMENT_KINDS = ['national_passport', 'emergency_travel_document', 'other'] as const
 /** Statuses as read: `expired` is derived from the expiry date at read time. */
@@ -19,10 +19,32 @@ export const TravelDocumentStatusSchema = StringEnum(DOCUMENT_READ_STATUSES, {
     'A `valid` or `issued` document whose expiry date has passed reads as `expired` (derived when read, never stored).',
 })
 
-const DocumentNumber = (description: string) =>
-  Type.String({ minLength: 3, maxLength: 30, pattern: '^[A-Z0-9](?:[A-Z0-9 /-]*[A-Z0-9])?$', description, examples: ['13AB45678'] })
+/** The number of a document or a visa: upper-case letters and digits, with spaces, `/` and `-` inside. */
+export const DocumentNumber = (description: string, example = '13AB45678') =>
+  Type.String({ minLength: 3, maxLength: 30, pattern: '^[A-Z0-9](?:[A-Z0-9 /-]*[A-Z0-9])?$', description, examples: [example] })
 
-const IssuingAuthority = (description: string) => Type.String({ minLength: 2, maxLength: 200, description, examples: ['Embassy of Georgia in Vilnius'] })
+export const IssuingAuthority = (description: string, example = 'Embassy of Georgia in Vilnius') =>
+  Type.String({ minLength: 2, maxLength: 200, description, examples: [example] })
+
+/** The body of `:refuse`, for an emergency travel document or a transit visa: what the embassy or consulate said, and when. */
+export const RefusalBody = ($id: string, example: { reason: string; refused_on: string }) =>
+  Type.Object(
+    {
+      reason: Text('Why the embassy or consulate refused (as it said).'),
+      refused_on: DateOnly('When the refusal was given.'),
+    },
+    { $id, additionalProperties: false, examples: [example] },
+  )
+
+/** How a travel document and a transit visa end as read: the refusal, remarks, the actions allowed, who recorded it, its version and times. */
+export const recordedFields = <const Actions extends readonly string[]>(actions: Actions) => ({
+  refused_on: Nullable(DateOnly('When it was refused.')),
+  refusal_reason: Nullable(Type.String({ description: 'Why it was refused.' })),
+  notes: Nullable(Type.String({ description: 'Remarks.' })),
+  allowed_actions: AllowedActions(actions, 'Actions allowed in the current status.'),
+  created_by: Type.String({ description: 'Who recorded it.' }),
+  ...RecordStamps('When it was recorded.'),
+})
 
 const documentFields = {
   description: Text('What the document is; required for kind `other` (e.g. "national identity card").', 200),
@@ -61,7 +83,8 @@ export const CreateTravelDocument = Type.Object(
   },
 )
 
-export const UpdateTravelDocument = Type.Object(
+export const UpdateTravelDocument = UpdateBody(
+  'UpdateTravelDocument',
   {
     description: Type.Optional(Nullable(documentFields.description)),
     document_number: Type.Optional(documentFields.document_number),
@@ -73,9 +96,6 @@ export const UpdateTravelDocument = Type.Object(
     notes: Type.Optional(Nullable(documentFields.notes)),
   },
   {
-    $id: 'UpdateTravelDocument',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Corrections; omitted fields stay as they are. The result must still be complete for the document\'s kind and status.',
     examples: [{ expires_on: '2029-03-01' }],
   },
@@ -97,13 +117,7 @@ export const IssueTravelDocument = Type.Object(
   },
 )
 
-export const RefuseTravelDocument = Type.Object(
-  {
-    reason: Text('Why the embassy or consulate refused (as it said).'),
-    refused_on: DateOnly('When the refusal was given.'),
-  },
-  { $id: 'RefuseTravelDocument', additionalProperties: false, examples: [{ reason: 'Nationality could not be confirmed', refused_on: '2026-11-25' }] },
-)
+export const RefuseTravelDocument = RefusalBody('RefuseTravelDocument', { reason: 'Nationality could not be confirmed', refused_on: '2026-11-25' })
 
 export const TravelDocument = Type.Object(
   {
@@ -122,32 +136,18 @@ export const TravelDocument = Type.Object(
     waiting_days: Nullable(
       Type.Integer({ description: 'Emergency travel documents: days from the request to today while `requested`, to the decision once issued or refused.' }),
     ),
-    refused_on: Nullable(DateOnly('When it was refused.')),
-    refusal_reason: Nullable(Type.String({ description: 'Why it was refused.' })),
-    notes: Nullable(Type.String({ description: 'Remarks.' })),
-    allowed_actions: Type.Array(StringEnum(DOCUMENT_ACTIONS, { description: 'An action.' }), { description: 'Actions allowed in the current status.' }),
-    created_by: Type.String({ description: 'Who recorded it.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When it was recorded.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...recordedFields(DOCUMENT_ACTIONS),
   },
   { $id: 'TravelDocument', additionalProperties: false, description: 'A travel document of one traveller.' },
 )
 
-export const TravelDocumentList = Type.Object(
-  { items: Type.Array(Type.Ref(TravelDocument), { description: 'Documents in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'TravelDocumentList', additionalProperties: false },
-)
+export const TravelDocumentList = ListPage('TravelDocumentList', TravelDocument, 'Documents in the order recorded.')
 
-export const TravelDocumentListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    member_id: Type.Optional(Uuid('Only the documents of this traveller.')),
-    kind: Type.Optional(TravelDocumentKindSchema),
-    status: Type.Optional(TravelDocumentStatusSchema),
-  },
-  { additionalProperties: false },
-)
+export const TravelDocumentListQuery = ListQuery({
+  member_id: Type.Optional(Uuid('Only the documents of this traveller.')),
+  kind: Type.Optional(TravelDocumentKindSchema),
+  status: Type.Optional(TravelDocumentStatusSchema),
+})
 
 export const TravelDocumentQueueItem = Type.Object(
   {
@@ -166,30 +166,25 @@ export const TravelDocumentQueueItem = Type.Object(
   { $id: 'TravelDocumentQueueItem', additionalProperties: false, description: 'A document that needs attention, with its case.' },
 )
 
-export const TravelDocumentQueue = Type.Object(
-  {
-    items: Type.Array(Type.Ref(TravelDocumentQueueItem), {
-      description: '`waiting`: oldest request first. `expiring_before_travel`: earliest expiry first.',
-    }),
-    next_cursor: NextCursor,
-  },
-  { $id: 'TravelDocumentQueue', additionalProperties: false },
+export const TravelDocumentQueue = ListPage(
+  'TravelDocumentQueue',
+  TravelDocumentQueueItem,
+  '`waiting`: oldest request first. `expiring_before_travel`: earliest expiry first.',
 )
 
-export const TravelDocumentQueueQuery = Type.Object(
+export const TravelDocumentQueueQuery = ListQuery(
   {
     attention: StringEnum(QUEUE_ATTENTION, {
       description:
         '`waiting`: emergency travel documents still requested. `expiring_before_travel`: held documents (valid, issued or already expired) ' +
         'that expire before the travel date, of travellers who hold no other document valid through it. Only cases not yet departed nor ended.',
     }),
-    ...PaginationQuery,
   },
-  { additionalProperties: false },
+  { page: 'last' },
 )
 
-export const DocumentParams = Type.Object({ id: Uuid('Return case id.'), document_id: Uuid('Travel document id.') })
-export const CaseParams = Type.Object({ id: Uuid('Return case id.') })
+export const DocumentParams = CaseRecordParams('document_id', 'Travel document id.')
+export { CaseParams } from '../../shared/schemas.js'
 
 export const travelDocumentSchemas: TSchema[] = [
   CreateTravelDocument,

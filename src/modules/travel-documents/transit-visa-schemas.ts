@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { CaseRecordParams, CountryCode, DateOnly, ListPage, ListQuery, Nullable, StringEnum, Text, Uuid } from '../../shared/schemas.js'
+import { DocumentNumber, IssuingAuthority, recordedFields, RefusalBody } from './schemas.js'
 
 export const TRANSIT_VISA_STATUSES = ['requested', 'issued', 'refused'] as const
 export const TRANSIT_VISA_ACTIONS = ['issue', 'refuse'] as const
@@ -8,14 +9,12 @@ export const TransitVisaStatusSchema = StringEnum(TRANSIT_VISA_STATUSES, {
   description: '`requested` (from the embassy or consulate of the transit country) → `issued` (number and validity) | `refused` (reason and date).',
 })
 
-const IssuingAuthority = (description: string) => Type.String({ minLength: 2, maxLength: 200, description, examples: ['Embassy of Türkiye in Vilnius'] })
-const VisaNumber = (description: string) => Type.String({ minLength: 3, maxLength: 30, pattern: '^[A-Z0-9](?:[A-Z0-9 /-]*[A-Z0-9])?$', description, examples: ['TR7712345'] })
 
 export const RequestTransitVisa = Type.Object(
   {
     member_id: Uuid('The traveller: a household member of this case.'),
     transit_country: CountryCode('The country the traveller transits, ISO 3166-1 alpha-2.'),
-    issuing_authority: IssuingAuthority('The embassy or consulate the visa is requested from.'),
+    issuing_authority: IssuingAuthority('The embassy or consulate the visa is requested from.', 'Embassy of Türkiye in Vilnius'),
     requested_on: DateOnly('When it was requested (not in the future).'),
     notes: Type.Optional(Text('Remarks (masked in the audit trail).')),
   },
@@ -29,7 +28,7 @@ export const RequestTransitVisa = Type.Object(
 
 export const IssueTransitVisa = Type.Object(
   {
-    visa_number: VisaNumber('The visa number (personal data: masked in the audit trail).'),
+    visa_number: DocumentNumber('The visa number (personal data: masked in the audit trail).', 'TR7712345'),
     issued_on: DateOnly('When it was issued (not before it was requested, not in the future).'),
     valid_from: DateOnly('First day the visa is valid.'),
     valid_until: DateOnly('Last day the visa is valid (valid through this day).'),
@@ -38,13 +37,7 @@ export const IssueTransitVisa = Type.Object(
   { $id: 'IssueTransitVisa', additionalProperties: false, examples: [{ visa_number: 'TR7712345', issued_on: '2026-11-20', valid_from: '2026-11-25', valid_until: '2027-02-25' }] },
 )
 
-export const RefuseTransitVisa = Type.Object(
-  {
-    reason: Text('Why the embassy or consulate refused (as it said).'),
-    refused_on: DateOnly('When the refusal was given.'),
-  },
-  { $id: 'RefuseTransitVisa', additionalProperties: false, examples: [{ reason: 'Onward ticket not yet issued', refused_on: '2026-11-21' }] },
-)
+export const RefuseTransitVisa = RefusalBody('RefuseTransitVisa', { reason: 'Onward ticket not yet issued', refused_on: '2026-11-21' })
 
 export const TransitVisa = Type.Object(
   {
@@ -59,34 +52,20 @@ export const TransitVisa = Type.Object(
     issued_on: Nullable(DateOnly('When it was issued.')),
     valid_from: Nullable(DateOnly('First day it is valid.')),
     valid_until: Nullable(DateOnly('Last day it is valid.')),
-    refused_on: Nullable(DateOnly('When it was refused.')),
-    refusal_reason: Nullable(Type.String({ description: 'Why it was refused.' })),
-    notes: Nullable(Type.String({ description: 'Remarks.' })),
-    allowed_actions: Type.Array(StringEnum(TRANSIT_VISA_ACTIONS, { description: 'An action.' }), { description: 'Actions allowed in the current status.' }),
-    created_by: Type.String({ description: 'Who recorded it.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When it was recorded.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...recordedFields(TRANSIT_VISA_ACTIONS),
   },
   { $id: 'TransitVisa', additionalProperties: false, description: 'A transit visa of one traveller for one transit country.' },
 )
 
-export const TransitVisaList = Type.Object(
-  { items: Type.Array(Type.Ref(TransitVisa), { description: 'Transit visas in the order requested.' }), next_cursor: NextCursor },
-  { $id: 'TransitVisaList', additionalProperties: false },
-)
+export const TransitVisaList = ListPage('TransitVisaList', TransitVisa, 'Transit visas in the order requested.')
 
-export const TransitVisaListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    member_id: Type.Optional(Uuid('Only this traveller\'s visas.')),
-    transit_country: Type.Optional(CountryCode('Only visas for this transit country.')),
-    status: Type.Optional(TransitVisaStatusSchema),
-  },
-  { additionalProperties: false },
-)
+export const TransitVisaListQuery = ListQuery({
+  member_id: Type.Optional(Uuid('Only this traveller\'s visas.')),
+  transit_country: Type.Optional(CountryCode('Only visas for this transit country.')),
+  status: Type.Optional(TransitVisaStatusSchema),
+})
 
-export const TransitVisaParams = Type.Object({ id: Uuid('Return case id.'), visa_id: Uuid('Transit visa id.') })
+export const TransitVisaParams = CaseRecordParams('visa_id', 'Transit visa id.')
 
 export const transitVisaSchemas: TSchema[] = [RequestTransitVisa, IssueTransitVisa, RefuseTransitVisa, TransitVisa, TransitVisaList]
 

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { CountryCode, CurrencyCode, DateOnly, NextCursor, Nullable, PaginationQuery, StringEnum, Text, Timestamp, Uuid } from '../../shared/schemas.js'
+import { AllowedActions, CaseRecordParams, CountryCode, CurrencyCode, DateOnly, ListPage, ListQuery, MoneyRef, Nullable, RecordStamps, StringEnum, Text, Timestamp, UpdateBody, Uuid, WhoWhenWhy } from '../../shared/schemas.js'
 
 export const BOOKING_STATUSES = ['active', 'cancelled'] as const
 export const ASSISTANCE_STAGES = ['departure', 'transit', 'arrival'] as const
@@ -39,9 +39,9 @@ export const TravelPayee = Type.Object(
   { $id: 'TravelPayee', additionalProperties: false, description: 'Who is paid.' },
 )
 
-export const CaseParams = Type.Object({ id: Uuid('Return case id.') })
-export const BookingParams = Type.Object({ id: Uuid('Return case id.'), booking_id: Uuid('Booking id.') })
-export const TicketParams = Type.Object({ id: Uuid('Return case id.'), ticket_id: Uuid('Ticket id.') })
+export { CaseParams } from '../../shared/schemas.js'
+export const BookingParams = CaseRecordParams('booking_id', 'Booking id.')
+export const TicketParams = CaseRecordParams('ticket_id', 'Ticket id.')
 
 export const ReasonBody = Type.Object(
   { reason: Text('Why.') },
@@ -128,7 +128,8 @@ export const CreateBooking = Type.Object(
   },
 )
 
-export const UpdateBooking = Type.Object(
+export const UpdateBooking = UpdateBody(
+  'UpdateBooking',
   {
     assistance: Type.Optional(Type.Array(AssistanceInput, { maxItems: 20, description: 'Replaces the assistance list.' })),
     escorts: Type.Optional(Type.Array(EscortInput, { maxItems: 10, description: 'Replaces the escort list.' })),
@@ -136,9 +137,6 @@ export const UpdateBooking = Type.Object(
     notes: Type.Optional(Nullable(Text('Remarks.'))),
   },
   {
-    $id: 'UpdateBooking',
-    additionalProperties: false,
-    minProperties: 1,
     description: 'Assistance, escorts, transit visa requirements and notes; the route is fixed (cancel and book again to change it).',
     examples: [{ escorts: [{ member_id: '0193a0b4-4d5e-7f6a-8b7c-8d9e0f1a2b01', kind: 'medical', escort_name: 'Dr. Rasa Petrauskienė', organisation: 'IOM' }] }],
   },
@@ -206,33 +204,16 @@ export const Booking = Type.Object(
     assistance: Type.Array(Assistance, { description: 'Assistance needed at departure, in transit and on arrival.' }),
     escorts: Type.Array(Escort, { description: 'Escorts.' }),
     notes: Nullable(Type.String({ description: 'Remarks.' })),
-    cancellation: Nullable(
-      Type.Object(
-        {
-          cancelled_by: Type.String({ description: 'Who cancelled it.' }),
-          cancelled_at: Timestamp('When.'),
-          reason: Type.String({ description: 'Why.' }),
-        },
-        { additionalProperties: false, description: 'Set once the booking is cancelled.' },
-      ),
-    ),
+    cancellation: WhoWhenWhy('cancelled_by', 'cancelled_at', 'Who cancelled it.', 'Set once the booking is cancelled.'),
     created_by: Type.String({ description: 'Who recorded it.' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When it was recorded.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When it was recorded.'),
   },
   { $id: 'Booking', additionalProperties: false, description: 'A booking: the route of a case\'s travellers.' },
 )
 
-export const BookingList = Type.Object(
-  { items: Type.Array(Type.Ref(Booking), { description: 'Bookings in the order recorded.' }), next_cursor: NextCursor },
-  { $id: 'BookingList', additionalProperties: false },
-)
+export const BookingList = ListPage('BookingList', Booking, 'Bookings in the order recorded.')
 
-export const BookingListQuery = Type.Object(
-  { ...PaginationQuery, status: Type.Optional(StringEnum(BOOKING_STATUSES, { description: 'Only bookings in this status.' })) },
-  { additionalProperties: false },
-)
+export const BookingListQuery = ListQuery({ status: Type.Optional(StringEnum(BOOKING_STATUSES, { description: 'Only bookings in this status.' })) })
 
 // ---------------------------------------------------------------- tickets
 
@@ -290,7 +271,7 @@ export const Ticket = Type.Object(
     booking_id: Uuid('Booking the ticket is on.'),
     member_id: Uuid('The traveller.'),
     ticket_number: Type.String({ description: '13-digit e-ticket number.' }),
-    fare: Type.Ref('Money', { description: 'The fare, in the project currency.' }),
+    fare: MoneyRef('The fare, in the project currency.'),
     payee: Type.Ref(TravelPayee),
     status: StringEnum(TICKET_STATUSES, {
       description:
@@ -311,16 +292,11 @@ export const Ticket = Type.Object(
         { additionalProperties: false, description: 'Set when the traveller did not board.' },
       ),
     ),
-    ended: Nullable(
-      Type.Object(
-        { by: Type.String({ description: 'Who (or which payment decision) ended it.' }), at: Timestamp('When.'), reason: Type.String({ description: 'Why.' }) },
-        { additionalProperties: false, description: 'Set once the ticket is voided or refunded.' },
-      ),
-    ),
+    ended: WhoWhenWhy('by', 'at', 'Who (or which payment decision) ended it.', 'Set once the ticket is voided or refunded.'),
     carrier_refund: Nullable(
       Type.Object(
         {
-          amount: Type.Ref('Money', { description: 'What came back, credited to the budget line the fare was paid from.' }),
+          amount: MoneyRef('What came back, credited to the budget line the fare was paid from.'),
           refunded_on: DateOnly('When the money came back.'),
           reference: Type.String({ description: 'The carrier\'s or agency\'s refund reference.' }),
           ledger_entry_id: Uuid('The `refund` entry of the ledger that credited the line.'),
@@ -330,29 +306,20 @@ export const Ticket = Type.Object(
         { additionalProperties: false, description: 'Set once a carrier refund of the paid fare is recorded.' },
       ),
     ),
-    allowed_actions: Type.Array(StringEnum(TICKET_ACTIONS, { description: 'An action.' }), { description: 'Actions allowed now.' }),
+    allowed_actions: AllowedActions(TICKET_ACTIONS, 'Actions allowed now.'),
     requested_by: Type.String({ description: 'Who requested it (the payment\'s maker).' }),
-    version: Type.Integer({ description: 'Version, also sent as the ETag.' }),
-    created_at: Timestamp('When it was requested.'),
-    updated_at: Timestamp('When it last changed.'),
+    ...RecordStamps('When it was requested.'),
   },
   { $id: 'Ticket', additionalProperties: false, description: 'One traveller\'s ticket on one booking.' },
 )
 
-export const TicketList = Type.Object(
-  { items: Type.Array(Type.Ref(Ticket), { description: 'Tickets in the order requested.' }), next_cursor: NextCursor },
-  { $id: 'TicketList', additionalProperties: false },
-)
+export const TicketList = ListPage('TicketList', Ticket, 'Tickets in the order requested.')
 
-export const TicketListQuery = Type.Object(
-  {
-    ...PaginationQuery,
-    status: Type.Optional(StringEnum(TICKET_STATUSES, { description: 'Only tickets in this status.' })),
-    member_id: Type.Optional(Uuid('Only this traveller\'s tickets.')),
-    booking_id: Type.Optional(Uuid('Only tickets on this booking.')),
-  },
-  { additionalProperties: false },
-)
+export const TicketListQuery = ListQuery({
+  status: Type.Optional(StringEnum(TICKET_STATUSES, { description: 'Only tickets in this status.' })),
+  member_id: Type.Optional(Uuid('Only this traveller\'s tickets.')),
+  booking_id: Type.Optional(Uuid('Only tickets on this booking.')),
+})
 
 // ---------------------------------------------------------------- no-show and cancellation of a case
 
@@ -371,7 +338,7 @@ export const TravelOutcome = Type.Object(
         {
           ledger_entry_id: Uuid('The release entry.'),
           budget_line_id: Uuid('Budget line the money went back to.'),
-          amount: Type.Ref('Money', { description: 'Amount released.' }),
+          amount: MoneyRef('Amount released.'),
           source: Type.Object(
             { type: Type.String({ description: 'Kind of cost.' }), id: Uuid('Its id.') },
             { additionalProperties: false, description: 'The cost whose commitment was released.' },
