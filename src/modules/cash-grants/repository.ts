@@ -1,8 +1,9 @@
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { CashGrantStatus, CashGrantsTable, DB } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import { findPaymentRequestRows, toPaymentDetails, type PaymentRequestRow } from '../payments/index.js'
 import type { CashGrantListFilter, CashGrantRecord } from './schemas.js'
+import { updateVersioned } from '../../shared/rows.js'
 
 export type CashGrantRow = Selectable<CashGrantsTable>
 
@@ -69,23 +70,13 @@ export async function liveGrantsOfCase(db: Kysely<DB>, caseId: string): Promise<
 }
 
 export async function setCashGrantStatus(db: Kysely<DB>, id: string, status: CashGrantStatus): Promise<CashGrantRow> {
-  return db
-    .updateTable('cash_grants')
-    .set((eb) => ({ status, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'cash_grants', id, { status })
 }
 
 export async function listCashGrants(db: Kysely<DB>, caseId: string, filter: CashGrantListFilter): Promise<Page<CashGrantRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(filter.cursor, 1)
-  let query = db.selectFrom('cash_grants').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
+  let query = db.selectFrom('cash_grants').selectAll().where('case_id', '=', caseId)
   if (filter.status) query = query.where('status', '=', filter.status)
-  const rows = await query.execute()
-  const page = toPage(rows, limit, (row) => [row.id], (row) => row)
-  return { items: await withPayments(db, page.items), next_cursor: page.next_cursor }
+  return paginate(query, filter, (rows) => withPayments(db, rows))
 }
 
 export async function cashGrantRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {

@@ -8,7 +8,7 @@ import { ProblemError, conflict, notFound, unprocessable } from '../../shared/pr
 import type { Actor } from '../../shared/roles.js'
 import { budgetLineForCost, findProjectRow, type ProjectRow } from '../projects/index.js'
 import { markPaymentPaid, requestPayment, type PaymentHooks, type PaymentRequestRow, type MarkPaymentPaidInput } from '../payments/index.js'
-import { ageOn, assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, CHILD_AGE_LIMIT, arrivedOrDepartedOn, findCase } from '../return-cases/index.js'
+import { ageOn, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, CHILD_AGE_LIMIT, arrivedOrDepartedOn, findCase, lockOpenCase } from '../return-cases/index.js'
 import * as repository from './repository.js'
 import type { CashGrantRow } from './repository.js'
 import type { CashGrantListFilter, CashGrantRecord, CreateCashGrantInput } from './schemas.js'
@@ -123,8 +123,7 @@ function assertOneGrantPerRecipient(live: readonly CashGrantRow[], scope: 'house
  * per-returnee grants (and the reverse).
  */
 export async function requestCashGrant(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateCashGrantInput): Promise<CashGrantRecord> {
-  const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
-  assertCaseOpen(caseRow)
+  const caseRow = await lockOpenCase(db, context.actor, caseId)
   if (!REQUESTABLE_CASE_STATUSES.includes(caseRow.status)) {
     throw conflict(`A cash grant can be requested once return assistance is approved; case ${caseRow.reference} is ${caseRow.status}`, {
       current_status: caseRow.status,

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { CrisisCountriesTable, DB } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import type { CrisisCountryListFilter, CrisisCountryRecord } from './schemas.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
 
@@ -74,17 +74,14 @@ export async function crisisListingOn(db: Kysely<DB>, country: string, onDate: s
 }
 
 export async function listCrisisCountries(db: Kysely<DB>, filter: CrisisCountryListFilter): Promise<Page<CrisisCountryRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(filter.cursor, 1)
-  let query = db.selectFrom('crisis_countries').selectAll().orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
+  let query = db.selectFrom('crisis_countries').selectAll()
   if (filter.country) query = query.where('country', '=', filter.country)
   if (filter.kind) query = query.where('kind', '=', filter.kind)
   if (filter.on) {
     const on = filter.on
     query = query.where('valid_from', '<=', on).where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', on)]))
   }
-  return toPage(await query.execute(), limit, (row) => [row.id], toCrisisCountry)
+  return paginate(query, filter, (rows) => rows.map(toCrisisCountry))
 }
 
 /** Whether the country was ever listed with this kind of crisis. */

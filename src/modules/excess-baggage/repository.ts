@@ -1,9 +1,8 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import type { DB, ExcessBaggageTable } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
-import { invalidField } from '../../shared/problems.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import type { ExcessBaggageListFilter, ExcessBaggageRecord } from './schemas.js'
-import { UUID_PATTERN } from '../../shared/ids.js'
+import { updateVersioned } from '../../shared/rows.js'
 
 export type ExcessBaggageRow = Selectable<ExcessBaggageTable>
 
@@ -41,24 +40,15 @@ export async function findExcessBaggageByPayment(db: Kysely<DB>, paymentRequestI
 }
 
 export async function updateExcessBaggage(db: Kysely<DB>, id: string, changes: Updateable<ExcessBaggageTable>): Promise<ExcessBaggageRow> {
-  return db
-    .updateTable('excess_baggage')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'excess_baggage', id, changes)
 }
 
 export async function listExcessBaggage(db: Kysely<DB>, caseId: string, filter: ExcessBaggageListFilter): Promise<Page<ExcessBaggageRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(filter.cursor, 1)
-  if (after && (typeof after[0] !== 'string' || !UUID_PATTERN.test(after[0]))) throw invalidField('/query/cursor', 'malformed cursor')
-  let query = db.selectFrom('excess_baggage').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
+  let query = db.selectFrom('excess_baggage').selectAll().where('case_id', '=', caseId)
   if (filter.status) query = query.where('status', '=', filter.status)
   if (filter.member_id) query = query.where('member_id', '=', filter.member_id)
   if (filter.ticket_id) query = query.where('ticket_id', '=', filter.ticket_id)
-  return toPage(await query.execute(), limit, (row) => [row.id], toExcessBaggage)
+  return paginate(query, filter, (rows) => rows.map(toExcessBaggage))
 }
 
 export async function excessBaggageRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {

@@ -12,6 +12,7 @@ import type {
   MicEnquirerRecord,
   MicFollowUpRecord,
 } from './schemas.js'
+import { updateVersioned } from '../../shared/rows.js'
 
 export type EnquirerRow = Selectable<MicEnquirersTable>
 export type ConsultationRow = Selectable<MicConsultationsTable>
@@ -68,12 +69,7 @@ export async function findEnquirerRow(db: Kysely<DB>, id: string, options: { for
 }
 
 export async function updateEnquirerRow(db: Kysely<DB>, id: string, changes: Updateable<MicEnquirersTable>): Promise<EnquirerRow> {
-  return db
-    .updateTable('mic_enquirers')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'mic_enquirers', id, changes)
 }
 
 /** Removes the enquirer and their consultations; returns how many consultations went with them. */
@@ -121,12 +117,7 @@ export async function hasOpenFollowUps(db: Kysely<DB>, enquirerId: string): Prom
 }
 
 export async function updateConsultationRow(db: Kysely<DB>, id: string, changes: Updateable<MicConsultationsTable>): Promise<ConsultationRow> {
-  return db
-    .updateTable('mic_consultations')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'mic_consultations', id, changes)
 }
 
 /** An enquirer's consultations matching the filters, in the order recorded. */

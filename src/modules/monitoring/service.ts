@@ -7,7 +7,7 @@ import { emitEvent } from '../../shared/outbox.js'
 import { mapPage, type Page, type PageRequest } from '../../shared/pagination.js'
 import { ProblemError, conflict, invalidField, notFound, unprocessable } from '../../shared/problems.js'
 import { isPartnerOnly, type Actor } from '../../shared/roles.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
+import { findCaseForActor, listCaseMembers, type ReturnCaseRow, lockOpenCase } from '../return-cases/index.js'
 import type {
   CreateMonitoringVisitInput,
   CreateSatisfactionSurveyInput,
@@ -31,8 +31,7 @@ const MONITORED_CASE_STATUSES: readonly CaseStatus[] = ['arrived', 'in_reintegra
 const iso = (value: Date) => value.toISOString()
 async function monitoredCase(db: Transaction<DB>, context: RequestContext, caseId: string): Promise<ReturnCaseRow> {
   // The case lock orders these inserts after a concurrent closure (and numbers assessments one at a time).
-  const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
-  assertCaseOpen(caseRow)
+  const caseRow = await lockOpenCase(db, context.actor, caseId)
   if (!MONITORED_CASE_STATUSES.includes(caseRow.status)) {
     throw conflict(`Monitoring is recorded after return; return case ${caseRow.reference} is ${caseRow.status}`, {
       current_status: caseRow.status,

@@ -1,9 +1,10 @@
 import type { Insertable, Kysely, Selectable, Updateable, Transaction } from 'kysely'
 import type { DB, PaymentRequestsTable } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import type { PaymentDetailsRecord, PaymentRequestListFilter, PaymentRequestRecord } from './schemas.js'
 import { paymentWorkflow } from './transitions.js'
 import { casesReferredTo } from '../return-cases/index.js'
+import { updateVersioned } from '../../shared/rows.js'
 
 export type PaymentRequestRow = Selectable<PaymentRequestsTable>
 
@@ -88,12 +89,7 @@ export async function findLivePaymentRequestForSource(db: Kysely<DB>, sourceType
 }
 
 export async function updatePaymentRequest(db: Kysely<DB>, id: string, changes: Updateable<PaymentRequestsTable>): Promise<PaymentRequestRow> {
-  return db
-    .updateTable('payment_requests')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'payment_requests', id, changes)
 }
 
 /**
@@ -105,10 +101,7 @@ export async function listPaymentRequests(
   filter: PaymentRequestListFilter,
   visibility: { partnerOfficeId: string | null },
 ): Promise<Page<PaymentRequestRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(filter.cursor, 1)
-  let query = db.selectFrom('payment_requests as pr').selectAll('pr').orderBy('pr.id').limit(limit + 1)
-  if (after) query = query.where('pr.id', '>', String(after[0]))
+  let query = db.selectFrom('payment_requests as pr').selectAll('pr')
   if (filter.status) query = query.where('pr.status', '=', filter.status)
   if (filter.kind) query = query.where('pr.kind', '=', filter.kind)
   if (filter.case_id) query = query.where('pr.case_id', '=', filter.case_id)
@@ -118,7 +111,7 @@ export async function listPaymentRequests(
     const officeId = visibility.partnerOfficeId
     query = query.where('pr.case_id', 'in', casesReferredTo(db, officeId))
   }
-  return toPage(await query.execute(), limit, (row) => [row.id], toPaymentRequest)
+  return paginate(query, filter, (rows) => rows.map(toPaymentRequest), { column: 'pr.id' })
 }
 
 /** Payment requests that still hold or may still draw money: requested, awaiting a second approval, approved. */

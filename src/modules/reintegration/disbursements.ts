@@ -20,6 +20,7 @@ import type { ConfirmDeliveryInput, CreateDisbursementInput, DisbursementRecord 
 import { DELIVERABLE_STATUSES, disbursementWorkflow, planWorkflow } from './transitions.js'
 import { todayIso } from '../../shared/dates.js'
 import { recordChange } from '../../shared/audit.js'
+import { updateVersioned } from '../../shared/rows.js'
 
 /** What the partner office writes about a delivery may describe the household: audited as changed only. */
 const DELIVERY_MASKED_FIELDS = ['delivery_notes'] as const
@@ -233,20 +234,13 @@ export async function confirmDelivery(
     })
   }
   if (input.delivered_on > todayIso()) throw invalidField('/body/delivered_on', 'must not be in the future')
-  const updated = await db
-    .updateTable('reintegration_disbursements')
-    .set((eb) => ({
-      delivered_on: input.delivered_on,
-      delivered_items: input.delivered_items.trim(),
-      delivery_notes: input.notes?.trim() ?? null,
-      delivery_confirmed_by: actor.sub,
-      delivery_confirmed_at: new Date(),
-      version: eb('version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('id', '=', current.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const updated = await updateVersioned(db, 'reintegration_disbursements', current.id, {
+    delivered_on: input.delivered_on,
+    delivered_items: input.delivered_items.trim(),
+    delivery_notes: input.notes?.trim() ?? null,
+    delivery_confirmed_by: actor.sub,
+    delivery_confirmed_at: new Date(),
+  })
   await recordDisbursementChange(db, context, 'delivered', current, updated)
   await completeIfDone(db, context, plan)
   return repository.presentDisbursement(db, updated)
@@ -299,17 +293,10 @@ async function lockDisbursementOfPayment(db: Transaction<DB>, payment: PaymentRe
 async function followPayment(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow, action: 'approve' | 'reject' | 'pay' | 'cancel'): Promise<void> {
   const { plan, row } = await lockDisbursementOfPayment(db, payment)
   const status: DisbursementStatus = disbursementWorkflow.target(action, row.status)
-  const updated = await db
-    .updateTable('reintegration_disbursements')
-    .set((eb) => ({
-      status,
-      ...(status === 'paid' ? { paid_amount_minor: payment.paid_amount_minor } : {}),
-      version: eb('version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('id', '=', row.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const updated = await updateVersioned(db, 'reintegration_disbursements', row.id, {
+    status,
+    ...(status === 'paid' ? { paid_amount_minor: payment.paid_amount_minor } : {}),
+  })
   await recordDisbursementChange(db, context, status, row, updated)
   await repository.touchPlan(db, plan.id)
   if (status === 'paid') await completeIfDone(db, context, plan)

@@ -12,6 +12,7 @@ import type { DisbursementRow, PlanRow } from './repository.js'
 import type { ReintegrationPlanRecord } from './schemas.js'
 import { planWorkflow } from './transitions.js'
 import { recordChange } from '../../shared/audit.js'
+import { updateVersioned } from '../../shared/rows.js'
 
 export function planNotFound(planId: string): ProblemError {
   return new ProblemError('not-found', `Reintegration plan ${planId} does not exist in this case`)
@@ -62,20 +63,13 @@ async function closePlan(db: Transaction<DB>, context: RequestContext, plan: Pla
       note: `reintegration plan ${plan.id} ${to}: unspent budget released`,
     })
   }
-  const updated = await db
-    .updateTable('reintegration_plans')
-    .set((eb) => ({
-      status: to,
-      closed_by: context.actor.sub,
-      closed_at: new Date(),
-      closure_reason: reason,
-      released_minor: open,
-      version: eb('version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('id', '=', plan.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const updated = await updateVersioned(db, 'reintegration_plans', plan.id, {
+    status: to,
+    closed_by: context.actor.sub,
+    closed_at: new Date(),
+    closure_reason: reason,
+    released_minor: open,
+  })
   const released = { amount_minor: open, currency: plan.currency }
   await recordChange(db, context, {
     action: `reintegration_plan.${to}`,

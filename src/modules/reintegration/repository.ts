@@ -8,7 +8,7 @@ import type {
   ReintegrationPlansTable,
   ReintegrationRequestsTable,
 } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import { toUrgencyRecord } from './scoring.js'
 import type {
   AssessmentRecord,
@@ -134,14 +134,7 @@ export async function presentRequest(db: Kysely<DB>, row: RequestRow): Promise<R
 }
 
 export async function requestPage(db: Kysely<DB>, caseId: string, page: { limit?: number; cursor?: string }): Promise<Page<ReintegrationRequestRecord>> {
-  const limit = page.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(page.cursor, 1)
-  let query = db.selectFrom('reintegration_requests').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
-  const rows = await query.execute()
-  const shown = rows.slice(0, limit)
-  const records = new Map((await presentRequests(db, shown)).map((record) => [record.id, record]))
-  return toPage(rows, limit, (row) => [row.id], (row) => records.get(row.id) as ReintegrationRequestRecord)
+  return paginate(db.selectFrom('reintegration_requests').selectAll().where('case_id', '=', caseId), page, (rows) => presentRequests(db, rows))
 }
 
 // ---------------------------------------------------------------- plans
@@ -224,13 +217,10 @@ export async function presentPlan(db: Kysely<DB>, row: PlanRow): Promise<Reinteg
 }
 
 export async function planPage(db: Kysely<DB>, caseId: string, page: { limit?: number; cursor?: string }): Promise<Page<ReintegrationPlanRecord>> {
-  const limit = page.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(page.cursor, 1)
-  let query = db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
-  const rows = await query.execute()
-  const usage = await plansUsage(db, rows.slice(0, limit).map((row) => row.id))
-  return toPage(rows, limit, (row) => [row.id], (row) => toPlan(row, usage.get(row.id) as PlanUsage))
+  return paginate(db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseId), page, async (rows) => {
+    const usage = await plansUsage(db, rows.map((row) => row.id))
+    return rows.map((row) => toPlan(row, usage.get(row.id) as PlanUsage))
+  })
 }
 
 // ---------------------------------------------------------------- disbursements
@@ -291,13 +281,7 @@ export async function presentDisbursement(db: Kysely<DB>, row: DisbursementRow):
 }
 
 export async function disbursementPage(db: Kysely<DB>, planId: string, page: { limit?: number; cursor?: string }): Promise<Page<DisbursementRecord>> {
-  const limit = page.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(page.cursor, 1)
-  let query = db.selectFrom('reintegration_disbursements').selectAll().where('plan_id', '=', planId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
-  const rows = await query.execute()
-  const records = new Map((await presentDisbursements(db, rows.slice(0, limit))).map((record) => [record.id, record]))
-  return toPage(rows, limit, (row) => [row.id], (row) => records.get(row.id) as DisbursementRecord)
+  return paginate(db.selectFrom('reintegration_disbursements').selectAll().where('plan_id', '=', planId), page, (rows) => presentDisbursements(db, rows))
 }
 
 /** The case's first request form (in creation order), whatever its status. */

@@ -49,6 +49,13 @@ export function assertCaseOpen(caseRow: ReturnCaseRow): void {
   }
 }
 
+/** The case as the actor may see it, locked until the caller's transaction ends, for a write: 409 case-closed when it is closed. */
+export async function lockOpenCase(db: Kysely<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
+  const caseRow = await findCaseForActor(db, actor, caseId, { forUpdate: true })
+  assertCaseOpen(caseRow)
+  return caseRow
+}
+
 /** The household of a case in the order recorded (the principal flagged by is_principal). */
 export async function listCaseMembers(db: Kysely<DB>, caseId: string): Promise<CaseMemberRow[]> {
   return db.selectFrom('case_members').selectAll().where('case_id', '=', caseId).orderBy('id').execute()

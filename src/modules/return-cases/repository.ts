@@ -12,17 +12,7 @@ export type CaseMemberRow = Selectable<CaseMembersTable>
 export type VulnerabilityRow = Selectable<MemberVulnerabilitiesTable>
 
 /** A vulnerability entry as loaded with its member (timestamps already ISO strings). */
-export interface LoadedVulnerability {
-  id: string
-  case_id: string
-  member_id: string
-  code: string
-  notes: string | null
-  escort_needed: boolean | null
-  recorded_by: string
-  recorded_at: string
-  version: number
-}
+export type LoadedVulnerability = Omit<VulnerabilityRow, 'recorded_at' | 'updated_at'> & { recorded_at: string }
 
 export type MemberWithVulnerabilities = CaseMemberRow & { vulnerabilities: LoadedVulnerability[] }
 

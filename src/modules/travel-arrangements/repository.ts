@@ -1,10 +1,9 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import type { AccommodationsTable, DB, TravelInsurancesTable } from '../../db/schema.js'
 import { daysBetween } from '../../shared/dates.js'
-import { UUID_PATTERN } from '../../shared/ids.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
-import { invalidField } from '../../shared/problems.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import type { AccommodationListFilter, AccommodationRecord, TravelInsuranceListFilter, TravelInsuranceRecord } from './schemas.js'
+import { updateVersioned } from '../../shared/rows.js'
 
 export type TravelInsuranceRow = Selectable<TravelInsurancesTable>
 export type AccommodationRow = Selectable<AccommodationsTable>
@@ -72,38 +71,20 @@ export async function findArrangement<T extends ArrangementTable>(
 }
 
 export async function setArrangementStatus(db: Kysely<DB>, table: ArrangementTable, id: string, status: Updateable<TravelInsurancesTable>['status']): Promise<ArrangementRow> {
-  return db
-    .updateTable(table)
-    .set((eb) => ({ status, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-}
-
-function afterIdOf(cursor: string | undefined): string | undefined {
-  const after = decodeCursor(cursor, 1)
-  if (!after) return undefined
-  if (typeof after[0] !== 'string' || !UUID_PATTERN.test(after[0])) throw invalidField('/query/cursor', 'malformed cursor')
-  return after[0]
+  return (await updateVersioned(db, table, id, { status })) as ArrangementRow
 }
 
 export async function listTravelInsurances(db: Kysely<DB>, caseId: string, filter: TravelInsuranceListFilter): Promise<Page<TravelInsuranceRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = afterIdOf(filter.cursor)
-  let query = db.selectFrom('travel_insurances').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', after)
+  let query = db.selectFrom('travel_insurances').selectAll().where('case_id', '=', caseId)
   if (filter.member_id) query = query.where('member_id', '=', filter.member_id)
   if (filter.status) query = query.where('status', '=', filter.status)
-  return toPage(await query.execute(), limit, (row) => [row.id], toTravelInsurance)
+  return paginate(query, filter, (rows) => rows.map(toTravelInsurance))
 }
 
 export async function listAccommodations(db: Kysely<DB>, caseId: string, filter: AccommodationListFilter): Promise<Page<AccommodationRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = afterIdOf(filter.cursor)
-  let query = db.selectFrom('accommodations').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', after)
+  let query = db.selectFrom('accommodations').selectAll().where('case_id', '=', caseId)
   if (filter.status) query = query.where('status', '=', filter.status)
-  return toPage(await query.execute(), limit, (row) => [row.id], toAccommodation)
+  return paginate(query, filter, (rows) => rows.map(toAccommodation))
 }
 
 /**

@@ -8,6 +8,7 @@ import type { TravelDocumentListFilter, TravelDocumentQueueFilter, TravelDocumen
 import { UUID_PATTERN } from '../../shared/ids.js'
 import type { TransitVisaListFilter, TransitVisaRecord } from './transit-visa-schemas.js'
 import { todayIso, daysBetween } from '../../shared/dates.js'
+import { updateVersioned } from '../../shared/rows.js'
 
 export type TravelDocumentRow = Selectable<TravelDocumentsTable>
 
@@ -210,11 +211,6 @@ export async function findOnCase<T extends DocumentTable>(db: Kysely<DB>, table:
 }
 
 export async function updateRow<T extends DocumentTable>(db: Kysely<DB>, table: T, id: string, changes: DocumentUpdateOf<T>): Promise<DocumentRowOf<T>> {
-  const row = await db
-    .updateTable(table as DocumentTable)
-    .set((eb) => ({ ...(changes as Updateable<DB[DocumentTable]>), version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const row = await updateVersioned(db, table as DocumentTable, id, changes as Updateable<DB[DocumentTable]>)
   return row as DocumentRowOf<T>
 }

@@ -8,7 +8,7 @@ import { emitEvent } from '../../shared/outbox.js'
 import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
+import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow, lockOpenCase } from '../return-cases/index.js'
 import * as repository from './repository.js'
 import { offsetMinutesOf, type BookingRow, type SegmentRow } from './repository.js'
 import type { AssistanceInputValue, BookingListFilter, BookingRecord, CreateBookingInput, EscortInputValue, SegmentInputValue, TransitPointInputValue, UpdateBookingInput } from './schemas.js'
@@ -267,8 +267,7 @@ export async function cancelBooking(
   expectedVersion: number | undefined,
   reason: string,
 ): Promise<BookingRecord> {
-  const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
-  assertCaseOpen(caseRow)
+  const caseRow = await lockOpenCase(db, context.actor, caseId)
   const current = await lockBooking(db, caseRow, bookingId, expectedVersion)
   const live = await db
     .selectFrom('tickets')
