@@ -4,6 +4,7 @@ import { paginate, type Page } from '../../shared/pagination.js'
 import { findPaymentRequestRows, toPaymentDetails, type PaymentRequestRow } from '../payments/index.js'
 import type { CashGrantListFilter, CashGrantRecord } from './schemas.js'
 import { updateVersioned } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 export type CashGrantRow = Selectable<CashGrantsTable>
 
@@ -23,7 +24,7 @@ export function toCashGrant(row: CashGrantRow, payment: PaymentRequestRow): Cash
       row.basis === 'rule' && row.rule_kind && row.reference_on && row.adults !== null && row.children !== null
         ? { kind: row.rule_kind, reference_on: row.reference_on, adults: row.adults, children: row.children }
         : null,
-    amount: { amount_minor: row.amount_minor, currency: row.currency },
+    amount: money(row.amount_minor, row.currency),
     justification: row.justification,
     status: row.status,
     payment_status: payment.status,

@@ -3,6 +3,7 @@ import type { DB, ExcessBaggageTable } from '../../db/schema.js'
 import { paginate, type Page } from '../../shared/pagination.js'
 import type { ExcessBaggageListFilter, ExcessBaggageRecord } from './schemas.js'
 import { updateVersioned } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 export type ExcessBaggageRow = Selectable<ExcessBaggageTable>
 
@@ -13,7 +14,7 @@ export function toExcessBaggage(row: ExcessBaggageRow): ExcessBaggageRecord {
     member_id: row.member_id,
     ticket_id: row.ticket_id,
     kilograms: row.kilograms,
-    cost: { amount_minor: row.cost_minor, currency: row.currency },
+    cost: money(row.cost_minor, row.currency),
     reason: row.reason,
     payee: { type: row.payee_type, name: row.payee_name },
     status: row.status,

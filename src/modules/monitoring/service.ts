@@ -1,9 +1,8 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { CaseStatus, DB } from '../../db/schema.js'
-import { recordAudit, type AuditInput } from '../../shared/audit.js'
+import { type AuditInput, recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
-import { emitEvent } from '../../shared/outbox.js'
 import { mapPage, type Page, type PageRequest } from '../../shared/pagination.js'
 import { ProblemError, conflict, invalidField, notFound, unprocessable } from '../../shared/problems.js'
 import { isPartnerOnly, type Actor } from '../../shared/roles.js'
@@ -53,8 +52,7 @@ function assertNotInFuture(date: string, pointer: string): void {
 }
 
 async function record(db: Transaction<DB>, context: RequestContext, audit: AuditInput & { caseId: string }, payload: Record<string, unknown>): Promise<void> {
-  await recordAudit(db, context, audit)
-  await emitEvent(db, { type: audit.action, entityType: audit.entityType, entityId: audit.entityId, caseId: audit.caseId, payload })
+  await recordChange(db, context, { ...audit, payload })
 }
 
 // ---------------------------------------------------------------- monitoring visits
@@ -211,8 +209,7 @@ export async function createInstrument(db: Transaction<DB>, context: RequestCont
     created_by: context.actor.sub,
   })
   const instrument = toInstrument(row)
-  await recordAudit(db, context, { action: 'sustainability_instrument.created', entityType: 'sustainability_instrument', entityId: row.version, after: instrument })
-  await emitEvent(db, { type: 'sustainability_instrument.created', entityType: 'sustainability_instrument', entityId: row.version, payload: instrument })
+  await recordChange(db, context, { action: 'sustainability_instrument.created', entityType: 'sustainability_instrument', entityId: row.version, after: instrument, payload: instrument })
   return instrument
 }
 

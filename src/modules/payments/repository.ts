@@ -5,11 +5,11 @@ import type { PaymentDetailsRecord, PaymentRequestListFilter, PaymentRequestReco
 import { paymentWorkflow } from './transitions.js'
 import { casesReferredTo } from '../return-cases/index.js'
 import { updateVersioned } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 export type PaymentRequestRow = Selectable<PaymentRequestsTable>
 
 const iso = (value: Date) => value.toISOString()
-const money = (amount_minor: number, currency: string) => ({ amount_minor, currency })
 
 /** How the request was paid, or null before it is. */
 export function toPaymentDetails(row: PaymentRequestRow): PaymentDetailsRecord | null {

@@ -3,13 +3,14 @@ import type { DB } from '../../db/schema.js'
 import { paginate, type Page } from '../../shared/pagination.js'
 import type { LedgerEntryRow } from './ledger.js'
 import type { LedgerEntryListFilter, LedgerEntryRecord } from './ledger-schemas.js'
+import { money } from '../../shared/money.js'
 
 export function toLedgerEntry(row: LedgerEntryRow): LedgerEntryRecord {
   return {
     id: row.id,
     budget_line_id: row.budget_line_id,
     kind: row.kind,
-    amount: { amount_minor: row.amount_minor, currency: row.currency },
+    amount: money(row.amount_minor, row.currency),
     source: { type: row.source_type, id: row.source_id },
     case_id: row.case_id,
     payment_request_id: row.payment_request_id,

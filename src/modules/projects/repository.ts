@@ -4,8 +4,8 @@ import { paginate, type Page } from '../../shared/pagination.js'
 import type { BudgetLineRow, ProjectRow } from './access.js'
 import type { BudgetLineListFilter, BudgetLineRecord, CashGrantRuleRecord, CoFunderRecord, ProjectListFilter, ProjectRecord } from './schemas.js'
 import { updateVersioned } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
-const money = (amount_minor: number, currency: string) => ({ amount_minor, currency })
 
 function cashGrantRuleOf(row: ProjectRow): CashGrantRuleRecord | null {
   if (row.cash_grant_rule_kind === 'per_person') {

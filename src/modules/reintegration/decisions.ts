@@ -14,6 +14,7 @@ import type { ApproveReintegrationRequestInput, ReintegrationRequestRecord } fro
 import { requestWorkflow } from './transitions.js'
 import { recordChange } from '../../shared/audit.js'
 import { updateVersioned } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 /**
  * The decision on a request is a checker's: whoever recorded the form or made the assessment the
@@ -130,7 +131,7 @@ export async function approveRequest(
     })
     .execute()
   const updated = await setStatus(db, request, requestWorkflow.target('approve', request.status))
-  const budget = { amount_minor: plan.budget_minor, currency: plan.currency }
+  const budget = money(plan.budget_minor, plan.currency)
   await recordRequestChange(db, context, 'reintegration_request.approved', updated, {
     before: { status: request.status },
     after: { status: updated.status, plan_id: plan.id, budget, note },
@@ -167,8 +168,8 @@ async function waitlist(
       assessment_id: decision.assessmentId,
     })
     .execute()
-  const budget = { amount_minor: decision.budgetMinor, currency: request.currency }
-  const available = { amount_minor: decision.availableMinor, currency: request.currency }
+  const budget = money(decision.budgetMinor, request.currency)
+  const available = money(decision.availableMinor, request.currency)
   await recordRequestChange(db, context, 'reintegration_request.waitlisted', updated, {
     before: { status: request.status },
     after: { status: updated.status, budget, available, note: decision.note },

@@ -21,6 +21,8 @@ import { DELIVERABLE_STATUSES, disbursementWorkflow, planWorkflow } from './tran
 import { todayIso } from '../../shared/dates.js'
 import { recordChange } from '../../shared/audit.js'
 import { updateVersioned } from '../../shared/rows.js'
+import { pick } from '../../shared/objects.js'
+import { money } from '../../shared/money.js'
 
 /** What the partner office writes about a delivery may describe the household: audited as changed only. */
 const DELIVERY_MASKED_FIELDS = ['delivery_notes'] as const
@@ -30,37 +32,16 @@ function disbursementNotFound(disbursementId: string): ProblemError {
 }
 
 function snapshot(row: DisbursementRow): Record<string, unknown> {
-  return {
-    plan_id: row.plan_id,
-    supplier_id: row.supplier_id,
-    payment_request_id: row.payment_request_id,
-    items: row.items,
-    amount_minor: row.amount_minor,
-    currency: row.currency,
-    invoice_number: row.invoice_number,
-    invoice_date: row.invoice_date,
-    status: row.status,
-    paid_amount_minor: row.paid_amount_minor,
-    delivered_on: row.delivered_on,
-    delivered_items: row.delivered_items,
-    delivery_notes: row.delivery_notes,
-  }
+  return pick(row, [
+    'plan_id', 'supplier_id', 'payment_request_id', 'items', 'amount_minor', 'currency', 'invoice_number', 'invoice_date',
+    'status', 'paid_amount_minor', 'delivered_on', 'delivered_items', 'delivery_notes',
+  ])
 }
 
 function eventPayload(row: DisbursementRow): Record<string, unknown> {
   return {
-    id: row.id,
-    plan_id: row.plan_id,
-    case_id: row.case_id,
-    supplier_id: row.supplier_id,
-    payment_request_id: row.payment_request_id,
-    amount: { amount_minor: row.amount_minor, currency: row.currency },
-    invoice_number: row.invoice_number,
-    invoice_date: row.invoice_date,
-    status: row.status,
-    paid_amount_minor: row.paid_amount_minor,
-    delivered_on: row.delivered_on,
-    version: row.version,
+    ...pick(row, ['id', 'plan_id', 'case_id', 'supplier_id', 'payment_request_id', 'invoice_number', 'invoice_date', 'status', 'paid_amount_minor', 'delivered_on', 'version']),
+    amount: money(row.amount_minor, row.currency),
   }
 }
 
@@ -132,9 +113,9 @@ export async function createDisbursement(
       `Reintegration plan ${plan.id} has ${availableMinor} ${plan.currency} minor units left of its budget of ${plan.budget_minor}; a disbursement of ${totalMinor} would exceed it`,
       {
         plan_id: plan.id,
-        budget: { amount_minor: plan.budget_minor, currency: plan.currency },
-        available: { amount_minor: availableMinor, currency: plan.currency },
-        requested: { amount_minor: totalMinor, currency: plan.currency },
+        budget: money(plan.budget_minor, plan.currency),
+        available: money(availableMinor, plan.currency),
+        requested: money(totalMinor, plan.currency),
       },
     )
   }
@@ -158,7 +139,7 @@ export async function createDisbursement(
     kind: 'disbursement',
     source: { type: 'disbursement', id: disbursementId },
     budgetLineId: plan.budget_line_id,
-    amount: { amount_minor: totalMinor, currency: plan.currency },
+    amount: money(totalMinor, plan.currency),
     caseId: caseRow.id,
     payee: { type: 'supplier', id: supplier.id, name: supplier.name },
     description: `In-kind reintegration, case ${caseRow.reference}: invoice ${invoiceNumber} of ${supplier.name}`,

@@ -13,6 +13,7 @@ import type { ReintegrationPlanRecord } from './schemas.js'
 import { planWorkflow } from './transitions.js'
 import { recordChange } from '../../shared/audit.js'
 import { updateVersioned } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 export function planNotFound(planId: string): ProblemError {
   return new ProblemError('not-found', `Reintegration plan ${planId} does not exist in this case`)
@@ -57,7 +58,7 @@ async function closePlan(db: Transaction<DB>, context: RequestContext, plan: Pla
   if (open > 0) {
     await releaseFunds(db, context, {
       budgetLineId: plan.budget_line_id,
-      amount: { amount_minor: open, currency: plan.currency },
+      amount: money(open, plan.currency),
       source,
       caseId: plan.case_id,
       note: `reintegration plan ${plan.id} ${to}: unspent budget released`,
@@ -70,7 +71,7 @@ async function closePlan(db: Transaction<DB>, context: RequestContext, plan: Pla
     closure_reason: reason,
     released_minor: open,
   })
-  const released = { amount_minor: open, currency: plan.currency }
+  const released = money(open, plan.currency)
   await recordChange(db, context, {
     action: `reintegration_plan.${to}`,
     entityType: 'reintegration_plan',

@@ -22,6 +22,7 @@ import type {
 import { planWorkflow, requestActions } from './transitions.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
 import { supplierNames } from '../suppliers/index.js'
+import { money } from '../../shared/money.js'
 
 export type RequestRow = Selectable<ReintegrationRequestsTable>
 export type AssessmentRow = Selectable<ReintegrationAssessmentsTable>
@@ -29,7 +30,6 @@ export type DecisionRow = Selectable<ReintegrationDecisionsTable>
 export type PlanRow = Selectable<ReintegrationPlansTable>
 export type DisbursementRow = Selectable<ReintegrationDisbursementsTable>
 
-const money = (amount_minor: number, currency: string) => ({ amount_minor, currency })
 const iso = (value: Date) => value.toISOString()
 
 // ---------------------------------------------------------------- items

@@ -1,12 +1,10 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Transaction } from 'kysely'
 import type { DB, ReintegrationItemValue } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
-import type { Page } from '../../shared/pagination.js'
-import { ProblemError, invalidField, notFound, unprocessable } from '../../shared/problems.js'
-import type { Actor } from '../../shared/roles.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
+import { ProblemError, invalidField, unprocessable } from '../../shared/problems.js'
+import { caseRecordReads, assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
 import { REQUEST_FORM_CASE_STATUSES, assertCaseNotEnded, assertCaseStatus, currencyMismatch, projectOfCase } from './cases.js'
 import * as repository from './repository.js'
 import type { RequestRow } from './repository.js'
@@ -23,6 +21,7 @@ import { requestWorkflow } from './transitions.js'
 import { todayIso } from '../../shared/dates.js'
 import { recordChange } from '../../shared/audit.js'
 import { updateVersioned } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 /** The migrant's own words and the assessors' reasoning are personal: audited as changed, never with their values. */
 export const REQUEST_MASKED_FIELDS = ['skills_and_experience', 'motivation_statement'] as const
@@ -62,7 +61,7 @@ export function requestEventPayload(row: RequestRow, extra: Record<string, unkno
     member_id: row.member_id,
     form_of_help: row.form_of_help,
     other_kind: row.other_kind,
-    amount_requested: { amount_minor: row.amount_requested_minor, currency: row.currency },
+    amount_requested: money(row.amount_requested_minor, row.currency),
     status: row.status,
     version: row.version,
     ...extra,
@@ -313,14 +312,8 @@ export const withdrawRequest = reasonedRequestChange('withdraw', (db, context, r
   updateVersioned(db, 'reintegration_requests', request.id, { status: to, withdrawn_by: context.actor.sub, withdrawn_at: new Date(), withdrawal_reason: reason }),
 )
 
-export async function listRequests(db: Kysely<DB>, actor: Actor, caseId: string, page: { limit?: number; cursor?: string }): Promise<Page<ReintegrationRequestRecord>> {
-  const caseRow = await findCaseForActor(db, actor, caseId)
-  return repository.requestPage(db, caseRow.id, page)
-}
-
-export async function getRequest(db: Kysely<DB>, actor: Actor, caseId: string, requestId: string): Promise<ReintegrationRequestRecord> {
-  const caseRow = await findCaseForActor(db, actor, caseId)
-  const row = await repository.findRequest(db, caseRow.id, requestId)
-  if (!row) throw notFound('Reintegration request', requestId)
-  return repository.presentRequest(db, row)
-}
+export const { list: listRequests, get: getRequest } = caseRecordReads('Reintegration request', {
+  list: (db, caseId, page: { limit?: number; cursor?: string }) => repository.requestPage(db, caseId, page),
+  find: (db, caseId, id) => repository.findRequest(db, caseId, id),
+  present: (db, row): Promise<ReintegrationRequestRecord> => repository.presentRequest(db, row),
+})

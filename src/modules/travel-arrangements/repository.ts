@@ -4,6 +4,7 @@ import { daysBetween } from '../../shared/dates.js'
 import { paginate, type Page } from '../../shared/pagination.js'
 import type { AccommodationListFilter, AccommodationRecord, TravelInsuranceListFilter, TravelInsuranceRecord } from './schemas.js'
 import { updateVersioned } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 export type TravelInsuranceRow = Selectable<TravelInsurancesTable>
 export type AccommodationRow = Selectable<AccommodationsTable>
@@ -33,7 +34,7 @@ export function toTravelInsurance(row: TravelInsuranceRow): TravelInsuranceRecor
     policy_number: row.policy_number,
     cover_from: row.cover_from,
     cover_until: row.cover_until,
-    premium: { amount_minor: row.cost_minor, currency: row.currency },
+    premium: money(row.cost_minor, row.currency),
   }
 }
 
@@ -46,7 +47,7 @@ export function toAccommodation(row: AccommodationRow): AccommodationRecord {
     check_out_on: row.check_out_on,
     nights: daysBetween(row.check_in_on, row.check_out_on),
     guests: row.guests,
-    cost: { amount_minor: row.cost_minor, currency: row.currency },
+    cost: money(row.cost_minor, row.currency),
   }
 }
 

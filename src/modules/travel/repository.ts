@@ -5,6 +5,7 @@ import type { BookingListFilter, BookingRecord, TicketAction, TicketListFilter, 
 import { paymentStatuses } from '../payments/index.js'
 import type { TransitVisaNeed } from '../travel-documents/index.js'
 import { updateVersioned } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 export type BookingRow = Selectable<BookingsTable>
 export type SegmentRow = Selectable<BookingSegmentsTable>
@@ -170,7 +171,7 @@ export function toTicket(row: TicketWithContext): TicketRecord {
     booking_id: row.booking_id,
     member_id: row.member_id,
     ticket_number: row.ticket_number,
-    fare: { amount_minor: row.fare_minor, currency: row.currency },
+    fare: money(row.fare_minor, row.currency),
     payee: { type: row.payee_type, name: row.payee_name },
     status: row.status,
     payment_request_id: row.payment_request_id,
@@ -191,7 +192,7 @@ export function toTicket(row: TicketWithContext): TicketRecord {
     carrier_refund:
       row.carrier_refund_minor !== null && row.carrier_refunded_on && row.carrier_refund_reference && row.carrier_refund_ledger_entry_id && row.carrier_refund_recorded_by && row.carrier_refund_recorded_at
         ? {
-            amount: { amount_minor: Number(row.carrier_refund_minor), currency: row.currency },
+            amount: money(Number(row.carrier_refund_minor), row.currency),
             refunded_on: row.carrier_refunded_on,
             reference: row.carrier_refund_reference,
             ledger_entry_id: row.carrier_refund_ledger_entry_id,
