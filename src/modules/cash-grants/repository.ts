@@ -3,7 +3,7 @@ import type { CashGrantStatus, CashGrantsTable, DB } from '../../db/schema.js'
 import { paginate, type Page } from '../../shared/pagination.js'
 import { findPaymentRequestRows, toPaymentDetails, type PaymentRequestRow } from '../payments/index.js'
 import type { CashGrantListFilter, CashGrantRecord } from './schemas.js'
-import { updateVersioned } from '../../shared/rows.js'
+import { updateVersioned, findRow, insertRow } from '../../shared/rows.js'
 import { money } from '../../shared/money.js'
 
 export type CashGrantRow = Selectable<CashGrantsTable>
@@ -53,7 +53,7 @@ export async function withPayments(db: Kysely<DB>, rows: readonly CashGrantRow[]
 }
 
 export async function insertCashGrant(db: Kysely<DB>, values: Insertable<CashGrantsTable>): Promise<CashGrantRow> {
-  return db.insertInto('cash_grants').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'cash_grants', values)
 }
 
 export async function findCashGrant(db: Kysely<DB>, caseId: string, grantId: string): Promise<CashGrantRow | undefined> {
@@ -61,9 +61,7 @@ export async function findCashGrant(db: Kysely<DB>, caseId: string, grantId: str
 }
 
 export async function findCashGrantByPayment(db: Kysely<DB>, paymentRequestId: string, options: { forUpdate?: boolean } = {}): Promise<CashGrantRow | undefined> {
-  let query = db.selectFrom('cash_grants').selectAll().where('payment_request_id', '=', paymentRequestId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'cash_grants', { payment_request_id: paymentRequestId }, options)
 }
 
 export async function liveGrantsOfCase(db: Kysely<DB>, caseId: string): Promise<CashGrantRow[]> {

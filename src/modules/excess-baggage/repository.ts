@@ -2,38 +2,28 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import type { DB, ExcessBaggageTable } from '../../db/schema.js'
 import { paginate, type Page } from '../../shared/pagination.js'
 import type { ExcessBaggageListFilter, ExcessBaggageRecord } from './schemas.js'
-import { updateVersioned } from '../../shared/rows.js'
+import { updateVersioned, findRow, insertRow } from '../../shared/rows.js'
 import { money } from '../../shared/money.js'
+import { pick } from '../../shared/objects.js'
 
 export type ExcessBaggageRow = Selectable<ExcessBaggageTable>
 
 export function toExcessBaggage(row: ExcessBaggageRow): ExcessBaggageRecord {
   return {
-    id: row.id,
-    case_id: row.case_id,
-    member_id: row.member_id,
-    ticket_id: row.ticket_id,
-    kilograms: row.kilograms,
+    ...pick(row, ['id', 'case_id', 'member_id', 'ticket_id', 'kilograms', 'reason', 'status', 'payment_request_id', 'requested_by', 'version']),
     cost: money(row.cost_minor, row.currency),
-    reason: row.reason,
     payee: { type: row.payee_type, name: row.payee_name },
-    status: row.status,
-    payment_request_id: row.payment_request_id,
-    requested_by: row.requested_by,
-    version: row.version,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   }
 }
 
 export async function insertExcessBaggage(db: Kysely<DB>, values: Insertable<ExcessBaggageTable>): Promise<ExcessBaggageRow> {
-  return db.insertInto('excess_baggage').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'excess_baggage', values)
 }
 
 export async function findExcessBaggage(db: Kysely<DB>, caseId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<ExcessBaggageRow | undefined> {
-  let query = db.selectFrom('excess_baggage').selectAll().where('id', '=', id).where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'excess_baggage', { id, case_id: caseId }, options)
 }
 
 export async function findExcessBaggageByPayment(db: Kysely<DB>, paymentRequestId: string): Promise<ExcessBaggageRow | undefined> {

@@ -3,7 +3,7 @@ import type { DB, OfficesTable } from '../../db/schema.js'
 import { paginate, type Page } from '../../shared/pagination.js'
 import type { CreateOfficeInput, OfficeListFilter, OfficeRecord, UpdateOfficeInput } from './schemas.js'
 import { PREPARED } from '../../db/prepared.js'
-import { updateVersioned } from '../../shared/rows.js'
+import { updateVersioned, findRow } from '../../shared/rows.js'
 
 export function toOffice(row: Selectable<OfficesTable>): OfficeRecord {
   return {
@@ -24,9 +24,7 @@ export async function insertOffice(db: Kysely<DB>, id: string, input: CreateOffi
 }
 
 export async function findOffice(db: Kysely<DB>, id: string, options: { forUpdate?: boolean } = {}): Promise<OfficeRecord | undefined> {
-  let query = db.selectFrom('offices').selectAll().where('id', '=', id)
-  if (options.forUpdate) query = query.forUpdate()
-  const row = await query.executeTakeFirst()
+  const row = await findRow(db, 'offices', { id }, options)
   return row && toOffice(row)
 }
 

@@ -4,7 +4,7 @@ import { paginate, type Page } from '../../shared/pagination.js'
 import type { PaymentDetailsRecord, PaymentRequestListFilter, PaymentRequestRecord } from './schemas.js'
 import { paymentWorkflow } from './transitions.js'
 import { casesReferredTo } from '../return-cases/index.js'
-import { updateVersioned } from '../../shared/rows.js'
+import { updateVersioned, findRow, insertRow } from '../../shared/rows.js'
 import { money } from '../../shared/money.js'
 
 export type PaymentRequestRow = Selectable<PaymentRequestsTable>
@@ -68,13 +68,11 @@ export function toPaymentRequest(row: PaymentRequestRow): PaymentRequestRecord {
 }
 
 export async function insertPaymentRequest(db: Kysely<DB>, values: Insertable<PaymentRequestsTable>): Promise<PaymentRequestRow> {
-  return db.insertInto('payment_requests').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'payment_requests', values)
 }
 
 export async function findPaymentRequestRow(db: Kysely<DB>, id: string, options: { forUpdate?: boolean } = {}): Promise<PaymentRequestRow | undefined> {
-  let query = db.selectFrom('payment_requests').selectAll().where('id', '=', id)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'payment_requests', { id }, options)
 }
 
 /** The request that currently pays a cost (not rejected nor cancelled), if any. */

@@ -3,7 +3,7 @@ import type { BudgetLinesTable, DB, ProjectsTable } from '../../db/schema.js'
 import { paginate, type Page } from '../../shared/pagination.js'
 import type { BudgetLineRow, ProjectRow } from './access.js'
 import type { BudgetLineListFilter, BudgetLineRecord, CashGrantRuleRecord, CoFunderRecord, ProjectListFilter, ProjectRecord } from './schemas.js'
-import { updateVersioned } from '../../shared/rows.js'
+import { updateVersioned, findRow, insertRow } from '../../shared/rows.js'
 import { money } from '../../shared/money.js'
 
 
@@ -71,7 +71,7 @@ export function toBudgetLine(row: BudgetLineRow): BudgetLineRecord {
 }
 
 export async function insertProject(db: Kysely<DB>, values: Insertable<ProjectsTable>): Promise<ProjectRow> {
-  return db.insertInto('projects').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'projects', values)
 }
 
 export async function updateProjectRow(db: Kysely<DB>, id: string, changes: Updateable<ProjectsTable>): Promise<ProjectRow> {
@@ -141,9 +141,7 @@ export async function listProjects(db: Kysely<DB>, filter: ProjectListFilter): P
 }
 
 export async function findLine(db: Kysely<DB>, projectId: string, lineId: string, options: { forUpdate?: boolean } = {}): Promise<BudgetLineRow | undefined> {
-  let query = db.selectFrom('budget_lines').selectAll().where('id', '=', lineId).where('project_id', '=', projectId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'budget_lines', { id: lineId, project_id: projectId }, options)
 }
 
 /** Locks the given lines of a project in id order (the order every multi-line write uses, so they never deadlock). */
@@ -162,7 +160,7 @@ export async function lineNameTaken(db: Kysely<DB>, projectId: string, name: str
 }
 
 export async function insertLine(db: Kysely<DB>, values: Insertable<BudgetLinesTable>): Promise<BudgetLineRow> {
-  return db.insertInto('budget_lines').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'budget_lines', values)
 }
 
 export async function updateLine(db: Kysely<DB>, id: string, changes: Updateable<BudgetLinesTable>): Promise<BudgetLineRow> {

@@ -23,6 +23,7 @@ import { planWorkflow, requestActions } from './transitions.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
 import { supplierNames } from '../suppliers/index.js'
 import { money } from '../../shared/money.js'
+import { findRow } from '../../shared/rows.js'
 
 export type RequestRow = Selectable<ReintegrationRequestsTable>
 export type AssessmentRow = Selectable<ReintegrationAssessmentsTable>
@@ -55,9 +56,7 @@ export function toItems(items: readonly ReintegrationItemValue[], currency: stri
 
 export async function findRequest(db: Kysely<DB>, caseId: string, requestId: string, options: { forUpdate?: boolean } = {}): Promise<RequestRow | undefined> {
   if (!UUID_PATTERN.test(requestId)) return undefined
-  let query = db.selectFrom('reintegration_requests').selectAll().where('id', '=', requestId).where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'reintegration_requests', { id: requestId, case_id: caseId }, options)
 }
 
 export async function liveRequestsOfCase(db: Kysely<DB>, caseId: string): Promise<RequestRow[]> {
@@ -141,9 +140,7 @@ export async function requestPage(db: Kysely<DB>, caseId: string, page: { limit?
 
 export async function findPlan(db: Kysely<DB>, caseId: string, planId: string, options: { forUpdate?: boolean } = {}): Promise<PlanRow | undefined> {
   if (!UUID_PATTERN.test(planId)) return undefined
-  let query = db.selectFrom('reintegration_plans').selectAll().where('id', '=', planId).where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'reintegration_plans', { id: planId, case_id: caseId }, options)
 }
 
 /**
@@ -155,9 +152,7 @@ export async function touchPlan(db: Kysely<DB>, planId: string): Promise<void> {
 }
 
 export async function findPlanById(db: Kysely<DB>, planId: string, options: { forUpdate?: boolean } = {}): Promise<PlanRow | undefined> {
-  let query = db.selectFrom('reintegration_plans').selectAll().where('id', '=', planId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'reintegration_plans', { id: planId }, options)
 }
 
 export interface PlanUsage {
@@ -232,9 +227,7 @@ export async function findDisbursement(
   options: { forUpdate?: boolean } = {},
 ): Promise<DisbursementRow | undefined> {
   if (!UUID_PATTERN.test(disbursementId)) return undefined
-  let query = db.selectFrom('reintegration_disbursements').selectAll().where('id', '=', disbursementId).where('plan_id', '=', planId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'reintegration_disbursements', { id: disbursementId, plan_id: planId }, options)
 }
 
 export async function disbursementsOfPlan(db: Kysely<DB>, planId: string): Promise<DisbursementRow[]> {

@@ -22,6 +22,7 @@ import { todayIso } from '../../shared/dates.js'
 import { recordChange } from '../../shared/audit.js'
 import { updateVersioned } from '../../shared/rows.js'
 import { money } from '../../shared/money.js'
+import { pick } from '../../shared/objects.js'
 
 /** The migrant's own words and the assessors' reasoning are personal: audited as changed, never with their values. */
 export const REQUEST_MASKED_FIELDS = ['skills_and_experience', 'motivation_statement'] as const
@@ -35,21 +36,10 @@ function requestNotFound(requestId: string): ProblemError {
 }
 
 export function requestSnapshot(row: RequestRow): Record<string, unknown> {
-  return {
-    scope: row.scope,
-    member_id: row.member_id,
-    filled_on: row.filled_on,
-    planned_activity: row.planned_activity,
-    form_of_help: row.form_of_help,
-    other_kind: row.other_kind,
-    skills_and_experience: row.skills_and_experience,
-    motivation_statement: row.motivation_statement,
-    items: row.items,
-    amount_requested_minor: row.amount_requested_minor,
-    currency: row.currency,
-    status: row.status,
-    current_assessment_id: row.current_assessment_id,
-  }
+  return pick(row, [
+    'scope', 'member_id', 'filled_on', 'planned_activity', 'form_of_help', 'other_kind', 'skills_and_experience', 'motivation_statement',
+    'items', 'amount_requested_minor', 'currency', 'status', 'current_assessment_id',
+  ])
 }
 
 /** Outbox payloads leave the system: no free text about the person. */

@@ -6,6 +6,7 @@ import { auditEntriesInsert, type AuditInput } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { eventInsert, type DomainEvent } from '../../shared/outbox.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
+import { findRow } from '../../shared/rows.js'
 
 export type ReturnCaseRow = Selectable<ReturnCasesTable>
 export type CaseMemberRow = Selectable<CaseMembersTable>
@@ -268,9 +269,7 @@ export async function memberPage(db: Kysely<DB>, caseId: string, limit: number, 
 }
 
 export async function findMember(db: Kysely<DB>, caseId: string, memberId: string, options: { forUpdate?: boolean } = {}): Promise<CaseMemberRow | undefined> {
-  let query = db.selectFrom('case_members').selectAll().where('id', '=', memberId).where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'case_members', { id: memberId, case_id: caseId }, options)
 }
 
 export async function memberWithVulnerabilities(db: Kysely<DB>, caseId: string, memberId: string): Promise<MemberWithVulnerabilities | undefined> {

@@ -3,7 +3,7 @@ import type { AccommodationsTable, DB, TravelInsurancesTable } from '../../db/sc
 import { daysBetween } from '../../shared/dates.js'
 import { paginate, type Page } from '../../shared/pagination.js'
 import type { AccommodationListFilter, AccommodationRecord, TravelInsuranceListFilter, TravelInsuranceRecord } from './schemas.js'
-import { updateVersioned } from '../../shared/rows.js'
+import { updateVersioned, insertRow } from '../../shared/rows.js'
 import { money } from '../../shared/money.js'
 
 export type TravelInsuranceRow = Selectable<TravelInsurancesTable>
@@ -52,11 +52,11 @@ export function toAccommodation(row: AccommodationRow): AccommodationRecord {
 }
 
 export async function insertTravelInsurance(db: Kysely<DB>, values: Insertable<TravelInsurancesTable>): Promise<TravelInsuranceRow> {
-  return db.insertInto('travel_insurances').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'travel_insurances', values)
 }
 
 export async function insertAccommodation(db: Kysely<DB>, values: Insertable<AccommodationsTable>): Promise<AccommodationRow> {
-  return db.insertInto('accommodations').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'accommodations', values)
 }
 
 export async function findArrangement<T extends ArrangementTable>(

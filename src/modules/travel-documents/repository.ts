@@ -9,6 +9,7 @@ import { UUID_PATTERN } from '../../shared/ids.js'
 import type { TransitVisaListFilter, TransitVisaRecord } from './transit-visa-schemas.js'
 import { todayIso, daysBetween } from '../../shared/dates.js'
 import { updateVersioned } from '../../shared/rows.js'
+import { pick } from '../../shared/objects.js'
 
 export type TravelDocumentRow = Selectable<TravelDocumentsTable>
 
@@ -139,17 +140,7 @@ export type TransitVisaRow = Selectable<TransitVisasTable>
 
 export function toTransitVisa(row: TransitVisaRow): TransitVisaRecord {
   return {
-    id: row.id,
-    case_id: row.case_id,
-    member_id: row.member_id,
-    transit_country: row.transit_country,
-    status: row.status,
-    issuing_authority: row.issuing_authority,
-    requested_on: row.requested_on,
-    visa_number: row.visa_number,
-    issued_on: row.issued_on,
-    valid_from: row.valid_from,
-    valid_until: row.valid_until,
+    ...pick(row, ['id', 'case_id', 'member_id', 'transit_country', 'status', 'issuing_authority', 'requested_on', 'visa_number', 'issued_on', 'valid_from', 'valid_until']),
     ...workflowFields(row),
   }
 }

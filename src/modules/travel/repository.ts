@@ -4,7 +4,7 @@ import { paginate, type Page } from '../../shared/pagination.js'
 import type { BookingListFilter, BookingRecord, TicketAction, TicketListFilter, TicketRecord } from './schemas.js'
 import { paymentStatuses } from '../payments/index.js'
 import type { TransitVisaNeed } from '../travel-documents/index.js'
-import { updateVersioned } from '../../shared/rows.js'
+import { updateVersioned, findRow, insertRow } from '../../shared/rows.js'
 import { money } from '../../shared/money.js'
 
 export type BookingRow = Selectable<BookingsTable>
@@ -111,9 +111,7 @@ export async function insertBooking(db: Kysely<DB>, values: Insertable<BookingsT
 }
 
 export async function findBooking(db: Kysely<DB>, caseId: string, bookingId: string, options: { forUpdate?: boolean } = {}): Promise<BookingRow | undefined> {
-  let query = db.selectFrom('bookings').selectAll().where('id', '=', bookingId).where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'bookings', { id: bookingId, case_id: caseId }, options)
 }
 
 export async function activeBookingWithReference(db: Kysely<DB>, caseId: string, reference: string): Promise<BookingRow | undefined> {
@@ -228,13 +226,11 @@ export async function presentTicket(db: Kysely<DB>, ticketId: string): Promise<T
 }
 
 export async function insertTicket(db: Kysely<DB>, values: Insertable<TicketsTable>): Promise<TicketRow> {
-  return db.insertInto('tickets').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'tickets', values)
 }
 
 export async function findTicket(db: Kysely<DB>, caseId: string, ticketId: string, options: { forUpdate?: boolean } = {}): Promise<TicketRow | undefined> {
-  let query = db.selectFrom('tickets').selectAll().where('id', '=', ticketId).where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'tickets', { id: ticketId, case_id: caseId }, options)
 }
 
 export async function findTicketByPayment(db: Kysely<DB>, paymentRequestId: string): Promise<TicketRow | undefined> {
