@@ -22,6 +22,7 @@ import type { AssessmentRow, InstrumentRow, SurveyRow, VisitRow } from './reposi
 import { answerErrors, definitionErrors, scoreAnswers, toPoints } from './scoring.js'
 import { todayIso } from '../../shared/dates.js'
 import { isPlanOfCase } from '../reintegration/index.js'
+import { pick } from '../../shared/objects.js'
 
 
 /** Monitoring follows the return: it is recorded once the returnees have arrived, until the case is closed. */
@@ -59,16 +60,7 @@ async function record(db: Transaction<DB>, context: RequestContext, audit: Audit
 
 function toVisit(row: VisitRow): MonitoringVisitRecord {
   return {
-    id: row.id,
-    case_id: row.case_id,
-    plan_id: row.plan_id,
-    visited_on: row.visited_on,
-    visited_by: row.visited_by,
-    mode: row.mode,
-    findings: row.findings,
-    activity_running: row.activity_running,
-    recorded_by: row.recorded_by,
-    recorded_by_office_id: row.recorded_by_office_id,
+    ...pick(row, ['id', 'case_id', 'plan_id', 'visited_on', 'visited_by', 'mode', 'findings', 'activity_running', 'recorded_by', 'recorded_by_office_id']),
     created_at: iso(row.created_at),
   }
 }
@@ -122,15 +114,10 @@ export async function getVisit(db: Kysely<DB>, actor: Actor, caseId: string, vis
 
 function toSurvey(row: SurveyRow): SatisfactionSurveyRecord {
   return {
-    id: row.id,
-    case_id: row.case_id,
-    member_id: row.member_id,
-    surveyed_on: row.surveyed_on,
+    ...pick(row, ['id', 'case_id', 'member_id', 'surveyed_on', 'comments', 'recorded_by']),
     counselling: row.counselling_score,
     travel_arrangements: row.travel_score,
     reintegration_assistance: row.reintegration_score,
-    comments: row.comments,
-    recorded_by: row.recorded_by,
     created_at: iso(row.created_at),
   }
 }

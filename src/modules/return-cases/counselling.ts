@@ -11,6 +11,7 @@ import type { CounsellingSessionInputValue, CounsellingSessionRecord, Counsellin
 import { todayIso } from '../../shared/dates.js'
 import { recordAudits } from '../../shared/audit.js'
 import { updateVersioned } from '../../shared/rows.js'
+import { pick } from '../../shared/objects.js'
 
 type SessionRow = Selectable<CounsellingSessionsTable>
 
@@ -19,25 +20,16 @@ const SESSION_MASKED = ['outcome', 'next_steps']
 
 function toSession(row: SessionRow): CounsellingSessionRecord {
   return {
-    id: row.id,
-    case_id: row.case_id,
-    held_on: row.held_on,
-    counsellor: row.counsellor,
+    ...pick(row, ['id', 'case_id', 'held_on', 'counsellor', 'interpreter_language', 'outcome', 'next_steps', 'created_by', 'version']),
     mode: row.mode as CounsellingSessionRecord['mode'],
-    interpreter_language: row.interpreter_language,
     topics: row.topics as CounsellingSessionRecord['topics'],
-    outcome: row.outcome,
-    next_steps: row.next_steps,
-    created_by: row.created_by,
-    version: row.version,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   }
 }
 
 function snapshot(row: SessionRow): Record<string, unknown> {
-  const { held_on, counsellor, mode, interpreter_language, topics, outcome, next_steps } = row
-  return { held_on, counsellor, mode, interpreter_language, topics, outcome, next_steps }
+  return pick(row, ['held_on', 'counsellor', 'mode', 'interpreter_language', 'topics', 'outcome', 'next_steps'])
 }
 
 function eventPayload(row: SessionRow): Record<string, unknown> {
