@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { Page } from '../../shared/pagination.js'
 import { notFound, ProblemError } from '../../shared/problems.js'
+import { assertVersion } from '../../shared/etag.js'
 import { isPartnerOnly, type Actor } from '../../shared/roles.js'
 import { findCase, findCaseWithMembers, type CaseMemberRow, type MemberWithVulnerabilities, type ReturnCaseRow } from './repository.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
@@ -50,10 +51,14 @@ export function assertCaseOpen(caseRow: ReturnCaseRow): void {
   }
 }
 
-/** The case as the actor may see it, locked until the caller's transaction ends, for a write: 409 case-closed when it is closed. */
-export async function lockOpenCase(db: Kysely<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
+/**
+ * The case as the actor may see it, locked until the caller's transaction ends, for a write: 409
+ * case-closed when it is closed; 412 when `expectedVersion` (If-Match) is given and not the case's.
+ */
+export async function lockOpenCase(db: Kysely<DB>, actor: Actor, caseId: string, expectedVersion?: number): Promise<ReturnCaseRow> {
   const caseRow = await findCaseForActor(db, actor, caseId, { forUpdate: true })
   assertCaseOpen(caseRow)
+  assertVersion(caseRow.version, expectedVersion)
   return caseRow
 }
 

@@ -182,8 +182,7 @@ export async function updateCase(
   expectedVersion: number | undefined,
   input: UpdateReturnCaseInput,
 ): Promise<ReturnCaseRecord> {
-  const current = await lockOpenCase(db, context.actor, caseId)
-  assertVersion(current.version, expectedVersion)
+  const current = await lockOpenCase(db, context.actor, caseId, expectedVersion)
   throwIfInvalid(consentErrors(input.consent, '/body/consent'))
 
   const preApproval = PRE_APPROVAL.includes(current.status)
@@ -268,8 +267,7 @@ export async function referCase(
   expectedVersion: number | undefined,
   partnerOfficeId: string,
 ): Promise<ReturnCaseRecord> {
-  const current = await lockOpenCase(db, context.actor, caseId)
-  assertVersion(current.version, expectedVersion)
+  const current = await lockOpenCase(db, context.actor, caseId, expectedVersion)
   if (NOT_REFERABLE.includes(current.status)) {
     throw new ProblemError('invalid-transition', `Cannot refer a return case that is ${current.status}`, {
       current_status: current.status,
