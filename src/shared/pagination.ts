@@ -1,5 +1,4 @@
 import { sql, type SelectQueryBuilder } from 'kysely'
-import type { DB } from '../db/schema.js'
 import { isUuid } from './ids.js'
 import { invalidField, ProblemError } from './problems.js'
 
@@ -66,7 +65,7 @@ export function toPage<Row, Item>(rows: Row[], limit: number, keyOf: (row: Row) 
 }
 
 export interface KeysetOrder {
-  /** The unique column the page is ordered by (default `id`), qualified when the query joins. */
+  /** The unique column the page is ordered by (default `id`), qualified by its table's alias when the query joins or aliases (`pr.id`). */
   column?: string
   direction?: 'asc' | 'desc'
   /** What the column holds: a UUIDv7 id (creation order) or an integer sequence. */
@@ -78,8 +77,8 @@ export interface KeysetOrder {
  * (the extra row tells whether there is a next page, so no count query is needed), then presents
  * the rows of the page, in one batch. The query carries the list's filters; paging is added here.
  */
-export async function paginate<TB extends keyof DB, Row extends { id: string | number }, Item = Row>(
-  query: SelectQueryBuilder<DB, TB, Row>,
+export async function paginate<Tables, TB extends keyof Tables, Row extends { id: string | number }, Item = Row>(
+  query: SelectQueryBuilder<Tables, TB, Row>,
   page: PageRequest,
   present: (rows: Row[]) => Item[] | Promise<Item[]> = (rows) => rows as unknown as Item[],
   order: KeysetOrder = {},

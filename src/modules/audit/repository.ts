@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { AuditEventsTable, DB } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import type { AuditEventFilter, AuditEventRecord } from './schemas.js'
 
 function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEventRecord {
@@ -18,10 +18,7 @@ function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEventRecord {
 }
 
 export async function listAuditEvents(db: Kysely<DB>, filter: AuditEventFilter): Promise<Page<AuditEventRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const before = decodeCursor(filter.cursor, 1)
-  let query = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(limit + 1)
-  if (before) query = query.where('id', '<', Number(before[0]))
+  let query = db.selectFrom('audit_events').selectAll()
   if (filter.entity_type) query = query.where('entity_type', '=', filter.entity_type)
   if (filter.entity_id) query = query.where('entity_id', '=', filter.entity_id)
   if (filter.case_id) query = query.where('case_id', '=', filter.case_id)
@@ -29,5 +26,5 @@ export async function listAuditEvents(db: Kysely<DB>, filter: AuditEventFilter):
   if (filter.action) query = query.where('action', '=', filter.action)
   if (filter.from) query = query.where('occurred_at', '>=', new Date(filter.from))
   if (filter.to) query = query.where('occurred_at', '<', new Date(filter.to))
-  return toPage(await query.execute(), limit, (row) => [row.id], toAuditEvent)
+  return paginate(query, filter, (rows) => rows.map(toAuditEvent), { direction: 'desc', key: 'sequence' })
 }

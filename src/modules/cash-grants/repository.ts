@@ -1,8 +1,10 @@
 import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { CashGrantStatus, CashGrantsTable, DB } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import { findPaymentRequestRows, toPaymentDetails, type PaymentRequestRow } from '../payments/index.js'
 import type { CashGrantListFilter, CashGrantRecord } from './schemas.js'
+import { updateVersioned, findRow, insertRow } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 export type CashGrantRow = Selectable<CashGrantsTable>
 
@@ -22,7 +24,7 @@ export function toCashGrant(row: CashGrantRow, payment: PaymentRequestRow): Cash
       row.basis === 'rule' && row.rule_kind && row.reference_on && row.adults !== null && row.children !== null
         ? { kind: row.rule_kind, reference_on: row.reference_on, adults: row.adults, children: row.children }
         : null,
-    amount: { amount_minor: row.amount_minor, currency: row.currency },
+    amount: money(row.amount_minor, row.currency),
     justification: row.justification,
     status: row.status,
     payment_status: payment.status,
@@ -51,7 +53,7 @@ export async function withPayments(db: Kysely<DB>, rows: readonly CashGrantRow[]
 }
 
 export async function insertCashGrant(db: Kysely<DB>, values: Insertable<CashGrantsTable>): Promise<CashGrantRow> {
-  return db.insertInto('cash_grants').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'cash_grants', values)
 }
 
 export async function findCashGrant(db: Kysely<DB>, caseId: string, grantId: string): Promise<CashGrantRow | undefined> {
@@ -59,9 +61,7 @@ export async function findCashGrant(db: Kysely<DB>, caseId: string, grantId: str
 }
 
 export async function findCashGrantByPayment(db: Kysely<DB>, paymentRequestId: string, options: { forUpdate?: boolean } = {}): Promise<CashGrantRow | undefined> {
-  let query = db.selectFrom('cash_grants').selectAll().where('payment_request_id', '=', paymentRequestId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'cash_grants', { payment_request_id: paymentRequestId }, options)
 }
 
 export async function liveGrantsOfCase(db: Kysely<DB>, caseId: string): Promise<CashGrantRow[]> {
@@ -69,23 +69,13 @@ export async function liveGrantsOfCase(db: Kysely<DB>, caseId: string): Promise<
 }
 
 export async function setCashGrantStatus(db: Kysely<DB>, id: string, status: CashGrantStatus): Promise<CashGrantRow> {
-  return db
-    .updateTable('cash_grants')
-    .set((eb) => ({ status, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'cash_grants', id, { status })
 }
 
 export async function listCashGrants(db: Kysely<DB>, caseId: string, filter: CashGrantListFilter): Promise<Page<CashGrantRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(filter.cursor, 1)
-  let query = db.selectFrom('cash_grants').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
+  let query = db.selectFrom('cash_grants').selectAll().where('case_id', '=', caseId)
   if (filter.status) query = query.where('status', '=', filter.status)
-  const rows = await query.execute()
-  const page = toPage(rows, limit, (row) => [row.id], (row) => row)
-  return { items: await withPayments(db, page.items), next_cursor: page.next_cursor }
+  return paginate(query, filter, (rows) => withPayments(db, rows))
 }
 
 export async function cashGrantRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {

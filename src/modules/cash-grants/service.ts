@@ -5,14 +5,14 @@ import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
-import type { Actor } from '../../shared/roles.js'
 import { budgetLineForCost, findProjectRow, type ProjectRow } from '../projects/index.js'
 import { markPaymentPaid, requestPayment, type PaymentHooks, type PaymentRequestRow, type MarkPaymentPaidInput } from '../payments/index.js'
-import { ageOn, assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, CHILD_AGE_LIMIT, arrivedOrDepartedOn, findCase } from '../return-cases/index.js'
+import { caseRecordReads, ageOn, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, CHILD_AGE_LIMIT, arrivedOrDepartedOn, findCase, lockOpenCase } from '../return-cases/index.js'
 import * as repository from './repository.js'
 import type { CashGrantRow } from './repository.js'
 import type { CashGrantListFilter, CashGrantRecord, CreateCashGrantInput } from './schemas.js'
 import { todayIso } from '../../shared/dates.js'
+import { money } from '../../shared/money.js'
 
 /** A grant can be requested once return assistance is approved, and until the case ends. */
 const REQUESTABLE_CASE_STATUSES: readonly CaseStatus[] = ['approved', 'travel_booked', 'departed', 'arrived', 'in_reintegration']
@@ -123,8 +123,7 @@ function assertOneGrantPerRecipient(live: readonly CashGrantRow[], scope: 'house
  * per-returnee grants (and the reverse).
  */
 export async function requestCashGrant(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateCashGrantInput): Promise<CashGrantRecord> {
-  const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
-  assertCaseOpen(caseRow)
+  const caseRow = await lockOpenCase(db, context.actor, caseId)
   if (!REQUESTABLE_CASE_STATUSES.includes(caseRow.status)) {
     throw conflict(`A cash grant can be requested once return assistance is approved; case ${caseRow.reference} is ${caseRow.status}`, {
       current_status: caseRow.status,
@@ -162,7 +161,7 @@ export async function requestCashGrant(db: Transaction<DB>, context: RequestCont
     kind: 'cash_grant',
     source: { type: 'cash_grant', id: grantId },
     budgetLineId: line.id,
-    amount: { amount_minor: amount.amountMinor, currency: project.currency },
+    amount: money(amount.amountMinor, project.currency),
     caseId: caseRow.id,
     payee: { type: 'returnee', id: recipient.id, name: `${recipient.given_name} ${recipient.family_name}` },
     description: `Cash grant on arrival (${input.scope === 'household' ? 'household' : 'returnee'}), case ${caseRow.reference}`,
@@ -189,18 +188,14 @@ export async function requestCashGrant(db: Transaction<DB>, context: RequestCont
   return repository.toCashGrant(grant, payment)
 }
 
-export async function listCashGrants(db: Kysely<DB>, actor: Actor, caseId: string, filter: CashGrantListFilter) {
-  await findCaseForActor(db, actor, caseId)
-  return repository.listCashGrants(db, caseId, filter)
-}
-
-export async function getCashGrant(db: Kysely<DB>, actor: Actor, caseId: string, grantId: string): Promise<CashGrantRecord> {
-  await findCaseForActor(db, actor, caseId)
-  const grant = await repository.findCashGrant(db, caseId, grantId)
-  if (!grant) throw notFound('Cash grant', grantId)
-  const [record] = await repository.withPayments(db, [grant])
-  return record as CashGrantRecord
-}
+export const { list: listCashGrants, get: getCashGrant } = caseRecordReads('Cash grant', {
+  list: (db, caseId, filter: CashGrantListFilter) => repository.listCashGrants(db, caseId, filter),
+  find: (db, caseId, id) => repository.findCashGrant(db, caseId, id),
+  present: async (db, grant): Promise<CashGrantRecord> => {
+    const [record] = await repository.withPayments(db, [grant])
+    return record as CashGrantRecord
+  },
+})
 
 /**
  * Pays an approved grant: the partner office of the case records it, once the case has

@@ -1,22 +1,16 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { CrisisCountriesTable, DB } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import type { CrisisCountryListFilter, CrisisCountryRecord } from './schemas.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
+import { findRow } from '../../shared/rows.js'
+import { pick } from '../../shared/objects.js'
 
 export type CrisisCountryRow = Selectable<CrisisCountriesTable>
 
 export function toCrisisCountry(row: CrisisCountryRow): CrisisCountryRecord {
   return {
-    id: row.id,
-    country: row.country,
-    kind: row.kind,
-    valid_from: row.valid_from,
-    valid_to: row.valid_to,
-    source: row.source,
-    notes: row.notes,
-    created_by: row.created_by,
-    version: row.version,
+    ...pick(row, ['id', 'country', 'kind', 'valid_from', 'valid_to', 'source', 'notes', 'created_by', 'version']),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   }
@@ -24,9 +18,7 @@ export function toCrisisCountry(row: CrisisCountryRow): CrisisCountryRecord {
 
 export async function findCrisisCountry(db: Kysely<DB>, id: string, options: { forUpdate?: boolean } = {}): Promise<CrisisCountryRow | undefined> {
   if (!UUID_PATTERN.test(id)) return undefined
-  let query = db.selectFrom('crisis_countries').selectAll().where('id', '=', id)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'crisis_countries', { id }, options)
 }
 
 /** Listings of the same country and kind whose period overlaps [from, to] (to null: open-ended). */
@@ -74,17 +66,14 @@ export async function crisisListingOn(db: Kysely<DB>, country: string, onDate: s
 }
 
 export async function listCrisisCountries(db: Kysely<DB>, filter: CrisisCountryListFilter): Promise<Page<CrisisCountryRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(filter.cursor, 1)
-  let query = db.selectFrom('crisis_countries').selectAll().orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
+  let query = db.selectFrom('crisis_countries').selectAll()
   if (filter.country) query = query.where('country', '=', filter.country)
   if (filter.kind) query = query.where('kind', '=', filter.kind)
   if (filter.on) {
     const on = filter.on
     query = query.where('valid_from', '<=', on).where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', on)]))
   }
-  return toPage(await query.execute(), limit, (row) => [row.id], toCrisisCountry)
+  return paginate(query, filter, (rows) => rows.map(toCrisisCountry))
 }
 
 /** Whether the country was ever listed with this kind of crisis. */

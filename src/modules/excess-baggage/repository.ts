@@ -1,39 +1,29 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import type { DB, ExcessBaggageTable } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
-import { invalidField } from '../../shared/problems.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import type { ExcessBaggageListFilter, ExcessBaggageRecord } from './schemas.js'
-import { UUID_PATTERN } from '../../shared/ids.js'
+import { updateVersioned, findRow, insertRow } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
+import { pick } from '../../shared/objects.js'
 
 export type ExcessBaggageRow = Selectable<ExcessBaggageTable>
 
 export function toExcessBaggage(row: ExcessBaggageRow): ExcessBaggageRecord {
   return {
-    id: row.id,
-    case_id: row.case_id,
-    member_id: row.member_id,
-    ticket_id: row.ticket_id,
-    kilograms: row.kilograms,
-    cost: { amount_minor: row.cost_minor, currency: row.currency },
-    reason: row.reason,
+    ...pick(row, ['id', 'case_id', 'member_id', 'ticket_id', 'kilograms', 'reason', 'status', 'payment_request_id', 'requested_by', 'version']),
+    cost: money(row.cost_minor, row.currency),
     payee: { type: row.payee_type, name: row.payee_name },
-    status: row.status,
-    payment_request_id: row.payment_request_id,
-    requested_by: row.requested_by,
-    version: row.version,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   }
 }
 
 export async function insertExcessBaggage(db: Kysely<DB>, values: Insertable<ExcessBaggageTable>): Promise<ExcessBaggageRow> {
-  return db.insertInto('excess_baggage').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'excess_baggage', values)
 }
 
 export async function findExcessBaggage(db: Kysely<DB>, caseId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<ExcessBaggageRow | undefined> {
-  let query = db.selectFrom('excess_baggage').selectAll().where('id', '=', id).where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'excess_baggage', { id, case_id: caseId }, options)
 }
 
 export async function findExcessBaggageByPayment(db: Kysely<DB>, paymentRequestId: string): Promise<ExcessBaggageRow | undefined> {
@@ -41,24 +31,15 @@ export async function findExcessBaggageByPayment(db: Kysely<DB>, paymentRequestI
 }
 
 export async function updateExcessBaggage(db: Kysely<DB>, id: string, changes: Updateable<ExcessBaggageTable>): Promise<ExcessBaggageRow> {
-  return db
-    .updateTable('excess_baggage')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'excess_baggage', id, changes)
 }
 
 export async function listExcessBaggage(db: Kysely<DB>, caseId: string, filter: ExcessBaggageListFilter): Promise<Page<ExcessBaggageRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(filter.cursor, 1)
-  if (after && (typeof after[0] !== 'string' || !UUID_PATTERN.test(after[0]))) throw invalidField('/query/cursor', 'malformed cursor')
-  let query = db.selectFrom('excess_baggage').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
+  let query = db.selectFrom('excess_baggage').selectAll().where('case_id', '=', caseId)
   if (filter.status) query = query.where('status', '=', filter.status)
   if (filter.member_id) query = query.where('member_id', '=', filter.member_id)
   if (filter.ticket_id) query = query.where('ticket_id', '=', filter.ticket_id)
-  return toPage(await query.execute(), limit, (row) => [row.id], toExcessBaggage)
+  return paginate(query, filter, (rows) => rows.map(toExcessBaggage))
 }
 
 export async function excessBaggageRecordsOfMember(db: Kysely<DB>, memberId: string): Promise<Record<string, string[]>> {

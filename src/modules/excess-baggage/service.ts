@@ -4,12 +4,10 @@ import { recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
-import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
-import type { Actor } from '../../shared/roles.js'
 import { LIVE_PAYMENT_STATUSES, cancelPaymentRequest, lockCaseForRelease, paymentStatuses, requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
 import { budgetLineForCost } from '../projects/index.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers } from '../return-cases/index.js'
+import { caseRecordReads, assertCaseOpen, listCaseMembers } from '../return-cases/index.js'
 import { caseForTravelWrite, findTicket } from '../travel/index.js'
 import * as repository from './repository.js'
 import type { ExcessBaggageRow } from './repository.js'
@@ -114,17 +112,11 @@ export async function cancelExcessBaggage(
   return repository.toExcessBaggage(updated as ExcessBaggageRow)
 }
 
-export async function listExcessBaggage(db: Kysely<DB>, actor: Actor, caseId: string, filter: ExcessBaggageListFilter): Promise<Page<ExcessBaggageRecord>> {
-  await findCaseForActor(db, actor, caseId)
-  return repository.listExcessBaggage(db, caseId, filter)
-}
-
-export async function getExcessBaggage(db: Kysely<DB>, actor: Actor, caseId: string, baggageId: string): Promise<ExcessBaggageRecord> {
-  await findCaseForActor(db, actor, caseId)
-  const row = await repository.findExcessBaggage(db, caseId, baggageId)
-  if (!row) throw notFound('Excess baggage', baggageId)
-  return repository.toExcessBaggage(row)
-}
+export const { list: listExcessBaggage, get: getExcessBaggage } = caseRecordReads('Excess baggage', {
+  list: (db, caseId, filter: ExcessBaggageListFilter) => repository.listExcessBaggage(db, caseId, filter),
+  find: (db, caseId, id) => repository.findExcessBaggage(db, caseId, id),
+  present: (_db, row): ExcessBaggageRecord => repository.toExcessBaggage(row),
+})
 
 /** The charge follows its payment request, in the payment transition's transaction. */
 async function followPayment(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow, status: ExcessBaggageStatus): Promise<void> {

@@ -12,23 +12,18 @@ import type {
   MicEnquirerRecord,
   MicFollowUpRecord,
 } from './schemas.js'
+import { updateVersioned, findRow, insertRow } from '../../shared/rows.js'
+import { pick } from '../../shared/objects.js'
 
 export type EnquirerRow = Selectable<MicEnquirersTable>
 export type ConsultationRow = Selectable<MicConsultationsTable>
 
 export function toEnquirer(row: EnquirerRow): MicEnquirerRecord {
   return {
-    id: row.id,
-    given_name: row.given_name,
-    family_name: row.family_name,
+    ...pick(row, ['id', 'given_name', 'family_name', 'residence_country', 'planned_return_on', 'notes', 'created_by', 'version']),
     contact: { email: row.email, phone: row.phone, address: row.address },
-    residence_country: row.residence_country,
-    planned_return_on: row.planned_return_on,
     household: row.household as MicEnquirerRecord['household'],
     consent: { given_at: row.consent_given_at.toISOString(), given_by: row.consent_given_by, scope: row.consent_scope as MicEnquirerRecord['consent']['scope'], recorded_by: row.consent_recorded_by },
-    notes: row.notes,
-    created_by: row.created_by,
-    version: row.version,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   }
@@ -36,20 +31,9 @@ export function toEnquirer(row: EnquirerRow): MicEnquirerRecord {
 
 export function toConsultation(row: ConsultationRow): MicConsultationRecord {
   return {
-    id: row.id,
-    enquirer_id: row.enquirer_id,
-    held_on: row.held_on,
+    ...pick(row, ['id', 'enquirer_id', 'held_on', 'question', 'information_given', 'referrals', 'follow_up_on', 'follow_up_done_on', 'residence_country', 'counsellor', 'created_by', 'version']),
     channel: row.channel as ConsultationChannel,
     topics: row.topics as ConsultationTopic[],
-    question: row.question,
-    information_given: row.information_given,
-    referrals: row.referrals,
-    follow_up_on: row.follow_up_on,
-    follow_up_done_on: row.follow_up_done_on,
-    residence_country: row.residence_country,
-    counsellor: row.counsellor,
-    created_by: row.created_by,
-    version: row.version,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   }
@@ -58,22 +42,15 @@ export function toConsultation(row: ConsultationRow): MicConsultationRecord {
 // ---------------------------------------------------------------- enquirers
 
 export async function insertEnquirer(db: Kysely<DB>, values: Insertable<MicEnquirersTable>): Promise<EnquirerRow> {
-  return db.insertInto('mic_enquirers').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'mic_enquirers', values)
 }
 
 export async function findEnquirerRow(db: Kysely<DB>, id: string, options: { forUpdate?: boolean } = {}): Promise<EnquirerRow | undefined> {
-  let query = db.selectFrom('mic_enquirers').selectAll().where('id', '=', id)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'mic_enquirers', { id }, options)
 }
 
 export async function updateEnquirerRow(db: Kysely<DB>, id: string, changes: Updateable<MicEnquirersTable>): Promise<EnquirerRow> {
-  return db
-    .updateTable('mic_enquirers')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'mic_enquirers', id, changes)
 }
 
 /** Removes the enquirer and their consultations; returns how many consultations went with them. */
@@ -98,13 +75,11 @@ export async function listEnquirers(db: Kysely<DB>, filter: MicEnquirerListFilte
 // ---------------------------------------------------------------- consultations
 
 export async function insertConsultation(db: Kysely<DB>, values: Insertable<MicConsultationsTable>): Promise<ConsultationRow> {
-  return db.insertInto('mic_consultations').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'mic_consultations', values)
 }
 
 export async function findConsultationRow(db: Kysely<DB>, enquirerId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<ConsultationRow | undefined> {
-  let query = db.selectFrom('mic_consultations').selectAll().where('id', '=', id).where('enquirer_id', '=', enquirerId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'mic_consultations', { id, enquirer_id: enquirerId }, options)
 }
 
 /** Whether any of the enquirer's consultations still has a follow-up to do. */
@@ -121,12 +96,7 @@ export async function hasOpenFollowUps(db: Kysely<DB>, enquirerId: string): Prom
 }
 
 export async function updateConsultationRow(db: Kysely<DB>, id: string, changes: Updateable<MicConsultationsTable>): Promise<ConsultationRow> {
-  return db
-    .updateTable('mic_consultations')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'mic_consultations', id, changes)
 }
 
 /** An enquirer's consultations matching the filters, in the order recorded. */

@@ -26,6 +26,7 @@ import type {
   UpdateMicConsultationInput,
   UpdateMicEnquirerInput,
 } from './schemas.js'
+import { pick } from '../../shared/objects.js'
 
 interface FieldError {
   pointer: string
@@ -245,23 +246,14 @@ export function listEnquirers(db: Kysely<DB>, filter: MicEnquirerListFilter): Pr
 // ---------------------------------------------------------------- consultations
 
 function consultationSnapshot(row: ConsultationRow): Record<string, unknown> {
-  const { held_on, channel, topics, question, information_given, referrals, follow_up_on, follow_up_done_on, residence_country, counsellor } = row
-  return { held_on, channel, topics, question, information_given, referrals, follow_up_on, follow_up_done_on, residence_country, counsellor }
+  return pick(row, ['held_on', 'channel', 'topics', 'question', 'information_given', 'referrals', 'follow_up_on', 'follow_up_done_on', 'residence_country', 'counsellor'])
 }
 
 /** What may leave the system about a consultation: when, how, on what; not what was said, nor where the person was sent. */
 function consultationPayload(row: ConsultationRow): Record<string, unknown> {
   return {
-    id: row.id,
-    enquirer_id: row.enquirer_id,
-    held_on: row.held_on,
-    channel: row.channel,
-    topics: row.topics,
+    ...pick(row, ['id', 'enquirer_id', 'held_on', 'channel', 'topics', 'follow_up_on', 'follow_up_done_on', 'residence_country', 'version']),
     referral_count: row.referrals.length,
-    follow_up_on: row.follow_up_on,
-    follow_up_done_on: row.follow_up_done_on,
-    residence_country: row.residence_country,
-    version: row.version,
   }
 }
 

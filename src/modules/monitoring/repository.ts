@@ -2,6 +2,7 @@ import type { Insertable, Kysely, Selectable } from 'kysely'
 import type { DB, MonitoringVisitsTable, SatisfactionSurveysTable, SustainabilityAssessmentsTable, SustainabilityInstrumentsTable } from '../../db/schema.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
 import { paginate, type Page, type PageRequest } from '../../shared/pagination.js'
+import { insertRow } from '../../shared/rows.js'
 
 export type VisitRow = Selectable<MonitoringVisitsTable>
 export type SurveyRow = Selectable<SatisfactionSurveysTable>
@@ -11,7 +12,7 @@ export type AssessmentRow = Selectable<SustainabilityAssessmentsTable>
 // ---------------------------------------------------------------- monitoring visits
 
 export async function insertVisit(db: Kysely<DB>, values: Insertable<MonitoringVisitsTable>): Promise<VisitRow> {
-  return db.insertInto('monitoring_visits').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'monitoring_visits', values)
 }
 
 export async function visitPage(db: Kysely<DB>, caseId: string, page: PageRequest): Promise<Page<VisitRow>> {
@@ -30,7 +31,7 @@ export async function surveyOfMember(db: Kysely<DB>, memberId: string): Promise<
 }
 
 export async function insertSurvey(db: Kysely<DB>, values: Insertable<SatisfactionSurveysTable>): Promise<SurveyRow> {
-  return db.insertInto('satisfaction_surveys').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'satisfaction_surveys', values)
 }
 
 export async function surveyPage(db: Kysely<DB>, caseId: string, page: PageRequest): Promise<Page<SurveyRow>> {
@@ -53,7 +54,7 @@ export async function instrumentInForce(db: Kysely<DB>, onDate: string): Promise
 }
 
 export async function insertInstrument(db: Kysely<DB>, values: Insertable<SustainabilityInstrumentsTable>): Promise<InstrumentRow> {
-  return db.insertInto('sustainability_instruments').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'sustainability_instruments', values)
 }
 
 export async function allInstruments(db: Kysely<DB>): Promise<InstrumentRow[]> {
@@ -74,7 +75,7 @@ export async function latestAssessmentOf(db: Kysely<DB>, memberId: string): Prom
 }
 
 export async function insertAssessment(db: Kysely<DB>, values: Insertable<SustainabilityAssessmentsTable>): Promise<AssessmentRow> {
-  return db.insertInto('sustainability_assessments').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'sustainability_assessments', values)
 }
 
 /** Each returnee's first assessment (sequence 1): the baseline follow-ups are compared with. */

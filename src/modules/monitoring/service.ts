@@ -1,13 +1,12 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { CaseStatus, DB } from '../../db/schema.js'
-import { recordAudit, type AuditInput } from '../../shared/audit.js'
+import { type AuditInput, recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
-import { emitEvent } from '../../shared/outbox.js'
 import { mapPage, type Page, type PageRequest } from '../../shared/pagination.js'
 import { ProblemError, conflict, invalidField, notFound, unprocessable } from '../../shared/problems.js'
 import { isPartnerOnly, type Actor } from '../../shared/roles.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
+import { findCaseForActor, listCaseMembers, type ReturnCaseRow, lockOpenCase } from '../return-cases/index.js'
 import type {
   CreateMonitoringVisitInput,
   CreateSatisfactionSurveyInput,
@@ -23,6 +22,7 @@ import type { AssessmentRow, InstrumentRow, SurveyRow, VisitRow } from './reposi
 import { answerErrors, definitionErrors, scoreAnswers, toPoints } from './scoring.js'
 import { todayIso } from '../../shared/dates.js'
 import { isPlanOfCase } from '../reintegration/index.js'
+import { pick } from '../../shared/objects.js'
 
 
 /** Monitoring follows the return: it is recorded once the returnees have arrived, until the case is closed. */
@@ -31,8 +31,7 @@ const MONITORED_CASE_STATUSES: readonly CaseStatus[] = ['arrived', 'in_reintegra
 const iso = (value: Date) => value.toISOString()
 async function monitoredCase(db: Transaction<DB>, context: RequestContext, caseId: string): Promise<ReturnCaseRow> {
   // The case lock orders these inserts after a concurrent closure (and numbers assessments one at a time).
-  const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
-  assertCaseOpen(caseRow)
+  const caseRow = await lockOpenCase(db, context.actor, caseId)
   if (!MONITORED_CASE_STATUSES.includes(caseRow.status)) {
     throw conflict(`Monitoring is recorded after return; return case ${caseRow.reference} is ${caseRow.status}`, {
       current_status: caseRow.status,
@@ -54,24 +53,14 @@ function assertNotInFuture(date: string, pointer: string): void {
 }
 
 async function record(db: Transaction<DB>, context: RequestContext, audit: AuditInput & { caseId: string }, payload: Record<string, unknown>): Promise<void> {
-  await recordAudit(db, context, audit)
-  await emitEvent(db, { type: audit.action, entityType: audit.entityType, entityId: audit.entityId, caseId: audit.caseId, payload })
+  await recordChange(db, context, { ...audit, payload })
 }
 
 // ---------------------------------------------------------------- monitoring visits
 
 function toVisit(row: VisitRow): MonitoringVisitRecord {
   return {
-    id: row.id,
-    case_id: row.case_id,
-    plan_id: row.plan_id,
-    visited_on: row.visited_on,
-    visited_by: row.visited_by,
-    mode: row.mode,
-    findings: row.findings,
-    activity_running: row.activity_running,
-    recorded_by: row.recorded_by,
-    recorded_by_office_id: row.recorded_by_office_id,
+    ...pick(row, ['id', 'case_id', 'plan_id', 'visited_on', 'visited_by', 'mode', 'findings', 'activity_running', 'recorded_by', 'recorded_by_office_id']),
     created_at: iso(row.created_at),
   }
 }
@@ -125,15 +114,10 @@ export async function getVisit(db: Kysely<DB>, actor: Actor, caseId: string, vis
 
 function toSurvey(row: SurveyRow): SatisfactionSurveyRecord {
   return {
-    id: row.id,
-    case_id: row.case_id,
-    member_id: row.member_id,
-    surveyed_on: row.surveyed_on,
+    ...pick(row, ['id', 'case_id', 'member_id', 'surveyed_on', 'comments', 'recorded_by']),
     counselling: row.counselling_score,
     travel_arrangements: row.travel_score,
     reintegration_assistance: row.reintegration_score,
-    comments: row.comments,
-    recorded_by: row.recorded_by,
     created_at: iso(row.created_at),
   }
 }
@@ -212,8 +196,7 @@ export async function createInstrument(db: Transaction<DB>, context: RequestCont
     created_by: context.actor.sub,
   })
   const instrument = toInstrument(row)
-  await recordAudit(db, context, { action: 'sustainability_instrument.created', entityType: 'sustainability_instrument', entityId: row.version, after: instrument })
-  await emitEvent(db, { type: 'sustainability_instrument.created', entityType: 'sustainability_instrument', entityId: row.version, payload: instrument })
+  await recordChange(db, context, { action: 'sustainability_instrument.created', entityType: 'sustainability_instrument', entityId: row.version, after: instrument, payload: instrument })
   return instrument
 }
 

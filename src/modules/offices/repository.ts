@@ -1,8 +1,9 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { DB, OfficesTable } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import type { CreateOfficeInput, OfficeListFilter, OfficeRecord, UpdateOfficeInput } from './schemas.js'
 import { PREPARED } from '../../db/prepared.js'
+import { updateVersioned, findRow } from '../../shared/rows.js'
 
 export function toOffice(row: Selectable<OfficesTable>): OfficeRecord {
   return {
@@ -23,30 +24,20 @@ export async function insertOffice(db: Kysely<DB>, id: string, input: CreateOffi
 }
 
 export async function findOffice(db: Kysely<DB>, id: string, options: { forUpdate?: boolean } = {}): Promise<OfficeRecord | undefined> {
-  let query = db.selectFrom('offices').selectAll().where('id', '=', id)
-  if (options.forUpdate) query = query.forUpdate()
-  const row = await query.executeTakeFirst()
+  const row = await findRow(db, 'offices', { id }, options)
   return row && toOffice(row)
 }
 
 export async function updateOffice(db: Kysely<DB>, id: string, changes: UpdateOfficeInput): Promise<OfficeRecord> {
-  const row = await db
-    .updateTable('offices')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const row = await updateVersioned(db, 'offices', id, changes)
   return toOffice(row)
 }
 
 export async function listOffices(db: Kysely<DB>, filter: OfficeListFilter): Promise<Page<OfficeRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(filter.cursor, 1)
-  let query = db.selectFrom('offices').selectAll().orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
+  let query = db.selectFrom('offices').selectAll()
   if (filter.kind) query = query.where('kind', '=', filter.kind)
   if (filter.country) query = query.where('country', '=', filter.country)
-  return toPage(await query.execute(), limit, (row) => [row.id], toOffice)
+  return paginate(query, filter, (rows) => rows.map(toOffice))
 }
 
 /** Partner offices that cover returns to a country (for referral of cases). */

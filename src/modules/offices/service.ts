@@ -1,10 +1,9 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
+import { recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId, type FixedId } from '../../shared/ids.js'
-import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, notFound } from '../../shared/problems.js'
 import * as offices from './repository.js'
 import type { CreateOfficeInput, OfficeRecord, UpdateOfficeInput } from './schemas.js'
@@ -20,8 +19,7 @@ async function assertCodeFree(db: Kysely<DB>, code: string, exceptId?: string): 
 export async function createOffice(db: Transaction<DB>, context: RequestContext, input: CreateOfficeInput, options: FixedId = {}): Promise<OfficeRecord> {
   await assertCodeFree(db, input.code)
   const office = await offices.insertOffice(db, options.id ?? newId(), input)
-  await recordAudit(db, context, { action: 'office.created', entityType: 'office', entityId: office.id, after: office })
-  await emitEvent(db, { type: 'office.created', entityType: 'office', entityId: office.id, payload: office })
+  await recordChange(db, context, { action: 'office.created', entityType: 'office', entityId: office.id, after: office, payload: office })
   return office
 }
 
@@ -37,8 +35,7 @@ export async function updateOffice(
   assertVersion(current.version, expectedVersion)
   if (changes.code && changes.code !== current.code) await assertCodeFree(db, changes.code, id)
   const updated = await offices.updateOffice(db, id, changes)
-  await recordAudit(db, context, { action: 'office.updated', entityType: 'office', entityId: id, before: current, after: updated })
-  await emitEvent(db, { type: 'office.updated', entityType: 'office', entityId: id, payload: updated })
+  await recordChange(db, context, { action: 'office.updated', entityType: 'office', entityId: id, before: current, after: updated, payload: updated })
   return updated
 }
 

@@ -1,14 +1,15 @@
 import type { Insertable, Kysely, Selectable, Updateable, Transaction } from 'kysely'
 import type { DB, PaymentRequestsTable } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import type { PaymentDetailsRecord, PaymentRequestListFilter, PaymentRequestRecord } from './schemas.js'
 import { paymentWorkflow } from './transitions.js'
 import { casesReferredTo } from '../return-cases/index.js'
+import { updateVersioned, findRow, insertRow } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 export type PaymentRequestRow = Selectable<PaymentRequestsTable>
 
 const iso = (value: Date) => value.toISOString()
-const money = (amount_minor: number, currency: string) => ({ amount_minor, currency })
 
 /** How the request was paid, or null before it is. */
 export function toPaymentDetails(row: PaymentRequestRow): PaymentDetailsRecord | null {
@@ -67,13 +68,11 @@ export function toPaymentRequest(row: PaymentRequestRow): PaymentRequestRecord {
 }
 
 export async function insertPaymentRequest(db: Kysely<DB>, values: Insertable<PaymentRequestsTable>): Promise<PaymentRequestRow> {
-  return db.insertInto('payment_requests').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'payment_requests', values)
 }
 
 export async function findPaymentRequestRow(db: Kysely<DB>, id: string, options: { forUpdate?: boolean } = {}): Promise<PaymentRequestRow | undefined> {
-  let query = db.selectFrom('payment_requests').selectAll().where('id', '=', id)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'payment_requests', { id }, options)
 }
 
 /** The request that currently pays a cost (not rejected nor cancelled), if any. */
@@ -88,12 +87,7 @@ export async function findLivePaymentRequestForSource(db: Kysely<DB>, sourceType
 }
 
 export async function updatePaymentRequest(db: Kysely<DB>, id: string, changes: Updateable<PaymentRequestsTable>): Promise<PaymentRequestRow> {
-  return db
-    .updateTable('payment_requests')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'payment_requests', id, changes)
 }
 
 /**
@@ -105,10 +99,7 @@ export async function listPaymentRequests(
   filter: PaymentRequestListFilter,
   visibility: { partnerOfficeId: string | null },
 ): Promise<Page<PaymentRequestRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(filter.cursor, 1)
-  let query = db.selectFrom('payment_requests as pr').selectAll('pr').orderBy('pr.id').limit(limit + 1)
-  if (after) query = query.where('pr.id', '>', String(after[0]))
+  let query = db.selectFrom('payment_requests as pr').selectAll('pr')
   if (filter.status) query = query.where('pr.status', '=', filter.status)
   if (filter.kind) query = query.where('pr.kind', '=', filter.kind)
   if (filter.case_id) query = query.where('pr.case_id', '=', filter.case_id)
@@ -118,7 +109,7 @@ export async function listPaymentRequests(
     const officeId = visibility.partnerOfficeId
     query = query.where('pr.case_id', 'in', casesReferredTo(db, officeId))
   }
-  return toPage(await query.execute(), limit, (row) => [row.id], toPaymentRequest)
+  return paginate(query, filter, (rows) => rows.map(toPaymentRequest), { column: 'pr.id' })
 }
 
 /** Payment requests that still hold or may still draw money: requested, awaiting a second approval, approved. */

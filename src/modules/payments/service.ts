@@ -1,11 +1,10 @@
 import type { Kysely, Updateable, Transaction } from 'kysely'
 import type { DB, PayeeType, PaymentKind, PaymentRequestsTable } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
+import { recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
 import { isCurrencyCode } from '../../shared/iso-codes.js'
-import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, conflict, forbidden, notFound, unprocessable } from '../../shared/problems.js'
 import { hasRole, isPartnerOnly, type Actor } from '../../shared/roles.js'
 import { commitFunds, openCommitment, releaseFunds, spendFunds, type LedgerPosting, type LedgerSource, findProjectRow, findBudgetLineById, lockBudgetLines } from '../projects/index.js'
@@ -17,6 +16,7 @@ import { paymentWorkflow } from './transitions.js'
 import { latestAcceptableDate } from '../../shared/dates.js'
 import { Port } from '../../shared/port.js'
 import { findCase, isCaseReferredTo } from '../return-cases/index.js'
+import { money } from '../../shared/money.js'
 
 export type { PaymentRequestRow }
 export type { PaymentKind }
@@ -83,14 +83,8 @@ export function toRecord(row: PaymentRequestRow): PaymentRequestRecord {
   return repository.toPaymentRequest(row)
 }
 
-async function recordChange(
-  db: Transaction<DB>,
-  context: RequestContext,
-  action: string,
-  before: PaymentRequestRow | null,
-  after: PaymentRequestRow,
-): Promise<void> {
-  await recordAudit(db, context, {
+async function recordPaymentChange(db: Transaction<DB>, context: RequestContext, action: string, before: PaymentRequestRow | null, after: PaymentRequestRow): Promise<void> {
+  await recordChange(db, context, {
     action: `payment_request.${action}`,
     entityType: 'payment_request',
     entityId: after.id,
@@ -98,8 +92,8 @@ async function recordChange(
     before,
     after,
     maskedFields: MASKED_FIELDS,
+    payload: eventPayload(after),
   })
-  await emitEvent(db, { type: `payment_request.${action}`, entityType: 'payment_request', entityId: after.id, caseId: after.case_id, payload: eventPayload(after) })
 }
 
 function assertRequestInput(input: RequestPaymentInput): void {
@@ -172,7 +166,7 @@ export async function requestPayment(db: Transaction<DB>, context: RequestContex
     description: input.description.trim(),
     requested_by: context.actor.sub,
   })
-  await recordChange(db, context, 'requested', null, row)
+  await recordPaymentChange(db, context, 'requested', null, row)
   return row
 }
 
@@ -209,7 +203,7 @@ export async function getPaymentRequest(db: Kysely<DB>, actor: Actor, id: string
 function commitmentPosting(row: PaymentRequestRow, amountMinor: number, note: string): LedgerPosting {
   return {
     budgetLineId: row.budget_line_id,
-    amount: { amount_minor: amountMinor, currency: row.currency },
+    amount: money(amountMinor, row.currency),
     source: { type: row.commitment_source_type, id: row.commitment_source_id },
     caseId: row.case_id,
     paymentRequestId: row.id,
@@ -264,7 +258,7 @@ export async function approvePayment(db: Transaction<DB>, context: RequestContex
     changes.committed_minor = row.amount_minor
   }
   const updated = await repository.updatePaymentRequest(db, id, changes)
-  await recordChange(db, context, approved ? 'approved' : 'first_approved', row, updated)
+  await recordPaymentChange(db, context, approved ? 'approved' : 'first_approved', row, updated)
   if (approved) await runHook('onApproved', db, context, updated)
   return updated
 }
@@ -276,7 +270,7 @@ export async function rejectPayment(db: Transaction<DB>, context: RequestContext
   const status = paymentWorkflow.target('reject', row.status)
   if (context.actor.sub === row.requested_by) throw makerCheckerViolation('You requested this payment; another approver must decide on it (you may cancel it)', row)
   const updated = await repository.updatePaymentRequest(db, id, { status, rejected_by: context.actor.sub, rejected_at: new Date(), rejection_reason: reason })
-  await recordChange(db, context, 'rejected', row, updated)
+  await recordPaymentChange(db, context, 'rejected', row, updated)
   await runHook('onRejected', db, context, updated)
   return updated
 }
@@ -315,7 +309,7 @@ export async function cancelPaymentRequest(
     cancellation_reason: reason.trim(),
     released_minor: released,
   })
-  await recordChange(db, context, 'cancelled', row, updated)
+  await recordPaymentChange(db, context, 'cancelled', row, updated)
   await runHook('onCancelled', db, context, updated)
   return updated
 }
@@ -430,8 +424,8 @@ export async function markPaymentPaid(
   const { paidMinor, local } = paidAmounts(row, input)
   if (paidMinor > row.amount_minor) {
     throw conflict(`The payment (${paidMinor}) exceeds the approved amount (${row.amount_minor} ${row.currency} minor units); request and approve the difference separately`, {
-      approved: { amount_minor: row.amount_minor, currency: row.currency },
-      paid: { amount_minor: paidMinor, currency: row.currency },
+      approved: money(row.amount_minor, row.currency),
+      paid: money(paidMinor, row.currency),
     })
   }
   const note = `payment request ${row.id} paid (${input.payment_reference})`
@@ -452,7 +446,7 @@ export async function markPaymentPaid(
     rate_date: local?.rateDate ?? null,
     rate_source: local?.rateSource ?? null,
   })
-  await recordChange(db, context, 'paid', row, updated)
+  await recordPaymentChange(db, context, 'paid', row, updated)
   await runHook('onPaid', db, context, updated)
   return updated
 }

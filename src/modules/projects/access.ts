@@ -3,6 +3,7 @@ import type { BudgetCategory, BudgetLinesTable, CostKind, DB, ProjectsTable } fr
 import { ProblemError, unprocessable } from '../../shared/problems.js'
 import { COST_KIND_CATEGORIES } from './schemas.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
+import { findRow } from '../../shared/rows.js'
 
 /**
  * What other modules need from projects: whether a case may be attached to a project, and
@@ -17,9 +18,7 @@ export type BudgetLineRow = Selectable<BudgetLinesTable>
 /** The project, or undefined when there is none with that id. `forUpdate` locks its row. */
 export async function findProjectRow(db: Kysely<DB>, projectId: string, options: { forUpdate?: boolean } = {}): Promise<ProjectRow | undefined> {
   if (!UUID_PATTERN.test(projectId)) return undefined
-  let query = db.selectFrom('projects').selectAll().where('id', '=', projectId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'projects', { id: projectId }, options)
 }
 
 /**

@@ -1,16 +1,16 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import { DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
-import { afterIdOf } from './repository.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import type { LedgerEntryRow } from './ledger.js'
 import type { LedgerEntryListFilter, LedgerEntryRecord } from './ledger-schemas.js'
+import { money } from '../../shared/money.js'
 
 export function toLedgerEntry(row: LedgerEntryRow): LedgerEntryRecord {
   return {
     id: row.id,
     budget_line_id: row.budget_line_id,
     kind: row.kind,
-    amount: { amount_minor: row.amount_minor, currency: row.currency },
+    amount: money(row.amount_minor, row.currency),
     source: { type: row.source_type, id: row.source_id },
     case_id: row.case_id,
     payment_request_id: row.payment_request_id,
@@ -23,15 +23,12 @@ export function toLedgerEntry(row: LedgerEntryRow): LedgerEntryRecord {
 
 /** A line's entries in the order they were written (ids are time-ordered), a page at a time. */
 export async function listLedgerEntries(db: Kysely<DB>, budgetLineId: string, filter: LedgerEntryListFilter): Promise<Page<LedgerEntryRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = afterIdOf(filter.cursor)
-  let query = db.selectFrom('ledger_entries').selectAll().where('budget_line_id', '=', budgetLineId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', after)
+  let query = db.selectFrom('ledger_entries').selectAll().where('budget_line_id', '=', budgetLineId)
   if (filter.kind) query = query.where('kind', '=', filter.kind)
   if (filter.source_type) query = query.where('source_type', '=', filter.source_type)
   if (filter.source_id) query = query.where('source_id', '=', filter.source_id)
   if (filter.case_id) query = query.where('case_id', '=', filter.case_id)
-  return toPage(await query.execute(), limit, (row) => [row.id], toLedgerEntry)
+  return paginate(query, filter, (rows) => rows.map(toLedgerEntry))
 }
 
 /** The budget lines a case has ledger entries on. */

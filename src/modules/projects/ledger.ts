@@ -8,6 +8,7 @@ import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
 import { ledgerRefusals } from '../../shared/metrics.js'
 import { ProblemError, conflict, notFound } from '../../shared/problems.js'
+import { money } from '../../shared/money.js'
 
 /**
  * The ledger of every budget line: commitments (money reserved when a cost is approved),
@@ -235,8 +236,8 @@ export async function commitFunds(db: Transaction<DB>, context: RequestContext, 
       `Budget line ${line.id} has ${line.available_minor} ${line.currency} minor units available; ${amount} cannot be committed`,
       {
         budget_line_id: line.id,
-        available: { amount_minor: line.available_minor, currency: line.currency },
-        requested: { amount_minor: amount, currency: posting.amount.currency },
+        available: money(line.available_minor, line.currency),
+        requested: money(amount, posting.amount.currency),
       },
     )
   }
@@ -267,7 +268,7 @@ async function drawOnCommitment(db: Transaction<DB>, context: RequestContext, ki
     const verb = kind === 'release' ? 'released' : 'spent'
     throw conflict(
       `${posting.source.type} ${posting.source.id} has ${open} minor units committed on budget line ${line.id}; ${posting.amount.amount_minor} cannot be ${verb}`,
-      { budget_line_id: line.id, open_commitment: { amount_minor: open, currency: line.currency } },
+      { budget_line_id: line.id, open_commitment: money(open, line.currency) },
     )
   }
   const entry = await appendEntry(db, context, kind, posting, sql`true`)
@@ -343,14 +344,14 @@ export async function creditRefund(db: Transaction<DB>, context: RequestContext,
     throw new ProblemError('duplicate-resource', `${posting.source.type} ${posting.source.id} was already refunded ${earlier.amount_minor} minor units on budget line ${line.id}`, {
       budget_line_id: line.id,
       refund_entry_id: earlier.id,
-      refunded: { amount_minor: Number(earlier.amount_minor), currency: line.currency },
+      refunded: money(Number(earlier.amount_minor), line.currency),
     })
   }
   const spent = await db.selectNoFrom(netSpendOf(posting.budgetLineId, posting.source).as('net_spend')).executeTakeFirstOrThrow()
   throw new ProblemError(
     'refund-exceeds-spend',
     `${posting.source.type} ${posting.source.id} has ${spent.net_spend} ${line.currency} minor units spent on budget line ${line.id}; a refund of ${amount} cannot exceed it`,
-    { budget_line_id: line.id, spent: { amount_minor: Number(spent.net_spend), currency: line.currency }, requested: { amount_minor: amount, currency: posting.amount.currency } },
+    { budget_line_id: line.id, spent: money(Number(spent.net_spend), line.currency), requested: money(amount, posting.amount.currency) },
   )
 }
 
@@ -399,7 +400,7 @@ export async function releaseOpenCommitmentsForCase(db: Transaction<DB>, context
   for (const commitment of open) {
     const posting: LedgerPosting = {
       budgetLineId: commitment.budget_line_id,
-      amount: { amount_minor: Number(commitment.open_minor), currency: currencyOf.get(commitment.budget_line_id) as string },
+      amount: money(Number(commitment.open_minor), currencyOf.get(commitment.budget_line_id) as string),
       source: { type: commitment.source_type, id: commitment.source_id },
       caseId,
       paymentRequestId: commitment.payment_request_id,

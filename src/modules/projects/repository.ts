@@ -1,23 +1,11 @@
 import { sql, type Insertable, type Kysely, type Updateable, type Transaction } from 'kysely'
 import type { BudgetLinesTable, DB, ProjectsTable } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
-import { ProblemError } from '../../shared/problems.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import type { BudgetLineRow, ProjectRow } from './access.js'
 import type { BudgetLineListFilter, BudgetLineRecord, CashGrantRuleRecord, CoFunderRecord, ProjectListFilter, ProjectRecord } from './schemas.js'
-import { UUID_PATTERN } from '../../shared/ids.js'
+import { updateVersioned, findRow, insertRow } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
-const money = (amount_minor: number, currency: string) => ({ amount_minor, currency })
-
-/** The id after which a page starts: a cursor is opaque, so a forged one is refused like a malformed one. */
-export function afterIdOf(cursor: string | undefined): string | undefined {
-  const key = decodeCursor(cursor, 1)
-  if (key === undefined) return undefined
-  const [id] = key
-  if (typeof id !== 'string' || !UUID_PATTERN.test(id)) {
-    throw new ProblemError('validation-error', 'The cursor is not one this API issued', { errors: [{ pointer: '/query/cursor', detail: 'malformed cursor' }] })
-  }
-  return id
-}
 
 function cashGrantRuleOf(row: ProjectRow): CashGrantRuleRecord | null {
   if (row.cash_grant_rule_kind === 'per_person') {
@@ -83,16 +71,11 @@ export function toBudgetLine(row: BudgetLineRow): BudgetLineRecord {
 }
 
 export async function insertProject(db: Kysely<DB>, values: Insertable<ProjectsTable>): Promise<ProjectRow> {
-  return db.insertInto('projects').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'projects', values)
 }
 
 export async function updateProjectRow(db: Kysely<DB>, id: string, changes: Updateable<ProjectsTable>): Promise<ProjectRow> {
-  return db
-    .updateTable('projects')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'projects', id, changes)
 }
 
 export async function codeTaken(db: Kysely<DB>, code: string, exceptId?: string): Promise<boolean> {
@@ -152,20 +135,13 @@ export async function projectRecord(db: Kysely<DB>, row: ProjectRow): Promise<Pr
 }
 
 export async function listProjects(db: Kysely<DB>, filter: ProjectListFilter): Promise<Page<ProjectRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = afterIdOf(filter.cursor)
-  let query = db.selectFrom('projects').selectAll().orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', after)
+  let query = db.selectFrom('projects').selectAll()
   if (filter.status) query = query.where('status', '=', filter.status)
-  const rows = await query.execute()
-  const page = toPage(rows, limit, (row) => [row.id], (row) => row)
-  return { items: await assemble(db, page.items), next_cursor: page.next_cursor }
+  return paginate(query, filter, (rows) => assemble(db, rows))
 }
 
 export async function findLine(db: Kysely<DB>, projectId: string, lineId: string, options: { forUpdate?: boolean } = {}): Promise<BudgetLineRow | undefined> {
-  let query = db.selectFrom('budget_lines').selectAll().where('id', '=', lineId).where('project_id', '=', projectId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'budget_lines', { id: lineId, project_id: projectId }, options)
 }
 
 /** Locks the given lines of a project in id order (the order every multi-line write uses, so they never deadlock). */
@@ -184,16 +160,11 @@ export async function lineNameTaken(db: Kysely<DB>, projectId: string, name: str
 }
 
 export async function insertLine(db: Kysely<DB>, values: Insertable<BudgetLinesTable>): Promise<BudgetLineRow> {
-  return db.insertInto('budget_lines').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'budget_lines', values)
 }
 
 export async function updateLine(db: Kysely<DB>, id: string, changes: Updateable<BudgetLinesTable>): Promise<BudgetLineRow> {
-  return db
-    .updateTable('budget_lines')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'budget_lines', id, changes)
 }
 
 export async function setLinesAcceptCommitments(db: Kysely<DB>, projectId: string, accepts: boolean): Promise<void> {
@@ -201,12 +172,9 @@ export async function setLinesAcceptCommitments(db: Kysely<DB>, projectId: strin
 }
 
 export async function listLines(db: Kysely<DB>, projectId: string, filter: BudgetLineListFilter): Promise<Page<BudgetLineRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = afterIdOf(filter.cursor)
-  let query = db.selectFrom('budget_lines').selectAll().where('project_id', '=', projectId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', after)
+  let query = db.selectFrom('budget_lines').selectAll().where('project_id', '=', projectId)
   if (filter.category) query = query.where('category', '=', filter.category)
-  return toPage(await query.execute(), limit, (row) => [row.id], toBudgetLine)
+  return paginate(query, filter, (rows) => rows.map(toBudgetLine))
 }
 
 export async function allLines(db: Kysely<DB>, projectId: string): Promise<BudgetLineRow[]> {

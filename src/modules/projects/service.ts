@@ -1,6 +1,6 @@
 import type { Kysely, Updateable, Transaction } from 'kysely'
 import type { DB, ProjectsTable } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
+import { recordAudit, recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId, type FixedId } from '../../shared/ids.js'
@@ -25,11 +25,10 @@ import type {
 import { COST_KIND_CATEGORIES } from './schemas.js'
 import { FULL_SHARE_BP } from './shares.js'
 import { projectWorkflow, type ProjectAction } from './transitions.js'
+import { money, type Money } from '../../shared/money.js'
 
 type FieldError = { pointer: string; detail: string }
-type Money = { amount_minor: number; currency: string }
 
-const money = (amount_minor: number, currency: string): Money => ({ amount_minor, currency })
 
 /** A returnee contacts the partner office within one calendar month of arrival unless the project says otherwise. */
 const DEFAULT_CONTACT_PERIOD: ContactPeriodRecord = { months: 1, days: 0 }
@@ -143,8 +142,7 @@ export async function createProject(db: Transaction<DB>, context: RequestContext
   const row = await repository.insertProject(db, { id: options.id ?? newId(), code: input.code, title: input.title, ...settingsColumns(settings) })
   await repository.replaceCoFunders(db, row.id, input.co_funders)
   const project = repository.toProject(row, input.co_funders, 0)
-  await recordAudit(db, context, { action: 'project.created', entityType: 'project', entityId: project.id, after: project })
-  await emitEvent(db, { type: 'project.created', entityType: 'project', entityId: project.id, payload: project })
+  await recordChange(db, context, { action: 'project.created', entityType: 'project', entityId: project.id, after: project, payload: project })
   return project
 }
 
@@ -203,8 +201,7 @@ export async function updateProject(
   const updatedRow = await repository.updateProjectRow(db, id, columns)
   if (changes.co_funders) await repository.replaceCoFunders(db, id, changes.co_funders)
   const after = repository.toProject(updatedRow, changes.co_funders ?? before.co_funders, allocated)
-  await recordAudit(db, context, { action: 'project.updated', entityType: 'project', entityId: id, before, after })
-  await emitEvent(db, { type: 'project.updated', entityType: 'project', entityId: id, payload: after })
+  await recordChange(db, context, { action: 'project.updated', entityType: 'project', entityId: id, before, after, payload: after })
   return after
 }
 
@@ -238,14 +235,14 @@ export async function transitionProject(
   await repository.setLinesAcceptCommitments(db, id, transition.to === 'active')
   const after = repository.toProject(updatedRow, before.co_funders, before.allocated.amount_minor)
   const action_ = action === 'activate' ? 'project.activated' : 'project.closed'
-  await recordAudit(db, context, {
+  await recordChange(db, context, {
     action: action_,
     entityType: 'project',
     entityId: id,
     before: { status: transition.from },
     after: { status: transition.to, reason },
+    payload: { ...after, reason },
   })
-  await emitEvent(db, { type: action_, entityType: 'project', entityId: id, payload: { ...after, reason } })
   return after
 }
 
@@ -307,8 +304,7 @@ export async function createBudgetLine(
     allocated_minor: input.allocated.amount_minor,
   })
   const record = repository.toBudgetLine(line)
-  await recordAudit(db, context, { action: 'budget_line.created', entityType: 'budget_line', entityId: line.id, after: lineAudit(line) })
-  await emitEvent(db, { type: 'budget_line.created', entityType: 'budget_line', entityId: line.id, payload: record })
+  await recordChange(db, context, { action: 'budget_line.created', entityType: 'budget_line', entityId: line.id, after: lineAudit(line), payload: record })
   return record
 }
 
@@ -358,8 +354,7 @@ export async function updateBudgetLine(
     ...(changes.allocated ? { allocated_minor: changes.allocated.amount_minor } : {}),
   })
   const record = repository.toBudgetLine(updated)
-  await recordAudit(db, context, { action: 'budget_line.updated', entityType: 'budget_line', entityId: lineId, before: lineAudit(line), after: lineAudit(updated) })
-  await emitEvent(db, { type: 'budget_line.updated', entityType: 'budget_line', entityId: lineId, payload: record })
+  await recordChange(db, context, { action: 'budget_line.updated', entityType: 'budget_line', entityId: lineId, before: lineAudit(line), after: lineAudit(updated), payload: record })
   return record
 }
 

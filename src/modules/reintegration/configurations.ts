@@ -1,8 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
+import { recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
-import { emitEvent } from '../../shared/outbox.js'
 import { ProblemError, notFound, unprocessable } from '../../shared/problems.js'
 import { configurationByVersion, toScoringConfiguration } from './scoring.js'
 import type { CreateScoringConfigurationInput, ScoringConfigurationRecord } from './schemas.js'
@@ -42,8 +41,7 @@ export async function createScoringConfiguration(db: Transaction<DB>, context: R
     .returningAll()
     .executeTakeFirstOrThrow()
   const record = toScoringConfiguration(row)
-  await recordAudit(db, context, { action: 'reintegration_scoring_configuration.created', entityType: 'reintegration_scoring_configuration', entityId: row.version, after: record })
-  await emitEvent(db, { type: 'reintegration_scoring_configuration.created', entityType: 'reintegration_scoring_configuration', entityId: row.version, payload: record })
+  await recordChange(db, context, { action: 'reintegration_scoring_configuration.created', entityType: 'reintegration_scoring_configuration', entityId: row.version, after: record, payload: record })
   return record
 }
 

@@ -16,6 +16,8 @@ import * as repository from './contact-repository.js'
 import type { ContactDeadlineRow } from './contact-repository.js'
 import type { ContactDeadlineFilter, ContactDeadlineRecord, RecordContactInput } from './contact-schemas.js'
 import { abandonPlansOfCase } from './plans.js'
+import { pick } from '../../shared/objects.js'
+import { money } from '../../shared/money.js'
 
 /**
  * The one-month contact deadline: a returnee must get in touch with the partner office in the
@@ -30,29 +32,15 @@ const ENTITY = 'contact_deadline'
 /** What the events and the audit trail say of a deadline: dates and states, nothing about the person. */
 function eventPayload(row: ContactDeadlineRow, caseRow: Pick<ReturnCaseRow, 'reference' | 'partner_office_id'>, extra: Record<string, unknown> = {}) {
   return {
-    case_id: row.case_id,
-    reference: caseRow.reference,
-    partner_office_id: caseRow.partner_office_id,
-    project_id: row.project_id,
-    arrived_on: row.arrived_on,
+    ...pick(row, ['case_id', 'project_id', 'arrived_on', 'status', 'contacted_on', 'contact_channel', 'version']),
+    ...pick(caseRow, ['reference', 'partner_office_id']),
     contact_due_on: row.due_on,
-    status: row.status,
-    contacted_on: row.contacted_on,
-    contact_channel: row.contact_channel,
-    version: row.version,
     ...extra,
   }
 }
 
 function snapshot(row: ContactDeadlineRow): Record<string, unknown> {
-  return {
-    arrived_on: row.arrived_on,
-    contact_due_on: row.due_on,
-    status: row.status,
-    contacted_on: row.contacted_on,
-    contact_channel: row.contact_channel,
-    lapse_reason: row.lapse_reason,
-  }
+  return { ...pick(row, ['arrived_on', 'status', 'contacted_on', 'contact_channel', 'lapse_reason']), contact_due_on: row.due_on }
 }
 
 /** The audit entry and the event of a change to a deadline. */
@@ -208,7 +196,7 @@ export async function lapseContactDeadline(
   const released = (await releasesOfRequest(db, caseRow.id, context.requestId)).map((entry) => ({
     ledger_entry_id: entry.id,
     budget_line_id: entry.budget_line_id,
-    amount: { amount_minor: entry.amount_minor, currency: entry.currency },
+    amount: money(entry.amount_minor, entry.currency),
     source: { type: entry.source_type, id: entry.source_id },
   }))
   const updated = await repository.updateDeadline(db, row.case_id, { status: 'lapsed', lapsed_by: context.actor.sub, lapsed_at: new Date(), lapse_reason: why })

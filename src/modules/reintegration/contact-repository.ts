@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor, type Page } from '../../shared/pagination.j
 import { invalidField } from '../../shared/problems.js'
 import { caseFacts } from '../return-cases/index.js'
 import type { ContactDeadlineRecord } from './contact-schemas.js'
+import { findRow } from '../../shared/rows.js'
 
 export type ContactDeadlineRow = Selectable<ReintegrationContactDeadlinesTable>
 
@@ -54,9 +55,7 @@ export async function insertDeadline(db: Kysely<DB>, values: Insertable<Reintegr
 }
 
 export async function findDeadline(db: Kysely<DB>, caseId: string, options: { forUpdate?: boolean } = {}): Promise<ContactDeadlineRow | undefined> {
-  let query = db.selectFrom('reintegration_contact_deadlines').selectAll().where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'reintegration_contact_deadlines', { case_id: caseId }, options)
 }
 
 export async function updateDeadline(db: Transaction<DB>, caseId: string, changes: Updateable<ReintegrationContactDeadlinesTable>): Promise<ContactDeadlineRow> {

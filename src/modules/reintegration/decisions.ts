@@ -4,15 +4,17 @@ import type { RequestContext } from '../../shared/context.js'
 import { newId } from '../../shared/ids.js'
 import { ProblemError, unprocessable } from '../../shared/problems.js'
 import { budgetLineForCost, commitFunds } from '../projects/index.js'
-import { assertCaseOpen, findCaseForActor } from '../return-cases/index.js'
+import { findCaseForActor } from '../return-cases/index.js'
 import { assertNotLapsed } from './contact-deadlines.js'
 import { PLAN_CASE_STATUSES, assertCaseStatus, currencyMismatch, projectOfCase } from './cases.js'
 import * as repository from './repository.js'
 import type { RequestRow } from './repository.js'
-import { lockRequestFor, recordRequestChange } from './requests.js'
+import { lockRequestFor, reasonedRequestChange, recordRequestChange } from './requests.js'
 import type { ApproveReintegrationRequestInput, ReintegrationRequestRecord } from './schemas.js'
 import { requestWorkflow } from './transitions.js'
 import { recordChange } from '../../shared/audit.js'
+import { updateVersioned } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 /**
  * The decision on a request is a checker's: whoever recorded the form or made the assessment the
@@ -32,12 +34,7 @@ async function assertChecker(db: Transaction<DB>, context: RequestContext, reque
 }
 
 async function setStatus(db: Kysely<DB>, request: RequestRow, status: RequestRow['status']): Promise<RequestRow> {
-  return db
-    .updateTable('reintegration_requests')
-    .set((eb) => ({ status, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', request.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'reintegration_requests', request.id, { status })
 }
 
 /**
@@ -134,7 +131,7 @@ export async function approveRequest(
     })
     .execute()
   const updated = await setStatus(db, request, requestWorkflow.target('approve', request.status))
-  const budget = { amount_minor: plan.budget_minor, currency: plan.currency }
+  const budget = money(plan.budget_minor, plan.currency)
   await recordRequestChange(db, context, 'reintegration_request.approved', updated, {
     before: { status: request.status },
     after: { status: updated.status, plan_id: plan.id, budget, note },
@@ -171,8 +168,8 @@ async function waitlist(
       assessment_id: decision.assessmentId,
     })
     .execute()
-  const budget = { amount_minor: decision.budgetMinor, currency: request.currency }
-  const available = { amount_minor: decision.availableMinor, currency: request.currency }
+  const budget = money(decision.budgetMinor, request.currency)
+  const available = money(decision.availableMinor, request.currency)
   await recordRequestChange(db, context, 'reintegration_request.waitlisted', updated, {
     before: { status: request.status },
     after: { status: updated.status, budget, available, note: decision.note },
@@ -182,23 +179,12 @@ async function waitlist(
 }
 
 /** Rejects a request that is not yet decided (or waitlisted), with a reason. */
-export async function rejectRequest(
-  db: Transaction<DB>,
-  context: RequestContext,
-  ids: { caseId: string; requestId: string },
-  expectedVersion: number | undefined,
-  reason: string,
-): Promise<ReintegrationRequestRecord> {
-  const { request, to } = await lockRequestFor(db, context, ids, expectedVersion, 'reject', assertCaseOpen)
+export const rejectRequest = reasonedRequestChange('reject', async (db, context, request, to, reason) => {
   const assessmentId = await assertChecker(db, context, request)
   const updated = await setStatus(db, request, to)
   await db
     .insertInto('reintegration_decisions')
-    .values({ id: newId(), request_id: request.id, outcome: 'rejected', decided_by: context.actor.sub, reason: reason.trim(), assessment_id: assessmentId })
+    .values({ id: newId(), request_id: request.id, outcome: 'rejected', decided_by: context.actor.sub, reason, assessment_id: assessmentId })
     .execute()
-  await recordRequestChange(db, context, 'reintegration_request.rejected', updated, {
-    before: { status: request.status },
-    after: { status: to, reason: reason.trim() },
-  })
-  return repository.presentRequest(db, updated)
-}
+  return updated
+})

@@ -20,6 +20,9 @@ import type { ConfirmDeliveryInput, CreateDisbursementInput, DisbursementRecord 
 import { DELIVERABLE_STATUSES, disbursementWorkflow, planWorkflow } from './transitions.js'
 import { todayIso } from '../../shared/dates.js'
 import { recordChange } from '../../shared/audit.js'
+import { updateVersioned } from '../../shared/rows.js'
+import { pick } from '../../shared/objects.js'
+import { money } from '../../shared/money.js'
 
 /** What the partner office writes about a delivery may describe the household: audited as changed only. */
 const DELIVERY_MASKED_FIELDS = ['delivery_notes'] as const
@@ -29,37 +32,16 @@ function disbursementNotFound(disbursementId: string): ProblemError {
 }
 
 function snapshot(row: DisbursementRow): Record<string, unknown> {
-  return {
-    plan_id: row.plan_id,
-    supplier_id: row.supplier_id,
-    payment_request_id: row.payment_request_id,
-    items: row.items,
-    amount_minor: row.amount_minor,
-    currency: row.currency,
-    invoice_number: row.invoice_number,
-    invoice_date: row.invoice_date,
-    status: row.status,
-    paid_amount_minor: row.paid_amount_minor,
-    delivered_on: row.delivered_on,
-    delivered_items: row.delivered_items,
-    delivery_notes: row.delivery_notes,
-  }
+  return pick(row, [
+    'plan_id', 'supplier_id', 'payment_request_id', 'items', 'amount_minor', 'currency', 'invoice_number', 'invoice_date',
+    'status', 'paid_amount_minor', 'delivered_on', 'delivered_items', 'delivery_notes',
+  ])
 }
 
 function eventPayload(row: DisbursementRow): Record<string, unknown> {
   return {
-    id: row.id,
-    plan_id: row.plan_id,
-    case_id: row.case_id,
-    supplier_id: row.supplier_id,
-    payment_request_id: row.payment_request_id,
-    amount: { amount_minor: row.amount_minor, currency: row.currency },
-    invoice_number: row.invoice_number,
-    invoice_date: row.invoice_date,
-    status: row.status,
-    paid_amount_minor: row.paid_amount_minor,
-    delivered_on: row.delivered_on,
-    version: row.version,
+    ...pick(row, ['id', 'plan_id', 'case_id', 'supplier_id', 'payment_request_id', 'invoice_number', 'invoice_date', 'status', 'paid_amount_minor', 'delivered_on', 'version']),
+    amount: money(row.amount_minor, row.currency),
   }
 }
 
@@ -131,9 +113,9 @@ export async function createDisbursement(
       `Reintegration plan ${plan.id} has ${availableMinor} ${plan.currency} minor units left of its budget of ${plan.budget_minor}; a disbursement of ${totalMinor} would exceed it`,
       {
         plan_id: plan.id,
-        budget: { amount_minor: plan.budget_minor, currency: plan.currency },
-        available: { amount_minor: availableMinor, currency: plan.currency },
-        requested: { amount_minor: totalMinor, currency: plan.currency },
+        budget: money(plan.budget_minor, plan.currency),
+        available: money(availableMinor, plan.currency),
+        requested: money(totalMinor, plan.currency),
       },
     )
   }
@@ -157,7 +139,7 @@ export async function createDisbursement(
     kind: 'disbursement',
     source: { type: 'disbursement', id: disbursementId },
     budgetLineId: plan.budget_line_id,
-    amount: { amount_minor: totalMinor, currency: plan.currency },
+    amount: money(totalMinor, plan.currency),
     caseId: caseRow.id,
     payee: { type: 'supplier', id: supplier.id, name: supplier.name },
     description: `In-kind reintegration, case ${caseRow.reference}: invoice ${invoiceNumber} of ${supplier.name}`,
@@ -233,20 +215,13 @@ export async function confirmDelivery(
     })
   }
   if (input.delivered_on > todayIso()) throw invalidField('/body/delivered_on', 'must not be in the future')
-  const updated = await db
-    .updateTable('reintegration_disbursements')
-    .set((eb) => ({
-      delivered_on: input.delivered_on,
-      delivered_items: input.delivered_items.trim(),
-      delivery_notes: input.notes?.trim() ?? null,
-      delivery_confirmed_by: actor.sub,
-      delivery_confirmed_at: new Date(),
-      version: eb('version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('id', '=', current.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const updated = await updateVersioned(db, 'reintegration_disbursements', current.id, {
+    delivered_on: input.delivered_on,
+    delivered_items: input.delivered_items.trim(),
+    delivery_notes: input.notes?.trim() ?? null,
+    delivery_confirmed_by: actor.sub,
+    delivery_confirmed_at: new Date(),
+  })
   await recordDisbursementChange(db, context, 'delivered', current, updated)
   await completeIfDone(db, context, plan)
   return repository.presentDisbursement(db, updated)
@@ -299,17 +274,10 @@ async function lockDisbursementOfPayment(db: Transaction<DB>, payment: PaymentRe
 async function followPayment(db: Transaction<DB>, context: RequestContext, payment: PaymentRequestRow, action: 'approve' | 'reject' | 'pay' | 'cancel'): Promise<void> {
   const { plan, row } = await lockDisbursementOfPayment(db, payment)
   const status: DisbursementStatus = disbursementWorkflow.target(action, row.status)
-  const updated = await db
-    .updateTable('reintegration_disbursements')
-    .set((eb) => ({
-      status,
-      ...(status === 'paid' ? { paid_amount_minor: payment.paid_amount_minor } : {}),
-      version: eb('version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('id', '=', row.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const updated = await updateVersioned(db, 'reintegration_disbursements', row.id, {
+    status,
+    ...(status === 'paid' ? { paid_amount_minor: payment.paid_amount_minor } : {}),
+  })
   await recordDisbursementChange(db, context, status, row, updated)
   await repository.touchPlan(db, plan.id)
   if (status === 'paid') await completeIfDone(db, context, plan)

@@ -12,6 +12,8 @@ import type { DisbursementRow, PlanRow } from './repository.js'
 import type { ReintegrationPlanRecord } from './schemas.js'
 import { planWorkflow } from './transitions.js'
 import { recordChange } from '../../shared/audit.js'
+import { updateVersioned } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 export function planNotFound(planId: string): ProblemError {
   return new ProblemError('not-found', `Reintegration plan ${planId} does not exist in this case`)
@@ -56,27 +58,20 @@ async function closePlan(db: Transaction<DB>, context: RequestContext, plan: Pla
   if (open > 0) {
     await releaseFunds(db, context, {
       budgetLineId: plan.budget_line_id,
-      amount: { amount_minor: open, currency: plan.currency },
+      amount: money(open, plan.currency),
       source,
       caseId: plan.case_id,
       note: `reintegration plan ${plan.id} ${to}: unspent budget released`,
     })
   }
-  const updated = await db
-    .updateTable('reintegration_plans')
-    .set((eb) => ({
-      status: to,
-      closed_by: context.actor.sub,
-      closed_at: new Date(),
-      closure_reason: reason,
-      released_minor: open,
-      version: eb('version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('id', '=', plan.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-  const released = { amount_minor: open, currency: plan.currency }
+  const updated = await updateVersioned(db, 'reintegration_plans', plan.id, {
+    status: to,
+    closed_by: context.actor.sub,
+    closed_at: new Date(),
+    closure_reason: reason,
+    released_minor: open,
+  })
+  const released = money(open, plan.currency)
   await recordChange(db, context, {
     action: `reintegration_plan.${to}`,
     entityType: 'reintegration_plan',

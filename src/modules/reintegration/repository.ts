@@ -8,7 +8,7 @@ import type {
   ReintegrationPlansTable,
   ReintegrationRequestsTable,
 } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import { toUrgencyRecord } from './scoring.js'
 import type {
   AssessmentRecord,
@@ -22,6 +22,8 @@ import type {
 import { planWorkflow, requestActions } from './transitions.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
 import { supplierNames } from '../suppliers/index.js'
+import { money } from '../../shared/money.js'
+import { findRow } from '../../shared/rows.js'
 
 export type RequestRow = Selectable<ReintegrationRequestsTable>
 export type AssessmentRow = Selectable<ReintegrationAssessmentsTable>
@@ -29,7 +31,6 @@ export type DecisionRow = Selectable<ReintegrationDecisionsTable>
 export type PlanRow = Selectable<ReintegrationPlansTable>
 export type DisbursementRow = Selectable<ReintegrationDisbursementsTable>
 
-const money = (amount_minor: number, currency: string) => ({ amount_minor, currency })
 const iso = (value: Date) => value.toISOString()
 
 // ---------------------------------------------------------------- items
@@ -55,9 +56,7 @@ export function toItems(items: readonly ReintegrationItemValue[], currency: stri
 
 export async function findRequest(db: Kysely<DB>, caseId: string, requestId: string, options: { forUpdate?: boolean } = {}): Promise<RequestRow | undefined> {
   if (!UUID_PATTERN.test(requestId)) return undefined
-  let query = db.selectFrom('reintegration_requests').selectAll().where('id', '=', requestId).where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'reintegration_requests', { id: requestId, case_id: caseId }, options)
 }
 
 export async function liveRequestsOfCase(db: Kysely<DB>, caseId: string): Promise<RequestRow[]> {
@@ -134,23 +133,14 @@ export async function presentRequest(db: Kysely<DB>, row: RequestRow): Promise<R
 }
 
 export async function requestPage(db: Kysely<DB>, caseId: string, page: { limit?: number; cursor?: string }): Promise<Page<ReintegrationRequestRecord>> {
-  const limit = page.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(page.cursor, 1)
-  let query = db.selectFrom('reintegration_requests').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
-  const rows = await query.execute()
-  const shown = rows.slice(0, limit)
-  const records = new Map((await presentRequests(db, shown)).map((record) => [record.id, record]))
-  return toPage(rows, limit, (row) => [row.id], (row) => records.get(row.id) as ReintegrationRequestRecord)
+  return paginate(db.selectFrom('reintegration_requests').selectAll().where('case_id', '=', caseId), page, (rows) => presentRequests(db, rows))
 }
 
 // ---------------------------------------------------------------- plans
 
 export async function findPlan(db: Kysely<DB>, caseId: string, planId: string, options: { forUpdate?: boolean } = {}): Promise<PlanRow | undefined> {
   if (!UUID_PATTERN.test(planId)) return undefined
-  let query = db.selectFrom('reintegration_plans').selectAll().where('id', '=', planId).where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'reintegration_plans', { id: planId, case_id: caseId }, options)
 }
 
 /**
@@ -162,9 +152,7 @@ export async function touchPlan(db: Kysely<DB>, planId: string): Promise<void> {
 }
 
 export async function findPlanById(db: Kysely<DB>, planId: string, options: { forUpdate?: boolean } = {}): Promise<PlanRow | undefined> {
-  let query = db.selectFrom('reintegration_plans').selectAll().where('id', '=', planId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'reintegration_plans', { id: planId }, options)
 }
 
 export interface PlanUsage {
@@ -224,13 +212,10 @@ export async function presentPlan(db: Kysely<DB>, row: PlanRow): Promise<Reinteg
 }
 
 export async function planPage(db: Kysely<DB>, caseId: string, page: { limit?: number; cursor?: string }): Promise<Page<ReintegrationPlanRecord>> {
-  const limit = page.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(page.cursor, 1)
-  let query = db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
-  const rows = await query.execute()
-  const usage = await plansUsage(db, rows.slice(0, limit).map((row) => row.id))
-  return toPage(rows, limit, (row) => [row.id], (row) => toPlan(row, usage.get(row.id) as PlanUsage))
+  return paginate(db.selectFrom('reintegration_plans').selectAll().where('case_id', '=', caseId), page, async (rows) => {
+    const usage = await plansUsage(db, rows.map((row) => row.id))
+    return rows.map((row) => toPlan(row, usage.get(row.id) as PlanUsage))
+  })
 }
 
 // ---------------------------------------------------------------- disbursements
@@ -242,9 +227,7 @@ export async function findDisbursement(
   options: { forUpdate?: boolean } = {},
 ): Promise<DisbursementRow | undefined> {
   if (!UUID_PATTERN.test(disbursementId)) return undefined
-  let query = db.selectFrom('reintegration_disbursements').selectAll().where('id', '=', disbursementId).where('plan_id', '=', planId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'reintegration_disbursements', { id: disbursementId, plan_id: planId }, options)
 }
 
 export async function disbursementsOfPlan(db: Kysely<DB>, planId: string): Promise<DisbursementRow[]> {
@@ -291,13 +274,7 @@ export async function presentDisbursement(db: Kysely<DB>, row: DisbursementRow):
 }
 
 export async function disbursementPage(db: Kysely<DB>, planId: string, page: { limit?: number; cursor?: string }): Promise<Page<DisbursementRecord>> {
-  const limit = page.limit ?? DEFAULT_PAGE_SIZE
-  const after = decodeCursor(page.cursor, 1)
-  let query = db.selectFrom('reintegration_disbursements').selectAll().where('plan_id', '=', planId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', String(after[0]))
-  const rows = await query.execute()
-  const records = new Map((await presentDisbursements(db, rows.slice(0, limit))).map((record) => [record.id, record]))
-  return toPage(rows, limit, (row) => [row.id], (row) => records.get(row.id) as DisbursementRecord)
+  return paginate(db.selectFrom('reintegration_disbursements').selectAll().where('plan_id', '=', planId), page, (rows) => presentDisbursements(db, rows))
 }
 
 /** The case's first request form (in creation order), whatever its status. */

@@ -1,12 +1,10 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Transaction } from 'kysely'
 import type { DB, ReintegrationItemValue } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
-import type { Page } from '../../shared/pagination.js'
-import { ProblemError, invalidField, notFound, unprocessable } from '../../shared/problems.js'
-import type { Actor } from '../../shared/roles.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
+import { ProblemError, invalidField, unprocessable } from '../../shared/problems.js'
+import { caseRecordReads, assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
 import { REQUEST_FORM_CASE_STATUSES, assertCaseNotEnded, assertCaseStatus, currencyMismatch, projectOfCase } from './cases.js'
 import * as repository from './repository.js'
 import type { RequestRow } from './repository.js'
@@ -22,6 +20,9 @@ import type {
 import { requestWorkflow } from './transitions.js'
 import { todayIso } from '../../shared/dates.js'
 import { recordChange } from '../../shared/audit.js'
+import { updateVersioned } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
+import { pick } from '../../shared/objects.js'
 
 /** The migrant's own words and the assessors' reasoning are personal: audited as changed, never with their values. */
 export const REQUEST_MASKED_FIELDS = ['skills_and_experience', 'motivation_statement'] as const
@@ -35,21 +36,10 @@ function requestNotFound(requestId: string): ProblemError {
 }
 
 export function requestSnapshot(row: RequestRow): Record<string, unknown> {
-  return {
-    scope: row.scope,
-    member_id: row.member_id,
-    filled_on: row.filled_on,
-    planned_activity: row.planned_activity,
-    form_of_help: row.form_of_help,
-    other_kind: row.other_kind,
-    skills_and_experience: row.skills_and_experience,
-    motivation_statement: row.motivation_statement,
-    items: row.items,
-    amount_requested_minor: row.amount_requested_minor,
-    currency: row.currency,
-    status: row.status,
-    current_assessment_id: row.current_assessment_id,
-  }
+  return pick(row, [
+    'scope', 'member_id', 'filled_on', 'planned_activity', 'form_of_help', 'other_kind', 'skills_and_experience', 'motivation_statement',
+    'items', 'amount_requested_minor', 'currency', 'status', 'current_assessment_id',
+  ])
 }
 
 /** Outbox payloads leave the system: no free text about the person. */
@@ -61,7 +51,7 @@ export function requestEventPayload(row: RequestRow, extra: Record<string, unkno
     member_id: row.member_id,
     form_of_help: row.form_of_help,
     other_kind: row.other_kind,
-    amount_requested: { amount_minor: row.amount_requested_minor, currency: row.currency },
+    amount_requested: money(row.amount_requested_minor, row.currency),
     status: row.status,
     version: row.version,
     ...extra,
@@ -216,22 +206,15 @@ export async function updateRequest(
   const otherKind = input.other_kind !== undefined ? input.other_kind : formOfHelp === 'other' ? request.other_kind : null
   assertOtherKind(formOfHelp, otherKind, '/body/other_kind')
   const items = input.items ? checkedItems(input.items, request.currency, '/body/items') : undefined
-  const updated = await db
-    .updateTable('reintegration_requests')
-    .set((eb) => ({
-      ...(input.filled_on !== undefined ? { filled_on: input.filled_on } : {}),
-      ...(input.planned_activity !== undefined ? { planned_activity: input.planned_activity.trim() } : {}),
-      form_of_help: formOfHelp,
-      other_kind: otherKind,
-      ...(input.skills_and_experience !== undefined ? { skills_and_experience: input.skills_and_experience.trim() } : {}),
-      ...(input.motivation_statement !== undefined ? { motivation_statement: input.motivation_statement.trim() } : {}),
-      ...(items ? { items: JSON.stringify(items.values), amount_requested_minor: items.totalMinor } : {}),
-      version: eb('version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('id', '=', request.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const updated = await updateVersioned(db, 'reintegration_requests', request.id, {
+    ...(input.filled_on !== undefined ? { filled_on: input.filled_on } : {}),
+    ...(input.planned_activity !== undefined ? { planned_activity: input.planned_activity.trim() } : {}),
+    form_of_help: formOfHelp,
+    other_kind: otherKind,
+    ...(input.skills_and_experience !== undefined ? { skills_and_experience: input.skills_and_experience.trim() } : {}),
+    ...(input.motivation_statement !== undefined ? { motivation_statement: input.motivation_statement.trim() } : {}),
+    ...(items ? { items: JSON.stringify(items.values), amount_requested_minor: items.totalMinor } : {}),
+  })
   await recordRequestChange(db, context, 'reintegration_request.updated', updated, {
     before: requestSnapshot(request),
     after: requestSnapshot(updated),
@@ -275,12 +258,7 @@ export async function assessRequest(
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  const updated = await db
-    .updateTable('reintegration_requests')
-    .set((eb) => ({ status: to, current_assessment_id: assessment.id, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', request.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const updated = await updateVersioned(db, 'reintegration_requests', request.id, { status: to, current_assessment_id: assessment.id })
   const scores = { feasibility: assessment.feasibility_score, motivation: assessment.motivation_score, urgency: assessment.urgency_score }
   await recordRequestChange(db, context, 'reintegration_request.assessed', updated, {
     before: { status: request.status, current_assessment_id: request.current_assessment_id },
@@ -299,43 +277,33 @@ export async function assessRequest(
   return repository.presentRequest(db, updated)
 }
 
+/**
+ * A change of status for a reason (a rejection, a withdrawal) on a request of an open case: the
+ * request locked and checked as lockRequestFor does, `apply` writes the change (given the reason
+ * trimmed), and the change is recorded as `reintegration_request.<new status>` with the reason.
+ */
+export function reasonedRequestChange(
+  action: RequestAction,
+  apply: (db: Transaction<DB>, context: RequestContext, request: RequestRow, to: RequestRow['status'], reason: string) => Promise<RequestRow>,
+) {
+  return async (db: Transaction<DB>, context: RequestContext, ids: { caseId: string; requestId: string }, expectedVersion: number | undefined, reason: string): Promise<ReintegrationRequestRecord> => {
+    const { request, to } = await lockRequestFor(db, context, ids, expectedVersion, action, assertCaseOpen)
+    const updated = await apply(db, context, request, to, reason.trim())
+    await recordRequestChange(db, context, `reintegration_request.${to}`, updated, {
+      before: { status: request.status },
+      after: { status: to, reason: reason.trim() },
+    })
+    return repository.presentRequest(db, updated)
+  }
+}
+
 /** The migrant withdraws the request before it is decided. */
-export async function withdrawRequest(
-  db: Transaction<DB>,
-  context: RequestContext,
-  ids: { caseId: string; requestId: string },
-  expectedVersion: number | undefined,
-  reason: string,
-): Promise<ReintegrationRequestRecord> {
-  const { request, to } = await lockRequestFor(db, context, ids, expectedVersion, 'withdraw', assertCaseOpen)
-  const updated = await db
-    .updateTable('reintegration_requests')
-    .set((eb) => ({
-      status: to,
-      withdrawn_by: context.actor.sub,
-      withdrawn_at: new Date(),
-      withdrawal_reason: reason.trim(),
-      version: eb('version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('id', '=', request.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-  await recordRequestChange(db, context, 'reintegration_request.withdrawn', updated, {
-    before: { status: request.status },
-    after: { status: to, reason: reason.trim() },
-  })
-  return repository.presentRequest(db, updated)
-}
+export const withdrawRequest = reasonedRequestChange('withdraw', (db, context, request, to, reason) =>
+  updateVersioned(db, 'reintegration_requests', request.id, { status: to, withdrawn_by: context.actor.sub, withdrawn_at: new Date(), withdrawal_reason: reason }),
+)
 
-export async function listRequests(db: Kysely<DB>, actor: Actor, caseId: string, page: { limit?: number; cursor?: string }): Promise<Page<ReintegrationRequestRecord>> {
-  const caseRow = await findCaseForActor(db, actor, caseId)
-  return repository.requestPage(db, caseRow.id, page)
-}
-
-export async function getRequest(db: Kysely<DB>, actor: Actor, caseId: string, requestId: string): Promise<ReintegrationRequestRecord> {
-  const caseRow = await findCaseForActor(db, actor, caseId)
-  const row = await repository.findRequest(db, caseRow.id, requestId)
-  if (!row) throw notFound('Reintegration request', requestId)
-  return repository.presentRequest(db, row)
-}
+export const { list: listRequests, get: getRequest } = caseRecordReads('Reintegration request', {
+  list: (db, caseId, page: { limit?: number; cursor?: string }) => repository.requestPage(db, caseId, page),
+  find: (db, caseId, id) => repository.findRequest(db, caseId, id),
+  present: (db, row): Promise<ReintegrationRequestRecord> => repository.presentRequest(db, row),
+})

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import { ProblemError } from '../../shared/problems.js'
+import type { Page } from '../../shared/pagination.js'
+import { notFound, ProblemError } from '../../shared/problems.js'
+import { assertVersion } from '../../shared/etag.js'
 import { isPartnerOnly, type Actor } from '../../shared/roles.js'
 import { findCase, findCaseWithMembers, type CaseMemberRow, type MemberWithVulnerabilities, type ReturnCaseRow } from './repository.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
@@ -46,6 +48,44 @@ export async function findCaseWithMembersForActor(
 export function assertCaseOpen(caseRow: ReturnCaseRow): void {
   if (caseRow.status === 'closed') {
     throw new ProblemError('case-closed', `Return case ${caseRow.reference} is closed and read-only`, { current_status: caseRow.status })
+  }
+}
+
+/**
+ * The case as the actor may see it, locked until the caller's transaction ends, for a write: 409
+ * case-closed when it is closed; 412 when `expectedVersion` (If-Match) is given and not the case's.
+ */
+export async function lockOpenCase(db: Kysely<DB>, actor: Actor, caseId: string, expectedVersion?: number): Promise<ReturnCaseRow> {
+  const caseRow = await findCaseForActor(db, actor, caseId, { forUpdate: true })
+  assertCaseOpen(caseRow)
+  assertVersion(caseRow.version, expectedVersion)
+  return caseRow
+}
+
+/**
+ * The list and the get of one kind of a case's records as a caller reads them: the case first (404
+ * when it is not one they may see), then its records; a get of a record the case does not have is
+ * 404 `<label> <id> does not exist`.
+ */
+export function caseRecordReads<Filter, Row, Item>(
+  label: string,
+  reads: {
+    list: (db: Kysely<DB>, caseId: string, filter: Filter) => Promise<Page<Item>>
+    find: (db: Kysely<DB>, caseId: string, id: string) => Promise<Row | undefined>
+    present: (db: Kysely<DB>, row: Row) => Item | Promise<Item>
+  },
+) {
+  return {
+    async list(db: Kysely<DB>, actor: Actor, caseId: string, filter: Filter): Promise<Page<Item>> {
+      const caseRow = await findCaseForActor(db, actor, caseId)
+      return reads.list(db, caseRow.id, filter)
+    },
+    async get(db: Kysely<DB>, actor: Actor, caseId: string, id: string): Promise<Item> {
+      const caseRow = await findCaseForActor(db, actor, caseId)
+      const row = await reads.find(db, caseRow.id, id)
+      if (!row) throw notFound(label, id)
+      return reads.present(db, row)
+    },
   }
 }
 

@@ -4,12 +4,14 @@ import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
-import { afterId, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import { ProblemError, invalidField } from '../../shared/problems.js'
-import { assertCaseOpen, findCaseForActor } from './access.js'
+import { findCaseForActor, lockOpenCase } from './access.js'
 import type { CounsellingSessionInputValue, CounsellingSessionRecord, CounsellingSessionUpdateInput } from './schemas.js'
 import { todayIso } from '../../shared/dates.js'
 import { recordAudits } from '../../shared/audit.js'
+import { updateVersioned } from '../../shared/rows.js'
+import { pick } from '../../shared/objects.js'
 
 type SessionRow = Selectable<CounsellingSessionsTable>
 
@@ -18,25 +20,16 @@ const SESSION_MASKED = ['outcome', 'next_steps']
 
 function toSession(row: SessionRow): CounsellingSessionRecord {
   return {
-    id: row.id,
-    case_id: row.case_id,
-    held_on: row.held_on,
-    counsellor: row.counsellor,
+    ...pick(row, ['id', 'case_id', 'held_on', 'counsellor', 'interpreter_language', 'outcome', 'next_steps', 'created_by', 'version']),
     mode: row.mode as CounsellingSessionRecord['mode'],
-    interpreter_language: row.interpreter_language,
     topics: row.topics as CounsellingSessionRecord['topics'],
-    outcome: row.outcome,
-    next_steps: row.next_steps,
-    created_by: row.created_by,
-    version: row.version,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   }
 }
 
 function snapshot(row: SessionRow): Record<string, unknown> {
-  const { held_on, counsellor, mode, interpreter_language, topics, outcome, next_steps } = row
-  return { held_on, counsellor, mode, interpreter_language, topics, outcome, next_steps }
+  return pick(row, ['held_on', 'counsellor', 'mode', 'interpreter_language', 'topics', 'outcome', 'next_steps'])
 }
 
 function eventPayload(row: SessionRow): Record<string, unknown> {
@@ -58,11 +51,7 @@ export async function listSessions(
   pageQuery: { limit?: number; cursor?: string },
 ): Promise<Page<CounsellingSessionRecord>> {
   const caseRow = await findCaseForActor(db, context.actor, caseId)
-  const limit = pageQuery.limit ?? DEFAULT_PAGE_SIZE
-  const after = afterId(pageQuery.cursor)
-  let query = db.selectFrom('counselling_sessions').selectAll().where('case_id', '=', caseRow.id).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', after)
-  return toPage(await query.execute(), limit, (row) => [row.id], toSession)
+  return paginate(db.selectFrom('counselling_sessions').selectAll().where('case_id', '=', caseRow.id), pageQuery, (rows) => rows.map(toSession))
 }
 
 export async function getSession(db: Kysely<DB>, context: RequestContext, caseId: string, sessionId: string): Promise<CounsellingSessionRecord> {
@@ -74,8 +63,7 @@ export async function getSession(db: Kysely<DB>, context: RequestContext, caseId
 
 export async function createSession(db: Transaction<DB>, context: RequestContext, caseId: string, input: CounsellingSessionInputValue): Promise<CounsellingSessionRecord> {
   // The case lock orders this insert after any concurrent closure of the case.
-  const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
-  assertCaseOpen(caseRow)
+  const caseRow = await lockOpenCase(db, context.actor, caseId)
   assertHeldNotInFuture(input.held_on)
   const row = await db
     .insertInto('counselling_sessions')
@@ -107,8 +95,7 @@ export async function updateSession(
   expectedVersion: number | undefined,
   input: CounsellingSessionUpdateInput,
 ): Promise<CounsellingSessionRecord> {
-  const caseRow = await findCaseForActor(db, context.actor, ids.caseId, { forUpdate: true })
-  assertCaseOpen(caseRow)
+  const caseRow = await lockOpenCase(db, context.actor, ids.caseId)
   const current = await db
     .selectFrom('counselling_sessions')
     .selectAll()
@@ -119,12 +106,7 @@ export async function updateSession(
   if (!current) throw sessionNotFound(ids.sessionId)
   assertVersion(current.version, expectedVersion)
   assertHeldNotInFuture(input.held_on)
-  const updated = await db
-    .updateTable('counselling_sessions')
-    .set((eb) => ({ ...input, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', current.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const updated = await updateVersioned(db, 'counselling_sessions', current.id, { ...input })
   await recordAudits(db, context, [
     {
       action: 'counselling_session.updated',

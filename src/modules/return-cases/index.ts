@@ -4,7 +4,7 @@
  * writes the seed data goes through.
  */
 export { default as returnCasesRoutes } from './routes.js'
-export { assertCaseOpen, findCaseForActor, findCaseWithMembersForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow } from './access.js'
+export { assertCaseOpen, caseRecordReads, findCaseForActor, findCaseWithMembersForActor, listCaseMembers, lockOpenCase, type CaseMemberRow, type ReturnCaseRow } from './access.js'
 export { CHILD_AGE_LIMIT, ELDERLY_AGE, ageOn } from './household.js'
 export { RESTRICTED, isRestrictedCode } from './restricted.js'
 export { CASE_WORKFLOW, transitionCase, type CaseAction } from './transitions.js'

@@ -6,7 +6,7 @@ import { newId } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
 import { afterId, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
 import { ProblemError } from '../../shared/problems.js'
-import { assertCaseOpen, findCaseForActor } from './access.js'
+import { findCaseForActor, lockOpenCase } from './access.js'
 import { nameKey } from '../../shared/normalize.js'
 import { ageReferenceDate, presentMember } from './presenter.js'
 import {
@@ -47,8 +47,7 @@ async function present(db: Kysely<DB>, context: RequestContext, caseRow: ReturnC
 
 /** Locks the case (every household change takes this lock first, so they run one at a time) and loads the household. */
 async function lockHousehold(db: Transaction<DB>, context: RequestContext, caseId: string) {
-  const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
-  assertCaseOpen(caseRow)
+  const caseRow = await lockOpenCase(db, context.actor, caseId)
   const members = await repository.membersOfCases(db, [caseRow.id])
   return { caseRow, members }
 }

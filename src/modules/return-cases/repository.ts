@@ -6,23 +6,14 @@ import { auditEntriesInsert, type AuditInput } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { eventInsert, type DomainEvent } from '../../shared/outbox.js'
 import { UUID_PATTERN } from '../../shared/ids.js'
+import { findRow } from '../../shared/rows.js'
 
 export type ReturnCaseRow = Selectable<ReturnCasesTable>
 export type CaseMemberRow = Selectable<CaseMembersTable>
 export type VulnerabilityRow = Selectable<MemberVulnerabilitiesTable>
 
 /** A vulnerability entry as loaded with its member (timestamps already ISO strings). */
-export interface LoadedVulnerability {
-  id: string
-  case_id: string
-  member_id: string
-  code: string
-  notes: string | null
-  escort_needed: boolean | null
-  recorded_by: string
-  recorded_at: string
-  version: number
-}
+export type LoadedVulnerability = Omit<VulnerabilityRow, 'recorded_at' | 'updated_at'> & { recorded_at: string }
 
 export type MemberWithVulnerabilities = CaseMemberRow & { vulnerabilities: LoadedVulnerability[] }
 
@@ -278,9 +269,7 @@ export async function memberPage(db: Kysely<DB>, caseId: string, limit: number, 
 }
 
 export async function findMember(db: Kysely<DB>, caseId: string, memberId: string, options: { forUpdate?: boolean } = {}): Promise<CaseMemberRow | undefined> {
-  let query = db.selectFrom('case_members').selectAll().where('id', '=', memberId).where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'case_members', { id: memberId, case_id: caseId }, options)
 }
 
 export async function memberWithVulnerabilities(db: Kysely<DB>, caseId: string, memberId: string): Promise<MemberWithVulnerabilities | undefined> {

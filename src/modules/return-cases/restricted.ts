@@ -4,6 +4,7 @@ import type { AuditInput } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { hasRole, type Actor } from '../../shared/roles.js'
 import type { VulnerabilityRecord } from './schemas.js'
+import type { VulnerabilityRow } from './repository.js'
 import { recordAudits } from '../../shared/audit.js'
 
 /**
@@ -23,17 +24,8 @@ export function maySeeRestricted(actor: Actor, recordedBy: string): boolean {
   return hasRole(actor, 'protection') || actor.sub === recordedBy
 }
 
-interface VulnerabilityLike {
-  id: string
-  case_id: string
-  member_id: string
-  code: string
-  notes: string | null
-  escort_needed: boolean | null
-  recorded_by: string
-  recorded_at: string | Date
-  version: number
-}
+/** A vulnerability entry as stored or as loaded with its member (`recorded_at` then an ISO string). */
+type VulnerabilityLike = Omit<VulnerabilityRow, 'recorded_at' | 'updated_at'> & { recorded_at: string | Date }
 
 /** Collects the restricted entries a response discloses, to audit them once it is built. */
 export class Disclosures {

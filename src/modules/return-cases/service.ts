@@ -1,14 +1,14 @@
-import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely'
-import type { CaseStatus, DB, ReturnCasesTable } from '../../db/schema.js'
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely'
+import type { CaseStatus, CaseStatusHistoryTable, DB, ReturnCasesTable } from '../../db/schema.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId, UUID_PATTERN, type FixedId } from '../../shared/ids.js'
 import { emitEvent } from '../../shared/outbox.js'
-import { afterId, afterSequence, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
+import { afterId, DEFAULT_PAGE_SIZE, paginate, toPage, type Page } from '../../shared/pagination.js'
 import { ProblemError, invalidField, unprocessable } from '../../shared/problems.js'
 import { hasRole, isPartnerOnly, type Actor } from '../../shared/roles.js'
 import { assertProjectAcceptsCase } from '../projects/index.js'
-import { assertCaseOpen, findCaseForActor, findCaseWithMembersForActor } from './access.js'
+import { findCaseForActor, findCaseWithMembersForActor, lockOpenCase } from './access.js'
 import { searchWords } from '../../shared/normalize.js'
 import { presentCase, presentSummary } from './presenter.js'
 import {
@@ -182,9 +182,7 @@ export async function updateCase(
   expectedVersion: number | undefined,
   input: UpdateReturnCaseInput,
 ): Promise<ReturnCaseRecord> {
-  const current = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
-  assertCaseOpen(current)
-  assertVersion(current.version, expectedVersion)
+  const current = await lockOpenCase(db, context.actor, caseId, expectedVersion)
   throwIfInvalid(consentErrors(input.consent, '/body/consent'))
 
   const preApproval = PRE_APPROVAL.includes(current.status)
@@ -269,9 +267,7 @@ export async function referCase(
   expectedVersion: number | undefined,
   partnerOfficeId: string,
 ): Promise<ReturnCaseRecord> {
-  const current = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
-  assertCaseOpen(current)
-  assertVersion(current.version, expectedVersion)
+  const current = await lockOpenCase(db, context.actor, caseId, expectedVersion)
   if (NOT_REFERABLE.includes(current.status)) {
     throw new ProblemError('invalid-transition', `Cannot refer a return case that is ${current.status}`, {
       current_status: current.status,
@@ -412,11 +408,8 @@ export async function listHistory(
   pageQuery: { limit?: number; cursor?: string },
 ): Promise<Page<StatusHistoryEntryRecord>> {
   await findCaseForActor(db, actor, caseId)
-  const limit = pageQuery.limit ?? DEFAULT_PAGE_SIZE
-  const after = afterSequence(pageQuery.cursor)
-  let query = db.selectFrom('case_status_history').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after !== undefined) query = query.where('id', '>', after)
-  return toPage(await query.execute(), limit, (row) => [row.id], (row) => ({
+  const query = db.selectFrom('case_status_history').selectAll().where('case_id', '=', caseId)
+  const present = (rows: Selectable<CaseStatusHistoryTable>[]) => rows.map((row): StatusHistoryEntryRecord => ({
     id: row.id,
     action: row.action,
     from_status: row.from_status as CaseStatus | null,
@@ -425,4 +418,5 @@ export async function listHistory(
     actor: { sub: row.actor_sub, roles: row.actor_roles },
     occurred_at: row.occurred_at.toISOString(),
   }))
+  return paginate(query, pageQuery, present, { key: 'sequence' })
 }

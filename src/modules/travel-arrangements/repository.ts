@@ -1,10 +1,10 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import type { AccommodationsTable, DB, TravelInsurancesTable } from '../../db/schema.js'
 import { daysBetween } from '../../shared/dates.js'
-import { UUID_PATTERN } from '../../shared/ids.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
-import { invalidField } from '../../shared/problems.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import type { AccommodationListFilter, AccommodationRecord, TravelInsuranceListFilter, TravelInsuranceRecord } from './schemas.js'
+import { updateVersioned, insertRow } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 export type TravelInsuranceRow = Selectable<TravelInsurancesTable>
 export type AccommodationRow = Selectable<AccommodationsTable>
@@ -34,7 +34,7 @@ export function toTravelInsurance(row: TravelInsuranceRow): TravelInsuranceRecor
     policy_number: row.policy_number,
     cover_from: row.cover_from,
     cover_until: row.cover_until,
-    premium: { amount_minor: row.cost_minor, currency: row.currency },
+    premium: money(row.cost_minor, row.currency),
   }
 }
 
@@ -47,16 +47,16 @@ export function toAccommodation(row: AccommodationRow): AccommodationRecord {
     check_out_on: row.check_out_on,
     nights: daysBetween(row.check_in_on, row.check_out_on),
     guests: row.guests,
-    cost: { amount_minor: row.cost_minor, currency: row.currency },
+    cost: money(row.cost_minor, row.currency),
   }
 }
 
 export async function insertTravelInsurance(db: Kysely<DB>, values: Insertable<TravelInsurancesTable>): Promise<TravelInsuranceRow> {
-  return db.insertInto('travel_insurances').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'travel_insurances', values)
 }
 
 export async function insertAccommodation(db: Kysely<DB>, values: Insertable<AccommodationsTable>): Promise<AccommodationRow> {
-  return db.insertInto('accommodations').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'accommodations', values)
 }
 
 export async function findArrangement<T extends ArrangementTable>(
@@ -72,38 +72,20 @@ export async function findArrangement<T extends ArrangementTable>(
 }
 
 export async function setArrangementStatus(db: Kysely<DB>, table: ArrangementTable, id: string, status: Updateable<TravelInsurancesTable>['status']): Promise<ArrangementRow> {
-  return db
-    .updateTable(table)
-    .set((eb) => ({ status, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-}
-
-function afterIdOf(cursor: string | undefined): string | undefined {
-  const after = decodeCursor(cursor, 1)
-  if (!after) return undefined
-  if (typeof after[0] !== 'string' || !UUID_PATTERN.test(after[0])) throw invalidField('/query/cursor', 'malformed cursor')
-  return after[0]
+  return (await updateVersioned(db, table, id, { status })) as ArrangementRow
 }
 
 export async function listTravelInsurances(db: Kysely<DB>, caseId: string, filter: TravelInsuranceListFilter): Promise<Page<TravelInsuranceRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = afterIdOf(filter.cursor)
-  let query = db.selectFrom('travel_insurances').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', after)
+  let query = db.selectFrom('travel_insurances').selectAll().where('case_id', '=', caseId)
   if (filter.member_id) query = query.where('member_id', '=', filter.member_id)
   if (filter.status) query = query.where('status', '=', filter.status)
-  return toPage(await query.execute(), limit, (row) => [row.id], toTravelInsurance)
+  return paginate(query, filter, (rows) => rows.map(toTravelInsurance))
 }
 
 export async function listAccommodations(db: Kysely<DB>, caseId: string, filter: AccommodationListFilter): Promise<Page<AccommodationRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = afterIdOf(filter.cursor)
-  let query = db.selectFrom('accommodations').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', after)
+  let query = db.selectFrom('accommodations').selectAll().where('case_id', '=', caseId)
   if (filter.status) query = query.where('status', '=', filter.status)
-  return toPage(await query.execute(), limit, (row) => [row.id], toAccommodation)
+  return paginate(query, filter, (rows) => rows.map(toAccommodation))
 }
 
 /**

@@ -7,7 +7,7 @@ import { newId } from '../../shared/ids.js'
 import { ProblemError, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
 import type { Workflow } from '../../shared/workflow.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow } from '../return-cases/index.js'
+import { findCaseForActor, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, lockOpenCase } from '../return-cases/index.js'
 import * as repository from './repository.js'
 import { PRE_DEPARTURE_CASE_STATUSES, type DocumentInsertOf, type DocumentRowOf, type DocumentTable, type DocumentUpdateOf } from './repository.js'
 
@@ -44,8 +44,7 @@ export interface DocumentKind<T extends DocumentTable, Resource> {
 
 /** Documents are recorded until the travellers leave; after departure, or once the case ended, they are history. */
 export async function caseForDocumentWrite(db: Transaction<DB>, actor: Actor, caseId: string): Promise<ReturnCaseRow> {
-  const caseRow = await findCaseForActor(db, actor, caseId, { forUpdate: true })
-  assertCaseOpen(caseRow)
+  const caseRow = await lockOpenCase(db, actor, caseId)
   if (!PRE_DEPARTURE_CASE_STATUSES.includes(caseRow.status)) {
     throw new ProblemError('conflict', `Travel documents of case ${caseRow.reference} can no longer change: it is ${caseRow.status}`, {
       current_status: caseRow.status,

@@ -8,6 +8,8 @@ import type { TravelDocumentListFilter, TravelDocumentQueueFilter, TravelDocumen
 import { UUID_PATTERN } from '../../shared/ids.js'
 import type { TransitVisaListFilter, TransitVisaRecord } from './transit-visa-schemas.js'
 import { todayIso, daysBetween } from '../../shared/dates.js'
+import { updateVersioned } from '../../shared/rows.js'
+import { pick } from '../../shared/objects.js'
 
 export type TravelDocumentRow = Selectable<TravelDocumentsTable>
 
@@ -138,17 +140,7 @@ export type TransitVisaRow = Selectable<TransitVisasTable>
 
 export function toTransitVisa(row: TransitVisaRow): TransitVisaRecord {
   return {
-    id: row.id,
-    case_id: row.case_id,
-    member_id: row.member_id,
-    transit_country: row.transit_country,
-    status: row.status,
-    issuing_authority: row.issuing_authority,
-    requested_on: row.requested_on,
-    visa_number: row.visa_number,
-    issued_on: row.issued_on,
-    valid_from: row.valid_from,
-    valid_until: row.valid_until,
+    ...pick(row, ['id', 'case_id', 'member_id', 'transit_country', 'status', 'issuing_authority', 'requested_on', 'visa_number', 'issued_on', 'valid_from', 'valid_until']),
     ...workflowFields(row),
   }
 }
@@ -210,11 +202,6 @@ export async function findOnCase<T extends DocumentTable>(db: Kysely<DB>, table:
 }
 
 export async function updateRow<T extends DocumentTable>(db: Kysely<DB>, table: T, id: string, changes: DocumentUpdateOf<T>): Promise<DocumentRowOf<T>> {
-  const row = await db
-    .updateTable(table as DocumentTable)
-    .set((eb) => ({ ...(changes as Updateable<DB[DocumentTable]>), version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const row = await updateVersioned(db, table as DocumentTable, id, changes as Updateable<DB[DocumentTable]>)
   return row as DocumentRowOf<T>
 }

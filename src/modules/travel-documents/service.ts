@@ -20,6 +20,7 @@ import type {
   UpdateTravelDocumentInput,
 } from './schemas.js'
 import { latestAcceptableDate } from '../../shared/dates.js'
+import { pick } from '../../shared/objects.js'
 
 export type { TravelDocumentRow }
 
@@ -78,19 +79,8 @@ function documentErrors(state: DocumentState, prefix = '/body'): FieldError[] {
 
 function eventPayload(row: TravelDocumentRow): Record<string, unknown> {
   return {
-    id: row.id,
-    case_id: row.case_id,
-    member_id: row.member_id,
-    kind: row.kind,
-    status: row.status,
-    issuing_country: row.issuing_country,
-    issuing_authority: row.issuing_authority,
-    issued_on: row.issued_on,
-    expires_on: row.expires_on,
-    requested_on: row.requested_on,
-    refused_on: row.refused_on,
+    ...pick(row, ['id', 'case_id', 'member_id', 'kind', 'status', 'issuing_country', 'issuing_authority', 'issued_on', 'expires_on', 'requested_on', 'refused_on', 'version']),
     has_number: row.document_number !== null,
-    version: row.version,
   }
 }
 

@@ -1,14 +1,12 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Transaction } from 'kysely'
 import type { BookingAssistanceValue, BookingEscortValue, BookingTransitRequirementValue, CaseStatus, DB } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
+import { recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
-import { emitEvent } from '../../shared/outbox.js'
-import type { Page } from '../../shared/pagination.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
 import type { Actor } from '../../shared/roles.js'
-import { assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow } from '../return-cases/index.js'
+import { caseRecordReads, assertCaseOpen, findCaseForActor, listCaseMembers, type ReturnCaseRow, lockOpenCase } from '../return-cases/index.js'
 import * as repository from './repository.js'
 import { offsetMinutesOf, type BookingRow, type SegmentRow } from './repository.js'
 import type { AssistanceInputValue, BookingListFilter, BookingRecord, CreateBookingInput, EscortInputValue, SegmentInputValue, TransitPointInputValue, UpdateBookingInput } from './schemas.js'
@@ -175,9 +173,8 @@ function bookingPayload(row: BookingRow, route: Route): Record<string, unknown> 
   }
 }
 
-async function recordChange(db: Transaction<DB>, context: RequestContext, action: string, before: BookingRow | null, after: BookingRow, route: Route): Promise<void> {
-  await recordAudit(db, context, { action: `booking.${action}`, entityType: 'booking', entityId: after.id, caseId: after.case_id, before, after })
-  await emitEvent(db, { type: `booking.${action}`, entityType: 'booking', entityId: after.id, caseId: after.case_id, payload: bookingPayload(after, route) })
+async function recordBookingChange(db: Transaction<DB>, context: RequestContext, action: string, before: BookingRow | null, after: BookingRow, route: Route): Promise<void> {
+  await recordChange(db, context, { action: `booking.${action}`, entityType: 'booking', entityId: after.id, caseId: after.case_id, before, after, payload: bookingPayload(after, route) })
 }
 
 export async function createBooking(db: Transaction<DB>, context: RequestContext, caseId: string, input: CreateBookingInput): Promise<BookingRecord> {
@@ -217,7 +214,7 @@ export async function createBooking(db: Transaction<DB>, context: RequestContext
     },
     segments.map((segment) => ({ booking_id: id, ...segment.values })),
   )
-  await recordChange(db, context, 'created', null, row, route)
+  await recordBookingChange(db, context, 'created', null, row, route)
   return (await repository.presentBookings(db, [row]))[0] as BookingRecord
 }
 
@@ -254,7 +251,7 @@ export async function updateBooking(
     ...(transit ? { transit_requirements: JSON.stringify(transit.values) } : {}),
     ...(input.notes !== undefined ? { notes: input.notes === null ? null : input.notes.trim() } : {}),
   })
-  await recordChange(db, context, 'updated', current, updated, route)
+  await recordBookingChange(db, context, 'updated', current, updated, route)
   return (await repository.presentBookings(db, [updated]))[0] as BookingRecord
 }
 
@@ -267,8 +264,7 @@ export async function cancelBooking(
   expectedVersion: number | undefined,
   reason: string,
 ): Promise<BookingRecord> {
-  const caseRow = await findCaseForActor(db, context.actor, caseId, { forUpdate: true })
-  assertCaseOpen(caseRow)
+  const caseRow = await lockOpenCase(db, context.actor, caseId)
   const current = await lockBooking(db, caseRow, bookingId, expectedVersion)
   const live = await db
     .selectFrom('tickets')
@@ -293,18 +289,12 @@ export async function cancelBookingRow(db: Transaction<DB>, context: RequestCont
     cancelled_at: new Date(),
     cancellation_reason: reason.trim(),
   })
-  await recordChange(db, context, 'cancelled', current, updated, routeOf(await repository.segmentsOf(db, [current.id])))
+  await recordBookingChange(db, context, 'cancelled', current, updated, routeOf(await repository.segmentsOf(db, [current.id])))
   return updated
 }
 
-export async function listBookings(db: Kysely<DB>, actor: Actor, caseId: string, filter: BookingListFilter): Promise<Page<BookingRecord>> {
-  await findCaseForActor(db, actor, caseId)
-  return repository.listBookings(db, caseId, filter)
-}
-
-export async function getBooking(db: Kysely<DB>, actor: Actor, caseId: string, bookingId: string): Promise<BookingRecord> {
-  await findCaseForActor(db, actor, caseId)
-  const row = await repository.findBooking(db, caseId, bookingId)
-  if (!row) throw notFound('Booking', bookingId)
-  return (await repository.presentBookings(db, [row]))[0] as BookingRecord
-}
+export const { list: listBookings, get: getBooking } = caseRecordReads('Booking', {
+  list: (db, caseId, filter: BookingListFilter) => repository.listBookings(db, caseId, filter),
+  find: (db, caseId, id) => repository.findBooking(db, caseId, id),
+  present: async (db, row): Promise<BookingRecord> => (await repository.presentBookings(db, [row]))[0] as BookingRecord,
+})

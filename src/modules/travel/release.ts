@@ -1,9 +1,8 @@
 import type { Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
+import { recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
-import { emitEvent } from '../../shared/outbox.js'
 import { conflict } from '../../shared/problems.js'
 import { releaseOpenCommitmentsForCase, releasesOfRequest } from '../projects/index.js'
 import { cancelLivePaymentRequestsForCase, lockCaseForRelease } from '../payments/index.js'
@@ -13,6 +12,7 @@ import { cancelBookingRow } from './bookings.js'
 import * as repository from './repository.js'
 import type { TravelOutcomeRecord } from './schemas.js'
 import { endTicket } from './tickets.js'
+import { money } from '../../shared/money.js'
 
 export type CaseReleaseAction = 'cancel' | 'mark_no_show'
 
@@ -79,13 +79,12 @@ export async function releaseCaseTravel(
     released: releases.map((entry) => ({
       ledger_entry_id: entry.id,
       budget_line_id: entry.budget_line_id,
-      amount: { amount_minor: entry.amount_minor, currency: entry.currency },
+      amount: money(entry.amount_minor, entry.currency),
       source: { type: entry.source_type, id: entry.source_id },
     })),
   }
   const { reference: _reference, ...summary } = outcome
-  await recordAudit(db, context, { action: 'return_case.travel_released', entityType: 'return_case', entityId: caseRow.id, caseId: caseRow.id, after: { ...summary, reason } })
-  await emitEvent(db, { type: 'return_case.travel_released', entityType: 'return_case', entityId: caseRow.id, caseId: caseRow.id, payload: { ...outcome, action } })
+  await recordChange(db, context, { action: 'return_case.travel_released', entityType: 'return_case', entityId: caseRow.id, caseId: caseRow.id, after: { ...summary, reason }, payload: { ...outcome, action } })
   return outcome
 }
 

@@ -1,23 +1,16 @@
 import { sql, type Expression, type Insertable, type Kysely, type RawBuilder, type Selectable, type Updateable } from 'kysely'
 import type { BookingSegmentsTable, BookingsTable, DB, PaymentStatus, TicketsTable } from '../../db/schema.js'
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../../shared/pagination.js'
-import { invalidField } from '../../shared/problems.js'
+import { paginate, type Page } from '../../shared/pagination.js'
 import type { BookingListFilter, BookingRecord, TicketAction, TicketListFilter, TicketRecord } from './schemas.js'
-import { UUID_PATTERN } from '../../shared/ids.js'
 import { paymentStatuses } from '../payments/index.js'
 import type { TransitVisaNeed } from '../travel-documents/index.js'
+import { updateVersioned, findRow, insertRow } from '../../shared/rows.js'
+import { money } from '../../shared/money.js'
 
 export type BookingRow = Selectable<BookingsTable>
 export type SegmentRow = Selectable<BookingSegmentsTable>
 export type TicketRow = Selectable<TicketsTable>
 export type TicketWithContext = TicketRow & { travel_on: string; payment_status: PaymentStatus }
-
-function afterId(cursor: string | undefined): string | undefined {
-  const after = decodeCursor(cursor, 1)
-  if (!after) return undefined
-  if (typeof after[0] !== 'string' || !UUID_PATTERN.test(after[0])) throw invalidField('/query/cursor', 'malformed cursor')
-  return after[0]
-}
 
 // ---------------------------------------------------------------- local times
 
@@ -118,9 +111,7 @@ export async function insertBooking(db: Kysely<DB>, values: Insertable<BookingsT
 }
 
 export async function findBooking(db: Kysely<DB>, caseId: string, bookingId: string, options: { forUpdate?: boolean } = {}): Promise<BookingRow | undefined> {
-  let query = db.selectFrom('bookings').selectAll().where('id', '=', bookingId).where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'bookings', { id: bookingId, case_id: caseId }, options)
 }
 
 export async function activeBookingWithReference(db: Kysely<DB>, caseId: string, reference: string): Promise<BookingRow | undefined> {
@@ -141,12 +132,7 @@ export async function presentBookings(db: Kysely<DB>, rows: readonly BookingRow[
 }
 
 export async function updateBooking(db: Kysely<DB>, id: string, changes: Updateable<BookingsTable>): Promise<BookingRow> {
-  return db
-    .updateTable('bookings')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'bookings', id, changes)
 }
 
 export async function activeBookingsOfCase(db: Kysely<DB>, caseId: string): Promise<BookingRow[]> {
@@ -154,14 +140,9 @@ export async function activeBookingsOfCase(db: Kysely<DB>, caseId: string): Prom
 }
 
 export async function listBookings(db: Kysely<DB>, caseId: string, filter: BookingListFilter): Promise<Page<BookingRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = afterId(filter.cursor)
-  let query = db.selectFrom('bookings').selectAll().where('case_id', '=', caseId).orderBy('id').limit(limit + 1)
-  if (after) query = query.where('id', '>', after)
+  let query = db.selectFrom('bookings').selectAll().where('case_id', '=', caseId)
   if (filter.status) query = query.where('status', '=', filter.status)
-  const rows = await query.execute()
-  const page = toPage(rows, limit, (row) => [row.id], (row) => row)
-  return { items: await presentBookings(db, page.items), next_cursor: page.next_cursor }
+  return paginate(query, filter, (rows) => presentBookings(db, rows))
 }
 
 // ---------------------------------------------------------------- tickets
@@ -188,7 +169,7 @@ export function toTicket(row: TicketWithContext): TicketRecord {
     booking_id: row.booking_id,
     member_id: row.member_id,
     ticket_number: row.ticket_number,
-    fare: { amount_minor: row.fare_minor, currency: row.currency },
+    fare: money(row.fare_minor, row.currency),
     payee: { type: row.payee_type, name: row.payee_name },
     status: row.status,
     payment_request_id: row.payment_request_id,
@@ -209,7 +190,7 @@ export function toTicket(row: TicketWithContext): TicketRecord {
     carrier_refund:
       row.carrier_refund_minor !== null && row.carrier_refunded_on && row.carrier_refund_reference && row.carrier_refund_ledger_entry_id && row.carrier_refund_recorded_by && row.carrier_refund_recorded_at
         ? {
-            amount: { amount_minor: Number(row.carrier_refund_minor), currency: row.currency },
+            amount: money(Number(row.carrier_refund_minor), row.currency),
             refunded_on: row.carrier_refunded_on,
             reference: row.carrier_refund_reference,
             ledger_entry_id: row.carrier_refund_ledger_entry_id,
@@ -245,13 +226,11 @@ export async function presentTicket(db: Kysely<DB>, ticketId: string): Promise<T
 }
 
 export async function insertTicket(db: Kysely<DB>, values: Insertable<TicketsTable>): Promise<TicketRow> {
-  return db.insertInto('tickets').values(values).returningAll().executeTakeFirstOrThrow()
+  return insertRow(db, 'tickets', values)
 }
 
 export async function findTicket(db: Kysely<DB>, caseId: string, ticketId: string, options: { forUpdate?: boolean } = {}): Promise<TicketRow | undefined> {
-  let query = db.selectFrom('tickets').selectAll().where('id', '=', ticketId).where('case_id', '=', caseId)
-  if (options.forUpdate) query = query.forUpdate()
-  return query.executeTakeFirst()
+  return findRow(db, 'tickets', { id: ticketId, case_id: caseId }, options)
 }
 
 export async function findTicketByPayment(db: Kysely<DB>, paymentRequestId: string): Promise<TicketRow | undefined> {
@@ -278,23 +257,15 @@ export async function liveTicketWithNumber(db: Kysely<DB>, ticketNumber: string)
 }
 
 export async function updateTicket(db: Kysely<DB>, id: string, changes: Updateable<TicketsTable>): Promise<TicketRow> {
-  return db
-    .updateTable('tickets')
-    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  return updateVersioned(db, 'tickets', id, changes)
 }
 
 export async function listTickets(db: Kysely<DB>, caseId: string, filter: TicketListFilter): Promise<Page<TicketRecord>> {
-  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
-  const after = afterId(filter.cursor)
-  let query = ticketsWithTravelDate(db).where('t.case_id', '=', caseId).orderBy('t.id').limit(limit + 1)
-  if (after) query = query.where('t.id', '>', after)
+  let query = ticketsWithTravelDate(db).where('t.case_id', '=', caseId)
   if (filter.status) query = query.where('t.status', '=', filter.status)
   if (filter.member_id) query = query.where('t.member_id', '=', filter.member_id)
   if (filter.booking_id) query = query.where('t.booking_id', '=', filter.booking_id)
-  return toPage(await withPaymentStatus(db, await query.execute()), limit, (row) => [row.id], toTicket)
+  return paginate(query, filter, async (rows) => (await withPaymentStatus(db, rows)).map(toTicket), { column: 't.id' })
 }
 
 /** The travellers of a case who hold an issued ticket on an active booking. */

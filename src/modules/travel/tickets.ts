@@ -1,17 +1,15 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB, TicketStatus } from '../../db/schema.js'
-import { recordAudit } from '../../shared/audit.js'
+import { recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
-import { emitEvent } from '../../shared/outbox.js'
-import type { Page } from '../../shared/pagination.js'
+import { pick } from '../../shared/objects.js'
 import { ProblemError, conflict, notFound, unprocessable } from '../../shared/problems.js'
-import type { Actor } from '../../shared/roles.js'
 import { Workflow } from '../../shared/workflow.js'
 import { LIVE_PAYMENT_STATUSES, cancelPaymentRequest, lockCaseForRelease, findPaymentRequest, requestPayment, type PaymentHooks, type PaymentRequestRow } from '../payments/index.js'
 import { budgetLineForCost, creditRefund } from '../projects/index.js'
-import { assertCaseOpen, findCaseForActor, hasMedicalNeeds, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, transitionCase, lockCase, needsMedicalEscort } from '../return-cases/index.js'
+import { caseRecordReads, assertCaseOpen, hasMedicalNeeds, listCaseMembers, type CaseMemberRow, type ReturnCaseRow, transitionCase, lockCase, needsMedicalEscort } from '../return-cases/index.js'
 import { assertTransitVisas, assertTravelDocument } from '../travel-documents/index.js'
 import { BOOKABLE_CASE_STATUSES, caseForTravelWrite } from './bookings.js'
 import * as repository from './repository.js'
@@ -19,6 +17,7 @@ import type { BookingRow, SegmentRow, TicketRow } from './repository.js'
 import type { RecordCarrierRefundInput, RequestTicketInput, TicketListFilter, TicketRecord } from './schemas.js'
 import { latestAcceptableDate } from '../../shared/dates.js'
 import { ticketCharges, travelCover } from './ports.js'
+import { money } from '../../shared/money.js'
 
 type TicketTransition = 'issue' | 'void' | 'refund' | 'confirm_departure' | 'record_no_show'
 
@@ -36,26 +35,18 @@ export const ticketWorkflow = new Workflow<TicketStatus, TicketTransition>('tick
 
 function ticketPayload(row: TicketRow): Record<string, unknown> {
   return {
-    id: row.id,
-    case_id: row.case_id,
-    booking_id: row.booking_id,
-    member_id: row.member_id,
-    status: row.status,
-    fare: { amount_minor: row.fare_minor, currency: row.currency },
-    payment_request_id: row.payment_request_id,
-    travel_document_id: row.travel_document_id,
+    ...pick(row, ['id', 'case_id', 'booking_id', 'member_id', 'status', 'payment_request_id', 'travel_document_id', 'version']),
+    fare: money(row.fare_minor, row.currency),
     issued_at: row.issued_at?.toISOString() ?? null,
     departed_at: row.departed_at?.toISOString() ?? null,
     arrived_at: row.arrived_at?.toISOString() ?? null,
     no_show: row.no_show_recorded_at !== null,
-    carrier_refund: row.carrier_refund_minor === null ? null : { amount: { amount_minor: Number(row.carrier_refund_minor), currency: row.currency }, refunded_on: row.carrier_refunded_on },
-    version: row.version,
+    carrier_refund: row.carrier_refund_minor === null ? null : { amount: money(Number(row.carrier_refund_minor), row.currency), refunded_on: row.carrier_refunded_on },
   }
 }
 
 export async function recordTicketChange(db: Transaction<DB>, context: RequestContext, action: string, before: TicketRow | null, after: TicketRow): Promise<void> {
-  await recordAudit(db, context, { action: `ticket.${action}`, entityType: 'ticket', entityId: after.id, caseId: after.case_id, before, after })
-  await emitEvent(db, { type: `ticket.${action}`, entityType: 'ticket', entityId: after.id, caseId: after.case_id, payload: ticketPayload(after) })
+  await recordChange(db, context, { action: `ticket.${action}`, entityType: 'ticket', entityId: after.id, caseId: after.case_id, before, after, payload: ticketPayload(after) })
 }
 
 export async function lockTicket(db: Transaction<DB>, caseRow: ReturnCaseRow, ticketId: string, expectedVersion: number | undefined): Promise<TicketRow> {
@@ -236,17 +227,19 @@ export async function endTicket(
   return { row: updated, cancelledPaymentRequestIds: cancelled }
 }
 
+/** A ticket ended by staff for a reason (void, refund): locked for the release, the workflow and `assertMay` checked, then ended (voided, refunded). */
+function ticketEnding(action: 'void' | 'refund', assertMay: (db: Transaction<DB>, ticket: TicketRow) => Promise<void> = async () => {}) {
+  return async (db: Transaction<DB>, context: RequestContext, caseId: string, ticketId: string, expectedVersion: number | undefined, reason: string): Promise<TicketRecord> => {
+    const { ticket } = await lockTicketForRelease(db, context, caseId, ticketId, expectedVersion)
+    ticketWorkflow.target(action, ticket.status)
+    await assertMay(db, ticket)
+    await endTicket(db, context, ticket, { status: action === 'void' ? 'voided' : 'refunded', reason: reason.trim() })
+    return repository.presentTicket(db, ticket.id)
+  }
+}
+
 /** Voids a ticket that is not yet paid (a paid one is refunded): its payment is cancelled and the commitment released. */
-export async function voidTicket(
-  db: Transaction<DB>,
-  context: RequestContext,
-  caseId: string,
-  ticketId: string,
-  expectedVersion: number | undefined,
-  reason: string,
-): Promise<TicketRecord> {
-  const { ticket } = await lockTicketForRelease(db, context, caseId, ticketId, expectedVersion)
-  ticketWorkflow.target('void', ticket.status)
+export const voidTicket = ticketEnding('void', async (db, ticket) => {
   const payment = (await findPaymentRequest(db, ticket.payment_request_id)) as PaymentRequestRow
   if (payment.status === 'paid') {
     throw new ProblemError('invalid-transition', `Ticket ${ticket.ticket_number} is paid; refund it instead of voiding it`, {
@@ -255,24 +248,10 @@ export async function voidTicket(
       action: 'void',
     })
   }
-  await endTicket(db, context, ticket, { status: 'voided', reason: reason.trim() })
-  return repository.presentTicket(db, ticket.id)
-}
+})
 
 /** Refunds an issued ticket: what is still committed of its fare is released; what was paid stays spent. */
-export async function refundTicket(
-  db: Transaction<DB>,
-  context: RequestContext,
-  caseId: string,
-  ticketId: string,
-  expectedVersion: number | undefined,
-  reason: string,
-): Promise<TicketRecord> {
-  const { ticket } = await lockTicketForRelease(db, context, caseId, ticketId, expectedVersion)
-  ticketWorkflow.target('refund', ticket.status)
-  await endTicket(db, context, ticket, { status: 'refunded', reason: reason.trim() })
-  return repository.presentTicket(db, ticket.id)
-}
+export const refundTicket = ticketEnding('refund')
 
 function sameCarrierRefund(ticket: TicketRow, input: RecordCarrierRefundInput): boolean {
   return (
@@ -304,7 +283,7 @@ export async function recordCarrierRefund(
     if (sameCarrierRefund(ticket, input)) return repository.presentTicket(db, ticket.id)
     throw new ProblemError('duplicate-resource', `Ticket ${ticket.ticket_number} already has a carrier refund of ${ticket.carrier_refund_minor} ${ticket.currency} minor units recorded`, {
       ticket_id: ticket.id,
-      carrier_refund: { amount: { amount_minor: Number(ticket.carrier_refund_minor), currency: ticket.currency }, refunded_on: ticket.carrier_refunded_on, reference: ticket.carrier_refund_reference },
+      carrier_refund: { amount: money(Number(ticket.carrier_refund_minor), ticket.currency), refunded_on: ticket.carrier_refunded_on, reference: ticket.carrier_refund_reference },
     })
   }
   const payment = (await findPaymentRequest(db, ticket.payment_request_id)) as PaymentRequestRow
@@ -347,17 +326,11 @@ export async function recordCarrierRefund(
   return repository.presentTicket(db, ticket.id)
 }
 
-export async function listTickets(db: Kysely<DB>, actor: Actor, caseId: string, filter: TicketListFilter): Promise<Page<TicketRecord>> {
-  await findCaseForActor(db, actor, caseId)
-  return repository.listTickets(db, caseId, filter)
-}
-
-export async function getTicket(db: Kysely<DB>, actor: Actor, caseId: string, ticketId: string): Promise<TicketRecord> {
-  await findCaseForActor(db, actor, caseId)
-  const ticket = await repository.findTicket(db, caseId, ticketId)
-  if (!ticket) throw notFound('Ticket', ticketId)
-  return repository.presentTicket(db, ticket.id)
-}
+export const { list: listTickets, get: getTicket } = caseRecordReads('Ticket', {
+  list: (db, caseId, filter: TicketListFilter) => repository.listTickets(db, caseId, filter),
+  find: (db, caseId, id) => repository.findTicket(db, caseId, id),
+  present: (db, ticket): Promise<TicketRecord> => repository.presentTicket(db, ticket.id),
+})
 
 // ---------------------------------------------------------------- following the ticket's payment
 
