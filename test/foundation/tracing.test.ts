@@ -66,6 +66,11 @@ t.test('with OTEL_EXPORTER_OTLP_ENDPOINT the server continues an incoming tracep
   t.teardown(() => child.kill('SIGKILL'))
   await waitFor(() => /Swagger UI: (http:\/\/\S+)\/docs/.test(output), 60_000)
   const base = /Swagger UI: (http:\/\/\S+)\/docs/.exec(output)?.[1] as string
+  // The server listens before it has reached its database (readiness says so meanwhile); wait until it is ready.
+  for (const deadline = Date.now() + 60_000; !(await fetch(`${base}/readyz`)).ok; ) {
+    if (Date.now() > deadline) throw new Error('the server did not become ready')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 
   const traceId = '0af7651916cd43dd8448eb211c80319c'
   const callerSpanId = 'b7ad6b7169203331'
