@@ -1,5 +1,5 @@
 import type { Kysely, Transaction, Updateable } from 'kysely'
-import { parsePhoneNumberFromString } from 'libphonenumber-js'
+import { createRequire } from 'node:module'
 import type { DB, MicConsultationsTable, MicEnquirersTable, MicHouseholdMemberValue } from '../../db/schema.js'
 import { recordChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -80,10 +80,20 @@ function householdValue(household: readonly MicHouseholdMemberInput[]): MicHouse
   }))
 }
 
+/**
+ * The phone-number parser with its metadata for every country (megabytes), loaded with the first MIC contact that
+ * has a phone number rather than held by every idle instance.
+ */
+let phoneParser: typeof import('libphonenumber-js') | undefined
+function phoneNumbers(): typeof import('libphonenumber-js') {
+  phoneParser ??= createRequire(import.meta.url)('libphonenumber-js') as typeof import('libphonenumber-js')
+  return phoneParser
+}
+
 /** A phone number in international form, stored as E.164 so the same number is always written the same way. */
 function phoneValue(phone: string | null | undefined, errors: FieldError[]): string | null | undefined {
   if (phone === null || phone === undefined) return phone
-  const parsed = parsePhoneNumberFromString(phone)
+  const parsed = phoneNumbers().parsePhoneNumberFromString(phone)
   if (!parsed || !parsed.isValid()) {
     errors.push({ pointer: '/body/contact/phone', detail: 'must be a valid phone number in international form (+ and the country code)' })
     return undefined
