@@ -56,6 +56,18 @@ async function record(db: Transaction<DB>, context: RequestContext, audit: Audit
   await recordChange(db, context, { ...audit, payload })
 }
 
+/** A new record of a case: audited whole with its free-text field masked, and `<entityType>.recorded` emitted without that field. */
+async function recordNew<Created extends { id: string; case_id: string }>(
+  db: Transaction<DB>,
+  context: RequestContext,
+  entityType: string,
+  created: Created,
+  masked: keyof Created & string,
+): Promise<void> {
+  const { [masked]: _masked, ...payload } = created
+  await record(db, context, { action: `${entityType}.recorded`, entityType, entityId: created.id, caseId: created.case_id, after: created, maskedFields: [masked] }, payload)
+}
+
 // ---------------------------------------------------------------- monitoring visits
 
 function toVisit(row: VisitRow): MonitoringVisitRecord {
@@ -88,13 +100,7 @@ export async function createVisit(db: Transaction<DB>, context: RequestContext, 
     recorded_by_office_id: isPartnerOnly(context.actor) ? caseRow.partner_office_id : null,
   })
   const visit = toVisit(row)
-  const { findings: _findings, ...payload } = visit
-  await record(
-    db,
-    context,
-    { action: 'monitoring_visit.recorded', entityType: 'monitoring_visit', entityId: row.id, caseId: caseRow.id, after: visit, maskedFields: ['findings'] },
-    payload,
-  )
+  await recordNew(db, context, 'monitoring_visit', visit, 'findings')
   return visit
 }
 
@@ -146,13 +152,7 @@ export async function createSurvey(db: Transaction<DB>, context: RequestContext,
     recorded_by: context.actor.sub,
   })
   const survey = toSurvey(row)
-  const { comments: _comments, ...payload } = survey
-  await record(
-    db,
-    context,
-    { action: 'satisfaction_survey.recorded', entityType: 'satisfaction_survey', entityId: row.id, caseId: caseRow.id, after: survey, maskedFields: ['comments'] },
-    payload,
-  )
+  await recordNew(db, context, 'satisfaction_survey', survey, 'comments')
   return survey
 }
 
