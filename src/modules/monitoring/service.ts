@@ -56,16 +56,17 @@ async function record(db: Transaction<DB>, context: RequestContext, audit: Audit
   await recordChange(db, context, { ...audit, payload })
 }
 
-/** A new record of a case: audited whole with its free-text field masked, and `<entityType>.recorded` emitted without that field. */
+/** A new record of a case, returned once audited whole with its free-text field masked and `<entityType>.recorded` emitted without that field. */
 async function recordNew<Created extends { id: string; case_id: string }>(
   db: Transaction<DB>,
   context: RequestContext,
   entityType: string,
   created: Created,
   masked: keyof Created & string,
-): Promise<void> {
+): Promise<Created> {
   const { [masked]: _masked, ...payload } = created
   await record(db, context, { action: `${entityType}.recorded`, entityType, entityId: created.id, caseId: created.case_id, after: created, maskedFields: [masked] }, payload)
+  return created
 }
 
 // ---------------------------------------------------------------- monitoring visits
@@ -99,9 +100,7 @@ export async function createVisit(db: Transaction<DB>, context: RequestContext, 
       recorded_by: context.actor.sub,
     recorded_by_office_id: isPartnerOnly(context.actor) ? caseRow.partner_office_id : null,
   })
-  const visit = toVisit(row)
-  await recordNew(db, context, 'monitoring_visit', visit, 'findings')
-  return visit
+  return recordNew(db, context, 'monitoring_visit', toVisit(row), 'findings')
 }
 
 export async function listVisits(db: Kysely<DB>, actor: Actor, caseId: string, page: PageRequest): Promise<Page<MonitoringVisitRecord>> {
@@ -151,9 +150,7 @@ export async function createSurvey(db: Transaction<DB>, context: RequestContext,
       comments: input.comments?.trim() ?? null,
     recorded_by: context.actor.sub,
   })
-  const survey = toSurvey(row)
-  await recordNew(db, context, 'satisfaction_survey', survey, 'comments')
-  return survey
+  return recordNew(db, context, 'satisfaction_survey', toSurvey(row), 'comments')
 }
 
 export async function listSurveys(db: Kysely<DB>, actor: Actor, caseId: string, page: PageRequest): Promise<Page<SatisfactionSurveyRecord>> {
