@@ -97,3 +97,15 @@ export async function recordChange(db: Kysely<DB>, context: RequestContext, chan
   await recordAudit(db, context, audit)
   await emitEvent(db, { type: audit.action, entityType: audit.entityType, entityId: audit.entityId, caseId: audit.caseId, payload })
 }
+
+/** The change of one row of a case, as `recordChange`: the action is `<entityType>.<verb>`, the entity the row's `id`, the case its `case_id`. */
+export async function recordCaseRowChange(
+  db: Kysely<DB>,
+  context: RequestContext,
+  entityType: string,
+  verb: string,
+  row: { id: string; case_id: string | null },
+  change: Omit<Change, 'action' | 'entityType' | 'entityId' | 'caseId'>,
+): Promise<void> {
+  await recordChange(db, context, { action: `${entityType}.${verb}`, entityType, entityId: row.id, caseId: row.case_id, ...change })
+}

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { CaseStatus, CashGrantStatus, DB } from '../../db/schema.js'
-import { recordChange } from '../../shared/audit.js'
+import { recordCaseRowChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
@@ -24,11 +24,7 @@ const MASKED_FIELDS = ['justification'] as const
 
 async function recordGrantChange(db: Transaction<DB>, context: RequestContext, action: string, before: CashGrantRow | null, after: CashGrantRow): Promise<void> {
   const { justification: _justification, ...payload } = after
-  await recordChange(db, context, {
-    action: `cash_grant.${action}`,
-    entityType: 'cash_grant',
-    entityId: after.id,
-    caseId: after.case_id,
+  await recordCaseRowChange(db, context, 'cash_grant', action, after, {
     before,
     after,
     maskedFields: MASKED_FIELDS,

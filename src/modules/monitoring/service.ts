@@ -56,6 +56,19 @@ async function record(db: Transaction<DB>, context: RequestContext, audit: Audit
   await recordChange(db, context, { ...audit, payload })
 }
 
+/** A new record of a case, returned once audited whole with its free-text field masked and `<entityType>.recorded` emitted without that field. */
+async function recordNew<Created extends { id: string; case_id: string }>(
+  db: Transaction<DB>,
+  context: RequestContext,
+  entityType: string,
+  created: Created,
+  masked: keyof Created & string,
+): Promise<Created> {
+  const { [masked]: _masked, ...payload } = created
+  await record(db, context, { action: `${entityType}.recorded`, entityType, entityId: created.id, caseId: created.case_id, after: created, maskedFields: [masked] }, payload)
+  return created
+}
+
 // ---------------------------------------------------------------- monitoring visits
 
 function toVisit(row: VisitRow): MonitoringVisitRecord {
@@ -87,15 +100,7 @@ export async function createVisit(db: Transaction<DB>, context: RequestContext, 
       recorded_by: context.actor.sub,
     recorded_by_office_id: isPartnerOnly(context.actor) ? caseRow.partner_office_id : null,
   })
-  const visit = toVisit(row)
-  const { findings: _findings, ...payload } = visit
-  await record(
-    db,
-    context,
-    { action: 'monitoring_visit.recorded', entityType: 'monitoring_visit', entityId: row.id, caseId: caseRow.id, after: visit, maskedFields: ['findings'] },
-    payload,
-  )
-  return visit
+  return recordNew(db, context, 'monitoring_visit', toVisit(row), 'findings')
 }
 
 export async function listVisits(db: Kysely<DB>, actor: Actor, caseId: string, page: PageRequest): Promise<Page<MonitoringVisitRecord>> {
@@ -145,15 +150,7 @@ export async function createSurvey(db: Transaction<DB>, context: RequestContext,
       comments: input.comments?.trim() ?? null,
     recorded_by: context.actor.sub,
   })
-  const survey = toSurvey(row)
-  const { comments: _comments, ...payload } = survey
-  await record(
-    db,
-    context,
-    { action: 'satisfaction_survey.recorded', entityType: 'satisfaction_survey', entityId: row.id, caseId: caseRow.id, after: survey, maskedFields: ['comments'] },
-    payload,
-  )
-  return survey
+  return recordNew(db, context, 'satisfaction_survey', toSurvey(row), 'comments')
 }
 
 export async function listSurveys(db: Kysely<DB>, actor: Actor, caseId: string, page: PageRequest): Promise<Page<SatisfactionSurveyRecord>> {

@@ -1,6 +1,6 @@
 import type { Kysely, Updateable, Transaction } from 'kysely'
 import type { DB, PayeeType, PaymentKind, PaymentRequestsTable } from '../../db/schema.js'
-import { recordChange } from '../../shared/audit.js'
+import { recordCaseRowChange } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
 import { assertVersion } from '../../shared/etag.js'
 import { newId } from '../../shared/ids.js'
@@ -84,11 +84,7 @@ export function toRecord(row: PaymentRequestRow): PaymentRequestRecord {
 }
 
 async function recordPaymentChange(db: Transaction<DB>, context: RequestContext, action: string, before: PaymentRequestRow | null, after: PaymentRequestRow): Promise<void> {
-  await recordChange(db, context, {
-    action: `payment_request.${action}`,
-    entityType: 'payment_request',
-    entityId: after.id,
-    caseId: after.case_id,
+  await recordCaseRowChange(db, context, 'payment_request', action, after, {
     before,
     after,
     maskedFields: MASKED_FIELDS,

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { currencyExponent } from '../../shared/iso-codes.js'
 import { notFound } from '../../shared/problems.js'
+import { pick } from '../../shared/objects.js'
 import { findProjectRow } from './access.js'
 import * as repository from './repository.js'
 import type { BudgetReportRecord } from './schemas.js'
@@ -30,12 +31,7 @@ export async function budgetReport(db: Kysely<DB>, projectId: string): Promise<B
       const spentShares = splitByShares(spent, shares)
       return {
         project_id: project.id,
-        code: project.code,
-        title: project.title,
-        status: project.status,
-        starts_on: project.starts_on,
-        ends_on: project.ends_on,
-        currency: project.currency,
+        ...pick(project, ['code', 'title', 'status', 'starts_on', 'ends_on', 'currency']),
         generated_at: new Date().toISOString(),
         lines: lines.map((line) => ({
           budget_line_id: line.id,

@@ -19,7 +19,7 @@ import { checkedItems } from './requests.js'
 import type { ConfirmDeliveryInput, CreateDisbursementInput, DisbursementRecord } from './schemas.js'
 import { DELIVERABLE_STATUSES, disbursementWorkflow, planWorkflow } from './transitions.js'
 import { todayIso } from '../../shared/dates.js'
-import { recordChange } from '../../shared/audit.js'
+import { recordCaseRowChange } from '../../shared/audit.js'
 import { updateVersioned } from '../../shared/rows.js'
 import { pick } from '../../shared/objects.js'
 import { money } from '../../shared/money.js'
@@ -46,11 +46,7 @@ function eventPayload(row: DisbursementRow): Record<string, unknown> {
 }
 
 async function recordDisbursementChange(db: Transaction<DB>, context: RequestContext, action: string, before: DisbursementRow | null, after: DisbursementRow): Promise<void> {
-  await recordChange(db, context, {
-    action: `reintegration_disbursement.${action}`,
-    entityType: 'reintegration_disbursement',
-    entityId: after.id,
-    caseId: after.case_id,
+  await recordCaseRowChange(db, context, 'reintegration_disbursement', action, after, {
     before: before && snapshot(before),
     after: snapshot(after),
     maskedFields: DELIVERY_MASKED_FIELDS,

@@ -238,10 +238,24 @@ export async function addVulnerability(
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  await touchCase(db, caseRow)
-  await recordAudits(db, context, [vulnerabilityAudit('member_vulnerability.recorded', null, entry)])
-  await emitEvent(db, { type: 'member_vulnerability.recorded', entityType: 'member_vulnerability', entityId: entry.id, caseId: caseRow.id, payload: vulnerabilityEventPayload(entry) })
+  await recordVulnerabilityChange(db, context, caseRow, 'recorded', null, entry)
   return presentEntry(db, context, entry)
+}
+
+/** A vulnerability entry changed: touches its case, audits the change and emits `member_vulnerability.<change>` (a removal's payload is the removed entry). */
+async function recordVulnerabilityChange(
+  db: Transaction<DB>,
+  context: RequestContext,
+  caseRow: ReturnCaseRow,
+  change: 'recorded' | 'updated' | 'removed',
+  before: repository.VulnerabilityRow | null,
+  after: repository.VulnerabilityRow | null,
+): Promise<void> {
+  const entry = (after ?? before)!
+  const type = `member_vulnerability.${change}`
+  await touchCase(db, caseRow)
+  await recordAudits(db, context, [vulnerabilityAudit(type, before, after)])
+  await emitEvent(db, { type, entityType: 'member_vulnerability', entityId: entry.id, caseId: caseRow.id, payload: vulnerabilityEventPayload(entry) })
 }
 
 async function presentEntry(db: Kysely<DB>, context: RequestContext, entry: repository.VulnerabilityRow): Promise<VulnerabilityRecord> {
@@ -295,9 +309,7 @@ export async function updateVulnerability(
     .where('id', '=', entry.id)
     .returningAll()
     .executeTakeFirstOrThrow()
-  await touchCase(db, caseRow)
-  await recordAudits(db, context, [vulnerabilityAudit('member_vulnerability.updated', entry, updated)])
-  await emitEvent(db, { type: 'member_vulnerability.updated', entityType: 'member_vulnerability', entityId: entry.id, caseId: caseRow.id, payload: vulnerabilityEventPayload(updated) })
+  await recordVulnerabilityChange(db, context, caseRow, 'updated', entry, updated)
   return presentEntry(db, context, updated)
 }
 
@@ -310,7 +322,5 @@ export async function removeVulnerability(
   const { caseRow, entry } = await lockEntry(db, context, ids.caseId, ids.memberId, ids.vulnerabilityId)
   assertVersion(entry.version, expectedVersion)
   await db.deleteFrom('member_vulnerabilities').where('id', '=', entry.id).execute()
-  await touchCase(db, caseRow)
-  await recordAudits(db, context, [vulnerabilityAudit('member_vulnerability.removed', entry, null)])
-  await emitEvent(db, { type: 'member_vulnerability.removed', entityType: 'member_vulnerability', entityId: entry.id, caseId: caseRow.id, payload: vulnerabilityEventPayload(entry) })
+  await recordVulnerabilityChange(db, context, caseRow, 'removed', entry, null)
 }

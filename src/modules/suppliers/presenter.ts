@@ -1,6 +1,7 @@
 import { UUID_PATTERN } from '../../shared/ids.js'
 import { hasRole, isPartnerOnly, type Actor } from '../../shared/roles.js'
 import type { SupplierRow } from './repository.js'
+import { pick } from '../../shared/objects.js'
 import type { SupplierRecord } from './schemas.js'
 
 const NO_OFFICE = '00000000-0000-0000-0000-000000000000'
@@ -20,13 +21,7 @@ export function maySeeBankDetails(actor: Actor, supplier: Pick<SupplierRow, 'off
 export function presentSupplier(actor: Actor, row: SupplierRow): SupplierRecord {
   const visible = maySeeBankDetails(actor, row)
   return {
-    id: row.id,
-    office_id: row.office_id,
-    country: row.country,
-    name: row.name,
-    registration_number: row.registration_number,
-    address: row.address,
-    contact: row.contact,
+    ...pick(row, ['id', 'office_id', 'country', 'name', 'registration_number', 'address', 'contact']),
     bank_details: visible ? row.bank_details : null,
     bank_details_visible: visible,
     has_bank_details: row.bank_details !== null,

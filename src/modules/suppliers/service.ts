@@ -12,6 +12,7 @@ import type { CreateSupplierInput, SupplierListFilter, SupplierRecord, UpdateSup
 import { findOffice } from '../offices/index.js'
 import { presentSupplier, visibleOffice } from './presenter.js'
 import { mapPage, type Page } from '../../shared/pagination.js'
+import { insertRow, updateVersioned } from '../../shared/rows.js'
 
 /** Bank details never enter the audit trail or an event: the trail records that they changed, not their value. */
 const MASKED_FIELDS = ['bank_details'] as const
@@ -69,22 +70,18 @@ export async function createSupplier(db: Transaction<DB>, context: RequestContex
   const office = await actingPartnerOffice(db, context.actor)
   const key = repository.registrationKey(input.registration_number)
   await assertRegistrationFree(db, office.country, key)
-  const row = await db
-    .insertInto('suppliers')
-    .values({
-      id: newId(),
-      office_id: office.id,
-      country: office.country,
-      name: input.name.trim(),
-      registration_number: input.registration_number.trim(),
-      registration_key: key,
-      address: input.address.trim(),
-      contact: JSON.stringify(input.contact),
-      bank_details: input.bank_details ? JSON.stringify(input.bank_details) : null,
-      created_by: context.actor.sub,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const row = await insertRow(db, 'suppliers', {
+    id: newId(),
+    office_id: office.id,
+    country: office.country,
+    name: input.name.trim(),
+    registration_number: input.registration_number.trim(),
+    registration_key: key,
+    address: input.address.trim(),
+    contact: JSON.stringify(input.contact),
+    bank_details: input.bank_details ? JSON.stringify(input.bank_details) : null,
+    created_by: context.actor.sub,
+  })
   await recordSupplierChange(db, context, 'registered', null, row)
   return presentSupplier(context.actor, row)
 }
@@ -106,20 +103,13 @@ export async function updateSupplier(
     key = repository.registrationKey(input.registration_number)
     if (key !== current.registration_key) await assertRegistrationFree(db, current.country, key, id)
   }
-  const updated = await db
-    .updateTable('suppliers')
-    .set((eb) => ({
-      ...(input.name !== undefined ? { name: input.name.trim() } : {}),
-      ...(input.registration_number !== undefined ? { registration_number: input.registration_number.trim(), registration_key: key } : {}),
-      ...(input.address !== undefined ? { address: input.address.trim() } : {}),
-      ...(input.contact !== undefined ? { contact: JSON.stringify(input.contact) } : {}),
-      ...(input.bank_details !== undefined ? { bank_details: input.bank_details === null ? null : JSON.stringify(input.bank_details) } : {}),
-      version: eb('version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const updated = await updateVersioned(db, 'suppliers', id, {
+    ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+    ...(input.registration_number !== undefined ? { registration_number: input.registration_number.trim(), registration_key: key } : {}),
+    ...(input.address !== undefined ? { address: input.address.trim() } : {}),
+    ...(input.contact !== undefined ? { contact: JSON.stringify(input.contact) } : {}),
+    ...(input.bank_details !== undefined ? { bank_details: input.bank_details === null ? null : JSON.stringify(input.bank_details) } : {}),
+  })
   await recordSupplierChange(db, context, 'updated', current, updated)
   return presentSupplier(context.actor, updated)
 }
@@ -148,19 +138,12 @@ export async function setSupplierActive(
   if (current.active === change.active) {
     throw new ProblemError('conflict', `Supplier ${current.name} is already ${current.active ? 'active' : 'deactivated'}`, { active: current.active })
   }
-  const updated = await db
-    .updateTable('suppliers')
-    .set((eb) => ({
-      active: change.active,
-      deactivated_at: change.active ? null : new Date(),
-      deactivated_by: change.active ? null : actor.sub,
-      deactivation_reason: change.active ? null : change.reason,
-      version: eb('version', '+', 1),
-      updated_at: new Date(),
-    }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow()
+  const updated = await updateVersioned(db, 'suppliers', id, {
+    active: change.active,
+    deactivated_at: change.active ? null : new Date(),
+    deactivated_by: change.active ? null : actor.sub,
+    deactivation_reason: change.active ? null : change.reason,
+  })
   await recordSupplierChange(db, context, change.active ? 'reactivated' : 'deactivated', current, updated)
   return presentSupplier(actor, updated)
 }

@@ -5,6 +5,7 @@ import { paginate, type Page } from '../../shared/pagination.js'
 import type { AccommodationListFilter, AccommodationRecord, TravelInsuranceListFilter, TravelInsuranceRecord } from './schemas.js'
 import { updateVersioned, insertRow } from '../../shared/rows.js'
 import { money } from '../../shared/money.js'
+import { pick } from '../../shared/objects.js'
 
 export type TravelInsuranceRow = Selectable<TravelInsurancesTable>
 export type AccommodationRow = Selectable<AccommodationsTable>
@@ -13,14 +14,7 @@ export type ArrangementRow = TravelInsuranceRow | AccommodationRow
 
 function commonFields(row: ArrangementRow) {
   return {
-    id: row.id,
-    case_id: row.case_id,
-    payee_name: row.payee_name,
-    status: row.status,
-    payment_request_id: row.payment_request_id,
-    notes: row.notes,
-    requested_by: row.requested_by,
-    version: row.version,
+    ...pick(row, ['id', 'case_id', 'payee_name', 'status', 'payment_request_id', 'notes', 'requested_by', 'version']),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   }
@@ -29,11 +23,7 @@ function commonFields(row: ArrangementRow) {
 export function toTravelInsurance(row: TravelInsuranceRow): TravelInsuranceRecord {
   return {
     ...commonFields(row),
-    member_id: row.member_id,
-    insurer: row.insurer,
-    policy_number: row.policy_number,
-    cover_from: row.cover_from,
-    cover_until: row.cover_until,
+    ...pick(row, ['member_id', 'insurer', 'policy_number', 'cover_from', 'cover_until']),
     premium: money(row.cost_minor, row.currency),
   }
 }
@@ -41,10 +31,7 @@ export function toTravelInsurance(row: TravelInsuranceRow): TravelInsuranceRecor
 export function toAccommodation(row: AccommodationRow): AccommodationRecord {
   return {
     ...commonFields(row),
-    place_name: row.place_name,
-    address: row.address,
-    check_in_on: row.check_in_on,
-    check_out_on: row.check_out_on,
+    ...pick(row, ['place_name', 'address', 'check_in_on', 'check_out_on']),
     nights: daysBetween(row.check_in_on, row.check_out_on),
     guests: row.guests,
     cost: money(row.cost_minor, row.currency),
