@@ -40,14 +40,16 @@ async function waitForDatabase(database: Database, config: Config, log: Logger):
       return
     } catch (error) {
       const reason = error instanceof Error ? error.message || (error as NodeJS.ErrnoException).code || error.name : String(error)
-      if (Date.now() + delay > deadline) {
+      // Given up only once the whole timeout has passed: the last wait is cut to end at the deadline, for a last try.
+      const left = deadline - Date.now()
+      if (left <= 0) {
         throw new Error(
           `The database at ${database.location} did not answer within DATABASE_CONNECT_TIMEOUT_S=${config.DATABASE_CONNECT_TIMEOUT_S} s ` +
             `(${attempt} attempts; last error: ${reason}). Check DATABASE_URL and that PostgreSQL is running and accepts connections.`,
         )
       }
       if (attempt === 1) log.warn({ database: database.location, reason }, 'database does not answer yet; retrying')
-      await new Promise((resolve) => setTimeout(resolve, delay))
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)))
       delay = Math.min(delay * 2, LONGEST_RETRY_MS)
     }
   }
