@@ -155,8 +155,11 @@ export class WebhookDispatcher {
         // A full batch means more may be waiting: dispatch again on the next turn.
         if ((await this.dispatch()) === DISPATCH_BATCH) this.dispatchDue = true
       }
-      const claimed = await this.claim()
-      if (!this.dispatchDue && claimed === 0) return
+      // A claim that got fewer than it asked for found nothing more due: claiming again at once would scan the
+      // queue for nothing (with a subscription at its limit excluded, the whole queue), so the pump waits for a
+      // freed slot, a ring or the poll.
+      const filled = await this.claim()
+      if (!this.dispatchDue && !filled) return
     }
   }
 
@@ -200,14 +203,15 @@ export class WebhookDispatcher {
     })
   }
 
-  /** Claims what this instance has room for and starts sending it; returns how many it claimed. */
-  private async claim(): Promise<number> {
+  /** Claims what this instance has room for and starts sending it; returns whether it got all it asked for. */
+  private async claim(): Promise<boolean> {
     const free = this.options.concurrency - this.inFlight.size
-    if (free <= 0) return 0
+    if (free <= 0) return false
     const saturated = [...this.perSubscription].filter(([, count]) => count >= this.options.concurrencyPerSubscription).map(([id]) => id)
+    const limit = Math.min(free, this.options.concurrencyPerSubscription)
     const claimed = await repository.claimDueDeliveries(this.options.db, {
       instance: this.instance,
-      limit: Math.min(free, this.options.concurrencyPerSubscription),
+      limit,
       leaseMs: this.options.timeoutMs + LEASE_MARGIN_MS,
       excludedSubscriptions: saturated,
     })
@@ -235,7 +239,7 @@ export class WebhookDispatcher {
         })
       this.inFlight.set(delivery.id, sending)
     }
-    return rows.length
+    return claimed.rows.length === limit
   }
 
   private async send(delivery: ClaimedDelivery): Promise<void> {
