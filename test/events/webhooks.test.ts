@@ -249,3 +249,30 @@ t.test('bad subscriptions are 4xx and write nothing', async (t) => {
   const localhost = await admin({ method: 'POST', url: '/v1/webhook-subscriptions', payload: { url: 'https://localhost/x' } })
   t.equal(localhost.statusCode, 400, 'also by name')
 })
+
+t.test('each subscription gets at most WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION deliveries at once, and one at its limit does not hold up another', async (t) => {
+  const fixture = await eventsFixture(t, { WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: '2' })
+  const slowReceiver = async () => {
+    const state = { now: 0, most: 0 }
+    const hook = await receiver(t, async () => {
+      state.now += 1
+      state.most = Math.max(state.most, state.now)
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      state.now -= 1
+      return 204
+    })
+    return { hook, state }
+  }
+  const first = await slowReceiver()
+  const second = await slowReceiver()
+  for (const hook of [first.hook, second.hook]) await subscribe(fixture.admin, { url: hook.url, event_types: ['avrr.office.created'] })
+  // Offices have no case: each event is its own ordering key, so all of them may go out in parallel.
+  for (let index = 0; index < 8; index += 1) {
+    const created = await fixture.admin({ method: 'POST', url: '/v1/offices', payload: { code: `P${index}X`, name: `Partner ${index}`, country: 'GE', kind: 'partner_office' } })
+    t.equal(created.statusCode, 201)
+  }
+  const offices = (hook: typeof first.hook) => hook.received.filter((delivery) => delivery.event.type === 'avrr.office.created').length
+  await until(() => offices(first.hook) >= 8 && offices(second.hook) >= 8, 'every office event at both receivers')
+  t.equal(first.state.most, 2, 'the first subscription had two deliveries in flight at most, and used both')
+  t.equal(second.state.most, 2, 'so did the second, beside it')
+})
