@@ -183,16 +183,23 @@ export async function openEmbedded(dataDir?: string, embeddedOptions: EmbeddedOp
   const client = directory ? new PGlite(path.join(directory, 'pgdata'), options) : new PGlite(options)
   await client.waitReady
   const db = new Kysely<DB>({ dialect: new PGliteDialect(client) as Dialect })
+  // Closed once: a second close of PGlite never settles, and a closed one must not look healthy to readiness.
+  let closing: Promise<void> | undefined
   return {
     db,
     kind: 'embedded',
     location: directory ? `embedded (${directory})` : 'embedded (in memory)',
     ping: async () => {
+      if (closing || client.closed) throw new Error('the embedded database is closed')
       await client.query('select 1')
     },
-    async close() {
-      await db.destroy()
-      await release?.()
+    close() {
+      closing ??= (async () => {
+        await db.destroy()
+        if (!client.closed) await client.close()
+        await release?.()
+      })()
+      return closing
     },
   }
 }
