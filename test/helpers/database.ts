@@ -40,16 +40,21 @@ function fingerprint(directories: string[], ...extra: string[]): string {
   return hash.digest('hex').slice(0, 16)
 }
 
-/** `npm run seed` into a database, without its progress lines. */
-export async function seedQuietly(db: Kysely<DB>): Promise<void> {
-  const { seedAll } = await import('../../src/cli/seed.js')
+/** Runs a seed step without its progress lines. */
+export async function quietly<T>(work: () => Promise<T>): Promise<T> {
   const log = console.log
   console.log = () => undefined
   try {
-    await seedAll(db)
+    return await work()
   } finally {
     console.log = log
   }
+}
+
+/** `npm run seed` into a database, without its progress lines. */
+export async function seedQuietly(db: Kysely<DB>): Promise<void> {
+  const { seedAll } = await import('../../src/cli/seed.js')
+  await quietly(() => seedAll(db))
 }
 
 /**

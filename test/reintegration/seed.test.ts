@@ -1,17 +1,12 @@
 import t from 'tap'
 import { seedProject2010 } from '../../src/cli/seed.js'
 import { buildTestApp } from '../helpers/app.js'
+import { quietly } from '../helpers/database.js'
 
 t.test('seed: the 2010–2011 reintegration, selected before departure and delivered after arrival; idempotent', async (t) => {
   const testApp = await buildTestApp(t)
   const db = testApp.database.db
-  const log = console.log
-  console.log = () => undefined
-  try {
-    await seedProject2010(db)
-  } finally {
-    console.log = log
-  }
+  await quietly(() => seedProject2010(db))
 
   const plans = await db
     .selectFrom('reintegration_plans as p')
@@ -63,12 +58,7 @@ t.test('seed: the 2010–2011 reintegration, selected before departure and deliv
     crisis: (await db.selectFrom('crisis_countries').select('id').execute()).length,
   })
   const first = await counts()
-  console.log = () => undefined
-  try {
-    await seedProject2010(db)
-  } finally {
-    console.log = log
-  }
+  await quietly(() => seedProject2010(db))
   t.same(await counts(), first, 'a second run adds nothing')
   t.same(first, { requests: 5, disbursements: 5, suppliers: 4, crisis: 1 })
 })

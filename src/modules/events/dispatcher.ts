@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely, Transaction } from 'kysely'
-import type { Agent } from 'undici'
+import type { Agent, request } from 'undici'
 import type { DB } from '../../db/schema.js'
 import { recordAudit } from '../../shared/audit.js'
 import type { RequestContext } from '../../shared/context.js'
@@ -73,7 +73,7 @@ function describeError(error: unknown): string {
  */
 export class WebhookDispatcher {
   readonly instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
-  private agent: Promise<Agent> | undefined
+  private http: Promise<{ agent: Agent; request: typeof request }> | undefined
   private readonly inFlight = new Map<string, Promise<void>>()
   private readonly perSubscription = new Map<string, number>()
   private running = false
@@ -94,18 +94,18 @@ export class WebhookDispatcher {
    * The HTTP client, loaded with the first delivery: most instances of an office deliver nothing for hours, and
    * undici with its connection pool is about 20 MB of an idle process.
    */
-  private httpAgent(): Promise<Agent> {
-    this.agent ??= import('undici').then(
-      ({ Agent }) =>
-        new Agent({
-          keepAliveTimeout: 30_000,
-          connections: this.options.concurrencyPerSubscription,
-          connect: { lookup: guardedLookup(this.options.policy), timeout: this.options.timeoutMs },
-          headersTimeout: this.options.timeoutMs,
-          bodyTimeout: this.options.timeoutMs,
-        }),
-    )
-    return this.agent
+  private httpClient(): Promise<{ agent: Agent; request: typeof request }> {
+    this.http ??= import('undici').then(({ Agent, request }) => ({
+      request,
+      agent: new Agent({
+        keepAliveTimeout: 30_000,
+        connections: this.options.concurrencyPerSubscription,
+        connect: { lookup: guardedLookup(this.options.policy), timeout: this.options.timeoutMs },
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+      }),
+    }))
+    return this.http
   }
 
   start(): void {
@@ -125,7 +125,7 @@ export class WebhookDispatcher {
     clearInterval(this.purge)
     this.unsubscribe?.()
     while (this.pumping || this.inFlight.size > 0) await Promise.race([...this.inFlight.values(), new Promise((resolve) => setTimeout(resolve, 20))])
-    if (this.agent) await (await this.agent).close()
+    if (this.http) await (await this.http).agent.close()
   }
 
   /** Runs the pump (or has it run again): a dispatch first when events may be new, then claims for the free slots. */
@@ -251,10 +251,10 @@ export class WebhookDispatcher {
       const literal = refusedLiteralHost(delivery.url, this.options.policy)
       if (literal) throw new Error(`${literal} is not an address webhooks may reach`)
       const headers = signedHeaders(signingSecrets(delivery), delivery.event_id, startedAt, delivery.body)
-      const [agent, { request }] = await Promise.all([this.httpAgent(), import('undici')])
-      const response = await request(delivery.url, {
+      const http = await this.httpClient()
+      const response = await http.request(delivery.url, {
         method: 'POST',
-        dispatcher: agent,
+        dispatcher: http.agent,
         headers: { ...headers, 'content-type': 'application/cloudevents+json; charset=utf-8', 'user-agent': 'avrr-webhooks/1' },
         body: delivery.body,
         signal: AbortSignal.timeout(this.options.timeoutMs),
@@ -319,15 +319,14 @@ export class WebhookDispatcher {
     await repository.recordAttempts(trx, recorded.map((entry) => entry.outcome))
     // A subscription's health follows its attempts in the order they finished: the last one says healthy or failing,
     // and a failure after a success in the same batch starts a new failing period, as it would one at a time.
-    const bySubscription = new Map<string, boolean[]>()
+    const health = new Map<string, { healthy: boolean; anySuccess: boolean }>()
     for (const entry of recorded) {
-      const outcomes = bySubscription.get(entry.delivery.subscription_id) ?? []
-      outcomes.push(entry.outcome.error === null)
-      bySubscription.set(entry.delivery.subscription_id, outcomes)
+      const succeeded = entry.outcome.error === null
+      const before = health.get(entry.delivery.subscription_id)
+      health.set(entry.delivery.subscription_id, { healthy: succeeded, anySuccess: succeeded || (before?.anySuccess ?? false) })
     }
-    for (const [subscriptionId, outcomes] of bySubscription) {
-      const healthy = outcomes.at(-1) as boolean
-      const subscription = await repository.markSubscriptionHealth(trx, subscriptionId, healthy, { failingAnew: !healthy && outcomes.includes(true) })
+    for (const [subscriptionId, { healthy, anySuccess }] of health) {
+      const subscription = await repository.markSubscriptionHealth(trx, subscriptionId, healthy, { failingAnew: !healthy && anySuccess })
       if (
         !healthy &&
         subscription?.status === 'active' &&
