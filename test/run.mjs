@@ -46,14 +46,12 @@ async function dropRunDatabases() {
     const names = rows.map((row) => row.datname)
     const concurrency = 8
     const dropNext = async () => {
-      for (let name = names.pop(); name !== undefined; name = names.pop()) {
-        const client = new pg.Client({ connectionString: env.DATABASE_URL })
-        await client.connect()
-        try {
-          await client.query(`drop database if exists "${name}" with (force)`)
-        } finally {
-          await client.end()
-        }
+      const client = new pg.Client({ connectionString: env.DATABASE_URL })
+      await client.connect()
+      try {
+        for (let name = names.pop(); name !== undefined; name = names.pop()) await client.query(`drop database if exists "${name}" with (force)`)
+      } finally {
+        await client.end()
       }
     }
     const count = names.length
